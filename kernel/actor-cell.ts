@@ -1,0 +1,315 @@
+import type { Logger } from 'pino';
+import { nuid } from '@nats-io/transport-node';
+import { ENVELOPE_VERSION, EnvelopeTypes, KernelCodes, encodeEnvelope, formatAddress } from '../protocols/index.ts';
+import type { ActorStatus, ActorInfo, Envelope } from '../protocols/index.ts';
+import { ActorRef } from './actor-ref.ts';
+import type { ActorContext } from './actor-context.ts';
+import { retryDelayMs } from './actor-definition.ts';
+import type { ActorDefinition } from './actor-definition.ts';
+import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import type { Delivery } from './delivery.ts';
+import { errorExit } from './exit-reason.ts';
+import type { ExitReason } from './exit-reason.ts';
+import type { Message } from './message.ts';
+import type { NatsSender } from './nats-sender.ts';
+import type { NodeEvents } from './node-events.ts';
+import type { Spawner } from './spawner.ts';
+import type { StateStore } from './state-store.ts';
+
+/** Who hears about an incarnation ending: its supervisor. */
+export interface CellParent {
+  readonly name: string;
+  childExited(id: string, reason: ExitReason): void;
+}
+
+export interface CellDeps {
+  readonly site: string;
+  readonly node: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly sender: NatsSender;
+  readonly stateStore: StateStore;
+  readonly deadLetters: DeadLetters;
+  readonly events: NodeEvents;
+  readonly spawner: Spawner;
+  publishReply(subject: string, data: Uint8Array): void;
+  /** Called when a held delivery is finished (acked or dead-lettered). */
+  released(delivery: Delivery): void;
+}
+
+export type StopOutcome = 'stopped' | 'killed';
+
+/**
+ * One actor on this node: its queue of held deliveries (which outlives incarnations), its state,
+ * and the loop that handles one message at a time, in stream order. The handler's result decides
+ * everything: success commits the staged state (saved to KV first when persisted), replies, and
+ * acks; a throw retries with backoff, dead-letters after the last attempt, and, with
+ * `onError: 'restart'`, crashes the incarnation so its supervisor can restart it.
+ */
+export class ActorCell<M extends Message = Message, S = unknown> {
+  status: ActorStatus = 'starting';
+  restarts = 0;
+  handled = 0;
+  failed = 0;
+  startedAt = 0;
+
+  readonly address;
+  private readonly queue: Delivery[] = [];
+  private state!: S;
+  private appliedSeq = 0;
+  private incarnation = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly selfRef: ActorRef<M>;
+
+  constructor(
+    readonly id: string,
+    readonly def: ActorDefinition<M, S>,
+    readonly parent: CellParent,
+    private readonly deps: CellDeps,
+  ) {
+    this.address = { site: deps.site, actor: id };
+    this.selfRef = new ActorRef<M>(this.address, deps.sender);
+  }
+
+  get ref(): ActorRef<M> {
+    return this.selfRef;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Starts a new incarnation: loads state (persisted or initial), runs onStart, then handles the queue. Rejects if either fails. */
+  async start(): Promise<void> {
+    this.incarnation = new AbortController();
+    this.status = 'starting';
+    if (this.def.persist) {
+      const stored = await this.deps.stateStore.load<S>(this.id);
+      this.state = stored ? stored.state : this.def.makeInitialState();
+      this.appliedSeq = stored ? stored.seq : 0;
+    } else {
+      this.state = this.def.makeInitialState();
+    }
+    if (this.def.onStart) await this.def.onStart(this.context(undefined, 0, { staged: undefined }));
+    this.status = 'running';
+    this.startedAt = this.deps.clock.now();
+    this.deps.events.emit({ v: 1, type: 'started', actor: this.id, restarts: this.restarts, ts: this.startedAt });
+    this.kick();
+  }
+
+  /** Adds a delivery in stream order; duplicates of a held sequence (server redeliveries) are ignored by the dispatcher. */
+  enqueue(delivery: Delivery): void {
+    this.queue.push(delivery);
+    this.kick();
+  }
+
+  /** Hands back the deliveries not handled yet (the actor is being removed). */
+  takeQueue(): Delivery[] {
+    return this.queue.splice(0, this.queue.length);
+  }
+
+  /** Iterates every held delivery (for keep-alives). */
+  held(): readonly Delivery[] {
+    return this.queue;
+  }
+
+  /**
+   * Stops the incarnation: no further message starts, the one in progress may finish within
+   * `timeoutMs` (`'infinity'` waits for it), then the incarnation is aborted. Held deliveries stay.
+   */
+  async stop(timeoutMs: number | 'infinity'): Promise<StopOutcome> {
+    if (this.status === 'stopped') return 'stopped';
+    this.status = 'stopping';
+    let outcome: StopOutcome = 'stopped';
+    const inFlight = this.loop;
+    if (inFlight) {
+      if (timeoutMs === 'infinity') await inFlight;
+      else {
+        const finished = await Promise.race([inFlight.then(() => true), this.deps.clock.sleep(timeoutMs).then(() => false)]);
+        if (!finished) outcome = 'killed';
+      }
+    }
+    this.incarnation.abort(new Error(`actor ${this.id} stopped`));
+    if (outcome === 'stopped' && this.def.onStop) {
+      try {
+        await this.def.onStop(this.context(undefined, 0, { staged: undefined }));
+      } catch (err) {
+        this.deps.log.warn({ err, actor: this.id }, 'onStop threw');
+      }
+    }
+    this.status = 'stopped';
+    this.deps.events.emit({ v: 1, type: 'stopped', actor: this.id, reason: outcome === 'killed' ? 'killed after shutdown timeout' : 'shutdown', ts: this.deps.clock.now() });
+    return outcome;
+  }
+
+  /** Starts a fresh incarnation after a crash (called by the supervisor). */
+  async restart(): Promise<void> {
+    this.restarts++;
+    await this.start();
+  }
+
+  info(): ActorInfo {
+    return {
+      id: this.id,
+      site: this.deps.site,
+      node: this.deps.node,
+      behaviour: this.def.name,
+      mode: 'inline',
+      status: this.status,
+      restarts: this.restarts,
+      handled: this.handled,
+      failed: this.failed,
+      queued: this.queue.length,
+      startedAt: this.startedAt,
+      supervisor: this.parent.name,
+    };
+  }
+
+  private kick(): void {
+    if (this.loop || this.status !== 'running' || this.queue.length === 0) return;
+    this.loop = this.drain().finally(() => {
+      this.loop = undefined;
+      this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const { clock } = this.deps;
+    while (this.status === 'running' && this.queue.length > 0) {
+      const d = this.queue[0]!;
+      const wait = d.notBefore - clock.now();
+      if (wait > 0) {
+        try {
+          await clock.sleep(wait, this.incarnation.signal);
+        } catch {
+          return;
+        }
+        if (this.status !== 'running') return;
+      }
+      if (this.def.persist && d.seq <= this.appliedSeq) {
+        // Applied before a crash, acked too late: effectively-once means not applying it again.
+        this.finish(d);
+        continue;
+      }
+      const crashed = await this.attempt(d);
+      if (crashed) return;
+    }
+  }
+
+  /** Runs the handler once for the head delivery. Returns true when the incarnation crashed. */
+  private async attempt(d: Delivery): Promise<boolean> {
+    const slot = { staged: undefined as { value: S } | undefined };
+    let reply: unknown;
+    try {
+      reply = await this.def.receive(d.envelope.body as M, this.context(d, d.attempts + 1, slot));
+    } catch (err) {
+      return this.failedAttempt(d, err);
+    }
+    if (slot.staged) {
+      if (this.def.persist) await this.saveUntilStored(d.seq, slot.staged.value);
+      this.state = slot.staged.value;
+    }
+    if (this.def.persist) this.appliedSeq = d.seq;
+    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.reply, reply);
+    this.handled++;
+    this.finish(d);
+    return false;
+  }
+
+  private async failedAttempt(d: Delivery, err: unknown): Promise<boolean> {
+    const { clock, log } = this.deps;
+    d.attempts++;
+    this.failed++;
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    log.warn({ actor: this.id, msgId: d.envelope.id, attempt: d.attempts, err: reason }, 'handler failed');
+    if (d.attempts >= this.def.retry.maxAttempts) {
+      await this.deps.deadLetters.put(d.msg, this.id, { code: KernelCodes.HANDLER_FAILED, reason, attempts: d.attempts });
+      this.deps.events.emit({ v: 1, type: 'dead-lettered', actor: this.id, code: KernelCodes.HANDLER_FAILED, reason, ts: clock.now() });
+      if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: KernelCodes.HANDLER_FAILED, message: `failed ${d.attempts} times, moved to dead letters: ${reason}` });
+      this.finish(d);
+    } else {
+      d.notBefore = clock.now() + retryDelayMs(d.attempts, this.def.retry);
+    }
+    if (this.def.onError === 'restart') {
+      this.crash(errorExit(err));
+      return true;
+    }
+    return false;
+  }
+
+  private crash(reason: ExitReason & { type: 'error' }): void {
+    this.status = 'restarting';
+    this.incarnation.abort(new Error(`actor ${this.id} crashed: ${reason.error}`));
+    this.deps.events.emit({ v: 1, type: 'crashed', actor: this.id, code: reason.code ?? KernelCodes.HANDLER_FAILED, reason: reason.error, ts: this.deps.clock.now() });
+    this.parent.childExited(this.id, reason);
+  }
+
+  private finish(d: Delivery): void {
+    this.queue.shift();
+    d.msg.ack();
+    this.deps.released(d);
+  }
+
+  private async saveUntilStored(seq: number, state: S): Promise<void> {
+    // The message is acked only after its state is stored; if KV is briefly unavailable we wait
+    // (the delivery is kept alive) rather than dead-letter a message that did nothing wrong.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.stateStore.save(this.id, seq, state);
+        return;
+      } catch (err) {
+        this.deps.log.warn({ actor: this.id, err: (err as Error).message, attempt }, 'saving state failed; retrying');
+        await this.deps.clock.sleep(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));
+      }
+    }
+  }
+
+  private reply(request: Envelope, type: string, body: unknown): void {
+    if (!request.reply) return;
+    const env: Envelope = {
+      v: ENVELOPE_VERSION,
+      id: nuid.next(),
+      type,
+      from: formatAddress(this.address),
+      to: request.from ?? request.reply,
+      ...(request.cid ? { cid: request.cid } : {}),
+      ts: this.deps.clock.now(),
+      body,
+    };
+    this.deps.publishReply(request.reply, encodeEnvelope(env));
+  }
+
+  private context(d: Delivery | undefined, attempt: number, slot: { staged: { value: S } | undefined }): ActorContext<M, S> {
+    const cell = this;
+    const { deps } = this;
+    let sent = 0;
+    const sender = deps.sender.as({
+      from: formatAddress(this.address),
+      // Sends made while handling message X get ids X/1, X/2...: a retried handler re-sends the
+      // same ids and JetStream drops the duplicates.
+      ...(d ? { nextId: () => `${d.envelope.id}/${++sent}` } : {}),
+    });
+    return {
+      self: this.selfRef,
+      id: this.id,
+      site: deps.site,
+      node: deps.node,
+      get state() {
+        return slot.staged ? slot.staged.value : cell.state;
+      },
+      setState(next: S) {
+        slot.staged = { value: next };
+      },
+      envelope: d?.envelope,
+      attempt,
+      signal: this.incarnation.signal,
+      log: deps.log,
+      tell: (to, msg, opts) => sender.tell(to.address, msg, opts),
+      ask: (to, msg, opts) => sender.ask(to.address, msg, opts) as never,
+      ref: (id, site) => new ActorRef({ site: site ?? deps.site, actor: id }, deps.sender),
+      spawn: (def, opts) => deps.spawner.spawn(def, opts),
+      stop: (target) => deps.spawner.stop(typeof target === 'string' ? target : target.id),
+    };
+  }
+}

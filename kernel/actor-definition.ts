@@ -1,0 +1,110 @@
+import type { ActorContext } from './actor-context.ts';
+import type { Message } from './message.ts';
+import { CairnError, KernelCodes, isName } from '../protocols/index.ts';
+
+/** What happens to the actor when its handler throws. */
+export type OnError =
+  /** The incarnation crashes: its supervisor restarts it (counted in restart intensity) and the
+   *  new incarnation retries the message. OTP's "let it crash". */
+  | 'restart'
+  /** The actor keeps its incarnation; the staged state change is discarded and the message retried. */
+  | 'resume';
+
+export interface RetryPolicy {
+  /** Attempts before the message goes to the dead-letter stream. @default 3 */
+  readonly maxAttempts: number;
+  /** Delay before the second attempt; doubles each attempt. @default 100 */
+  readonly initialBackoffMs: number;
+  /** Upper bound of the delay between attempts. @default 5000 */
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 5_000 };
+
+export interface ActorSpec<M extends Message, S> {
+  /** Behaviour name shown by `cairn ps`; also how manifests refer to it. */
+  readonly name: string;
+  /** Initial state, or a function making it. Omit for stateless actors. */
+  readonly initialState?: S | (() => S);
+  /** Save the state to KV after every handled message and restore it on (re)start. @default false */
+  readonly persist?: boolean;
+  /** @default 'restart' */
+  readonly onError?: OnError;
+  /** Handler-failure retries before dead-lettering. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Handles one message. The return value is the reply when the message was asked. */
+  receive(msg: M, ctx: ActorContext<M, S>): unknown;
+  /** Runs when an incarnation starts, after state is loaded. Throwing here is a crash. */
+  onStart?(ctx: ActorContext<M, S>): void | Promise<void>;
+  /** Runs when an incarnation stops (shutdown or before a restart). */
+  onStop?(ctx: ActorContext<M, S>): void | Promise<void>;
+}
+
+export interface ActorDefinition<M extends Message = Message, S = unknown> {
+  readonly kind: 'cairn.actor';
+  readonly name: string;
+  readonly persist: boolean;
+  readonly onError: OnError;
+  readonly retry: RetryPolicy;
+  makeInitialState(): S;
+  receive(msg: M, ctx: ActorContext<M, S>): unknown;
+  onStart?(ctx: ActorContext<M, S>): void | Promise<void>;
+  onStop?(ctx: ActorContext<M, S>): void | Promise<void>;
+}
+
+/** The message union an actor definition handles. */
+export type MessageOf<D> = D extends ActorDefinition<infer M, unknown> ? M : never;
+/** The state type of an actor definition. */
+export type StateOf<D> = D extends ActorDefinition<Message, infer S> ? S : never;
+
+/**
+ * Defines an actor behaviour. Pure data plus functions: it can be spawned any number of times
+ * under different ids, here or on another node.
+ *
+ * ```ts
+ * type CounterMsg = { type: 'inc'; by: number } | ({ type: 'get' } & Asks<number>);
+ * const Counter = defineActor<CounterMsg, { n: number }>({
+ *   name: 'counter', persist: true, initialState: { n: 0 },
+ *   receive: (msg, ctx) => match(msg)
+ *     .with({ type: 'inc' }, ({ by }) => ctx.setState({ n: ctx.state.n + by }))
+ *     .with({ type: 'get' }, () => ctx.state.n)
+ *     .exhaustive(),
+ * });
+ * ```
+ */
+export function defineActor<M extends Message, S = undefined>(spec: ActorSpec<M, S>): ActorDefinition<M, S> {
+  if (!isName(spec.name)) {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor name ${JSON.stringify(spec.name)} is not valid: use [A-Za-z0-9_-], starting with a letter or digit`);
+  }
+  if (typeof spec.receive !== 'function') {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": receive must be a function (got ${typeof spec.receive})`);
+  }
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": retry.maxAttempts is ${retry.maxAttempts}; expected an integer >= 1`);
+  }
+  if (!(retry.initialBackoffMs >= 0) || !(retry.maxBackoffMs >= retry.initialBackoffMs)) {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": retry backoff must satisfy 0 <= initialBackoffMs <= maxBackoffMs (got ${retry.initialBackoffMs}, ${retry.maxBackoffMs})`);
+  }
+  if (spec.onError !== undefined && spec.onError !== 'restart' && spec.onError !== 'resume') {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": onError is ${JSON.stringify(spec.onError)}; expected "restart" or "resume"`);
+  }
+  const init = spec.initialState;
+  return {
+    kind: 'cairn.actor',
+    name: spec.name,
+    persist: spec.persist ?? false,
+    onError: spec.onError ?? 'restart',
+    retry,
+    makeInitialState: () => (typeof init === 'function' ? (init as () => S)() : structuredClone(init as S)),
+    receive: spec.receive,
+    ...(spec.onStart ? { onStart: spec.onStart } : {}),
+    ...(spec.onStop ? { onStop: spec.onStop } : {}),
+  };
+}
+
+/** Delay before attempt `attempt + 1` after `attempt` failures (exponential, capped). */
+export function retryDelayMs(attempt: number, retry: RetryPolicy): number {
+  if (attempt <= 0) return 0;
+  return Math.min(retry.maxBackoffMs, retry.initialBackoffMs * 2 ** (attempt - 1));
+}

@@ -1,0 +1,259 @@
+import os from 'node:os';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { Buckets, CairnError, ControlVerbs, Consumers, KernelCodes, Streams, Subjects, assertName, encodeValue } from '../protocols/index.ts';
+import type { NodeRecord, PsReply, TreeNode } from '../protocols/index.ts';
+import { ActorCell } from './actor-cell.ts';
+import type { CellParent } from './actor-cell.ts';
+import type { ActorDefinition } from './actor-definition.ts';
+import { ActorRef } from './actor-ref.ts';
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { MailboxDispatcher } from './mailbox-dispatcher.ts';
+import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure } from './mailbox-infrastructure.ts';
+import type { MailboxLimits } from './mailbox-infrastructure.ts';
+import type { Message } from './message.ts';
+import { NatsSender } from './nats-sender.ts';
+import { NodeEvents } from './node-events.ts';
+import type { ActorEventListener } from './node-events.ts';
+import { ReplyRouter } from './reply-router.ts';
+import type { Spawner } from './spawner.ts';
+import { StateStore } from './state-store.ts';
+
+export interface NodeOptions {
+  /** NATS server URL(s). @default "nats://127.0.0.1:4222" */
+  readonly servers?: string | string[];
+  /** An existing connection to use instead of `servers`; the node will not close it. */
+  readonly connection?: NatsConnection;
+  /** The site this node belongs to. @default "local" */
+  readonly site?: string;
+  /** This node's id, unique on its site. @default "<hostname>-<pid>" sanitised */
+  readonly node?: string;
+  /** Labels the node registers with (placement selects on them). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** JetStream domain of the site's server, when the connection goes through another domain. */
+  readonly domain?: string;
+  readonly mailbox?: Partial<MailboxLimits>;
+  /** How long a message for an actor that is not running is held before dead-lettering. @default 10000 */
+  readonly orphanTimeoutMs?: number;
+  /** Node heartbeat period in the node registry. @default 1000 */
+  readonly heartbeatMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * One Cairn runtime process on a site: its NATS connection, the site's mailbox stream and shared
+ * consumer, the cells of the actors it hosts, and its control endpoints. Supervision is layered on
+ * top (supervisor-trees/): the node creates cells; supervisors start, restart and stop them.
+ */
+export class ActorNode {
+  readonly site: string;
+  readonly id: string;
+  readonly log: Logger;
+  readonly limits: MailboxLimits;
+  readonly sender: NatsSender;
+  readonly events: NodeEvents;
+  private readonly cells = new Map<string, ActorCell<Message, unknown>>();
+  private readonly abort = new AbortController();
+  private readonly replies: ReplyRouter;
+  private readonly deadLetters: DeadLetters;
+  private dispatcher!: MailboxDispatcher;
+  private stateStore!: StateStore;
+  private nodesKv!: KV;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private spawner: Spawner | undefined;
+  private treeProvider: () => TreeNode[] = () => [];
+  private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  private readonly startedAt: number;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly ownsConnection: boolean,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    private readonly opts: NodeOptions,
+    readonly clock: Clock,
+  ) {
+    this.site = opts.site ?? 'local';
+    this.id = opts.node ?? defaultNodeId();
+    assertName(this.site, 'site name');
+    assertName(this.id, 'node id');
+    this.log = opts.logger ?? pino({ level: process.env.CAIRN_LOG_LEVEL ?? 'warn' });
+    this.limits = { ...DEFAULT_MAILBOX_LIMITS, ...opts.mailbox };
+    this.replies = new ReplyRouter(nc);
+    this.events = new NodeEvents(nc, this.site, this.id);
+    this.deadLetters = new DeadLetters(js, this.site, () => clock.now());
+    this.sender = new NatsSender(nc, js, this.replies, { from: `${this.site}/~${this.id}` }, clock);
+    this.startedAt = clock.now();
+  }
+
+  /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
+  static async connect(opts: NodeOptions = {}): Promise<ActorNode> {
+    const servers = opts.servers ?? 'nats://127.0.0.1:4222';
+    let nc = opts.connection;
+    if (!nc) {
+      try {
+        nc = await connect({ servers, name: `cairn-node-${opts.site ?? 'local'}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      } catch (cause) {
+        throw new CairnError(KernelCodes.NATS_UNREACHABLE, `cannot connect to NATS at ${String(servers)}: ${(cause as Error).message}. Start a site with \`cairn up\` or pass the right server URL`, { cause });
+      }
+    }
+    const jsOpts = opts.domain ? { domain: opts.domain } : {};
+    const jsm = await jetstreamManager(nc, jsOpts).catch((cause: unknown) => {
+      if (!opts.connection) void nc.close();
+      throw new CairnError(KernelCodes.JETSTREAM_UNAVAILABLE, `NATS at ${String(servers)} has no JetStream${opts.domain ? ` in domain "${opts.domain}"` : ''}: enable it in the server config (jetstream { store_dir: ... }) or use \`cairn up\``, { cause });
+    });
+    return new ActorNode(nc, !opts.connection, jetstream(nc, jsOpts), jsm, opts, opts.clock ?? systemClock);
+  }
+
+  /** Creates the site's streams, consumer and buckets if needed, registers the node and starts consuming. */
+  async start(spawner: Spawner, treeProvider?: () => TreeNode[]): Promise<void> {
+    if (this.state !== 'created') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} was already started`);
+    this.spawner = spawner;
+    if (treeProvider) this.treeProvider = treeProvider;
+    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits);
+    const kvm = new Kvm(this.js);
+    this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
+    const heartbeatMs = this.opts.heartbeatMs ?? 1_000;
+    this.nodesKv = await kvm.create(Buckets.nodes(this.site), { history: 1 });
+    await this.beat(heartbeatMs);
+    this.heartbeat = setInterval(() => void this.beat(heartbeatMs).catch((err) => this.log.warn({ err }, 'heartbeat failed')), heartbeatMs);
+    this.heartbeat.unref();
+    this.serveControl();
+    const consumer = await this.js.consumers.get(Streams.mailbox(this.site), Consumers.mailbox(this.site));
+    this.dispatcher = new MailboxDispatcher(
+      consumer,
+      (actor) => this.runningCell(actor),
+      () => this.cells.values(),
+      this.deadLetters,
+      this.events,
+      this.clock,
+      this.log,
+      { batch: Math.min(this.limits.maxInFlight, 512), orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, ackWaitMs: this.limits.ackWaitMs },
+    );
+    await this.dispatcher.start(this.abort.signal);
+    this.state = 'running';
+  }
+
+  /** Creates the cell of a new actor (not started: its supervisor starts it). */
+  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent): ActorCell<M, S> {
+    this.assertRunning();
+    assertName(id, 'actor id');
+    if (this.cells.has(id)) {
+      throw new CairnError(KernelCodes.ACTOR_ALREADY_RUNNING, `an actor with id "${id}" already runs on node ${this.id} (site ${this.site}); pick another id or stop it first`, { details: { id } });
+    }
+    const cell = new ActorCell<M, S>(id, def, parent, {
+      site: this.site,
+      node: this.id,
+      clock: this.clock,
+      log: this.log,
+      sender: this.sender,
+      stateStore: this.stateStore,
+      deadLetters: this.deadLetters,
+      events: this.events,
+      spawner: this.spawner!,
+      publishReply: (subject, data) => this.nc.publish(subject, data),
+      released: (d) => this.dispatcher.released(d),
+    });
+    this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
+    this.dispatcher.adopt(id, cell);
+    return cell;
+  }
+
+  /** Forgets a stopped actor; messages it had not handled wait as orphans (it may be spawned again). */
+  removeCell(id: string): void {
+    const cell = this.cells.get(id);
+    if (!cell) return;
+    this.cells.delete(id);
+    this.dispatcher.orphan(cell.takeQueue());
+  }
+
+  cell(id: string): ActorCell<Message, unknown> | undefined {
+    return this.cells.get(id);
+  }
+
+  /** A ref to any actor by id, on this site unless `site` is given. */
+  ref<M extends Message = Message>(id: string, site?: string): ActorRef<M> {
+    const address = { site: site ?? this.site, actor: id };
+    assertName(address.site, 'site name');
+    assertName(address.actor, 'actor id');
+    return new ActorRef<M>(address, this.sender);
+  }
+
+  onEvent(listener: ActorEventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  ps(): PsReply {
+    return { v: 1, site: this.site, node: this.id, actors: [...this.cells.values()].map((c) => c.info()) };
+  }
+
+  /**
+   * Stops consuming and releases held messages back to the server (nak), so that the next node
+   * run gets them at once. Actors must have been stopped by their supervisors first.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    this.abort.abort();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (wasRunning) {
+      await this.dispatcher.stop();
+      const held = [...this.cells.values()].flatMap((c) => c.takeQueue());
+      this.dispatcher.releaseAll(held);
+      await this.nodesKv.delete(this.id).catch(() => undefined);
+    }
+    this.replies.close();
+    this.cells.clear();
+    if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
+    else await this.nc.flush().catch(() => undefined);
+    this.state = 'stopped';
+  }
+
+  private runningCell(actor: string): ActorCell<Message, unknown> | undefined {
+    return this.cells.get(actor);
+  }
+
+  private assertRunning(): void {
+    if (this.state !== 'running') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} is ${this.state}; await start() first and do not use it after shutdown`);
+  }
+
+  private async beat(heartbeatMs: number): Promise<void> {
+    const record: NodeRecord = {
+      v: 1,
+      id: this.id,
+      site: this.site,
+      labels: { site: this.site, arch: process.arch, os: process.platform, ...this.opts.labels },
+      pid: process.pid,
+      startedAt: this.startedAt,
+      lastSeen: this.clock.now(),
+      heartbeatMs,
+    };
+    await this.nodesKv.put(this.id, encodeValue(record));
+  }
+
+  private serveControl(): void {
+    const serve = (verb: string, answer: () => unknown): void => {
+      this.nc.subscribe(Subjects.control(this.site, this.id, verb), {
+        callback: (err, msg) => {
+          if (!err) msg.respond(encodeValue(answer()));
+        },
+      });
+    };
+    serve(ControlVerbs.ps, () => this.ps());
+    serve(ControlVerbs.tree, () => ({ v: 1, site: this.site, node: this.id, roots: this.treeProvider() }));
+  }
+}
+
+function defaultNodeId(): string {
+  return `${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
+}

@@ -1,0 +1,61 @@
+import type { ActorAddress } from '../protocols/index.ts';
+import { formatAddress } from '../protocols/index.ts';
+import type { Message, ReplyOf } from './message.ts';
+
+export interface TellOptions {
+  /** Message id for de-duplication: the same id sent twice within the dedup window is handled once. @default a new unique id */
+  readonly id?: string;
+  /** String headers carried in the envelope. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Cancels the send (including a wait for mailbox space). */
+  readonly signal?: AbortSignal;
+  /** How long to wait for space when the mailbox is full, in ms. @default 30000 */
+  readonly timeout?: number;
+}
+
+export interface AskOptions extends Omit<TellOptions, 'timeout'> {
+  /** How long to wait for the reply, in ms. @default 5000 */
+  readonly timeout?: number;
+}
+
+/** The sending side an ActorRef is bound to (the node, or an actor's context). */
+export interface MessageSender {
+  tell(to: ActorAddress, msg: Message, opts?: TellOptions): Promise<void>;
+  ask(to: ActorAddress, msg: Message, opts?: AskOptions): Promise<unknown>;
+}
+
+/**
+ * A typed handle to an actor, wherever it runs. Cheap to create; holds no server resources.
+ * `tell` resolves once JetStream has stored the message; `ask` resolves with the reply.
+ */
+export class ActorRef<M extends Message = Message> {
+  constructor(
+    readonly address: ActorAddress,
+    private readonly sender: MessageSender,
+  ) {}
+
+  get id(): string {
+    return this.address.actor;
+  }
+
+  get site(): string {
+    return this.address.site;
+  }
+
+  tell(msg: M, opts?: TellOptions): Promise<void> {
+    return this.sender.tell(this.address, msg, opts);
+  }
+
+  ask<T extends M>(msg: T, opts?: AskOptions): Promise<ReplyOf<T>> {
+    return this.sender.ask(this.address, msg, opts) as Promise<ReplyOf<T>>;
+  }
+
+  /** The same actor, sending through another sender (used to give actors refs that carry their identity). */
+  via(sender: MessageSender): ActorRef<M> {
+    return new ActorRef<M>(this.address, sender);
+  }
+
+  toString(): string {
+    return formatAddress(this.address);
+  }
+}

@@ -1,0 +1,21 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Envelope } from '../protocols/index.ts';
+
+/**
+ * One mailbox message held by this node between its delivery and its ack. It stays unacked (and
+ * is kept alive with `working()`) while queued, so a crash of the node means redelivery.
+ */
+export interface Delivery {
+  readonly msg: JsMsg;
+  /** Stream sequence: increases per actor, so it orders and de-duplicates state application. */
+  readonly seq: number;
+  readonly actor: string;
+  readonly envelope: Envelope;
+  /** Failed handler attempts so far on this node. */
+  attempts: number;
+  /** Not to be attempted before this time (retry backoff). */
+  notBefore: number;
+  readonly receivedAt: number;
+  /** Last time the server was told we are still working on it. */
+  touchedAt: number;
+}

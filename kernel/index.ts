@@ -1,0 +1,18 @@
+export { defineActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
+export type { ActorDefinition, ActorSpec, MessageOf, StateOf, OnError, RetryPolicy } from './actor-definition.ts';
+export type { Message, Asks, ReplyOf } from './message.ts';
+export { ActorRef } from './actor-ref.ts';
+export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';
+export type { ActorContext, SpawnOptions } from './actor-context.ts';
+export type { Spawner, RestartType } from './spawner.ts';
+export { ActorCell } from './actor-cell.ts';
+export type { CellParent, StopOutcome } from './actor-cell.ts';
+export { ActorNode } from './actor-node.ts';
+export type { NodeOptions } from './actor-node.ts';
+export { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, mailboxConsumerConfig, deadLetterStreamConfig } from './mailbox-infrastructure.ts';
+export type { MailboxLimits } from './mailbox-infrastructure.ts';
+export { systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { errorExit } from './exit-reason.ts';
+export type { ExitReason } from './exit-reason.ts';
+export type { ActorEventListener } from './node-events.ts';

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { KernelCodes, Subjects, decodeEnvelope, isCairnError } from '../protocols/index.ts';
+import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import type { Delivery } from './delivery.ts';
+import type { NodeEvents } from './node-events.ts';
+
+/** Where the dispatcher hands a decoded delivery; undefined when no actor of that id runs here. */
+export interface DeliveryTarget {
+  enqueue(delivery: Delivery): void;
+  held(): readonly Delivery[];
+}
+
+export interface DispatcherOptions {
+  /** Messages pulled per batch; the consumer's max_ack_pending bounds what is held in all. */
+  readonly batch: number;
+  /** How long a message for an actor that is not running here is held before it is dead-lettered. */
+  readonly orphanTimeoutMs: number;
+  /** The consumer's ack wait; held messages are kept alive at a third of it. */
+  readonly ackWaitMs: number;
+}
+
+/**
+ * Reads the site's one shared mailbox consumer and routes each message to its actor's cell by the
+ * subject's last token. Many actors, one server consumer. Undecodable messages are dead-lettered at
+ * once; messages for actors not (yet) running here are held in order and handed over when the
+ * actor is spawned, or dead-lettered after the orphan timeout. Everything held is kept alive with
+ * `working()` so the server does not redeliver it while it waits its turn.
+ */
+export class MailboxDispatcher {
+  private readonly orphans = new Map<string, Delivery[]>();
+  private readonly heldSeqs = new Set<number>();
+  private messages: ConsumerMessages | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly lookup: (actor: string) => DeliveryTarget | undefined,
+    private readonly cells: () => Iterable<DeliveryTarget>,
+    private readonly deadLetters: DeadLetters,
+    private readonly events: NodeEvents,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: DispatcherOptions,
+  ) {}
+
+  /** Starts consuming; resolves once the pull is set up. The loop ends when `signal` aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.messages = await this.consumer.consume({ max_messages: this.opts.batch });
+    signal.addEventListener('abort', () => void this.messages?.stop(), { once: true });
+    this.running = (async () => {
+      for await (const m of this.messages!) {
+        if (signal.aborted) break;
+        this.route(m);
+      }
+    })().catch((err) => this.log.error({ err }, 'mailbox consumer stopped'));
+    const tick = Math.max(100, Math.min(1_000, Math.floor(this.opts.ackWaitMs / 3)));
+    this.sweeper = setInterval(() => this.sweep(), tick);
+    this.sweeper.unref();
+  }
+
+  /** Stops pulling; held messages stay unacked (see `releaseAll`). */
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.messages?.close().catch(() => undefined);
+    await this.running;
+  }
+
+  /** Gives the orphans waiting for `actor` to its newly spawned cell, in order. */
+  adopt(actor: string, target: DeliveryTarget): void {
+    const waiting = this.orphans.get(actor);
+    if (!waiting) return;
+    this.orphans.delete(actor);
+    for (const d of waiting) target.enqueue(d);
+  }
+
+  /** Holds deliveries of an actor that was removed, as orphans (it may be spawned again). */
+  orphan(deliveries: Delivery[]): void {
+    for (const d of deliveries) this.hold(d);
+  }
+
+  released(d: Delivery): void {
+    this.heldSeqs.delete(d.seq);
+  }
+
+  /** Naks every held delivery so that the next consumer gets them at once (graceful shutdown). */
+  releaseAll(deliveries: Iterable<Delivery>): void {
+    for (const d of deliveries) d.msg.nak();
+    for (const list of this.orphans.values()) for (const d of list) d.msg.nak();
+    this.orphans.clear();
+    this.heldSeqs.clear();
+  }
+
+  private route(m: JsMsg): void {
+    if (this.heldSeqs.has(m.seq)) return; // a redelivery of something we still hold
+    const actor = Subjects.actorOf(m.subject);
+    let envelope;
+    try {
+      envelope = decodeEnvelope(m.data);
+    } catch (err) {
+      void this.deadLetter(m, actor, isCairnError(err) ? err.code : KernelCodes.UNDECODABLE, (err as Error).message, 0);
+      return;
+    }
+    const now = this.clock.now();
+    const d: Delivery = { msg: m, seq: m.seq, actor, envelope, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    this.heldSeqs.add(m.seq);
+    const target = this.lookup(actor);
+    if (target) target.enqueue(d);
+    else this.hold(d);
+  }
+
+  private hold(d: Delivery): void {
+    const list = this.orphans.get(d.actor);
+    if (list) list.push(d);
+    else this.orphans.set(d.actor, [d]);
+  }
+
+  private sweep(): void {
+    const now = this.clock.now();
+    const touchEvery = this.opts.ackWaitMs / 3;
+    const touch = (d: Delivery): void => {
+      if (now - d.touchedAt >= touchEvery) {
+        d.touchedAt = now;
+        d.msg.working();
+      }
+    };
+    for (const cell of this.cells()) for (const d of cell.held()) touch(d);
+    for (const [actor, list] of this.orphans) {
+      while (list.length > 0 && now - list[0]!.receivedAt >= this.opts.orphanTimeoutMs) {
+        const d = list.shift()!;
+        void this.deadLetter(d.msg, actor, KernelCodes.ACTOR_NOT_FOUND, `no actor "${actor}" ran on this site within ${this.opts.orphanTimeoutMs} ms of the message arriving`, 0).then(() => this.heldSeqs.delete(d.seq));
+      }
+      if (list.length === 0) this.orphans.delete(actor);
+      else list.forEach(touch);
+    }
+  }
+
+  private async deadLetter(m: JsMsg, actor: string, code: string, reason: string, attempts: number): Promise<void> {
+    try {
+      await this.deadLetters.put(m, actor, { code, reason, attempts });
+      m.ack();
+      this.events.emit({ v: 1, type: 'dead-lettered', actor, code, reason, ts: this.clock.now() });
+    } catch (err) {
+      // Not stored in the dead-letter stream: leave it unacked so the server redelivers it.
+      this.log.error({ err, actor, seq: m.seq }, 'could not dead-letter message; it will be redelivered');
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamConfig, ConsumerConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { Consumers, Streams, Subjects } from '../protocols/index.ts';
+
+export interface MailboxLimits {
+  /** Most messages one actor's mailbox holds; a tell beyond it waits (backpressure). @default 10000 */
+  readonly capacity: number;
+  /** Most messages held unacked by the node across all its actors. @default 1024 */
+  readonly maxInFlight: number;
+  /** Time the server waits for an ack before redelivering (held messages are kept alive). @default 30000 */
+  readonly ackWaitMs: number;
+  /** Window in which JetStream drops a message whose id it has already stored. @default 120000 */
+  readonly dedupWindowMs: number;
+  /** How long dead letters are kept. @default 7 days */
+  readonly deadLetterMaxAgeMs: number;
+}
+
+export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
+  capacity: 10_000,
+  maxInFlight: 1_024,
+  ackWaitMs: 30_000,
+  dedupWindowMs: 120_000,
+  deadLetterMaxAgeMs: 7 * 24 * 3600_000,
+};
+
+/** The mailbox stream of a site: WorkQueue (acked messages leave), bounded per actor, new messages refused when full. */
+export function mailboxStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.mailbox(site),
+    subjects: [Subjects.mailboxes(site)],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    max_msgs_per_subject: limits.capacity,
+    discard: DiscardPolicy.New,
+    discard_new_per_subject: true,
+    duplicate_window: nanos(limits.dedupWindowMs),
+  };
+}
+
+export function deadLetterStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.deadLetters(site),
+    subjects: [Subjects.deadLetters(site)],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(limits.deadLetterMaxAgeMs),
+    duplicate_window: nanos(limits.dedupWindowMs),
+  };
+}
+
+export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: Consumers.mailbox(site),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(limits.ackWaitMs),
+    max_ack_pending: limits.maxInFlight,
+    // Retries are the node's job (in order, with backoff); the server redelivers only after a crash.
+    max_deliver: -1,
+  };
+}
+
+/** Creates the site's streams and consumer, or updates them to the given limits. Idempotent. */
+export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits): Promise<void> {
+  for (const cfg of [mailboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) {
+    try {
+      await jsm.streams.info(cfg.name);
+      await jsm.streams.update(cfg.name, cfg);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.streams.add(cfg);
+    }
+  }
+  const consumer = mailboxConsumerConfig(site, limits);
+  try {
+    await jsm.consumers.info(Streams.mailbox(site), consumer.durable_name);
+    await jsm.consumers.update(Streams.mailbox(site), consumer.durable_name, {
+      ack_wait: consumer.ack_wait,
+      max_ack_pending: consumer.max_ack_pending,
+      max_deliver: consumer.max_deliver,
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.consumers.add(Streams.mailbox(site), consumer);
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 10059 || code === 10014 || /not found/i.test((err as Error)?.message ?? '');
+}

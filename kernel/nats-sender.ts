@@ -1,0 +1,119 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { nuid } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress } from '../protocols/index.ts';
+import type { ActorAddress, Envelope } from '../protocols/index.ts';
+import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
+import type { Message } from './message.ts';
+import type { ReplyRouter } from './reply-router.ts';
+import type { Clock } from './clock.ts';
+
+/** JetStream API error code for "maximum messages per subject exceeded" (mailbox at capacity). */
+const MAILBOX_FULL_API_CODE = 10077;
+
+export const DEFAULT_TELL_TIMEOUT_MS = 30_000;
+export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
+
+/** Extra fields an actor context adds to what it sends. */
+export interface SendMeta {
+  readonly from: string;
+  /** Makes the id of the n-th message sent while handling one message deterministic, so a retried handler's sends are de-duplicated by JetStream. */
+  nextId?(): string;
+}
+
+/**
+ * Sends envelopes into mailboxes with JetStream (a tell resolves once the stream has stored it)
+ * and waits for ask replies through the ReplyRouter. When the target mailbox is full the send is
+ * retried with backoff until `timeout`: that is how backpressure reaches `tell`.
+ */
+export class NatsSender implements MessageSender {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly replies: ReplyRouter,
+    private readonly meta: SendMeta,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The same connection, sending as someone else. */
+  as(meta: SendMeta): NatsSender {
+    return new NatsSender(this.nc, this.js, this.replies, meta, this.clock);
+  }
+
+  async tell(to: ActorAddress, msg: Message, opts: TellOptions = {}): Promise<void> {
+    const env = this.envelope(to, msg, opts);
+    await this.publish(to, env, opts.timeout ?? DEFAULT_TELL_TIMEOUT_MS, opts.signal);
+  }
+
+  async ask(to: ActorAddress, msg: Message, opts: AskOptions = {}): Promise<unknown> {
+    const timeout = opts.timeout ?? DEFAULT_ASK_TIMEOUT_MS;
+    const cid = nuid.next();
+    const target = formatAddress(to);
+    const waiter = this.replies.expect(cid, timeout, target, opts.signal);
+    // The reply may settle (abort, timeout) while the publish is still awaited: mark it handled now.
+    waiter.reply.catch(() => undefined);
+    let env: Envelope;
+    try {
+      env = { ...this.envelope(to, msg, opts), cid, reply: waiter.replySubject };
+    } catch (err) {
+      waiter.cancel(err as Error);
+      return waiter.reply;
+    }
+    try {
+      await this.publish(to, env, timeout, opts.signal);
+    } catch (err) {
+      waiter.cancel(err as Error);
+    }
+    return waiter.reply;
+  }
+
+  private envelope(to: ActorAddress, msg: Message, opts: TellOptions | AskOptions): Envelope {
+    if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string' || msg.type === '') {
+      throw new CairnError(KernelCodes.INVALID_OPTION, `message to ${formatAddress(to)} must be an object with a non-empty string "type" (got ${JSON.stringify(msg)?.slice(0, 80)})`);
+    }
+    return {
+      v: ENVELOPE_VERSION,
+      id: opts.id ?? this.meta.nextId?.() ?? nuid.next(),
+      type: msg.type,
+      from: this.meta.from,
+      to: formatAddress(to),
+      ...(opts.headers ? { hdr: opts.headers } : {}),
+      ts: this.clock.now(),
+      body: msg,
+    };
+  }
+
+  private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const subject = Subjects.mailbox(to.site, to.actor);
+    const data = encodeEnvelope(env);
+    const deadline = this.clock.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: signal.reason });
+      try {
+        await this.js.publish(subject, data, { msgID: env.id });
+        return;
+      } catch (err) {
+        if (apiCode(err) !== MAILBOX_FULL_API_CODE) throw translatePublishError(err, env.to, to.site);
+        if (this.clock.now() >= deadline) {
+          throw new CairnError(KernelCodes.MAILBOX_FULL, `mailbox of ${env.to} stayed full for ${timeoutMs} ms; slow the sender, raise mailbox capacity, or check the actor consumes (\`cairn ps\`)`, { cause: err, details: { target: env.to } });
+        }
+        await this.clock.sleep(Math.min(500, 5 * 2 ** Math.min(attempt, 7)), signal).catch((reason) => {
+          throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: reason });
+        });
+      }
+    }
+  }
+}
+
+function apiCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function translatePublishError(err: unknown, target: string, site: string): Error {
+  const name = (err as Error)?.name ?? '';
+  if (name === 'NoRespondersError' || /no responders/i.test((err as Error)?.message ?? '')) {
+    return new CairnError(KernelCodes.JETSTREAM_UNAVAILABLE, `no mailbox stream answers for site "${site}" (sending to ${target}); start a node of that site or check JetStream is enabled`, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

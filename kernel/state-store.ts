@@ -1,0 +1,37 @@
+import type { KV } from '@nats-io/kv';
+import { CairnError, KernelCodes, decodeValue, encodeValue } from '../protocols/index.ts';
+
+/** A persisted actor state and the stream sequence of the last message applied to it. */
+export interface StoredState<S = unknown> {
+  readonly seq: number;
+  readonly state: S;
+}
+
+/**
+ * Actor state in the site's KV bucket, one key per actor, value msgpack `{ v: 1, seq, state }`.
+ * Saving the sequence with the state is what makes stateful actors effectively-once: a message
+ * redelivered after a crash whose sequence is not above `seq` was already applied.
+ */
+export class StateStore {
+  constructor(private readonly kv: KV) {}
+
+  async load<S>(actor: string): Promise<StoredState<S> | undefined> {
+    const entry = await this.kv.get(actor);
+    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
+    try {
+      const raw = decodeValue(entry.value) as { v?: unknown; seq?: unknown; state?: unknown };
+      if (raw?.v !== 1 || typeof raw.seq !== 'number') throw new Error(`unexpected record ${JSON.stringify(raw)?.slice(0, 80)}`);
+      return { seq: raw.seq, state: raw.state as S };
+    } catch (cause) {
+      throw new CairnError(KernelCodes.STATE_UNREADABLE, `persisted state of actor "${actor}" cannot be decoded; inspect or delete key "${actor}" in the state bucket to start from the initial state`, { cause, details: { actor } });
+    }
+  }
+
+  async save(actor: string, seq: number, state: unknown): Promise<void> {
+    await this.kv.put(actor, encodeValue({ v: 1, seq, state }));
+  }
+
+  async delete(actor: string): Promise<void> {
+    await this.kv.delete(actor);
+  }
+}

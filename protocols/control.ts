@@ -1,0 +1,74 @@
+/**
+ * Control-plane messages: core NATS request/reply on `Subjects.control(site, node, verb)`, and
+ * lifecycle events on `Subjects.event(...)`. Encoded as MessagePack maps (not envelopes).
+ */
+export const ControlVerbs = {
+  ps: 'ps',
+  tree: 'tree',
+} as const;
+export type ControlVerb = (typeof ControlVerbs)[keyof typeof ControlVerbs];
+
+export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed';
+
+/** One row of `cairn ps`. */
+export interface ActorInfo {
+  readonly id: string;
+  readonly site: string;
+  readonly node: string;
+  readonly behaviour: string;
+  readonly mode: 'inline' | 'worker' | 'process' | 'container';
+  readonly status: ActorStatus;
+  readonly restarts: number;
+  readonly handled: number;
+  readonly failed: number;
+  readonly queued: number;
+  readonly startedAt: number;
+  readonly supervisor: string;
+}
+
+export interface PsReply {
+  readonly v: 1;
+  readonly site: string;
+  readonly node: string;
+  readonly actors: readonly ActorInfo[];
+}
+
+/** A node of `cairn tree`: a supervisor with its children, or an actor leaf. */
+export type TreeNode =
+  | {
+      readonly kind: 'supervisor';
+      readonly id: string;
+      readonly strategy: string;
+      readonly intensity: number;
+      readonly periodMs: number;
+      readonly status: ActorStatus;
+      readonly children: readonly TreeNode[];
+    }
+  | { readonly kind: 'worker'; readonly id: string; readonly restart: string; readonly status: ActorStatus; readonly restarts: number };
+
+export interface TreeReply {
+  readonly v: 1;
+  readonly site: string;
+  readonly node: string;
+  readonly roots: readonly TreeNode[];
+}
+
+/** Node registration record in the `cairn_nodes_<site>` KV bucket, rewritten on every heartbeat. */
+export interface NodeRecord {
+  readonly v: 1;
+  readonly id: string;
+  readonly site: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly lastSeen: number;
+  readonly heartbeatMs: number;
+}
+
+/** Lifecycle event published when an actor starts, crashes, restarts or stops. */
+export type ActorEvent =
+  | { readonly v: 1; readonly type: 'started'; readonly actor: string; readonly restarts: number; readonly ts: number }
+  | { readonly v: 1; readonly type: 'crashed'; readonly actor: string; readonly code: string; readonly reason: string; readonly ts: number }
+  | { readonly v: 1; readonly type: 'stopped'; readonly actor: string; readonly reason: string; readonly ts: number }
+  | { readonly v: 1; readonly type: 'dead-lettered'; readonly actor: string; readonly code: string; readonly reason: string; readonly ts: number }
+  | { readonly v: 1; readonly type: 'escalated'; readonly actor: string; readonly reason: string; readonly ts: number };

@@ -1,0 +1,76 @@
+import type { ErrorCodeEntry } from './cairn-error.ts';
+
+/** Error codes raised by deploy/ (nats-server discovery, launch and config generation). */
+export const DeployCodes = {
+  NATS_SERVER_NOT_FOUND: 'CAIRN_NATS_SERVER_NOT_FOUND',
+  NATS_SERVER_VERSION_FAILED: 'CAIRN_NATS_SERVER_VERSION_FAILED',
+  NATS_SERVER_START_FAILED: 'CAIRN_NATS_SERVER_START_FAILED',
+  NATS_SERVER_START_TIMEOUT: 'CAIRN_NATS_SERVER_START_TIMEOUT',
+  NATS_SERVER_PORT_IN_USE: 'CAIRN_NATS_SERVER_PORT_IN_USE',
+  NATS_SERVER_START_ABORTED: 'CAIRN_NATS_SERVER_START_ABORTED',
+  NATS_SERVER_LOGFILE_UNSUPPORTED: 'CAIRN_NATS_SERVER_LOGFILE_UNSUPPORTED',
+  FREE_PORT_FAILED: 'CAIRN_FREE_PORT_FAILED',
+  INVALID_PORT: 'CAIRN_INVALID_PORT',
+  INVALID_CONFIG_VALUE: 'CAIRN_INVALID_CONFIG_VALUE',
+  INVALID_SITE_CONFIG: 'CAIRN_INVALID_SITE_CONFIG',
+} as const;
+
+export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
+
+export const deployCodeEntries: readonly ErrorCodeEntry[] = [
+  {
+    code: DeployCodes.NATS_SERVER_NOT_FOUND,
+    summary: 'No nats-server executable was found at the given path, in NATS_SERVER, or on PATH (and /usr/sbin).',
+    fix: 'Install it with `apt-get install -y nats-server`, or set NATS_SERVER=/path/to/nats-server.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_VERSION_FAILED,
+    summary: '`nats-server --version` failed or printed something that is not a version.',
+    fix: 'Check that the binary is a nats-server build that runs on this machine (run it with --version).',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_START_FAILED,
+    summary: 'nats-server exited before it reported "Server is ready".',
+    fix: 'Read the log tail in the message (usually a config error); check the config with `nats-server -t -c <file>`.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_START_TIMEOUT,
+    summary: 'nats-server did not report "Server is ready" within the start timeout; it was killed.',
+    fix: 'Read the log tail in the message; raise readyTimeoutMs if the machine is very slow.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_PORT_IN_USE,
+    summary: 'nats-server could not listen because one of its ports is already taken.',
+    fix: 'Pick other ports (freePort() gives a free loopback port) or stop whatever holds the port.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_START_ABORTED,
+    summary: 'The AbortSignal passed to startNatsServer fired before the server was ready; it was killed.',
+    fix: 'Nothing to fix if the abort was intended; otherwise do not abort the signal during start.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_LOGFILE_UNSUPPORTED,
+    summary: 'startNatsServer watches stderr for readiness, so a config with `logfile` cannot be started by it.',
+    fix: 'Remove `logfile` from the config and pass onLog to write the log lines wherever you want.',
+  },
+  {
+    code: DeployCodes.FREE_PORT_FAILED,
+    summary: 'Could not bind a loopback socket to port 0 to find a free port.',
+    fix: 'Check that the loopback interface (127.0.0.1) is up and that the process may open sockets.',
+  },
+  {
+    code: DeployCodes.INVALID_PORT,
+    summary: 'A port is not an integer in 1-65535.',
+    fix: 'Use an integer port in 1-65535; freePort() gives a free loopback port.',
+  },
+  {
+    code: DeployCodes.INVALID_CONFIG_VALUE,
+    summary: 'A value cannot be written in nats-server config syntax (undefined in an array, NaN, a function, a cycle, an empty key).',
+    fix: 'Pass only strings, finite numbers, booleans, arrays and plain objects; omit absent fields instead of setting them to null.',
+  },
+  {
+    code: DeployCodes.INVALID_SITE_CONFIG,
+    summary: 'A site description (cloud, edge, embedded or cluster) is invalid; the message lists every problem.',
+    fix: 'Fix each listed field: site names use [A-Za-z0-9_-], ports are 1-65535, edge users are unique, URLs are nats-leaf:// or nats://.',
+  },
+];

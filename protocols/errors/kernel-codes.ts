@@ -1,0 +1,99 @@
+import type { ErrorCodeEntry } from './cairn-error.ts';
+
+/** Error codes raised by protocols/ and kernel/. */
+export const KernelCodes = {
+  INVALID_ACTOR_ID: 'CAIRN_INVALID_ACTOR_ID',
+  INVALID_ADDRESS: 'CAIRN_INVALID_ADDRESS',
+  UNDECODABLE: 'CAIRN_UNDECODABLE',
+  HANDLER_FAILED: 'CAIRN_HANDLER_FAILED',
+  ACTOR_NOT_FOUND: 'CAIRN_ACTOR_NOT_FOUND',
+  ACTOR_ALREADY_RUNNING: 'CAIRN_ACTOR_ALREADY_RUNNING',
+  ASK_TIMEOUT: 'CAIRN_ASK_TIMEOUT',
+  ABORTED: 'CAIRN_ABORTED',
+  MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
+  SYSTEM_NOT_RUNNING: 'CAIRN_SYSTEM_NOT_RUNNING',
+  STATE_UNREADABLE: 'CAIRN_STATE_UNREADABLE',
+  REMOTE_ERROR: 'CAIRN_REMOTE_ERROR',
+  NATS_UNREACHABLE: 'CAIRN_NATS_UNREACHABLE',
+  JETSTREAM_UNAVAILABLE: 'CAIRN_JETSTREAM_UNAVAILABLE',
+  INVALID_OPTION: 'CAIRN_INVALID_OPTION',
+} as const;
+export type KernelCode = (typeof KernelCodes)[keyof typeof KernelCodes];
+
+export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
+  {
+    code: KernelCodes.INVALID_ACTOR_ID,
+    summary: 'An actor id, site name, node id or application name is not a valid NATS subject token.',
+    fix: 'Use 1-128 characters from [A-Za-z0-9_-], starting with a letter or digit.',
+  },
+  {
+    code: KernelCodes.INVALID_ADDRESS,
+    summary: 'An actor address is not of the form "<site>/<actor>".',
+    fix: 'Write the address as site and actor id separated by one slash, e.g. "local/counter".',
+  },
+  {
+    code: KernelCodes.UNDECODABLE,
+    summary: 'A mailbox message is not a valid v1 MessagePack envelope; it was moved to the dead-letter stream.',
+    fix: 'Encode messages as described in protocols/README.md; inspect the message with `cairn dlq ls`.',
+  },
+  {
+    code: KernelCodes.HANDLER_FAILED,
+    summary: "An actor's handler threw on every attempt; the message was moved to the dead-letter stream.",
+    fix: 'Read the error with `cairn dlq ls`, fix the handler or the message, then `cairn dlq replay`.',
+  },
+  {
+    code: KernelCodes.ACTOR_NOT_FOUND,
+    summary: 'No actor with this id was running on the site within the orphan timeout; the message was dead-lettered.',
+    fix: 'Spawn the actor (or apply its manifest) and replay the message with `cairn dlq replay`.',
+  },
+  {
+    code: KernelCodes.ACTOR_ALREADY_RUNNING,
+    summary: 'spawn() was called with an id that is already running on this node.',
+    fix: 'Use another id, stop the running actor first, or get a ref to it with system.ref().',
+  },
+  {
+    code: KernelCodes.ASK_TIMEOUT,
+    summary: 'No reply arrived within the ask timeout. The message stays in the mailbox and may still be handled.',
+    fix: 'Raise the timeout, check the actor runs (`cairn ps`), or use tell if no reply is needed.',
+  },
+  {
+    code: KernelCodes.ABORTED,
+    summary: 'The operation was cancelled through its AbortSignal.',
+    fix: 'Nothing to fix; the caller asked for it.',
+  },
+  {
+    code: KernelCodes.MAILBOX_FULL,
+    summary: "The target actor's mailbox stayed at capacity for the whole tell timeout (backpressure).",
+    fix: 'Slow the sender, raise mailbox.capacity, or check why the actor is not consuming (`cairn ps`).',
+  },
+  {
+    code: KernelCodes.SYSTEM_NOT_RUNNING,
+    summary: 'The actor system was used before start() or after shutdown().',
+    fix: 'Await system.start() before spawning or sending, and do not use it after shutdown().',
+  },
+  {
+    code: KernelCodes.STATE_UNREADABLE,
+    summary: "A persisted actor state in KV could not be decoded, so the actor could not start.",
+    fix: 'Inspect the key in the cairn_state_<site> bucket; delete it to start from the initial state.',
+  },
+  {
+    code: KernelCodes.REMOTE_ERROR,
+    summary: 'The asked actor failed to handle the message; its error code and message are attached.',
+    fix: 'See the remote error; the message was retried and may be in the dead-letter stream.',
+  },
+  {
+    code: KernelCodes.NATS_UNREACHABLE,
+    summary: 'No NATS server answered at the configured address.',
+    fix: 'Start the site (`cairn up` or `cairn site up`) or pass the right --server URL.',
+  },
+  {
+    code: KernelCodes.JETSTREAM_UNAVAILABLE,
+    summary: 'The NATS server has no JetStream (or not in the requested domain).',
+    fix: 'Enable JetStream in the server config (`jetstream { store_dir: ... }`) or use `cairn up`.',
+  },
+  {
+    code: KernelCodes.INVALID_OPTION,
+    summary: 'An option passed to the SDK has a bad value.',
+    fix: 'See the message for the option, the value given and the allowed range.',
+  },
+];

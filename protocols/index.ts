@@ -1,0 +1,14 @@
+export { CairnError, isCairnError } from './errors/cairn-error.ts';
+export type { ErrorCodeEntry } from './errors/cairn-error.ts';
+export { KernelCodes } from './errors/kernel-codes.ts';
+export type { KernelCode } from './errors/kernel-codes.ts';
+export { errorCodes } from './error-codes.ts';
+export { NAME_PATTERN, assertName, isName } from './names.ts';
+export type { NameKind } from './names.ts';
+export { formatAddress, parseAddress } from './address.ts';
+export type { ActorAddress } from './address.ts';
+export { Subjects, Streams, Consumers, Buckets, Headers } from './subjects.ts';
+export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encodeValue, decodeValue } from './envelope.ts';
+export type { Envelope, ErrorBody } from './envelope.ts';
+export { ControlVerbs } from './control.ts';
+export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent } from './control.ts';

@@ -1,0 +1,77 @@
+import { assertName } from './names.ts';
+
+/**
+ * Every subject, stream, consumer and bucket name Cairn uses. Nothing else builds these strings.
+ *
+ * Names carry the site so that several sites can share one JetStream (tests, small setups) and so
+ * that subjects of different sites never overlap across leaf-node links (a stream in one domain
+ * must not capture another site's traffic).
+ */
+export const Subjects = {
+  /** Subject of one actor's mailbox: `cairn.mbx.<site>.<actor>`. */
+  mailbox(site: string, actor: string): string {
+    assertName(site, 'site name');
+    assertName(actor, 'actor id');
+    return `cairn.mbx.${site}.${actor}`;
+  },
+  /** Wildcard over every mailbox of a site: `cairn.mbx.<site>.>`. */
+  mailboxes(site: string): string {
+    assertName(site, 'site name');
+    return `cairn.mbx.${site}.>`;
+  },
+  /** Subject of one actor's dead letters: `cairn.dlq.<site>.<actor>`. */
+  deadLetter(site: string, actor: string): string {
+    return `cairn.dlq.${site}.${actor}`;
+  },
+  /** Wildcard over every dead letter of a site: `cairn.dlq.<site>.>`. */
+  deadLetters(site: string): string {
+    assertName(site, 'site name');
+    return `cairn.dlq.${site}.>`;
+  },
+  /** Control request to one node: `cairn.ctl.<site>.<node>.<verb>`. */
+  control(site: string, node: string, verb: string): string {
+    return `cairn.ctl.${site}.${node}.${verb}`;
+  },
+  /** Actor lifecycle events of a site: `cairn.evt.<site>.<node>.<actor>`. */
+  event(site: string, node: string, actor: string): string {
+    return `cairn.evt.${site}.${node}.${actor}`;
+  },
+  /** Wildcard over every lifecycle event of a site. */
+  events(site: string): string {
+    return `cairn.evt.${site}.>`;
+  },
+  /** Takes the actor id back out of a mailbox or dead-letter subject (the last token). */
+  actorOf(subject: string): string {
+    return subject.slice(subject.lastIndexOf('.') + 1);
+  },
+} as const;
+
+export const Streams = {
+  /** WorkQueue stream holding every mailbox of a site. */
+  mailbox: (site: string): string => `CAIRN_MBX_${site}`,
+  /** Limits stream holding the dead letters of a site. */
+  deadLetters: (site: string): string => `CAIRN_DLQ_${site}`,
+} as const;
+
+export const Consumers = {
+  /** The one durable pull consumer a site's node uses for all of its actors' mailboxes. */
+  mailbox: (site: string): string => `cairn-mbx-${site}`,
+} as const;
+
+export const Buckets = {
+  /** KV bucket of persisted actor state; key = actor id. */
+  state: (site: string): string => `cairn_state_${site}`,
+  /** KV bucket of node registrations and heartbeats; key = node id. */
+  nodes: (site: string): string => `cairn_nodes_${site}`,
+} as const;
+
+/** Header names set on JetStream messages. `Nats-Msg-Id` is the server's de-duplication key. */
+export const Headers = {
+  msgId: 'Nats-Msg-Id',
+  dlqReason: 'Cairn-Dlq-Reason',
+  dlqCode: 'Cairn-Dlq-Code',
+  dlqAttempts: 'Cairn-Dlq-Attempts',
+  dlqSubject: 'Cairn-Dlq-Subject',
+  dlqStreamSeq: 'Cairn-Dlq-Stream-Seq',
+  dlqTime: 'Cairn-Dlq-Time',
+} as const;

@@ -1,0 +1,159 @@
+import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
+import { ActorNode } from '../kernel/index.ts';
+import { CairnError, KernelCodes } from '../protocols/index.ts';
+import type { PsReply, TreeNode } from '../protocols/index.ts';
+import type { Backoff } from './core/index.ts';
+import { Supervisor } from './supervisor.ts';
+import { isChildStart, resolveSupervisorSpec } from './supervisor-spec.ts';
+import type { ChildStart, SupervisorSpec } from './supervisor-spec.ts';
+import { orThrow, resolveChildSpec } from './core/index.ts';
+
+export interface SystemOptions extends NodeOptions {
+  /**
+   * Flags of the root supervisor that every `spawn`ed actor and `supervise`d tree hangs under
+   * (one_for_one, dynamic children). When it exceeds its intensity the whole system stops.
+   * @default { intensity: 10, periodMs: 10000 }
+   */
+  readonly root?: { readonly intensity?: number; readonly periodMs?: number; readonly backoff?: Partial<Backoff> };
+}
+
+/** A running supervisor subtree, as returned by `system.supervise`. */
+export interface SupervisorHandle {
+  readonly id: string;
+  describe(): TreeNode;
+  /** A typed ref to one of the tree's actors by id. */
+  ref<M extends Message = Message>(id: string): ActorRef<M>;
+}
+
+/**
+ * The SDK's entry point: a node plus a root supervisor. `spawn` adds a dynamic child to the root,
+ * `supervise` starts a whole supervisor tree under it, `ref` addresses any actor by id.
+ *
+ * ```ts
+ * const system = await createActorSystem({ servers: 'nats://127.0.0.1:4222' });
+ * const counter = await system.spawn(Counter, { id: 'counter' });
+ * await counter.tell({ type: 'inc', by: 2 });
+ * const n = await counter.ask({ type: 'get' }, { timeout: 1000 }); // typed: number
+ * await system.shutdown();
+ * ```
+ */
+export class ActorSystem implements Spawner {
+  private root!: Supervisor;
+  private readonly stopped: Promise<ExitReason>;
+  private resolveStopped!: (reason: ExitReason) => void;
+  private shuttingDown: Promise<void> | undefined;
+  private exitReason: ExitReason | undefined;
+
+  private constructor(
+    readonly node: ActorNode,
+    private readonly opts: SystemOptions,
+  ) {
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  static async create(opts: SystemOptions = {}): Promise<ActorSystem> {
+    const node = await ActorNode.connect(opts);
+    const system = new ActorSystem(node, opts);
+    const rootSpec = resolveSupervisorSpec({
+      id: 'root',
+      strategy: 'one_for_one',
+      intensity: opts.root?.intensity ?? 10,
+      periodMs: opts.root?.periodMs ?? 10_000,
+      ...(opts.root?.backoff ? { backoff: opts.root.backoff } : {}),
+      children: [],
+    });
+    const top: CellParent = {
+      name: 'system',
+      childExited: (_id, reason) => {
+        // The root gave up: nothing above it can restart anything on this node.
+        system.exitReason = reason;
+        void system.shutdown();
+      },
+    };
+    system.root = new Supervisor(node, rootSpec, top);
+    try {
+      await node.start(system, () => [system.root.describe()]);
+      await system.root.start();
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+    return system;
+  }
+
+  get site(): string {
+    return this.node.site;
+  }
+
+  /** Resolves when the system stops: `shutdown` (normal) or the root supervisor giving up (error). */
+  get done(): Promise<ExitReason> {
+    return this.stopped;
+  }
+
+  /** Spawns an actor as a dynamic child of the root supervisor; resolves once it has started. */
+  async spawn<M extends Message, S>(def: ActorDefinition<M, S>, opts: SpawnOptions): Promise<ActorRef<M>> {
+    const spec = orThrow(
+      resolveChildSpec(
+        { id: opts?.id, start: { actor: def }, kind: 'worker', ...(opts?.restart ? { restart: opts.restart } : {}), ...(opts?.shutdownMs !== undefined ? { shutdownMs: opts.shutdownMs } : {}) },
+        isChildStart,
+        'spawn',
+      ),
+    );
+    if (this.node.cell(spec.id) || this.root.find(spec.id)) {
+      throw new CairnError(KernelCodes.ACTOR_ALREADY_RUNNING, `an actor or supervisor with id "${spec.id}" already runs on node ${this.node.id} (site ${this.site}); pick another id, stop it first, or use system.ref("${spec.id}")`, { details: { id: spec.id } });
+    }
+    await this.root.addChild(spec);
+    return this.node.ref<M>(spec.id);
+  }
+
+  /** Validates a whole supervisor tree (every problem reported at once), then starts it under the root. */
+  async supervise(spec: SupervisorSpec): Promise<SupervisorHandle> {
+    const resolved = resolveSupervisorSpec(spec);
+    const child = orThrow(resolveChildSpec({ id: resolved.id, start: { supervisor: resolved } satisfies ChildStart, kind: 'supervisor' }, isChildStart, 'supervise'));
+    await this.root.addChild(child);
+    return {
+      id: resolved.id,
+      describe: () => this.root.find(resolved.id)?.describe() ?? { kind: 'supervisor', id: resolved.id, strategy: resolved.flags.strategy, intensity: resolved.flags.intensity, periodMs: resolved.flags.periodMs, status: 'stopped', children: [] },
+      ref: <M extends Message>(id: string) => this.node.ref<M>(id),
+    };
+  }
+
+  /** A ref to any actor by id (this site unless `site` is given). */
+  ref<M extends Message = Message>(id: string, site?: string): ActorRef<M> {
+    return this.node.ref<M>(id, site);
+  }
+
+  /** Stops an actor or subtree of this node wherever it sits in the tree, and forgets it. */
+  async stop(id: string): Promise<void> {
+    const owner = this.root.find(id);
+    if (!owner) throw new CairnError(KernelCodes.ACTOR_NOT_FOUND, `no actor or supervisor "${id}" runs on node ${this.node.id}; see \`cairn ps\``, { details: { id } });
+    await owner.removeChild(id);
+  }
+
+  onEvent(listener: ActorEventListener): () => void {
+    return this.node.onEvent(listener);
+  }
+
+  ps(): PsReply {
+    return this.node.ps();
+  }
+
+  tree(): TreeNode {
+    return this.root.describe();
+  }
+
+  /** Stops every actor in reverse start order, releases unhandled messages to the server, disconnects. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      await this.root.shutdown();
+      await this.node.stop();
+      this.resolveStopped(this.exitReason ?? { type: 'shutdown' });
+    })();
+    return this.shuttingDown;
+  }
+}
+
+/** Connects, creates the site's streams if needed, and starts a node with an empty root supervisor. */
+export function createActorSystem(opts: SystemOptions = {}): Promise<ActorSystem> {
+  return ActorSystem.create(opts);
+}

@@ -1,0 +1,12 @@
+/** One thing wrong with a spec: where (`children[2].restart`), a stable code, and how to fix it. */
+export interface Problem {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** `at` joined with a field name or index into a problem path. */
+export function joinPath(at: string, key: string | number): string {
+  if (typeof key === 'number') return `${at}[${key}]`;
+  return at === '' ? key : `${at}.${key}`;
+}

@@ -1,0 +1,240 @@
+import { Type } from '@sinclair/typebox';
+import type { Static, TUnsafe } from '@sinclair/typebox';
+import { NAME_PATTERN } from '../../protocols/names.ts';
+
+/*
+ * The application manifest, defined once. TypeScript types are `Static<>` of these schemas, the
+ * published JSON Schema (cairn-application.schema.json) is generated from them, and defaults are
+ * the `default` keywords below, applied by `Value.Default` after validation. Every object rejects
+ * unknown fields, so a typo is an error rather than a silently ignored setting.
+ */
+
+export const API_VERSION = 'cairn.dev/v1';
+export const KIND = 'Application';
+
+/** A string enum as a plain JSON Schema `enum` (TypeBox unions of literals become noisy anyOfs). */
+function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+function Strict<T extends Parameters<typeof Type.Object>[0]>(properties: T, options: { description?: string; default?: unknown; minProperties?: number; maxProperties?: number } = {}) {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
+
+/** NATS-token-safe name: application names, actor ids, site names, label keys. */
+export const NameSchema = Type.String({
+  pattern: NAME_PATTERN.source,
+  description: '1-128 characters from [A-Za-z0-9_-], starting with a letter or digit (a NATS subject token).',
+});
+
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const EXPORT_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]*$';
+/** `host:container` or `host:container:ro|rw`, as Docker's HostConfig.Binds. */
+export const BIND_PATTERN = '^[^:\\s]+:[^:\\s]+(:(ro|rw))?$';
+
+const LabelMap = Type.Record(NameSchema, Type.String({ maxLength: 256 }), {
+  additionalProperties: false,
+  description: 'Label key (a name) to string value.',
+});
+
+export const RESTART_STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one'] as const;
+export const ACTOR_MODES = ['inline', 'worker', 'process', 'container'] as const;
+export const RESTART_TYPES = ['permanent', 'transient', 'temporary'] as const;
+export const SPREADS = ['none', 'one-per-site', 'one-per-node'] as const;
+
+export const MetadataSchema = Strict({
+  name: NameSchema,
+  labels: Type.Optional(LabelMap),
+  annotations: Type.Optional(
+    Type.Record(Type.String({ minLength: 1 }), Type.String(), {
+      additionalProperties: false,
+      description: 'Free-form notes for tools and people; never interpreted by Cairn.',
+    }),
+  ),
+});
+
+export const BackoffSchema = Strict(
+  {
+    /** @default 100 */
+    initialMs: Type.Optional(Type.Integer({ minimum: 0, default: 100, description: 'Delay before the first restart.' })),
+    /** @default 30000 */
+    maxMs: Type.Optional(Type.Integer({ minimum: 0, default: 30_000, description: 'Upper bound of the delay.' })),
+    /** @default 2 */
+    multiplier: Type.Optional(Type.Number({ minimum: 1, default: 2, description: 'Factor applied after each restart.' })),
+    /** @default 60000 */
+    resetAfterMs: Type.Optional(
+      Type.Integer({ minimum: 0, default: 60_000, description: 'Running this long without a crash resets the delay.' }),
+    ),
+  },
+  { description: 'Delay between restarts. Absent: restart at once, as OTP does.' },
+);
+
+export const SupervisorSchema = Strict(
+  {
+    /** @default 'one_for_one' */
+    strategy: Type.Optional(StringEnum(RESTART_STRATEGIES, { default: 'one_for_one' })),
+    /** @default 3 */
+    intensity: Type.Optional(
+      Type.Integer({ minimum: 0, default: 3, description: 'Restarts allowed within periodMs before the supervisor gives up and escalates.' }),
+    ),
+    /** @default 5000 */
+    periodMs: Type.Optional(Type.Integer({ minimum: 1, default: 5_000, description: 'Sliding window for intensity.' })),
+    backoff: Type.Optional(BackoffSchema),
+  },
+  { default: {}, description: 'The application supervisor, parent of every actor.' },
+);
+
+export const BehaviourSchema = Strict({
+  module: Type.String({
+    minLength: 1,
+    description: 'Module path (relative to the manifest file) or package name exporting the actor definition.',
+  }),
+  /** @default 'default' */
+  export: Type.Optional(Type.String({ pattern: EXPORT_NAME_PATTERN, default: 'default', description: 'Export name in the module.' })),
+});
+
+export const PlacementSchema = Strict(
+  {
+    sites: Type.Optional(Type.Array(NameSchema, { minItems: 1, uniqueItems: true, description: 'Sites allowed to run the actor. Absent: any site.' })),
+    nodeSelector: Type.Optional(LabelMap),
+    /** @default 'none' */
+    spread: Type.Optional(
+      StringEnum(SPREADS, {
+        default: 'none',
+        description: 'none: pack replicas on the least-loaded nodes; one-per-site: one replica on each target site (replicas ignored); one-per-node: at most one replica per node.',
+      }),
+    ),
+  },
+  { default: {} },
+);
+
+export const ResourcesSchema = Strict({
+  cpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CPU cores (0.5 = half a core).' })),
+  memoryMb: Type.Optional(Type.Integer({ minimum: 1, description: 'Memory in MiB.' })),
+  pids: Type.Optional(Type.Integer({ minimum: 1, description: 'Maximum processes/threads (containers).' })),
+});
+
+export const ContainerBuildSchema = Strict({
+  context: Type.String({ minLength: 1, description: 'Build context directory, relative to the manifest file.' }),
+  /** @default 'Dockerfile' */
+  dockerfile: Type.Optional(Type.String({ minLength: 1, default: 'Dockerfile', description: 'Relative to the context.' })),
+});
+
+export const ContainerSchema = Strict({
+  image: Type.Optional(Type.String({ minLength: 1, description: 'Image reference, e.g. ghcr.io/acme/detector:1.4.' })),
+  build: Type.Optional(ContainerBuildSchema),
+  binds: Type.Optional(Type.Array(Type.String({ pattern: BIND_PATTERN }), { description: 'host:container[:ro|rw] mounts.' })),
+  network: Type.Optional(Type.String({ minLength: 1, description: 'Docker network to attach to.' })),
+});
+
+export const MailboxSchema = Strict(
+  {
+    /** @default 5 */
+    maxAttempts: Type.Optional(
+      Type.Integer({ minimum: 1, default: 5, description: 'Deliveries of one message before it goes to the dead-letter stream.' }),
+    ),
+    /** @default 10000 */
+    capacity: Type.Optional(
+      Type.Integer({ minimum: 1, default: 10_000, description: 'Messages the mailbox holds; tell is refused (backpressure) when full.' }),
+    ),
+  },
+  { default: {} },
+);
+
+export const ActorSchema = Strict({
+  id: NameSchema,
+  behaviour: BehaviourSchema,
+  /** @default 'inline' */
+  mode: Type.Optional(StringEnum(ACTOR_MODES, { default: 'inline' })),
+  /** @default {} */
+  config: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Passed to the behaviour as is.' }),
+  ),
+  /** @default {} */
+  env: Type.Optional(
+    Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.String(), {
+      additionalProperties: false,
+      default: {},
+      description: 'Environment variables (worker, process and container modes).',
+    }),
+  ),
+  /** @default 1 */
+  replicas: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Copies to run; ignored with spread one-per-site.' })),
+  /** @default 'permanent' */
+  restart: Type.Optional(StringEnum(RESTART_TYPES, { default: 'permanent' })),
+  /** @default 5000 */
+  shutdownMs: Type.Optional(Type.Integer({ minimum: 0, default: 5_000, description: 'Grace period between stop and kill.' })),
+  placement: Type.Optional(PlacementSchema),
+  resources: Type.Optional(ResourcesSchema),
+  /** @default false */
+  persist: Type.Optional(Type.Boolean({ default: false, description: 'Keep actor state in JetStream KV across restarts.' })),
+  container: Type.Optional(ContainerSchema),
+  mailbox: Type.Optional(MailboxSchema),
+});
+
+export const RouteSchema = Strict({
+  from: Strict(
+    {
+      mqtt: Type.Optional(Type.String({ minLength: 1, description: 'MQTT topic filter (+ and # wildcards).' })),
+      subject: Type.Optional(Type.String({ minLength: 1, description: 'NATS subject (* and > wildcards).' })),
+    },
+    { minProperties: 1, maxProperties: 1, description: 'Exactly one of mqtt or subject.' },
+  ),
+  to: Strict({ actor: NameSchema }),
+});
+
+export const SpecSchema = Strict({
+  supervisor: Type.Optional(SupervisorSchema),
+  actors: Type.Array(ActorSchema, { minItems: 1 }),
+  /** @default [] */
+  routes: Type.Optional(Type.Array(RouteSchema, { default: [] })),
+});
+
+export const ApplicationSchema = Strict(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal(KIND),
+    metadata: MetadataSchema,
+    spec: SpecSchema,
+  },
+  { description: 'A Cairn application: its actors, their supervision, placement and routes.' },
+);
+
+/** The manifest as written: optional fields may be absent. */
+export type ApplicationManifest = Static<typeof ApplicationSchema>;
+export type ActorManifest = Static<typeof ActorSchema>;
+export type RouteManifest = Static<typeof RouteSchema>;
+
+/** Makes `K` present (defaults applied). */
+type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+
+export type Behaviour = Defaulted<Static<typeof BehaviourSchema>, 'export'>;
+export type Placement = Defaulted<Static<typeof PlacementSchema>, 'spread'>;
+export type Mailbox = Required<Static<typeof MailboxSchema>>;
+export type Backoff = Required<Static<typeof BackoffSchema>>;
+export type ContainerBuild = Defaulted<Static<typeof ContainerBuildSchema>, 'dockerfile'>;
+export type Container = Omit<Static<typeof ContainerSchema>, 'build'> & { build?: ContainerBuild };
+export type Resources = Static<typeof ResourcesSchema>;
+export type Supervisor = Defaulted<Omit<Static<typeof SupervisorSchema>, 'backoff'>, 'strategy' | 'intensity' | 'periodMs'> & {
+  backoff?: Backoff;
+};
+export type Route = RouteManifest;
+
+/** One actor after defaults: every field with a default is present. */
+export type Actor = Defaulted<
+  Omit<ActorManifest, 'behaviour' | 'placement' | 'mailbox' | 'container'>,
+  'mode' | 'config' | 'env' | 'replicas' | 'restart' | 'shutdownMs' | 'persist'
+> & { behaviour: Behaviour; placement: Placement; mailbox: Mailbox; container?: Container };
+
+/** A validated application with defaults applied: what parseManifest returns. */
+export type Application = Omit<ApplicationManifest, 'spec'> & {
+  spec: { supervisor: Supervisor; actors: Actor[]; routes: Route[] };
+};
+
+export type ActorMode = (typeof ACTOR_MODES)[number];
+export type RestartType = (typeof RESTART_TYPES)[number];
+export type RestartStrategy = (typeof RESTART_STRATEGIES)[number];
+export type Spread = (typeof SPREADS)[number];

@@ -1,0 +1,187 @@
+import { Value } from '@sinclair/typebox/value';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { BackoffSchema } from './application-schema.ts';
+import { didYouMean } from './closest-name.ts';
+import { error, warning } from './finding.ts';
+import type { Finding } from './finding.ts';
+
+/*
+ * Rules the schema cannot express. They read the raw document defensively (it may also have
+ * schema errors) so that one run reports every problem; each rule skips values of the wrong type,
+ * which the schema already reports.
+ */
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function records(value: unknown): Array<[number, Raw]> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index): Array<[number, Raw]> => (isRecord(item) ? [[index, item]] : []));
+}
+
+export function semanticFindings(data: unknown): Finding[] {
+  if (!isRecord(data) || !isRecord(data['spec'])) return [];
+  const spec = data['spec'];
+  const actors = records(spec['actors']);
+  return [
+    ...duplicateActorIds(actors),
+    ...actors.flatMap(([index, actor]) => [...containerRules(index, actor), ...spreadRules(index, actor)]),
+    ...routeRules(records(spec['routes']), actors),
+    ...backoffRules(spec['supervisor']),
+  ];
+}
+
+function duplicateActorIds(actors: Array<[number, Raw]>): Finding[] {
+  const firstIndex = new Map<string, number>();
+  const findings: Finding[] = [];
+  for (const [index, actor] of actors) {
+    const id = actor['id'];
+    if (typeof id !== 'string') continue;
+    const first = firstIndex.get(id);
+    if (first === undefined) firstIndex.set(id, index);
+    else {
+      findings.push(
+        error(
+          ['spec', 'actors', index, 'id'],
+          Codes.DUPLICATE_ACTOR_ID,
+          `actor id ${JSON.stringify(id)} is already used by spec.actors[${first}]: give each actor its own id (use replicas for copies)`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function containerRules(index: number, actor: Raw): Finding[] {
+  const mode = actor['mode'] ?? 'inline';
+  const container = actor['container'];
+  if (mode === 'container') {
+    const hasSource = isRecord(container) && (container['image'] !== undefined || container['build'] !== undefined);
+    if (hasSource) return [];
+    return [
+      error(
+        ['spec', 'actors', index, 'container'],
+        Codes.CONTAINER_WITHOUT_IMAGE,
+        'mode "container" needs container.image (an image to pull) or container.build (a directory with a Dockerfile)',
+      ),
+    ];
+  }
+  if (container !== undefined && typeof mode === 'string') {
+    return [
+      warning(
+        ['spec', 'actors', index, 'container'],
+        Codes.CONTAINER_SETTINGS_IGNORED,
+        `container settings are ignored in mode ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}: set mode: container or remove them`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/*
+ * Spread semantics follow supervisor-trees/placement: one-per-site runs one replica on each target
+ * site and ignores `replicas`; one-per-node places `replicas` copies at most one per node.
+ */
+function spreadRules(index: number, actor: Raw): Finding[] {
+  const placement = actor['placement'];
+  if (!isRecord(placement)) return [];
+  const spread = placement['spread'];
+  const replicas = actor['replicas'];
+  if (spread === 'one-per-site' && typeof replicas === 'number') {
+    return [
+      warning(
+        ['spec', 'actors', index, 'replicas'],
+        Codes.REPLICAS_IGNORED,
+        `replicas (${replicas}) is ignored with spread "one-per-site", which runs one replica on each target site: remove replicas, or use spread "one-per-node" for a fixed count`,
+      ),
+    ];
+  }
+  if (spread === 'one-per-node' && (replicas === undefined || replicas === 1)) {
+    return [
+      warning(
+        ['spec', 'actors', index, 'placement', 'spread'],
+        Codes.SPREAD_WITHOUT_EFFECT,
+        'spread "one-per-node" has no effect with 1 replica: raise replicas or remove spread',
+      ),
+    ];
+  }
+  return [];
+}
+
+function routeRules(routes: Array<[number, Raw]>, actors: Array<[number, Raw]>): Finding[] {
+  const ids = [...new Set(actors.map(([, actor]) => actor['id']).filter((id): id is string => typeof id === 'string'))];
+  const findings: Finding[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, route] of routes) {
+    const to = route['to'];
+    const target = isRecord(to) ? to['actor'] : undefined;
+    if (typeof target === 'string' && !ids.includes(target)) {
+      findings.push(
+        error(
+          ['spec', 'routes', index, 'to', 'actor'],
+          Codes.UNKNOWN_ROUTE_TARGET,
+          `route target ${JSON.stringify(target)} is not an actor of this application${didYouMean(target, ids)} (actors: ${ids.join(', ') || 'none'})`,
+        ),
+      );
+    }
+    const from = route['from'];
+    if (!isRecord(from)) continue;
+    const source = sourceProblem(from);
+    if (source !== undefined) findings.push(error(['spec', 'routes', index, 'from', source.field], Codes.BAD_ROUTE_SOURCE, source.message));
+    const key = JSON.stringify([from['mqtt'], from['subject'], target]);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else {
+      findings.push(
+        warning(['spec', 'routes', index], Codes.DUPLICATE_ROUTE, `same source and target as spec.routes[${first}]: each message would be delivered twice; remove one`),
+      );
+    }
+  }
+  return findings;
+}
+
+function sourceProblem(from: Raw): { field: string; message: string } | undefined {
+  const mqtt = from['mqtt'];
+  if (typeof mqtt === 'string' && mqtt !== '') {
+    const levels = mqtt.split('/');
+    const hashAt = levels.findIndex((level) => level.includes('#'));
+    if (hashAt !== -1 && (levels[hashAt] !== '#' || hashAt !== levels.length - 1)) {
+      return { field: 'mqtt', message: `${JSON.stringify(mqtt)} is not a valid MQTT topic filter: # must be a whole level and the last one (e.g. sensors/#)` };
+    }
+    if (levels.some((level) => level.includes('+') && level !== '+')) {
+      return { field: 'mqtt', message: `${JSON.stringify(mqtt)} is not a valid MQTT topic filter: + must be a whole level (e.g. sensors/+/temp)` };
+    }
+  }
+  const subject = from['subject'];
+  if (typeof subject === 'string' && subject !== '') {
+    const tokens = subject.split('.');
+    if (/\s/.test(subject) || tokens.some((t) => t === '')) {
+      return { field: 'subject', message: `${JSON.stringify(subject)} is not a valid NATS subject: use non-empty dot-separated tokens without spaces` };
+    }
+    const badWildcard = tokens.some((t, i) => (t.includes('*') && t !== '*') || (t.includes('>') && (t !== '>' || i !== tokens.length - 1)));
+    if (badWildcard) {
+      return { field: 'subject', message: `${JSON.stringify(subject)} is not a valid NATS subject: * must be a whole token and > a whole last token (e.g. sensors.*.temp, sensors.>)` };
+    }
+  }
+  return undefined;
+}
+
+function backoffRules(supervisor: unknown): Finding[] {
+  if (!isRecord(supervisor) || !isRecord(supervisor['backoff'])) return [];
+  const backoff = supervisor['backoff'];
+  const withDefaults = Value.Default(BackoffSchema, structuredClone(backoff)) as Raw;
+  const initialMs = withDefaults['initialMs'];
+  const maxMs = withDefaults['maxMs'];
+  if (typeof initialMs !== 'number' || typeof maxMs !== 'number') return [];
+  if (initialMs <= maxMs) return [];
+  return [
+    error(
+      ['spec', 'supervisor', 'backoff', backoff['maxMs'] === undefined ? 'initialMs' : 'maxMs'],
+      Codes.BACKOFF_RANGE,
+      `backoff initialMs (${initialMs}) is greater than maxMs (${maxMs})${backoff['maxMs'] === undefined || backoff['initialMs'] === undefined ? ' (counting the default)' : ''}: make initialMs <= maxMs`,
+    ),
+  ];
+}

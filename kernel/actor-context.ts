@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../protocols/index.ts';
 import type { ActorRef, AskOptions, TellOptions } from './actor-ref.ts';
 import type { ActorDefinition } from './actor-definition.ts';
-import type { Message, ReplyOf } from './message.ts';
+import type { Message, ReplyFor } from './message.ts';
 import type { RestartType } from './spawner.ts';
 
 export interface SpawnOptions {
@@ -32,7 +32,7 @@ export interface ActorContext<M extends Message = Message, S = unknown> {
   readonly signal: AbortSignal;
   readonly log: Logger;
   tell<T extends Message>(to: ActorRef<T>, msg: T, opts?: TellOptions): Promise<void>;
-  ask<T extends Message, Q extends T>(to: ActorRef<T>, msg: Q, opts?: AskOptions): Promise<ReplyOf<Q>>;
+  ask<T extends Message, Q extends T>(to: ActorRef<T>, msg: Q, opts?: AskOptions): Promise<ReplyFor<T, Q['type']>>;
   /** A ref to another actor by id (this site unless `site` is given). */
   ref<T extends Message = Message>(id: string, site?: string): ActorRef<T>;
   /** Spawns a dynamic child of this node's root supervisor. */

@@ -1,6 +1,6 @@
 import type { ActorAddress } from '../protocols/index.ts';
 import { formatAddress } from '../protocols/index.ts';
-import type { Message, ReplyOf } from './message.ts';
+import type { Message, ReplyFor } from './message.ts';
 
 export interface TellOptions {
   /** Message id for de-duplication: the same id sent twice within the dedup window is handled once. @default a new unique id */
@@ -46,8 +46,8 @@ export class ActorRef<M extends Message = Message> {
     return this.sender.tell(this.address, msg, opts);
   }
 
-  ask<T extends M>(msg: T, opts?: AskOptions): Promise<ReplyOf<T>> {
-    return this.sender.ask(this.address, msg, opts) as Promise<ReplyOf<T>>;
+  ask<T extends M>(msg: T, opts?: AskOptions): Promise<ReplyFor<M, T['type']>> {
+    return this.sender.ask(this.address, msg, opts) as Promise<ReplyFor<M, T['type']>>;
   }
 
   /** The same actor, sending through another sender (used to give actors refs that carry their identity). */

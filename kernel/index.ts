@@ -1,6 +1,6 @@
 export { defineActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
 export type { ActorDefinition, ActorSpec, MessageOf, StateOf, OnError, RetryPolicy } from './actor-definition.ts';
-export type { Message, Asks, ReplyOf } from './message.ts';
+export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';
 export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';
 export type { ActorContext, SpawnOptions } from './actor-context.ts';
@@ -16,3 +16,5 @@ export type { Clock } from './clock.ts';
 export { errorExit } from './exit-reason.ts';
 export type { ExitReason } from './exit-reason.ts';
 export type { ActorEventListener } from './node-events.ts';
+export { DeadLetterAdmin } from './dead-letter-admin.ts';
+export type { DeadLetter, ListOptions } from './dead-letter-admin.ts';

@@ -15,3 +15,6 @@ export interface Asks<R> {
 
 /** The reply type of an asked message, or `unknown` when the message does not declare one. */
 export type ReplyOf<M> = M extends Asks<infer R> ? (unknown extends R ? unknown : R) : unknown;
+
+/** The reply type of the member of union `M` whose tag is `K`. */
+export type ReplyFor<M extends Message, K extends string> = ReplyOf<Extract<M, { readonly type: K }>>;

@@ -50,13 +50,13 @@ export class Supervisor implements CellParent {
   /** Adds and starts a dynamic child (OTP start_child). Rejects if its start fails; nothing is left behind. */
   async addChild(spec: ChildSpec<ChildStart>): Promise<void> {
     await this.serially(async () => {
-      const plan = orThrow(addChild(this.state, spec, this.node.clock.now()));
+      const plan = orThrow(addChild(this.state, spec, this.node.clock.now(), { inPlace: true }));
       this.specs.set(spec.id, spec);
       this.state = plan.state;
       try {
         await this.startChild(spec.id);
       } catch (err) {
-        this.state = removeChild(this.state, spec.id).state;
+        this.state = removeChild(this.state, spec.id, { inPlace: true }).state;
         this.specs.delete(spec.id);
         this.forget(spec.id);
         throw err;
@@ -69,7 +69,7 @@ export class Supervisor implements CellParent {
     if (!this.specs.has(id)) return false;
     await this.serially(async () => {
       await this.stopChild(id);
-      this.state = removeChild(this.state, id).state;
+      this.state = removeChild(this.state, id, { inPlace: true }).state;
       this.specs.delete(id);
       this.forget(id);
     });

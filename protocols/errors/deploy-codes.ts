@@ -13,6 +13,16 @@ export const DeployCodes = {
   INVALID_PORT: 'CAIRN_INVALID_PORT',
   INVALID_CONFIG_VALUE: 'CAIRN_INVALID_CONFIG_VALUE',
   INVALID_SITE_CONFIG: 'CAIRN_INVALID_SITE_CONFIG',
+  CLI_USAGE: 'CAIRN_CLI_USAGE',
+  CLI_INVALID_JSON: 'CAIRN_CLI_INVALID_JSON',
+  CLI_MESSAGE_TYPE_MISSING: 'CAIRN_CLI_MESSAGE_TYPE_MISSING',
+  CLI_NO_NODES: 'CAIRN_CLI_NO_NODES',
+  CLI_NODE_UNREACHABLE: 'CAIRN_CLI_NODE_UNREACHABLE',
+  CLI_DEAD_LETTER_NOT_FOUND: 'CAIRN_CLI_DEAD_LETTER_NOT_FOUND',
+  CLI_UP_FILE_INVALID: 'CAIRN_CLI_UP_FILE_INVALID',
+  UP_ALREADY_RUNNING: 'CAIRN_UP_ALREADY_RUNNING',
+  EXAMPLE_NOT_FOUND: 'CAIRN_EXAMPLE_NOT_FOUND',
+  EXAMPLE_INVALID: 'CAIRN_EXAMPLE_INVALID',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -72,5 +82,55 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.INVALID_SITE_CONFIG,
     summary: 'A site description (cloud, edge, embedded or cluster) is invalid; the message lists every problem.',
     fix: 'Fix each listed field: site names use [A-Za-z0-9_-], ports are 1-65535, edge users are unique, URLs are nats-leaf:// or nats://.',
+  },
+  {
+    code: DeployCodes.CLI_USAGE,
+    summary: 'A cairn command was called with a missing, unknown or malformed argument or option (exit code 2).',
+    fix: 'Read the message, then run the command with --help to see its arguments and options.',
+  },
+  {
+    code: DeployCodes.CLI_INVALID_JSON,
+    summary: 'The message argument of `cairn tell` / `cairn ask` is not valid JSON; the message shows the position.',
+    fix: 'Quote the whole JSON for the shell, e.g. cairn ask greeter \'{"type":"greet","name":"Ada"}\'.',
+  },
+  {
+    code: DeployCodes.CLI_MESSAGE_TYPE_MISSING,
+    summary: 'The message given to `cairn tell` / `cairn ask` is not a JSON object with a non-empty string "type".',
+    fix: 'Send an object tagged with its type, e.g. {"type":"greet","name":"Ada"}.',
+  },
+  {
+    code: DeployCodes.CLI_NO_NODES,
+    summary: 'No Cairn node is registered on the site (its node bucket is missing or empty, or every record is stale).',
+    fix: 'Start a node with `cairn up`, or pass the right --server and --site.',
+  },
+  {
+    code: DeployCodes.CLI_NODE_UNREACHABLE,
+    summary: 'A registered node did not answer a control request (ps, tree) in time.',
+    fix: 'The node may have just stopped or be overloaded; check `cairn nodes`, raise --timeout, or restart the node.',
+  },
+  {
+    code: DeployCodes.CLI_DEAD_LETTER_NOT_FOUND,
+    summary: '`cairn dlq replay` or `cairn dlq purge` was given a sequence that is not in the dead-letter stream.',
+    fix: 'List the dead letters with `cairn dlq ls` and use a SEQ from it.',
+  },
+  {
+    code: DeployCodes.CLI_UP_FILE_INVALID,
+    summary: 'The <data-dir>/cairn-up.json written by `cairn up` cannot be read as {url, site, pid}.',
+    fix: 'Delete the file (it is rewritten by the next `cairn up`) or pass --server explicitly.',
+  },
+  {
+    code: DeployCodes.UP_ALREADY_RUNNING,
+    summary: '`cairn up` found a live `cairn up` process that uses the same data directory.',
+    fix: 'Stop the other one (Ctrl-C in its terminal, or kill -INT <pid>), or pass another --data-dir.',
+  },
+  {
+    code: DeployCodes.EXAMPLE_NOT_FOUND,
+    summary: '`cairn up --example <name>` names an example that has no examples/<name>/app.ts.',
+    fix: 'Use one of the listed examples, or --example none to start without an application.',
+  },
+  {
+    code: DeployCodes.EXAMPLE_INVALID,
+    summary: 'An example module does not export `start(system)` returning a stop function.',
+    fix: 'Export `async function start(system: ActorSystem): Promise<() => Promise<void>>` from examples/<name>/app.ts.',
   },
 ];

@@ -38,4 +38,5 @@ export { planChildExit } from './plan-child-exit.ts';
 export { planShutdown } from './plan-shutdown.ts';
 export { planStartAll } from './plan-start-all.ts';
 export { addChild } from './add-child.ts';
+export type { UpdateOptions } from './add-child.ts';
 export { removeChild } from './remove-child.ts';

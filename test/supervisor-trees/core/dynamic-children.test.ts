@@ -69,3 +69,21 @@ describe('removeChild', () => {
     expect(removeChild(state, 'ghost')).toEqual({ state, commands: [] });
   });
 });
+
+describe('dynamic children in place', () => {
+  it('addChild - inPlace updates and returns the same state, with the same result as a copy', () => {
+    const flags = { strategy: 'simple_one_for_one' as const, intensity: 3, periodMs: 5000 };
+    const fresh = (): SupervisorState => ({ flags, order: [], children: {}, window: [] });
+    const copy = addChild(fresh(), { id: 'a', restart: 'temporary' }, 7);
+    const owned = fresh();
+    const inPlace = addChild(owned, { id: 'a', restart: 'temporary' }, 7, { inPlace: true });
+    if (!inPlace.ok || !copy.ok) throw new Error('addChild failed');
+    expect(inPlace.value.state).toBe(owned);
+    expect(inPlace.value).toEqual(copy.value);
+    const removed = removeChild(owned, 'a', { inPlace: true });
+    expect(removed.state).toBe(owned);
+    expect(owned.order).toEqual([]);
+    expect(owned.children).toEqual({});
+    expect(removed.commands).toEqual([{ type: 'stop', ids: ['a'] }, { type: 'remove', id: 'a' }]);
+  });
+});

@@ -40,7 +40,7 @@ export class Supervisor implements CellParent {
     try {
       for (const cmd of planStartAll(this.state)) if (cmd.type === 'start') for (const id of cmd.ids) await this.startChild(id);
     } catch (err) {
-      await this.stopAll();
+      await this.terminate();
       this.status = 'failed';
       throw err;
     }
@@ -100,10 +100,7 @@ export class Supervisor implements CellParent {
    */
   async shutdown(): Promise<void> {
     this.abort.abort();
-    await this.serially(async () => {
-      await this.stopAll();
-      for (const id of [...this.handles.keys()]) this.forget(id);
-    });
+    await this.serially(() => this.terminate());
     this.status = 'stopped';
   }
 
@@ -165,7 +162,8 @@ export class Supervisor implements CellParent {
         }
       })
       .with({ type: 'escalate' }, async ({ reason }) => {
-        await this.stopAll();
+        // This supervisor is finished: its parent restarts the subtree as a new Supervisor.
+        await this.terminate();
         this.status = 'failed';
         this.node.events.emit({ v: 1, type: 'escalated', actor: this.name, reason: reason.error, ts: this.node.clock.now() });
         this.node.log.error({ supervisor: this.name, reason: reason.error }, 'supervisor gave up: restart intensity exceeded');
@@ -216,6 +214,12 @@ export class Supervisor implements CellParent {
     for (const cmd of planShutdown(this.state)) if (cmd.type === 'stop') for (const id of cmd.ids) await this.stopChild(id);
     // Children that were never marked running (e.g. a failed start) may still hold a cell.
     for (const id of [...this.handles.keys()].reverse()) await this.stopChild(id);
+  }
+
+  /** Stops every child and releases their cells (their unhandled messages wait in the node). */
+  private async terminate(): Promise<void> {
+    await this.stopAll();
+    for (const id of [...this.handles.keys()]) this.forget(id);
   }
 
   private forget(id: string): void {

@@ -52,6 +52,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   restarts = 0;
   handled = 0;
   failed = 0;
+  /** Redeliveries skipped because their state change was already stored (effectively-once at work). */
+  skipped = 0;
   startedAt = 0;
 
   readonly address;
@@ -160,6 +162,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       restarts: this.restarts,
       handled: this.handled,
       failed: this.failed,
+      skipped: this.skipped,
       queued: this.queue.length,
       startedAt: this.startedAt,
       supervisor: this.parent.name,
@@ -189,6 +192,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       }
       if (this.def.persist && d.seq <= this.appliedSeq) {
         // Applied before a crash, acked too late: effectively-once means not applying it again.
+        this.skipped++;
         this.finish(d);
         continue;
       }

@@ -56,7 +56,8 @@ export class MailboxDispatcher {
         this.route(m);
       }
     })().catch((err) => this.log.error({ err }, 'mailbox consumer stopped'));
-    const tick = Math.max(100, Math.min(1_000, Math.floor(this.opts.ackWaitMs / 3)));
+    // Touch at a third of the ack wait, checked twice as often, so event-loop delays cannot let one expire.
+    const tick = Math.max(50, Math.min(1_000, Math.floor(this.opts.ackWaitMs / 6)));
     this.sweeper = setInterval(() => this.sweep(), tick);
     this.sweeper.unref();
   }

@@ -61,7 +61,14 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
   };
 }
 
-/** Creates the site's streams and consumer, or updates them to the given limits. Idempotent. */
+/**
+ * Creates the site's streams (or updates them to the given limits) and takes over the mailbox
+ * consumer. Taking over means recreating it: the stream is a WorkQueue, so it holds exactly the
+ * messages nobody acked, and a fresh consumer delivers them all again at once, in stream order.
+ * Keeping the old consumer would deliver never-delivered (newer) messages at once but redeliver
+ * what a crashed node held (older) only after the ack wait: an actor would see its messages out of
+ * order, and a persisted actor would skip the older ones as already applied.
+ */
 export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits): Promise<void> {
   for (const cfg of [mailboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) {
     try {
@@ -74,16 +81,11 @@ export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: s
   }
   const consumer = mailboxConsumerConfig(site, limits);
   try {
-    await jsm.consumers.info(Streams.mailbox(site), consumer.durable_name);
-    await jsm.consumers.update(Streams.mailbox(site), consumer.durable_name, {
-      ack_wait: consumer.ack_wait,
-      max_ack_pending: consumer.max_ack_pending,
-      max_deliver: consumer.max_deliver,
-    });
+    await jsm.consumers.delete(Streams.mailbox(site), consumer.durable_name);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    await jsm.consumers.add(Streams.mailbox(site), consumer);
   }
+  await jsm.consumers.add(Streams.mailbox(site), consumer);
 }
 
 function isNotFound(err: unknown): boolean {

@@ -21,6 +21,8 @@ export interface ActorInfo {
   readonly restarts: number;
   readonly handled: number;
   readonly failed: number;
+  /** Redeliveries not applied again because the persisted state already included them. */
+  readonly skipped: number;
   readonly queued: number;
   readonly startedAt: number;
   readonly supervisor: string;

@@ -96,7 +96,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   for (const key of ['from', 'cid', 'reply'] as const) {
     if (m[key] !== undefined && typeof m[key] !== 'string') throw undecodable(`envelope field "${key}" must be a string (got ${describe(m[key])})`);
   }
-  if (typeof m.ts !== 'number' || !Number.isFinite(m.ts)) throw undecodable(`envelope field "ts" must be an integer (got ${describe(m.ts)})`);
+  if (typeof m.ts !== 'number' || !Number.isInteger(m.ts)) throw undecodable(`envelope field "ts" must be an integer (got ${describe(m.ts)})`);
   if (m.hdr !== undefined && !isStringRecord(m.hdr)) throw undecodable('envelope field "hdr" must be a map of strings to strings');
   return m as unknown as Envelope;
 }

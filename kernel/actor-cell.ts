@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { nuid } from '@nats-io/transport-node';
-import { ENVELOPE_VERSION, EnvelopeTypes, KernelCodes, encodeEnvelope, formatAddress } from '../protocols/index.ts';
+import { ENVELOPE_VERSION, EnvelopeTypes, KernelCodes, encodeEnvelope, formatAddress, parseAddress } from '../protocols/index.ts';
 import type { ActorStatus, ActorInfo, Envelope } from '../protocols/index.ts';
 import { ActorRef } from './actor-ref.ts';
 import type { ActorContext } from './actor-context.ts';
@@ -16,6 +16,10 @@ import type { NatsSender } from './nats-sender.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { Spawner } from './spawner.ts';
 import type { StateStore } from './state-store.ts';
+import { RemoteHost } from './remote-host.ts';
+import type { GuestLauncher } from './guest-channel.ts';
+import { INLINE } from './runtime-spec.ts';
+import type { RuntimeSpec } from './runtime-spec.ts';
 
 /** Who hears about an incarnation ending: its supervisor. */
 export interface CellParent {
@@ -36,6 +40,8 @@ export interface CellDeps {
   publishReply(subject: string, data: Uint8Array): void;
   /** Called when a held delivery is finished (acked or dead-lettered). */
   released(delivery: Delivery): void;
+  /** Starts guests for a non-inline runtime mode. */
+  launcherFor(mode: RuntimeSpec['mode']): GuestLauncher;
 }
 
 export type StopOutcome = 'stopped' | 'killed';
@@ -63,12 +69,16 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private incarnation = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly selfRef: ActorRef<M>;
+  /** The guest running this incarnation's handler (worker, process, container modes). */
+  private host: RemoteHost | undefined;
+  private handling = false;
 
   constructor(
     readonly id: string,
     readonly def: ActorDefinition<M, S>,
     readonly parent: CellParent,
     private readonly deps: CellDeps,
+    readonly runtime: RuntimeSpec = INLINE,
   ) {
     this.address = { site: deps.site, actor: id };
     this.selfRef = new ActorRef<M>(this.address, deps.sender);
@@ -86,18 +96,39 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   async start(): Promise<void> {
     this.incarnation = new AbortController();
     this.status = 'starting';
-    if (this.def.persist) {
-      const stored = await this.deps.stateStore.load<S>(this.id);
+    const stored = this.def.persist ? await this.deps.stateStore.load<S>(this.id) : undefined;
+    this.appliedSeq = stored ? stored.seq : 0;
+    if (this.runtime.mode === 'inline') {
       this.state = stored ? stored.state : this.def.makeInitialState();
-      this.appliedSeq = stored ? stored.seq : 0;
+      if (this.def.onStart) await this.def.onStart(this.context(undefined, 0, { staged: undefined }));
     } else {
-      this.state = this.def.makeInitialState();
+      await this.startGuest(stored ? { value: stored.state } : undefined);
     }
-    if (this.def.onStart) await this.def.onStart(this.context(undefined, 0, { staged: undefined }));
     this.status = 'running';
     this.startedAt = this.deps.clock.now();
     this.deps.events.emit({ v: 1, type: 'started', actor: this.id, restarts: this.restarts, ts: this.startedAt });
     this.kick();
+  }
+
+  private async startGuest(stored: { value: S } | undefined): Promise<void> {
+    const info = { site: this.deps.site, node: this.deps.node, actor: this.id };
+    const channel = await this.deps.launcherFor(this.runtime.mode)(this.runtime, info, this.incarnation.signal);
+    const sender = this.deps.sender.as({ from: formatAddress(this.address) });
+    const host = new RemoteHost(channel, sender, this.deps.log, this.id);
+    this.host = host;
+    try {
+      const initial = await host.start(this.deps.site, this.deps.node, stored);
+      this.state = (stored ?? initial)?.value as S;
+    } catch (err) {
+      await host.kill();
+      this.host = undefined;
+      throw err;
+    }
+    // A guest that dies while idle is a crash too (a handler that kills it is reported by handle()).
+    void host.exited.then((exit) => {
+      if (this.host !== host || this.handling || this.status !== 'running') return;
+      this.crash({ type: 'error', error: `guest ${channel.describe} ${exit.reason}`, code: exit.code });
+    });
   }
 
   /** Adds a delivery in stream order; duplicates of a held sequence (server redeliveries) are ignored by the dispatcher. */
@@ -133,7 +164,12 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       }
     }
     this.incarnation.abort(new Error(`actor ${this.id} stopped`));
-    if (outcome === 'stopped' && this.def.onStop) {
+    if (this.host) {
+      const host = this.host;
+      this.host = undefined;
+      if (outcome === 'killed') await host.kill();
+      else if ((await host.stop(typeof timeoutMs === 'number' ? Math.max(timeoutMs, 1_000) : timeoutMs)) === 'killed') outcome = 'killed';
+    } else if (outcome === 'stopped' && this.def.onStop) {
       try {
         await this.def.onStop(this.context(undefined, 0, { staged: undefined }));
       } catch (err) {
@@ -157,7 +193,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       site: this.deps.site,
       node: this.deps.node,
       behaviour: this.def.name,
-      mode: 'inline',
+      mode: this.runtime.mode,
+      ...(this.host ? { guest: this.host.channel.describe } : {}),
       status: this.status,
       restarts: this.restarts,
       handled: this.handled,
@@ -205,10 +242,26 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private async attempt(d: Delivery): Promise<boolean> {
     const slot = { staged: undefined as { value: S } | undefined };
     let reply: unknown;
-    try {
-      reply = await this.def.receive(d.envelope.body as M, this.context(d, d.attempts + 1, slot));
-    } catch (err) {
-      return this.failedAttempt(d, err);
+    if (this.host) {
+      this.handling = true;
+      try {
+        const outcome = await this.host.handle(d.envelope, d.attempts + 1);
+        if (!outcome.ok) return await this.failedAttempt(d, Object.assign(new Error(outcome.error), { code: outcome.code }), 'exit' in outcome);
+        // What the handler sent goes out before the ack, with its deterministic ids.
+        for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
+        reply = outcome.reply;
+        if (outcome.state) slot.staged = { value: outcome.state.value as S };
+      } catch (err) {
+        return await this.failedAttempt(d, err);
+      } finally {
+        this.handling = false;
+      }
+    } else {
+      try {
+        reply = await this.def.receive(d.envelope.body as M, this.context(d, d.attempts + 1, slot));
+      } catch (err) {
+        return this.failedAttempt(d, err);
+      }
     }
     if (slot.staged) {
       if (this.def.persist) await this.saveUntilStored(d.seq, slot.staged.value);
@@ -221,7 +274,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     return false;
   }
 
-  private async failedAttempt(d: Delivery, err: unknown): Promise<boolean> {
+  private async failedAttempt(d: Delivery, err: unknown, guestDied = false): Promise<boolean> {
     const { clock, log } = this.deps;
     d.attempts++;
     this.failed++;
@@ -235,7 +288,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     } else {
       d.notBefore = clock.now() + retryDelayMs(d.attempts, this.def.retry);
     }
-    if (this.def.onError === 'restart') {
+    // A dead guest cannot resume: that is always a crash.
+    if (this.def.onError === 'restart' || guestDied) {
       this.crash(errorExit(err));
       return true;
     }
@@ -243,8 +297,14 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   }
 
   private crash(reason: ExitReason & { type: 'error' }): void {
+    if (this.status !== 'running') return;
     this.status = 'restarting';
     this.incarnation.abort(new Error(`actor ${this.id} crashed: ${reason.error}`));
+    if (this.host) {
+      // The incarnation is over: its guest goes with it; a restart starts a fresh one.
+      void this.host.kill();
+      this.host = undefined;
+    }
     this.deps.events.emit({ v: 1, type: 'crashed', actor: this.id, code: reason.code ?? KernelCodes.HANDLER_FAILED, reason: reason.error, ts: this.deps.clock.now() });
     this.parent.childExited(this.id, reason);
   }

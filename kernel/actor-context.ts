@@ -4,6 +4,7 @@ import type { ActorRef, AskOptions, TellOptions } from './actor-ref.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message, ReplyFor } from './message.ts';
 import type { RestartType } from './spawner.ts';
+import type { RuntimeSpec } from './runtime-spec.ts';
 
 export interface SpawnOptions {
   /** The actor's id on this site: its address and mailbox name. */
@@ -12,6 +13,8 @@ export interface SpawnOptions {
   readonly restart?: RestartType;
   /** How long a graceful stop may take before the handler is aborted, in ms. @default 5000 */
   readonly shutdownMs?: number;
+  /** Where the handler runs: inline, a worker thread, a process or a container. @default { mode: 'inline' } */
+  readonly runtime?: RuntimeSpec;
 }
 
 /** What a handler sees: its identity and state, the message's metadata, and the ways to act. */

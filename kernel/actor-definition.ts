@@ -108,3 +108,27 @@ export function retryDelayMs(attempt: number, retry: RetryPolicy): number {
   if (attempt <= 0) return 0;
   return Math.min(retry.maxBackoffMs, retry.initialBackoffMs * 2 ** (attempt - 1));
 }
+
+/** Policies of an actor whose handler lives outside this process (process or container mode, any language). */
+export interface RemoteActorSpec {
+  readonly name: string;
+  /** @default false */
+  readonly persist?: boolean;
+  /** @default 'restart' */
+  readonly onError?: OnError;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/**
+ * Defines an actor whose code is not JavaScript in this process: a guest speaking the host
+ * protocol (protocols/README.md) started by its runtime spec. It cannot run inline.
+ */
+export function defineRemoteActor<M extends Message = Message, S = unknown>(spec: RemoteActorSpec): ActorDefinition<M, S> {
+  return defineActor<M, S>({
+    ...spec,
+    initialState: undefined as S,
+    receive: () => {
+      throw new CairnError(KernelCodes.UNSUPPORTED_IN_MODE, `actor behaviour "${spec.name}" is a remote actor: spawn it with runtime { mode: 'process' | 'container', ... }`);
+    },
+  });
+}

@@ -26,6 +26,9 @@ import type { ActorEventListener } from './node-events.ts';
 import { ReplyRouter } from './reply-router.ts';
 import type { Spawner } from './spawner.ts';
 import { StateStore } from './state-store.ts';
+import type { GuestLauncher } from './guest-channel.ts';
+import { INLINE } from './runtime-spec.ts';
+import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export interface NodeOptions {
   /** NATS server URL(s). @default "nats://127.0.0.1:4222" */
@@ -62,6 +65,7 @@ export class ActorNode {
   readonly sender: NatsSender;
   readonly events: NodeEvents;
   private readonly cells = new Map<string, ActorCell<Message, unknown>>();
+  private readonly launchers = new Map<RuntimeMode, GuestLauncher>();
   private readonly abort = new AbortController();
   private readonly replies: ReplyRouter;
   private readonly deadLetters: DeadLetters;
@@ -143,10 +147,22 @@ export class ActorNode {
     this.state = 'running';
   }
 
+  /** Makes a runtime mode (worker, process, container) available to this node's actors. */
+  registerRuntime(mode: Exclude<RuntimeMode, 'inline'>, launcher: GuestLauncher): void {
+    this.launchers.set(mode, launcher);
+  }
+
+  hasRuntime(mode: RuntimeMode): boolean {
+    return mode === 'inline' || this.launchers.has(mode);
+  }
+
   /** Creates the cell of a new actor (not started: its supervisor starts it). */
-  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent): ActorCell<M, S> {
+  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE): ActorCell<M, S> {
     this.assertRunning();
     assertName(id, 'actor id');
+    if (!this.hasRuntime(runtime.mode)) {
+      throw new CairnError(KernelCodes.RUNTIME_UNAVAILABLE, `actor "${id}" wants runtime mode "${runtime.mode}" but node ${this.id} has no launcher for it; registered: inline${[...this.launchers.keys()].map((m) => `, ${m}`).join('')}`, { details: { id, mode: runtime.mode } });
+    }
     if (this.cells.has(id)) {
       throw new CairnError(KernelCodes.ACTOR_ALREADY_RUNNING, `an actor with id "${id}" already runs on node ${this.id} (site ${this.site}); pick another id or stop it first`, { details: { id } });
     }
@@ -162,7 +178,12 @@ export class ActorNode {
       spawner: this.spawner!,
       publishReply: (subject, data) => this.nc.publish(subject, data),
       released: (d) => this.dispatcher.released(d),
-    });
+      launcherFor: (mode) => {
+        const launcher = this.launchers.get(mode);
+        if (!launcher) throw new CairnError(KernelCodes.RUNTIME_UNAVAILABLE, `no launcher for runtime mode "${mode}" on node ${this.id}`);
+        return launcher;
+      },
+    }, runtime);
     this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
     this.dispatcher.adopt(id, cell);
     return cell;

@@ -1,5 +1,5 @@
-export { defineActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
-export type { ActorDefinition, ActorSpec, MessageOf, StateOf, OnError, RetryPolicy } from './actor-definition.ts';
+export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
+export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';
 export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';
@@ -18,3 +18,8 @@ export type { ExitReason } from './exit-reason.ts';
 export type { ActorEventListener } from './node-events.ts';
 export { DeadLetterAdmin } from './dead-letter-admin.ts';
 export type { DeadLetter, ListOptions } from './dead-letter-admin.ts';
+export type { RuntimeSpec, RuntimeMode } from './runtime-spec.ts';
+export { INLINE } from './runtime-spec.ts';
+export type { GuestChannel, GuestExit, GuestInfo, GuestLauncher, GuestUsage } from './guest-channel.ts';
+export { RemoteHost } from './remote-host.ts';
+export type { HandleOutcome } from './remote-host.ts';

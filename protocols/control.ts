@@ -26,6 +26,12 @@ export interface ActorInfo {
   readonly queued: number;
   readonly startedAt: number;
   readonly supervisor: string;
+  /** The guest running a non-inline actor: "pid 1234", "container 3f2a...", "worker 2". */
+  readonly guest?: string;
+  /** CPU use of the guest, percent of one core (process and container modes). */
+  readonly cpuPercent?: number;
+  /** Resident memory of the guest in bytes (process and container modes). */
+  readonly memoryBytes?: number;
 }
 
 export interface PsReply {

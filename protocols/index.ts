@@ -16,3 +16,5 @@ export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encode
 export type { Envelope, ErrorBody } from './envelope.ts';
 export { ControlVerbs } from './control.ts';
 export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent } from './control.ts';
+export { HOST_PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './host-protocol.ts';
+export type { NodeFrame, GuestFrame, GuestSend } from './host-protocol.ts';

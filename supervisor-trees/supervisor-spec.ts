@@ -1,4 +1,4 @@
-import type { ActorDefinition, Message } from '../kernel/index.ts';
+import type { ActorDefinition, Message, RuntimeSpec } from '../kernel/index.ts';
 import { SupervisorCodes } from '../protocols/errors/supervisor-codes.ts';
 import { orThrow, resolveChildSpecs, resolveFlags } from './core/index.ts';
 import type { Backoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
@@ -8,6 +8,8 @@ export type ChildInput =
   | {
       readonly id: string;
       readonly actor: ActorDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      /** Where the handler runs. @default { mode: 'inline' } */
+      readonly runtime?: RuntimeSpec;
       /** @default 'permanent' */
       readonly restart?: RestartType;
       /** @default 5000 */
@@ -37,7 +39,7 @@ export interface SupervisorSpec {
 }
 
 /** What the runtime starts a child from. */
-export type ChildStart = { readonly actor: ActorDefinition<Message, unknown> } | { readonly supervisor: ResolvedSupervisorSpec };
+export type ChildStart = { readonly actor: ActorDefinition<Message, unknown>; readonly runtime?: RuntimeSpec } | { readonly supervisor: ResolvedSupervisorSpec };
 
 export interface ResolvedSupervisorSpec {
   readonly id: string;
@@ -92,7 +94,11 @@ function childSpecInput(child: ChildInput, nested: ResolvedSupervisorSpec | unde
   const isSup = 'supervisor' in child && child.supervisor !== undefined;
   const { id, restart, shutdownMs } = child;
   // A nested supervisor with problems gets a placeholder start; its own problems are reported above.
-  const start = isSup ? { supervisor: nested ?? { id, flags: {}, children: [] } } : 'actor' in child ? { actor: child.actor } : undefined;
+  const start = isSup
+    ? { supervisor: nested ?? { id, flags: {}, children: [] } }
+    : 'actor' in child
+      ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}) }
+      : undefined;
   return {
     id,
     start,

@@ -181,7 +181,7 @@ export class Supervisor implements CellParent {
         await existing.cell.restart();
         return;
       }
-      const cell = this.node.createCell(spec.start.actor, id, this);
+      const cell = this.node.createCell(spec.start.actor, id, this, spec.start.runtime);
       this.handles.set(id, { kind: 'actor', cell });
       try {
         await cell.start();

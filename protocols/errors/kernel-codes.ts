@@ -17,6 +17,11 @@ export const KernelCodes = {
   NATS_UNREACHABLE: 'CAIRN_NATS_UNREACHABLE',
   JETSTREAM_UNAVAILABLE: 'CAIRN_JETSTREAM_UNAVAILABLE',
   INVALID_OPTION: 'CAIRN_INVALID_OPTION',
+  RUNTIME_UNAVAILABLE: 'CAIRN_RUNTIME_UNAVAILABLE',
+  GUEST_START_FAILED: 'CAIRN_GUEST_START_FAILED',
+  GUEST_EXITED: 'CAIRN_GUEST_EXITED',
+  GUEST_OOM: 'CAIRN_GUEST_OOM',
+  UNSUPPORTED_IN_MODE: 'CAIRN_UNSUPPORTED_IN_MODE',
 } as const;
 export type KernelCode = (typeof KernelCodes)[keyof typeof KernelCodes];
 
@@ -95,5 +100,30 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.INVALID_OPTION,
     summary: 'An option passed to the SDK has a bad value.',
     fix: 'See the message for the option, the value given and the allowed range.',
+  },
+  {
+    code: KernelCodes.RUNTIME_UNAVAILABLE,
+    summary: 'An actor asked for a runtime mode (worker, process, container) this node has no launcher for.',
+    fix: 'Register the launcher on the node (the CLI and createActorSystem register worker and process; container needs a Docker engine), or use another mode.',
+  },
+  {
+    code: KernelCodes.GUEST_START_FAILED,
+    summary: "An actor's guest (worker, process or container) could not be started or failed its init.",
+    fix: 'Read the message and the guest output (`cairn logs <actor>`); check the command, module or image exists.',
+  },
+  {
+    code: KernelCodes.GUEST_EXITED,
+    summary: "An actor's guest exited or was killed; its supervisor was told and restarts it per its restart policy.",
+    fix: 'Read the exit code or signal in the message and the guest output (`cairn logs <actor>`).',
+  },
+  {
+    code: KernelCodes.GUEST_OOM,
+    summary: "An actor's container was killed for exceeding its memory limit (OOMKilled).",
+    fix: 'Raise resources.memoryMb in the manifest or make the actor use less memory.',
+  },
+  {
+    code: KernelCodes.UNSUPPORTED_IN_MODE,
+    summary: 'The actor used a context operation its runtime mode does not offer (e.g. spawn from a process guest).',
+    fix: 'Do it from an inline actor, or send a message to one that does it.',
   },
 ];

@@ -245,8 +245,13 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     if (this.host) {
       this.handling = true;
       try {
-        const outcome = await this.host.handle(d.envelope, d.attempts + 1);
-        if (!outcome.ok) return await this.failedAttempt(d, Object.assign(new Error(outcome.error), { code: outcome.code }), 'exit' in outcome);
+        const host = this.host;
+        const outcome = await host.handle(d.envelope, d.attempts + 1);
+        if (!outcome.ok) {
+          // A dead guest is named, as when it dies idle: "guest pid 42 exited with code 3".
+          const error = 'exit' in outcome ? `guest ${host.channel.describe} ${outcome.error}` : outcome.error;
+          return await this.failedAttempt(d, Object.assign(new Error(error), { code: outcome.code }), 'exit' in outcome);
+        }
         // What the handler sent goes out before the ack, with its deterministic ids.
         for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
         reply = outcome.reply;

@@ -18,7 +18,7 @@ import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure } from './mailbox-infrastructure.ts';
-import type { MailboxLimits } from './mailbox-infrastructure.ts';
+import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
 import { NatsSender } from './nats-sender.ts';
 import { NodeEvents } from './node-events.ts';
@@ -44,6 +44,12 @@ export interface NodeOptions {
   /** JetStream domain of the site's server, when the connection goes through another domain. */
   readonly domain?: string;
   readonly mailbox?: Partial<MailboxLimits>;
+  /**
+   * Sites whose actors send to this site's actors: their outboxes are sourced into this site's
+   * mailbox stream. An edge lists the cloud (and edges it hears from directly); the cloud lists
+   * its edges. Sending to any site needs nothing: it goes to this site's outbox.
+   */
+  readonly peers?: readonly PeerSite[];
   /** How long a message for an actor that is not running is held before dead-lettering. @default 10000 */
   readonly orphanTimeoutMs?: number;
   /** Node heartbeat period in the node registry. @default 1000 */
@@ -95,7 +101,7 @@ export class ActorNode {
     this.replies = new ReplyRouter(nc);
     this.events = new NodeEvents(nc, this.site, this.id);
     this.deadLetters = new DeadLetters(js, this.site, () => clock.now());
-    this.sender = new NatsSender(nc, js, this.replies, { from: `${this.site}/~${this.id}` }, clock);
+    this.sender = new NatsSender(nc, js, this.replies, { from: `${this.site}/~${this.id}` }, clock, this.site);
     this.startedAt = clock.now();
   }
 
@@ -123,7 +129,7 @@ export class ActorNode {
     if (this.state !== 'created') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} was already started`);
     this.spawner = spawner;
     if (treeProvider) this.treeProvider = treeProvider;
-    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits);
+    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
     const kvm = new Kvm(this.js);
     this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     const heartbeatMs = this.opts.heartbeatMs ?? 1_000;

@@ -14,6 +14,18 @@ export interface MailboxLimits {
   readonly dedupWindowMs: number;
   /** How long dead letters are kept. @default 7 days */
   readonly deadLetterMaxAgeMs: number;
+  /**
+   * How long the outbox keeps messages for other sites. They must outlive the longest outage a
+   * link may have: a receiving site sources them when it reconnects. @default 7 days
+   */
+  readonly outboxMaxAgeMs: number;
+}
+
+/** Another site whose actors this site receives messages from (its outbox is sourced). */
+export interface PeerSite {
+  readonly site: string;
+  /** The peer's JetStream domain when it is another server (a leaf node). Omit when both sites share one JetStream. */
+  readonly domain?: string;
 }
 
 export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
@@ -22,11 +34,25 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
   ackWaitMs: 30_000,
   dedupWindowMs: 120_000,
   deadLetterMaxAgeMs: 7 * 24 * 3600_000,
+  outboxMaxAgeMs: 7 * 24 * 3600_000,
 };
 
-/** The mailbox stream of a site: WorkQueue (acked messages leave), bounded per actor, new messages refused when full. */
-export function mailboxStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {
+/**
+ * The mailbox stream of a site: WorkQueue (acked messages leave), bounded per actor, new messages
+ * refused when full. It also sources what each peer site's outbox holds for this site, so a tell
+ * from another site arrives once the link is up, however long it was down.
+ */
+export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Partial<StreamConfig> & { name: string } {
   return {
+    ...(peers.length > 0
+      ? {
+          sources: peers.map((p) => ({
+            name: Streams.outbox(p.site),
+            filter_subject: Subjects.outboxTo(p.site, site),
+            ...(p.domain ? { external: { api: Subjects.jsApi(p.domain), deliver: '' } } : {}),
+          })),
+        }
+      : {}),
     name: Streams.mailbox(site),
     subjects: [Subjects.mailboxes(site)],
     retention: RetentionPolicy.Workqueue,
@@ -34,6 +60,18 @@ export function mailboxStreamConfig(site: string, limits: MailboxLimits): Partia
     max_msgs_per_subject: limits.capacity,
     discard: DiscardPolicy.New,
     discard_new_per_subject: true,
+    duplicate_window: nanos(limits.dedupWindowMs),
+  };
+}
+
+/** What a site sends to other sites. Limits retention: sourcing uses an un-acked consumer, so messages must stay until they age out. */
+export function outboxStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.outbox(site),
+    subjects: [Subjects.outboxes(site)],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(limits.outboxMaxAgeMs),
     duplicate_window: nanos(limits.dedupWindowMs),
   };
 }
@@ -69,8 +107,8 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
  * what a crashed node held (older) only after the ack wait: an actor would see its messages out of
  * order, and a persisted actor would skip the older ones as already applied.
  */
-export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits): Promise<void> {
-  for (const cfg of [mailboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) {
+export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
+  for (const cfg of [mailboxStreamConfig(site, limits, peers), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) {
     try {
       await jsm.streams.info(cfg.name);
       await jsm.streams.update(cfg.name, cfg);

@@ -33,11 +33,22 @@ export class NatsSender implements MessageSender {
     private readonly replies: ReplyRouter,
     private readonly meta: SendMeta,
     private readonly clock: Clock,
+    /** This node's site: messages to other sites go to its outbox, never straight across a link. */
+    private readonly localSite?: string,
   ) {}
 
   /** The same connection, sending as someone else. */
   as(meta: SendMeta): NatsSender {
-    return new NatsSender(this.nc, this.js, this.replies, meta, this.clock);
+    return new NatsSender(this.nc, this.js, this.replies, meta, this.clock, this.localSite);
+  }
+
+  /**
+   * Where a message to `to` is stored first: the target's mailbox on this site, or this site's
+   * outbox for another site (so a tell never needs the link to be up).
+   */
+  private subjectFor(to: ActorAddress): string {
+    if (this.localSite === undefined || to.site === this.localSite) return Subjects.mailbox(to.site, to.actor);
+    return Subjects.outbox(this.localSite, to.site, to.actor);
   }
 
   async tell(to: ActorAddress, msg: Message, opts: TellOptions = {}): Promise<void> {
@@ -84,13 +95,16 @@ export class NatsSender implements MessageSender {
   }
 
   private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const subject = Subjects.mailbox(to.site, to.actor);
+    const subject = this.subjectFor(to);
     const data = encodeEnvelope(env);
     const deadline = this.clock.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: signal.reason });
       try {
-        await this.js.publish(subject, data, { msgID: env.id });
+        // De-duplication is per target: the same id sent to two actors is two messages. One stream
+        // holds every mailbox of a site (and one outbox every site's outgoing messages), so the
+        // server's key must carry the target.
+        await this.js.publish(subject, data, { msgID: dedupKey(env) });
         return;
       } catch (err) {
         if (apiCode(err) !== MAILBOX_FULL_API_CODE) throw translatePublishError(err, env.to, to.site);
@@ -103,6 +117,11 @@ export class NatsSender implements MessageSender {
       }
     }
   }
+}
+
+/** The `Nats-Msg-Id` of an envelope: `<to>|<id>`. */
+export function dedupKey(env: Pick<Envelope, 'to' | 'id'>): string {
+  return `${env.to}|${env.id}`;
 }
 
 function apiCode(err: unknown): number | undefined {

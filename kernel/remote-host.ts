@@ -38,7 +38,8 @@ export class RemoteHost {
       const died = { t: 'error', n: -1, error: exit.reason, code: exit.code } as const;
       for (const w of this.waiting.values()) w.resolve(died);
       this.waiting.clear();
-      this.onReady?.({ t: 'failed', error: exit.reason, code: exit.code });
+      // Dying before `ready` is failing to start (GUEST_EXITED is for guests that were running).
+      this.onReady?.({ t: 'failed', error: exit.reason, code: KernelCodes.GUEST_START_FAILED });
       this.onStopped?.();
     });
   }

@@ -19,6 +19,27 @@ export const Subjects = {
     assertName(site, 'site name');
     return `cairn.mbx.${site}.>`;
   },
+  /**
+   * Subject of a message from site `from` to an actor of site `to`, in the sender's outbox:
+   * `cairn.out.<from>.<to>.<actor>`. The receiving site's mailbox stream sources it.
+   */
+  outbox(from: string, to: string, actor: string): string {
+    assertName(from, 'site name');
+    assertName(to, 'site name');
+    assertName(actor, 'actor id');
+    return `cairn.out.${from}.${to}.${actor}`;
+  },
+  /** Wildcard over everything site `from` sends to other sites: `cairn.out.<from>.>`. */
+  outboxes(from: string): string {
+    assertName(from, 'site name');
+    return `cairn.out.${from}.>`;
+  },
+  /** What site `to` sources from site `from`'s outbox: `cairn.out.<from>.<to>.>`. */
+  outboxTo(from: string, to: string): string {
+    assertName(from, 'site name');
+    assertName(to, 'site name');
+    return `cairn.out.${from}.${to}.>`;
+  },
   /** Subject of one actor's dead letters: `cairn.dlq.<site>.<actor>`. */
   deadLetter(site: string, actor: string): string {
     return `cairn.dlq.${site}.${actor}`;
@@ -40,7 +61,11 @@ export const Subjects = {
   events(site: string): string {
     return `cairn.evt.${site}.>`;
   },
-  /** Takes the actor id back out of a mailbox or dead-letter subject (the last token). */
+  /** JetStream API prefix of a site's domain, for sourcing across leaf nodes. */
+  jsApi(domain: string): string {
+    return `$JS.${domain}.API`;
+  },
+  /** Takes the actor id back out of a mailbox, outbox or dead-letter subject (the last token). */
   actorOf(subject: string): string {
     return subject.slice(subject.lastIndexOf('.') + 1);
   },
@@ -49,6 +74,8 @@ export const Subjects = {
 export const Streams = {
   /** WorkQueue stream holding every mailbox of a site. */
   mailbox: (site: string): string => `CAIRN_MBX_${site}`,
+  /** Limits stream holding what a site sends to other sites (other sites source from it). */
+  outbox: (site: string): string => `CAIRN_OUT_${site}`,
   /** Limits stream holding the dead letters of a site. */
   deadLetters: (site: string): string => `CAIRN_DLQ_${site}`,
 } as const;

@@ -61,6 +61,19 @@ describe('mailbox', () => {
     }
   });
 
+  it('mailbox - the same id sent to two different actors is two messages', async () => {
+    const sys = await system('dedup-scope');
+    try {
+      const a = await sys.spawn(Counter, { id: 'a' });
+      const b = await sys.spawn(Counter, { id: 'b' });
+      await a.tell({ type: 'inc', by: 1 }, { id: 'same' });
+      await b.tell({ type: 'inc', by: 1 }, { id: 'same' });
+      expect([await a.ask({ type: 'get' }), await b.ask({ type: 'get' })]).toEqual([1, 1]);
+    } finally {
+      await sys.shutdown();
+    }
+  });
+
   it('mailbox - order is kept per actor, also when attempts fail and are retried (resume)', async () => {
     const sys = await system('order-resume');
     try {

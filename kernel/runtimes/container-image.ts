@@ -1,0 +1,66 @@
+import { readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type Dockerode from 'dockerode';
+import type { Logger } from 'pino';
+import { CairnError, KernelCodes } from '../../protocols/index.ts';
+import { imageExists } from './container-base-image.ts';
+
+/** What an image needs: a tag, and optionally how to build it. */
+export interface ImageSource {
+  readonly image: string;
+  readonly build?: { readonly context: string; readonly dockerfile?: string };
+}
+
+/** Builds in progress per tag, so actors starting together build an image once. */
+const building = new Map<string, Promise<void>>();
+
+/**
+ * Makes sure `source.image` exists locally: builds it from `build.context` when the tag is missing
+ * (build output goes to `log`), or fails with CAIRN_GUEST_START_FAILED naming the image and how
+ * to make it (nothing is pulled: there is no registry). `repoDir` resolves a relative context.
+ */
+export async function ensureImage(docker: Dockerode, source: ImageSource, log: Logger, repoDir: string): Promise<void> {
+  if (await imageExists(docker, source.image)) return;
+  if (!source.build) {
+    throw new CairnError(
+      KernelCodes.GUEST_START_FAILED,
+      `container image "${source.image}" does not exist on this Docker engine and cannot be pulled (no registry); build it (\`docker build -t ${source.image} <dir>\`), add \`build: { context: <dir> }\` to the runtime spec, or use ${'`cairn-base:local`'} made by .ci/docker-setup.sh`,
+      { details: { image: source.image } },
+    );
+  }
+  const pending = building.get(source.image) ?? buildImage(docker, source.image, source.build, log, repoDir).finally(() => building.delete(source.image));
+  building.set(source.image, pending);
+  await pending;
+}
+
+async function buildImage(docker: Dockerode, image: string, build: NonNullable<ImageSource['build']>, log: Logger, repoDir: string): Promise<void> {
+  const context = resolve(repoDir, build.context);
+  const fail = (why: string, cause?: unknown): CairnError =>
+    new CairnError(KernelCodes.GUEST_START_FAILED, `building container image "${image}" from ${context} failed: ${why}`, { details: { image, context }, ...(cause ? { cause } : {}) });
+  const isDir = await stat(context).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw fail('the build context is not a directory; set build.context to the folder holding the Dockerfile');
+  const started = Date.now();
+  log.info({ image, context }, 'building container image');
+  let progress: NodeJS.ReadableStream;
+  try {
+    progress = await docker.buildImage({ context, src: await readdir(context) }, { t: image, ...(build.dockerfile ? { dockerfile: build.dockerfile } : {}), labels: { 'cairn.managed': 'true' } });
+  } catch (cause) {
+    throw fail((cause as Error).message, cause);
+  }
+  await new Promise<void>((done, reject) =>
+    docker.modem.followProgress(
+      progress,
+      (err: Error | null, output: { error?: string }[]) => {
+        const failed = output.find((o) => o.error);
+        if (err) reject(fail(err.message, err));
+        else if (failed) reject(fail(failed.error!.trim()));
+        else done();
+      },
+      (event: { stream?: string; status?: string }) => {
+        const line = (event.stream ?? event.status ?? '').trim();
+        if (line) log.info({ image }, line);
+      },
+    ),
+  );
+  log.info({ image, ms: Date.now() - started }, 'built container image');
+}

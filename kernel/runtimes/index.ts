@@ -1,0 +1,9 @@
+// Launchers of the non-inline runtime modes, registered on a node with `registerRuntime(mode, launcher)`.
+export { workerLauncher } from './worker-launcher.ts';
+export type { WorkerLauncherOptions } from './worker-launcher.ts';
+export { processLauncher, jsProcessSpec } from './process-launcher.ts';
+export type { ProcessLauncherOptions } from './process-launcher.ts';
+export { cleanupOrphans, readRegistry, registryFile, DEFAULT_REGISTRY_DIR } from './process-registry.ts';
+export type { GuestProcessRecord, OrphanCleanup } from './process-registry.ts';
+export { ProcessUsage, parseProcStat, parseVmRss, cpuPercent } from './process-usage.ts';
+export type { ProcStat } from './process-usage.ts';

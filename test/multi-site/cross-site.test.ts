@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { match } from 'ts-pattern';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { defineActor } from '../../kernel/index.ts';
+import type { ActorRef, Asks, PeerSite } from '../../kernel/index.ts';
+import { startTopology } from '../helpers/topology.ts';
+import type { SiteServer, Topology } from '../helpers/topology.ts';
+
+/** What a tally has seen: per sender, the last index; duplicates and gaps are counted, not hidden. */
+interface TallyState {
+  readonly last: Record<string, number>;
+  readonly count: number;
+  readonly dups: number;
+  readonly gaps: number;
+}
+type TallyMsg = { type: 'n'; from: string; i: number } | ({ type: 'report' } & Asks<TallyState>);
+
+/** Persisted, so a redelivery after a server restart is not counted twice (effectively-once). */
+const Tally = defineActor<TallyMsg, TallyState>({
+  name: 'tally',
+  persist: true,
+  initialState: () => ({ last: {}, count: 0, dups: 0, gaps: 0 }),
+  receive: (msg, ctx) =>
+    match(msg)
+      .with({ type: 'n' }, ({ from, i }) => {
+        const s = ctx.state;
+        const prev = s.last[from] ?? -1;
+        if (i <= prev) return ctx.setState({ ...s, dups: s.dups + 1 });
+        ctx.setState({ last: { ...s.last, [from]: i }, count: s.count + 1, dups: s.dups, gaps: s.gaps + (i === prev + 1 ? 0 : 1) });
+      })
+      .with({ type: 'report' }, () => ctx.state)
+      .exhaustive(),
+});
+
+const N = 10_000;
+let topology: Topology | undefined;
+const systems: ActorSystem[] = [];
+
+afterEach(async () => {
+  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
+  await topology?.cleanup();
+  topology = undefined;
+});
+
+async function siteSystem(server: SiteServer, site: string, peers: readonly PeerSite[]): Promise<ActorSystem> {
+  const sys = await createActorSystem({ servers: server.url, site, node: `${site}-n1`, peers, mailbox: { ackWaitMs: 2_000 } });
+  systems.push(sys);
+  await sys.spawn(Tally, { id: 'tally' });
+  return sys;
+}
+
+/** Sends N numbered tells from `from` to `to`, 500 in flight at a time; resolves when all are stored on the sender's site. */
+async function sendNumbered(to: ActorRef<TallyMsg>, from: string): Promise<void> {
+  for (let i = 0; i < N; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, N - i) }, (_, k) => to.tell({ type: 'n', from, i: i + k }, { id: `${from}-${i + k}` })));
+  }
+}
+
+async function report(sys: ActorSystem): Promise<TallyState> {
+  return sys.ref<TallyMsg>('tally').ask({ type: 'report' }, { timeout: 10_000 });
+}
+
+async function untilCount(sys: ActorSystem, count: number): Promise<TallyState> {
+  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout: 90_000, interval: 250 }).toBe(count);
+  return report(sys);
+}
+
+describe('cross-site messages', () => {
+  it('cross-site - tells need no link: 10,000 each way while the leaf link is cut, all delivered once and in order after it returns', async () => {
+    topology = await startTopology(['edge1', 'edge2']);
+    const { cloud, edges, links } = topology;
+    const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }, { site: 'edge2', domain: 'edge2' }]);
+    const edge1Sys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
+    const edge2Sys = await siteSystem(edges.edge2!, 'edge2', [{ site: 'cloud', domain: 'cloud' }, { site: 'edge1', domain: 'edge1' }]);
+
+    links.edge1!.freeze();
+    // Every tell resolves while edge1 is cut off: each is stored on its sender's own site.
+    await Promise.all([
+      sendNumbered(cloudSys.ref<TallyMsg>('tally', 'edge1'), 'cloud'),
+      sendNumbered(edge1Sys.ref<TallyMsg>('tally', 'cloud'), 'edge1'),
+      sendNumbered(edge1Sys.ref<TallyMsg>('tally', 'edge2'), 'edge1'),
+    ]);
+    // Edge autonomy: edge1 keeps handling its local messages with the link down.
+    await edge1Sys.ref<TallyMsg>('tally').tell({ type: 'n', from: 'local', i: 0 });
+    expect((await report(edge1Sys)).last.local).toBe(0);
+
+    links.edge1!.thaw({ reset: true });
+    const atEdge1 = await untilCount(edge1Sys, N + 1);
+    const atCloud = await untilCount(cloudSys, N);
+    const atEdge2 = await untilCount(edge2Sys, N);
+    for (const [state, from] of [[atEdge1, 'cloud'], [atCloud, 'edge1'], [atEdge2, 'edge1']] as const) {
+      expect(state).toMatchObject({ dups: 0, gaps: 0 });
+      expect(state.last[from]).toBe(N - 1);
+    }
+  }, 180_000);
+
+  it('cross-site - an ask reaches an actor on another site by name and gets its reply', async () => {
+    topology = await startTopology(['edge1']);
+    const cloudSys = await siteSystem(topology.cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
+    const edgeSys = await siteSystem(topology.edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
+    await cloudSys.ref<TallyMsg>('tally', 'edge1').tell({ type: 'n', from: 'cloud', i: 0 });
+    await expect.poll(() => cloudSys.ref<TallyMsg>('tally', 'edge1').ask({ type: 'report' }, { timeout: 5_000 }).then((s) => s.count), { timeout: 30_000 }).toBe(1);
+    expect((await edgeSys.ref<TallyMsg>('tally', 'cloud').ask({ type: 'report' }, { timeout: 10_000 })).count).toBe(0);
+  }, 60_000);
+
+  it('cross-site - the cloud server killed and restarted mid-stream: nothing lost, nothing twice, order kept', async () => {
+    topology = await startTopology(['edge1']);
+    const { cloud, edges } = topology;
+    const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
+    const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
+    const sending = sendNumbered(edgeSys.ref<TallyMsg>('tally', 'cloud'), 'edge1');
+    await expect.poll(async () => (await report(cloudSys)).count, { timeout: 30_000, interval: 50 }).toBeGreaterThan(500);
+    await cloud.kill();
+    await sending; // the edge keeps storing while the cloud is down
+    await cloud.start();
+    const atCloud = await untilCount(cloudSys, N);
+    expect(atCloud).toMatchObject({ dups: 0, gaps: 0 });
+    expect(atCloud.last.edge1).toBe(N - 1);
+  }, 180_000);
+
+  it('cross-site - the edge server killed and restarted mid-stream: nothing lost, nothing twice, order kept', async () => {
+    topology = await startTopology(['edge1']);
+    const { cloud, edges } = topology;
+    const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
+    const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
+    await sendNumbered(cloudSys.ref<TallyMsg>('tally', 'edge1'), 'cloud');
+    await expect.poll(async () => (await report(edgeSys)).count, { timeout: 30_000, interval: 50 }).toBeGreaterThan(500);
+    await edges.edge1!.kill();
+    await edges.edge1!.start();
+    const atEdge = await untilCount(edgeSys, N);
+    expect(atEdge).toMatchObject({ dups: 0, gaps: 0 });
+    expect(atEdge.last.cloud).toBe(N - 1);
+  }, 180_000);
+});

@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { ActorNode } from '../../kernel/index.ts';
 import { Buckets, decodeValue, encodeValue } from '../../protocols/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
@@ -46,8 +47,9 @@ describe('crash recovery', () => {
     const site = 'crash';
     const total = 1_500;
     let node = await startLedgerNode(site);
-    const sender = await createActorSystem({ servers: server.url, site: 'crash-sender', node: 'sender' });
-    const ledger = sender.ref<LedgerMsg>('ledger', site);
+    // A plain client of the site: a node that is connected but not started only sends.
+    const sender = await ActorNode.connect({ servers: server.url, site, node: 'sender' });
+    const ledger = sender.ref<LedgerMsg>('ledger');
     try {
       // Three kill -9 rounds while the ledger is busy with a stream of messages.
       const sends: Promise<void>[] = [];
@@ -66,7 +68,7 @@ describe('crash recovery', () => {
     } finally {
       node.kill('SIGTERM');
       await once(node, 'exit');
-      await sender.shutdown();
+      await sender.stop();
     }
   }, 180_000);
 

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { assertName } from '../../protocols/index.ts';
+import type { CliIo } from './cli-io.ts';
+import type { ConnectionFlags } from './connection-options.ts';
+import { addConnectionOptions } from './connection-options.ts';
+import { integerOption } from './option-parsers.ts';
+import { parseJsonMessage } from './parse-json-message.ts';
+import { withClient } from './with-client.ts';
+
+export function registerAsk(program: Command, io: CliIo): void {
+  addConnectionOptions(
+    program
+      .command('ask')
+      .description('send a message to an actor and print its reply as JSON')
+      .argument('<actor>', 'actor id')
+      .argument('<json>', 'the message, a JSON object with a "type", e.g. \'{"type":"greet","name":"Ada"}\'')
+      .option('--timeout <ms>', 'how long to wait for the reply', integerOption('--timeout', 1), 5_000),
+  ).action(async (actor: string, json: string, flags: ConnectionFlags & { timeout: number }) => {
+    assertName(actor, 'actor id');
+    const msg = parseJsonMessage(json);
+    await withClient(flags, io, async (client) => {
+      const reply = await client.node.ref(actor).ask(msg, { timeout: flags.timeout });
+      // JSON out either way; --json only drops the indentation.
+      io.out(JSON.stringify(reply ?? null, null, flags.json ? undefined : 2));
+    });
+  });
+}

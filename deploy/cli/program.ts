@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { registerAsk } from './ask.ts';
+import type { CliIo } from './cli-io.ts';
+import { registerDlq } from './dlq.ts';
+import { registerNodes } from './nodes.ts';
+import { registerPs } from './ps.ts';
+import { registerTell } from './tell.ts';
+import { registerTree } from './tree.ts';
+import { registerUp } from './up.ts';
+
+/**
+ * The `cairn` command line. Errors are not printed here: commander's own (unknown option,
+ * missing argument) throw a CommanderError and actions throw CairnErrors; runCli prints both.
+ */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('cairn')
+    .description('Cairn: an actor runtime for the edge on NATS JetStream, with OTP supervisor trees')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+  registerUp(program, io, setExitCode);
+  registerPs(program, io);
+  registerTree(program, io);
+  registerNodes(program, io);
+  registerTell(program, io);
+  registerAsk(program, io);
+  registerDlq(program, io);
+  return program;
+}

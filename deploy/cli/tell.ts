@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { assertName, formatAddress } from '../../protocols/index.ts';
+import type { CliIo } from './cli-io.ts';
+import type { ConnectionFlags } from './connection-options.ts';
+import { addConnectionOptions } from './connection-options.ts';
+import { integerOption } from './option-parsers.ts';
+import { parseJsonMessage } from './parse-json-message.ts';
+import { withClient } from './with-client.ts';
+
+export function registerTell(program: Command, io: CliIo): void {
+  addConnectionOptions(
+    program
+      .command('tell')
+      .description("send a message to an actor's mailbox; returns once JetStream has stored it")
+      .argument('<actor>', 'actor id')
+      .argument('<json>', 'the message, a JSON object with a "type", e.g. \'{"type":"work","job":1}\'')
+      .option('--timeout <ms>', 'how long to wait for room when the mailbox is full', integerOption('--timeout', 1), 30_000),
+  ).action(async (actor: string, json: string, flags: ConnectionFlags & { timeout: number }) => {
+    assertName(actor, 'actor id');
+    const msg = parseJsonMessage(json);
+    await withClient(flags, io, async (client) => {
+      const ref = client.node.ref(actor);
+      await ref.tell(msg, { timeout: flags.timeout });
+      const to = formatAddress(ref.address);
+      io.out(flags.json ? JSON.stringify({ ok: true, to, type: msg.type }) : `sent ${msg.type} to ${to}`);
+    });
+  });
+}

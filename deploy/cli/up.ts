@@ -1,0 +1,137 @@
+import type { Command } from 'commander';
+import { defaultDataDir, startEmbeddedSite } from '../embedded/index.ts';
+import type { EmbeddedSite } from '../embedded/index.ts';
+import type { ActorEvent } from '../../protocols/index.ts';
+import type { CliIo } from './cli-io.ts';
+import { ExitCodes } from './exit-codes.ts';
+import { formatEvent } from './format-event.ts';
+import { formatTable } from './format-table.ts';
+import { portOption } from './option-parsers.ts';
+
+interface UpFlags {
+  readonly dataDir: string;
+  readonly natsServer?: string;
+  readonly port?: number;
+  readonly example: string;
+  readonly site: string;
+}
+
+/** The line tests and scripts wait for: everything runs once it is printed. */
+export const READY_PREFIX = 'ready:';
+
+export function registerUp(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('up')
+    .description('start a local site: nats-server with JetStream, one node and an example application; Ctrl-C stops it all')
+    .option('--data-dir <dir>', 'where the JetStream store, logs and cairn-up.json live', defaultDataDir(io.env))
+    .option('--nats-server <path>', 'the nats-server binary (default: $NATS_SERVER, PATH, /usr/sbin, /usr/local/sbin, /usr/local/bin)')
+    .option('--port <n>', 'client port on 127.0.0.1 (default: a free port)', portOption('--port'))
+    .option('--example <name>', 'example app from examples/<name>/app.ts, or "none"', 'hello')
+    .option('--site <name>', 'site name', 'local')
+    .action(async (flags: UpFlags) => {
+      setExitCode(await up(flags, io));
+    });
+}
+
+async function up(flags: UpFlags, io: CliIo): Promise<number> {
+  // Signals are caught from the start: one that arrives while the site starts stops it as soon
+  // as it is up (the default action would exit without stopping nats-server).
+  const signals = catchStopSignals(io);
+  try {
+    // Events that arrive while the summary is being printed are held and shown after it.
+    let held: ActorEvent[] | undefined = [];
+    let failed!: (why: string) => void;
+    const failure = new Promise<string>((r) => (failed = r));
+    const site = await startEmbeddedSite({
+      dataDir: flags.dataDir,
+      site: flags.site,
+      example: flags.example,
+      ...(flags.natsServer === undefined ? {} : { natsServer: flags.natsServer }),
+      ...(flags.port === undefined ? {} : { port: flags.port }),
+      onEvent: (e) => (held ? held.push(e) : io.out(formatEvent(e))),
+      onServerExit: (exit) => failed(`nats-server exited unexpectedly (code ${String(exit.code)}, signal ${String(exit.signal)}); see the log in ${flags.dataDir}`),
+    });
+    printSummary(site, flags, io);
+    io.out(`${READY_PREFIX} site ${site.site} runs at ${site.url}; press Ctrl-C to stop`);
+    for (const e of held) io.out(formatEvent(e));
+    held = undefined;
+
+    void site.system.done.then((reason) => {
+      if (reason.type !== 'shutdown') failed(`the root supervisor gave up (${JSON.stringify(reason)})`);
+    });
+    const outcome = await Promise.race([
+      signals.next().then((signal) => ({ code: ExitCodes.ok, line: `received ${signal}` })),
+      failure.then((why) => ({ code: ExitCodes.error, line: `error: ${why}` })),
+    ]);
+    signals.stopping();
+    (outcome.code === ExitCodes.ok ? io.out : io.err)(`${outcome.line}: stopping the example, draining the node, stopping nats-server…`);
+    const { drained } = await site.stop();
+    if (!drained) io.err('warning: the node did not finish draining in time; unacknowledged messages will be redelivered on the next start');
+    io.out('stopped');
+    return outcome.code;
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** SIGINT/SIGTERM for the life of `cairn up`: the first one stops, a second one while stopping exits at once. */
+function catchStopSignals(io: CliIo): { next(): Promise<NodeJS.Signals>; stopping(): void; dispose(): void } {
+  let first!: (signal: NodeJS.Signals) => void;
+  const received = new Promise<NodeJS.Signals>((r) => (first = r));
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stopping) return first(signal);
+    // nats-server is killed by the process-exit hook of deploy/nats-server.
+    io.err(`second ${signal}: stopping without draining`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    next: () => received,
+    stopping: () => void (stopping = true),
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function printSummary(site: EmbeddedSite, flags: UpFlags, io: CliIo): void {
+  const rows: [string, string][] = [
+    ['nats-server', `v${site.natsVersion} (${site.natsBinary}), pid ${site.natsPid}`],
+    ['url', site.url],
+    ['data dir', site.dataDir],
+    ['jetstream', site.storeDir],
+    ['logs', `${site.natsLogPath}, ${site.nodeLogPath}`],
+    ['site', site.site],
+    ['node', `${site.node} (pid ${process.pid})`],
+  ];
+  io.out('cairn up');
+  for (const line of formatTable([{ header: '', value: (r: [string, string]) => r[0] }, { header: '', value: (r: [string, string]) => r[1] }], rows).slice(1)) io.out(`  ${line}`);
+  io.out('');
+  const actors = site.actors();
+  if (site.example === undefined) {
+    io.out('no example application (--example none); spawn actors with the SDK against the URL above');
+  } else {
+    io.out(`example "${site.example.name}" runs ${actors.length} actor(s):`);
+    const columns = [
+      { header: 'ACTOR', value: (a: (typeof actors)[number]) => a.id },
+      { header: 'BEHAVIOUR', value: (a: (typeof actors)[number]) => a.behaviour },
+      { header: 'SUPERVISOR', value: (a: (typeof actors)[number]) => a.supervisor },
+    ];
+    for (const line of formatTable(columns, actors)) io.out(`  ${line}`);
+    io.out('');
+    io.out('try, in another terminal in this directory:');
+    const dirHint = flags.dataDir === defaultDataDir(io.env) ? '' : ` --data-dir ${site.dataDir}`;
+    for (const cmd of site.example.tryNext) io.out(`  ${addFlag(cmd, dirHint)}`);
+  }
+  io.out(`(commands find this site through ${site.upFilePath}; from elsewhere pass --server ${site.url})`);
+  io.out('');
+}
+
+/** Inserts `flag` after the subcommand of a suggested command line ("npx cairn ps" + " --data-dir x"). */
+function addFlag(cmd: string, flag: string): string {
+  if (flag === '') return cmd;
+  return cmd.replace(/npx cairn (?:dlq )?\w+/g, (c) => `${c}${flag}`);
+}

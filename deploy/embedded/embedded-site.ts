@@ -1,0 +1,181 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { embeddedConfig, findNatsServer, freePort, natsServerVersion, startNatsServer } from '../nats-server/index.ts';
+import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
+import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
+import type { ActorInfo } from '../../protocols/index.ts';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorEventListener } from '../../kernel/index.ts';
+import { loadExample } from './example-app.ts';
+import { isProcessAlive, readUpFile, removeUpFile, upFilePath, writeUpFile } from './up-file.ts';
+
+/** How to start an embedded site (what `cairn up` does). */
+export interface StartEmbeddedOptions {
+  /** Holds the nats-server config and JetStream store (`nats/`), logs and cairn-up.json. */
+  readonly dataDir: string;
+  /** The nats-server binary. @default findNatsServer() (NATS_SERVER, PATH, /usr/sbin, ...) */
+  readonly natsServer?: string;
+  /** Client port on 127.0.0.1. @default a free port */
+  readonly port?: number;
+  /** @default "local" */
+  readonly site?: string;
+  /** Node id. @default "<hostname>-<pid>" */
+  readonly node?: string;
+  /** An examples/<name>/app.ts to run, or "none". @default "hello" */
+  readonly example?: string;
+  /** Passed to the example's start(). */
+  readonly exampleOptions?: unknown;
+  /** Actor lifecycle events of the node (subscribed before the example starts). */
+  readonly onEvent?: ActorEventListener;
+  /** Called when nats-server exits without being asked to. */
+  readonly onServerExit?: (exit: NatsServerExit) => void;
+  /** How long `stop()` lets the actor system drain before it stops the server anyway. @default 15000 */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** An actor on the embedded node, with the supervisor it hangs under. */
+export type EmbeddedActor = Pick<ActorInfo, 'id' | 'behaviour' | 'supervisor'>;
+
+/** A running embedded site: nats-server with JetStream, one node, optionally an example app. */
+export interface EmbeddedSite {
+  readonly url: string;
+  readonly site: string;
+  readonly node: string;
+  readonly dataDir: string;
+  readonly storeDir: string;
+  readonly configPath: string;
+  readonly natsLogPath: string;
+  readonly nodeLogPath: string;
+  readonly upFilePath: string;
+  readonly natsBinary: string;
+  readonly natsVersion: string;
+  readonly natsPid: number;
+  readonly system: ActorSystem;
+  /** The example that runs, with its suggested commands; undefined for "none". */
+  readonly example: { readonly name: string; readonly tryNext: readonly string[] } | undefined;
+  actors(): EmbeddedActor[];
+  /**
+   * Stops the example's tree, shuts the actor system down (handlers finish, unhandled messages go
+   * back to the server), stops nats-server and removes cairn-up.json. Safe to call twice.
+   */
+  stop(): Promise<{ readonly drained: boolean }>;
+}
+
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Starts nats-server with JetStream in `<dataDir>/nats` on 127.0.0.1, a node of `site` on it, and
+ * the example app; writes `<dataDir>/cairn-up.json`. On any failure, whatever already started is
+ * stopped again before the error is thrown.
+ */
+export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<EmbeddedSite> {
+  const dataDir = resolve(opts.dataDir);
+  const site = opts.site ?? 'local';
+  const binary = await findNatsServer(opts.natsServer === undefined ? {} : { path: opts.natsServer });
+  const natsVersion = await natsServerVersion(binary);
+  const example = opts.example === undefined || opts.example !== 'none' ? await loadExample(opts.example ?? 'hello') : undefined;
+
+  const previous = await readUpFile(dataDir).catch(() => undefined);
+  if (previous !== undefined && previous.pid !== process.pid && isProcessAlive(previous.pid)) {
+    throw new CairnError(
+      DeployCodes.UP_ALREADY_RUNNING,
+      `cairn up already runs with data dir ${dataDir} (pid ${previous.pid}, ${previous.url}); stop it with Ctrl-C in its terminal or \`kill -INT ${previous.pid}\`, or pass another --data-dir`,
+      { details: { dataDir, pid: previous.pid, url: previous.url } },
+    );
+  }
+
+  const natsDir = join(dataDir, 'nats');
+  const storeDir = join(natsDir, 'jetstream');
+  const natsLogPath = join(dataDir, 'nats-server.log');
+  const nodeLogPath = join(dataDir, 'node.log');
+  await mkdir(storeDir, { recursive: true });
+  const natsLog = createWriteStream(natsLogPath, { flags: 'a' });
+  const closeLog = (): Promise<void> => new Promise((r) => natsLog.end(() => r()));
+
+  let server: RunningNatsServer | undefined;
+  let system: ActorSystem | undefined;
+  let stopExample: (() => Promise<void>) | undefined;
+  let stopping = false;
+  try {
+    for (let attempt = 1; server === undefined; attempt++) {
+      const port = opts.port ?? (await freePort());
+      try {
+        server = await startNatsServer({
+          config: embeddedConfig({ name: site, storeDir, host: '127.0.0.1', port }),
+          dir: natsDir,
+          binary,
+          onLog: (line) => natsLog.write(`${line}\n`),
+        });
+      } catch (err) {
+        // A free port can be taken between freePort() and the server binding it: pick another.
+        if (!isCairnError(err, DeployCodes.NATS_SERVER_PORT_IN_USE) || opts.port !== undefined || attempt >= PORT_ATTEMPTS) throw err;
+      }
+    }
+    const running = server;
+    void running.exited.then((exit) => {
+      if (!stopping) opts.onServerExit?.(exit);
+    });
+    system = await createActorSystem({
+      servers: running.url,
+      site,
+      ...(opts.node === undefined ? {} : { node: opts.node }),
+      logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })),
+    });
+    if (opts.onEvent) system.onEvent(opts.onEvent);
+    if (example) stopExample = await example.start(system, opts.exampleOptions);
+    await writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
+  } catch (err) {
+    stopping = true;
+    await system?.shutdown().catch(() => undefined);
+    await server?.stop();
+    await closeLog();
+    throw err;
+  }
+
+  const sys = system;
+  const srv = server;
+  let stopped: Promise<{ drained: boolean }> | undefined;
+  return {
+    url: srv.url,
+    site,
+    node: sys.node.id,
+    dataDir,
+    storeDir,
+    configPath: srv.configPath,
+    natsLogPath,
+    nodeLogPath,
+    upFilePath: upFilePath(dataDir),
+    natsBinary: binary,
+    natsVersion,
+    natsPid: srv.pid,
+    system: sys,
+    example: example ? { name: example.name, tryNext: example.tryNext } : undefined,
+    actors: () => sys.ps().actors.map(({ id, behaviour, supervisor }) => ({ id, behaviour, supervisor })),
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 15_000;
+        let timer: NodeJS.Timeout | undefined;
+        // If nats-server is already gone (a terminal's Ctrl-C reaches it too), draining can wait
+        // for a reconnect that never comes: bound it, then stop the server regardless.
+        const drained = await Promise.race([
+          (async () => {
+            await stopExample?.().catch(() => undefined);
+            await sys.shutdown();
+            return true;
+          })(),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), shutdownTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+        await srv.stop();
+        await removeUpFile(dataDir);
+        await closeLog();
+        return { drained };
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../deploy/nats-server/index.ts';
+import type { UpFile } from '../../../deploy/embedded/index.ts';
+import type { ActorInfo } from '../../../protocols/index.ts';
+import { runBin, startBin } from './cli-harness.ts';
+import type { BinProcess } from './cli-harness.ts';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('cairn up', () => {
+  let dir: string;
+  let up: BinProcess;
+  let url: string;
+  let upFile: UpFile;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-up-'));
+    const port = await freePort();
+    up = startBin(['up', '--data-dir', dir, '--port', String(port)]);
+    await up.stdout.waitFor(/^ready:/, 30_000);
+    upFile = JSON.parse(await readFile(join(dir, 'cairn-up.json'), 'utf8')) as UpFile;
+    url = upFile.url;
+    expect(url).toBe(`nats://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    if (up.child.exitCode === null && up.child.signalCode === null) {
+      up.child.kill('SIGKILL');
+      await up.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('cairn up - prints what runs and where, and the commands to try', () => {
+    const out = up.stdout.lines.join('\n');
+    expect(out).toMatch(/nats-server\s+v\d+\.\d+\.\d+/);
+    expect(out).toContain(url);
+    expect(out).toContain(join(dir, 'nats', 'jetstream'));
+    expect(out).toMatch(/flaky\s+flaky\s+workers/);
+    expect(out).toMatch(/greeter\s+greeter\s+hello/);
+    expect(out).toContain(`npx cairn ask --data-dir ${dir} greeter '{"type":"greet","name":"Ada"}'`);
+  });
+
+  it('cairn ps - shows the actors with the restarts of the crashing one', async () => {
+    // The supervisor restarting flaky is an event cairn up prints: wait for it instead of sleeping.
+    await up.stdout.waitFor(/restarted\s+flaky/, 20_000);
+    const ps = await runBin(['ps', '--server', url]);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toMatch(/^ID\s+BEHAVIOUR\s+NODE\s+STATUS\s+RESTARTS\s+HANDLED\s+FAILED\s+QUEUED\s+UPTIME$/m);
+    for (const id of ['greeter', 'counter', 'flaky', 'ticker']) expect(ps.stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+    const json = await runBin(['ps', '--server', url, '--json']);
+    const actors = JSON.parse(json.stdout) as ActorInfo[];
+    expect(actors.find((a) => a.id === 'flaky')!.restarts).toBeGreaterThanOrEqual(1);
+    expect(actors.find((a) => a.id === 'greeter')!.restarts).toBe(0);
+  });
+
+  it('cairn ps - finds the site through cairn-up.json without --server', async () => {
+    const ps = await runBin(['ps', '--data-dir', dir]);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toContain('greeter');
+  });
+
+  it('cairn tree - draws the supervisors and their children', async () => {
+    const tree = await runBin(['tree', '--server', url]);
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toMatch(/^root\s+supervisor one_for_one/m);
+    expect(tree.stdout).toMatch(/^└─ hello\s+supervisor one_for_one/m);
+    expect(tree.stdout).toMatch(/^ {3}├─ workers\s+supervisor one_for_one \(intensity 20\/10000ms\)/m);
+    expect(tree.stdout).toMatch(/^ {3}│ {2}└─ flaky\s+permanent/m);
+  });
+
+  it('cairn ask - prints the JSON reply', async () => {
+    const ask = await runBin(['ask', 'greeter', '{"type":"greet","name":"Ada"}', '--server', url, '--json']);
+    expect(ask.code, ask.stderr).toBe(0);
+    const reply = JSON.parse(ask.stdout) as { greeting: string; ticks: number };
+    expect(reply.greeting).toBe('Hello, Ada!');
+    expect(reply.ticks).toBeGreaterThanOrEqual(0);
+  });
+
+  it('cairn tell - exits 0 once the message is stored', async () => {
+    const tell = await runBin(['tell', 'counter', '{"type":"add","by":100}', '--server', url]);
+    expect(tell.code, tell.stderr).toBe(0);
+    expect(tell.stdout).toContain('sent add to local/counter');
+  });
+
+  it('cairn ask - bad JSON exits 2 naming the argument and where it breaks', async () => {
+    const bad = await runBin(['ask', 'greeter', '{"type":"greet",', '--server', url]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('CAIRN_CLI_INVALID_JSON');
+    expect(bad.stderr).toContain('"{\\"type\\":\\"greet\\","');
+    expect(bad.stderr).toContain('at position 16');
+  });
+
+  it('cairn nodes - lists the node with its last-seen age', async () => {
+    const nodes = await runBin(['nodes', '--server', url]);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(nodes.stdout).toMatch(new RegExp(`^${upFile.node}\\s+local\\s+up\\s+\\d+m?s ago`, 'm'));
+  });
+
+  it('cairn up - a second cairn up on the same data dir is refused', async () => {
+    const second = await runBin(['up', '--data-dir', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('CAIRN_UP_ALREADY_RUNNING');
+    expect(second.stderr).toContain(`pid ${upFile.pid}`);
+  });
+
+  it('cairn up - SIGINT drains, stops nats-server, removes cairn-up.json and exits 0', async () => {
+    expect(isAlive(upFile.natsPid)).toBe(true);
+    up.child.kill('SIGINT');
+    const exit = await up.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(up.stdout.lines).toContain('stopped');
+    expect(up.stdout.lines.some((l) => /stopped\s+greeter\s+shutdown/.test(l))).toBe(true);
+    expect(() => process.kill(upFile.natsPid, 0)).toThrow();
+    await expect(access(join(dir, 'cairn-up.json'))).rejects.toThrow();
+  });
+});
+
+describe('cairn up without nats-server', () => {
+  it('cairn up - a missing nats-server prints the install command and exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-up-'));
+    try {
+      const r = await runBin(['up', '--nats-server', '/nonexistent', '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('CAIRN_NATS_SERVER_NOT_FOUND');
+      expect(r.stderr).toContain('"/nonexistent"');
+      expect(r.stderr).toContain('apt-get install -y nats-server');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cairn up - an unknown example names the ones that exist', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-up-'));
+    try {
+      const r = await runBin(['up', '--example', 'nope', '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('CAIRN_EXAMPLE_NOT_FOUND');
+      expect(r.stderr).toContain('use one of: hello, none');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

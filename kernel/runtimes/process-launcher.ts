@@ -126,6 +126,8 @@ class ProcessChannel implements GuestChannel {
     this.usageSampler = new ProcessUsage(child.pid!, Date.now());
     // Writing to a guest that just died fails with EPIPE; its exit is reported through `exited`.
     child.stdin.on('error', () => undefined);
+    // After the spawn, 'error' means a signal could not be sent; without a listener it would throw.
+    child.on('error', (err) => this.log.warn({ err }, 'guest process error'));
     child.stdout.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {

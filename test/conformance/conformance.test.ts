@@ -1,0 +1,134 @@
+// One set of behaviour tests, run in every runtime mode: an actor must behave the same wherever
+// its handler runs. Modes (and what each supports) are listed in ./modes.ts.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { DeadLetterAdmin, type ActorRef } from '../../kernel/index.ts';
+import { KernelCodes } from '../../protocols/index.ts';
+import { startTestServer, type TestServer } from '../helpers/nats.ts';
+import { Counter, eventLog } from '../helpers/actors.ts';
+import type { ConfMsg } from './behaviours.ts';
+import { CONFORMANCE_MODES } from './modes.ts';
+import type { ConformanceFeature, ConformanceMode } from './modes.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.cleanup();
+});
+
+const modes = await Promise.all(CONFORMANCE_MODES.map(async (mode) => ({ mode, skip: await mode.unavailable?.() })));
+
+describe.each(modes)('conformance ($mode.name)', ({ mode, skip }) => {
+  const site = `conf-${mode.name.replace(/[^A-Za-z0-9]+/g, '-')}`;
+  let sys: ActorSystem;
+  let events: ReturnType<typeof eventLog>;
+  let tmpDir: string;
+
+  beforeAll(async () => {
+    if (skip) return;
+    tmpDir = await mkdtemp(join(tmpdir(), 'cairn-conf-'));
+    sys = await createActorSystem({ servers: server.url, site, node: 'n1', orphanTimeoutMs: 2_000 });
+    mode.register(sys.node, { tmpDir });
+    events = eventLog((l) => sys.onEvent(l));
+  });
+  afterAll(async () => {
+    events?.stop();
+    await sys?.shutdown();
+    if (tmpDir) await rm(tmpDir, { recursive: true, force: true, maxRetries: 3 });
+  });
+
+  const spawn = (id: string): Promise<ActorRef<ConfMsg>> => sys.spawn(mode.definition, { id, runtime: mode.runtime });
+  const test = (name: string, needs: ConformanceFeature | undefined, fn: () => Promise<void>) =>
+    it.skipIf(skip !== undefined || (needs !== undefined && !mode.features.has(needs)))(`conformance (${mode.name}) - ${name}`, fn);
+
+  test('tell is handled in order and ask returns the reply', undefined, async () => {
+    const ref = await spawn('basic');
+    await ref.tell({ type: 'inc', by: 2 });
+    await ref.tell({ type: 'inc', by: 3 });
+    expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(5);
+    const info = sys.ps().actors.find((a) => a.id === 'basic');
+    expect(info?.mode).toBe(mode.runtime.mode);
+    if (mode.guest) expect(info?.guest).toMatch(mode.guest);
+  });
+
+  test('persisted state is restored when the actor is started again', 'persist', async () => {
+    const ref = await spawn('persist');
+    await ref.tell({ type: 'inc', by: 7 });
+    expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(7);
+    await sys.stop('persist');
+    const again = await spawn('persist');
+    expect(await again.ask({ type: 'get' }, { timeout: 10_000 })).toBe(7);
+    await sys.stop('persist');
+  });
+
+  test('a crash is reported, the supervisor restarts the actor and the next message is handled', 'crash', async () => {
+    const ref = await spawn('crashy');
+    await ref.tell({ type: 'inc', by: 1 });
+    const answer = ref.ask({ type: 'crash', how: mode.crash }, { timeout: 20_000 });
+    const crashed = await events.next((e) => e.type === 'crashed' && e.actor === 'crashy');
+    if (crashed.type !== 'crashed') throw new Error('unreachable');
+    if (mode.crash === 'exit') {
+      expect(crashed.code).toBe(KernelCodes.GUEST_EXITED);
+      expect(crashed.reason).toMatch(/exited with code 3/);
+    }
+    await events.next((e) => e.type === 'started' && e.actor === 'crashy' && e.restarts === 1);
+    // The message that killed the first incarnation is retried by the second.
+    expect(await answer).toBe('survived');
+    await ref.tell({ type: 'inc', by: 1 });
+    expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(2);
+  });
+
+  test('stop ends the actor gracefully', undefined, async () => {
+    const ref = await spawn('stoppable');
+    expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(0);
+    await sys.stop('stoppable');
+    const stopped = await events.next((e) => e.type === 'stopped' && e.actor === 'stoppable');
+    expect(stopped).toMatchObject({ reason: 'shutdown' });
+    expect(sys.ps().actors.map((a) => a.id)).not.toContain('stoppable');
+  });
+
+  test('a failing handler dead-letters the message with its error and the actor keeps going', undefined, async () => {
+    const ref = await spawn('failing');
+    await ref.tell({ type: 'boom' });
+    const dead = await events.next((e) => e.type === 'dead-lettered' && e.actor === 'failing');
+    expect(dead).toMatchObject({ code: KernelCodes.HANDLER_FAILED });
+    expect((dead as { reason: string }).reason).toMatch(/boom/);
+    const letters = await new DeadLetterAdmin(sys.node.js, sys.node.jsm, site).list({ actor: 'failing' });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ code: KernelCodes.HANDLER_FAILED, attempts: 2 });
+    expect(letters[0]!.reason).toMatch(/boom/);
+    await ref.tell({ type: 'inc', by: 4 });
+    expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(4);
+  });
+
+  test('an ask made from inside the handler is answered', 'ask-from-guest', async () => {
+    const target = await sys.spawn(Counter, { id: 'ask-target' });
+    await target.tell({ type: 'inc', by: 4 });
+    const ref = await spawn('asker');
+    expect(await ref.ask({ type: 'ask-other', to: 'ask-target' }, { timeout: 10_000 })).toBe(4);
+  });
+
+  test('messages sent from inside the handler are delivered', 'send-from-guest', async () => {
+    const target = await sys.spawn(Counter, { id: 'send-target' });
+    const ref = await spawn('sender');
+    await ref.tell({ type: 'forward', to: 'send-target', by: 3 });
+    await ref.tell({ type: 'forward', to: 'send-target', by: 2 });
+    // Answered only after both forwards were handled, and their sends are published before the ack.
+    await ref.ask({ type: 'get' }, { timeout: 10_000 });
+    expect(await target.ask({ type: 'get' }, { timeout: 10_000 })).toBe(5);
+  });
+});
+
+// Keeps the mode table honest: every mode listed runs (or says why it cannot).
+describe('conformance modes', () => {
+  it('conformance modes - names are unique', () => {
+    const names = CONFORMANCE_MODES.map((m: ConformanceMode) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { Buckets, CairnError, ControlVerbs, Consumers, KernelCodes, Streams, Subjects, assertName, encodeValue } from '../protocols/index.ts';
+import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, KernelCodes, Streams, Subjects, assertName, encodeValue } from '../protocols/index.ts';
 import type { NodeRecord, PsReply, TreeNode } from '../protocols/index.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { CellParent } from './actor-cell.ts';
@@ -17,7 +17,7 @@ import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
-import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure } from './mailbox-infrastructure.ts';
+import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
 import { NatsSender } from './nats-sender.ts';
@@ -26,6 +26,7 @@ import type { ActorEventListener } from './node-events.ts';
 import { ReplyRouter } from './reply-router.ts';
 import type { Spawner } from './spawner.ts';
 import { StateStore } from './state-store.ts';
+import { machineResources, nodeRegistryStreamConfig } from './node-registry.ts';
 import type { GuestLauncher } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
@@ -37,7 +38,10 @@ export interface NodeOptions {
   readonly connection?: NatsConnection;
   /** The site this node belongs to. @default "local" */
   readonly site?: string;
-  /** This node's id, unique on its site. @default "<hostname>-<pid>" sanitised */
+  /**
+   * This node's id, unique on its site and stable across restarts (orphaned guests and the node
+   * registry are found by it). @default the host name, sanitised
+   */
   readonly node?: string;
   /** Labels the node registers with (placement selects on them). */
   readonly labels?: Readonly<Record<string, string>>;
@@ -132,8 +136,9 @@ export class ActorNode {
     await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
     const kvm = new Kvm(this.js);
     this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
-    const heartbeatMs = this.opts.heartbeatMs ?? 1_000;
+    const heartbeatMs = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.nodesKv = await kvm.create(Buckets.nodes(this.site), { history: 1 });
+    if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     await this.beat(heartbeatMs);
     this.heartbeat = setInterval(() => void this.beat(heartbeatMs).catch((err) => this.log.warn({ err }, 'heartbeat failed')), heartbeatMs);
     this.heartbeat.unref();
@@ -264,6 +269,7 @@ export class ActorNode {
       startedAt: this.startedAt,
       lastSeen: this.clock.now(),
       heartbeatMs,
+      resources: machineResources(),
     };
     await this.nodesKv.put(this.id, encodeValue(record));
   }
@@ -282,5 +288,5 @@ export class ActorNode {
 }
 
 function defaultNodeId(): string {
-  return `${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
+  return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
 }

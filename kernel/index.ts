@@ -23,3 +23,5 @@ export { INLINE } from './runtime-spec.ts';
 export type { GuestChannel, GuestExit, GuestInfo, GuestLauncher, GuestUsage } from './guest-channel.ts';
 export { RemoteHost } from './remote-host.ts';
 export type { HandleOutcome } from './remote-host.ts';
+export { readNodeRegistry, nodeRegistryStreamConfig, machineResources } from './node-registry.ts';
+export type { RegisteredNode, NodeState } from './node-registry.ts';

@@ -108,15 +108,7 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
  * order, and a persisted actor would skip the older ones as already applied.
  */
 export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
-  for (const cfg of [mailboxStreamConfig(site, limits, peers), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) {
-    try {
-      await jsm.streams.info(cfg.name);
-      await jsm.streams.update(cfg.name, cfg);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await jsm.streams.add(cfg);
-    }
-  }
+  for (const cfg of [mailboxStreamConfig(site, limits, peers), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
   const consumer = mailboxConsumerConfig(site, limits);
   try {
     await jsm.consumers.delete(Streams.mailbox(site), consumer.durable_name);
@@ -124,6 +116,18 @@ export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: s
     if (!isNotFound(err)) throw err;
   }
   await jsm.consumers.add(Streams.mailbox(site), consumer);
+}
+
+/** Creates a stream, or updates it to `cfg` when it exists. */
+export async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(cfg.name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(cfg);
+    return;
+  }
+  await jsm.streams.update(cfg.name, cfg);
 }
 
 function isNotFound(err: unknown): boolean {

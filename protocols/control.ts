@@ -71,6 +71,8 @@ export interface NodeRecord {
   readonly startedAt: number;
   readonly lastSeen: number;
   readonly heartbeatMs: number;
+  /** What the node offers placement: CPU cores and memory. */
+  readonly resources?: { readonly cpus: number; readonly memoryMb: number };
 }
 
 /** Lifecycle event published when an actor starts, crashes, restarts or stops. */

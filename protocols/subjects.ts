@@ -76,6 +76,8 @@ export const Streams = {
   mailbox: (site: string): string => `CAIRN_MBX_${site}`,
   /** Limits stream holding what a site sends to other sites (other sites source from it). */
   outbox: (site: string): string => `CAIRN_OUT_${site}`,
+  /** Copies of the peer sites' node registries, sourced so that a site sees its peers' nodes (and when they were last seen) even while a link is down. */
+  nodeRegistry: (site: string): string => `CAIRN_NODES_${site}`,
   /** Limits stream holding the dead letters of a site. */
   deadLetters: (site: string): string => `CAIRN_DLQ_${site}`,
 } as const;
@@ -90,6 +92,15 @@ export const Buckets = {
   state: (site: string): string => `cairn_state_${site}`,
   /** KV bucket of node registrations and heartbeats; key = node id. */
   nodes: (site: string): string => `cairn_nodes_${site}`,
+} as const;
+
+/** The stream behind a KV bucket and the subject of one key (nats-server's KV layout). */
+export const KvLayout = {
+  stream: (bucket: string): string => `KV_${bucket}`,
+  subjects: (bucket: string): string => `$KV.${bucket}.>`,
+  key(subject: string, bucket: string): string {
+    return subject.slice(`$KV.${bucket}.`.length);
+  },
 } as const;
 
 /** Header names set on JetStream messages. `Nats-Msg-Id` is the server's de-duplication key. */

@@ -1,5 +1,6 @@
 import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
 import { ActorNode } from '../kernel/index.ts';
+import { DEFAULT_REGISTRY_DIR, cleanupOrphans, processLauncher, workerLauncher } from '../kernel/runtimes/index.ts';
 import { CairnError, KernelCodes } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
 import type { Backoff } from './core/index.ts';
@@ -15,6 +16,11 @@ export interface SystemOptions extends NodeOptions {
    * @default { intensity: 10, periodMs: 10000 }
    */
   readonly root?: { readonly intensity?: number; readonly periodMs?: number; readonly backoff?: Partial<Backoff> };
+  /**
+   * Where process-mode guests are recorded, so that a node restarted after a crash kills the
+   * guests its previous run left behind. @default os.tmpdir()/cairn-guests
+   */
+  readonly guestRegistryDir?: string;
 }
 
 /** A running supervisor subtree, as returned by `system.supervise`. */
@@ -53,6 +59,15 @@ export class ActorSystem implements Spawner {
 
   static async create(opts: SystemOptions = {}): Promise<ActorSystem> {
     const node = await ActorNode.connect(opts);
+    const registryDir = opts.guestRegistryDir ?? DEFAULT_REGISTRY_DIR;
+    // Guests a crashed previous run of this node left behind are killed before anything starts.
+    const orphans = await cleanupOrphans(registryDir, node.site, node.id).catch((err: unknown) => {
+      node.log.warn({ err, registryDir }, 'could not read the guest registry; orphaned guests may be left running');
+      return { killed: [] };
+    });
+    if (orphans.killed.length > 0) node.log.warn({ killed: orphans.killed.map((g) => g.pid) }, 'killed guest processes left by a previous run of this node');
+    node.registerRuntime('worker', workerLauncher({ log: node.log }));
+    node.registerRuntime('process', processLauncher({ registryDir, log: node.log }));
     const system = new ActorSystem(node, opts);
     const rootSpec = resolveSupervisorSpec({
       id: 'root',

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Kvm } from '@nats-io/kv';
-import { ActorNode, DeadLetterAdmin } from '../../kernel/index.ts';
-import { Buckets, CairnError, DeployCodes, Subjects, decodeValue } from '../../protocols/index.ts';
+import { ActorNode, DeadLetterAdmin, readNodeRegistry } from '../../kernel/index.ts';
+import { Buckets, CairnError, DeployCodes, Subjects, decodeValue, isNodeAlive } from '../../protocols/index.ts';
 import type { ControlVerb, NodeRecord } from '../../protocols/index.ts';
 import type { Connection } from './connection-options.ts';
 
@@ -15,17 +15,15 @@ export interface CliClient {
   readonly node: ActorNode;
   /** Registered nodes of the site (live or stale), sorted by id. */
   nodes(): Promise<NodeRecord[]>;
-  /** Sends a control request to one node and decodes its MessagePack reply. */
-  control<T>(node: string, verb: ControlVerb, timeoutMs: number): Promise<T>;
+  /** Sends a control request to one node (of this site unless `nodeSite` is given) and decodes its MessagePack reply. */
+  control<T>(node: string, verb: ControlVerb, timeoutMs: number, nodeSite?: string): Promise<T>;
   deadLetters(): DeadLetterAdmin;
   close(): Promise<void>;
 }
 
-/** A node whose record was not refreshed for this many heartbeats is reported stale. */
-export const STALE_HEARTBEATS = 3;
-
+/** A node missed too many heartbeats: the one rule of protocols/node-liveness.ts. */
 export function isStale(record: NodeRecord, now: number): boolean {
-  return now - record.lastSeen > Math.max(STALE_HEARTBEATS * record.heartbeatMs, 3_000);
+  return !isNodeAlive(record, now);
 }
 
 export async function openClient(connection: Connection): Promise<CliClient> {
@@ -42,23 +40,20 @@ export async function openClient(connection: Connection): Promise<CliClient> {
     node,
     async nodes() {
       const bucket = Buckets.nodes(site);
-      const kv = await new Kvm(node.js).open(bucket);
-      try {
-        await kv.status();
-      } catch (cause) {
-        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${site}" at ${connection.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right --server / --site`, { cause, details: { site, server: connection.server } });
+      const records = await readNodeRegistry(node.jsm, site, Date.now());
+      if (records.length === 0) {
+        const kv = await new Kvm(node.js).open(bucket);
+        try {
+          await kv.status();
+        } catch (cause) {
+          throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${site}" at ${connection.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right --server / --site`, { cause, details: { site, server: connection.server } });
+        }
       }
-      const records: NodeRecord[] = [];
-      for await (const key of await kv.keys()) {
-        const entry = await kv.get(key);
-        if (entry === null || entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        records.push(decodeValue(entry.value) as NodeRecord);
-      }
-      return records.sort((a, b) => a.id.localeCompare(b.id));
+      return records;
     },
-    async control<T>(nodeId: string, verb: ControlVerb, timeoutMs: number): Promise<T> {
+    async control<T>(nodeId: string, verb: ControlVerb, timeoutMs: number, nodeSite = site): Promise<T> {
       try {
-        const reply = await node.nc.request(Subjects.control(site, nodeId, verb), new Uint8Array(0), { timeout: timeoutMs });
+        const reply = await node.nc.request(Subjects.control(nodeSite, nodeId, verb), new Uint8Array(0), { timeout: timeoutMs });
         return decodeValue(reply.data) as T;
       } catch (cause) {
         throw new CairnError(

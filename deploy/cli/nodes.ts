@@ -7,7 +7,7 @@ import { formatNodes } from './format-nodes.ts';
 import { withClient } from './with-client.ts';
 
 export function registerNodes(program: Command, io: CliIo): void {
-  addConnectionOptions(program.command('nodes').description('list the registered nodes of the site with how long ago each was last seen')).action(
+  addConnectionOptions(program.command('nodes').description('list every node this site knows (on the cloud, those of every site), up or dead, with how long ago each was last seen')).action(
     async (flags: ConnectionFlags) => {
       await withClient(flags, io, async (client) => {
         const nodes = await client.nodes();

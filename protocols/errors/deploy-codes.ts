@@ -23,6 +23,13 @@ export const DeployCodes = {
   UP_ALREADY_RUNNING: 'CAIRN_UP_ALREADY_RUNNING',
   EXAMPLE_NOT_FOUND: 'CAIRN_EXAMPLE_NOT_FOUND',
   EXAMPLE_INVALID: 'CAIRN_EXAMPLE_INVALID',
+  SITES_FILE_NOT_FOUND: 'CAIRN_SITES_FILE_NOT_FOUND',
+  SITES_FILE_INVALID: 'CAIRN_SITES_FILE_INVALID',
+  SITE_FILES_EXIST: 'CAIRN_SITE_FILES_EXIST',
+  SITE_NOT_INITIALIZED: 'CAIRN_SITE_NOT_INITIALIZED',
+  SITE_FILE_INVALID: 'CAIRN_SITE_FILE_INVALID',
+  SITE_CONFIG_EDITED: 'CAIRN_SITE_CONFIG_EDITED',
+  DEMO_LINK_TIMEOUT: 'CAIRN_DEMO_LINK_TIMEOUT',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -132,5 +139,40 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.EXAMPLE_INVALID,
     summary: 'An example module does not export `start(system)` returning a stop function.',
     fix: 'Export `async function start(system: ActorSystem): Promise<() => Promise<void>>` from examples/<name>/app.ts.',
+  },
+  {
+    code: DeployCodes.SITES_FILE_NOT_FOUND,
+    summary: 'The sites file given to `cairn site init -f` does not exist.',
+    fix: 'Check the path; examples/multi-site/sites.yaml is a starting point.',
+  },
+  {
+    code: DeployCodes.SITES_FILE_INVALID,
+    summary: 'A sites file (kind: Sites) is not valid YAML or breaks the schema; the message lists every problem with its path and line.',
+    fix: 'Fix each listed field: names use [A-Za-z0-9_-] and are unique, ports are 1-65535 and distinct per host, unknown fields are removed.',
+  },
+  {
+    code: DeployCodes.SITE_FILES_EXIST,
+    summary: '`cairn site init` would overwrite site files (nats-server.conf, site.json) that already exist; it generates new leaf passwords, so it refuses.',
+    fix: 'Pass --force to rewrite them (every site must then be restarted with the new files), or pass another --out directory.',
+  },
+  {
+    code: DeployCodes.SITE_NOT_INITIALIZED,
+    summary: '`cairn site up <name>` found no <dir>/<name>/site.json.',
+    fix: 'Run `cairn site init -f sites.yaml` first, pass the --dir it wrote to, and use a site name it listed.',
+  },
+  {
+    code: DeployCodes.SITE_FILE_INVALID,
+    summary: 'A site.json written by `cairn site init` cannot be read (not JSON, or fields missing or of the wrong type).',
+    fix: 'Regenerate it with `cairn site init -f sites.yaml --force`.',
+  },
+  {
+    code: DeployCodes.SITE_CONFIG_EDITED,
+    summary: '`cairn site up` found a nats-server.conf that differs from the config recorded in site.json (it was edited by hand).',
+    fix: 'Put the change in the sites file and run `cairn site init --force`, or run nats-server -c <file> yourself.',
+  },
+  {
+    code: DeployCodes.DEMO_LINK_TIMEOUT,
+    summary: '`cairn demo` waited too long for a leaf link between the cloud and an edge, or for messages to catch up.',
+    fix: 'Check the nats-server logs in the demo directory (printed at the start); a slow machine may need a longer --duration.',
   },
 ];

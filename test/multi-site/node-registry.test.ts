@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { readNodeRegistry } from '../../kernel/index.ts';
+import { offlineSites } from '../../deploy/cli/query-nodes.ts';
+import { startTopology } from '../helpers/topology.ts';
+import type { Topology } from '../helpers/topology.ts';
+
+let topology: Topology | undefined;
+const systems: ActorSystem[] = [];
+afterEach(async () => {
+  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
+  await topology?.cleanup();
+  topology = undefined;
+});
+
+describe('node registry across sites', () => {
+  it('node registry - the cloud lists every site\'s nodes with labels and resources, and an edge cut off goes dead with its last-seen time, then comes back', async () => {
+    topology = await startTopology(['edge1']);
+    const { cloud, edges, links } = topology;
+    systems.push(await createActorSystem({ servers: cloud.url, site: 'cloud', node: 'c1', heartbeatMs: 200, peers: [{ site: 'edge1', domain: 'edge1' }] }));
+    systems.push(await createActorSystem({ servers: edges.edge1!.url, site: 'edge1', node: 'e1', heartbeatMs: 200, labels: { zone: 'north' }, peers: [{ site: 'cloud', domain: 'cloud' }] }));
+    const nc = await connect({ servers: cloud.url });
+    const edgeNc = await connect({ servers: edges.edge1!.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const seenFromCloud = () => readNodeRegistry(jsm, 'cloud', Date.now(), 1_500);
+      await expect.poll(async () => (await seenFromCloud()).map((n) => `${n.site}/${n.id}:${n.state}`), { timeout: 20_000 }).toEqual(['cloud/c1:up', 'edge1/e1:up']);
+      const e1 = (await seenFromCloud()).find((n) => n.id === 'e1')!;
+      expect(e1.labels).toMatchObject({ site: 'edge1', zone: 'north', os: process.platform, arch: process.arch });
+      expect(e1.resources?.cpus).toBeGreaterThan(0);
+      expect(e1.resources?.memoryMb).toBeGreaterThan(0);
+
+      links.edge1!.freeze();
+      await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 20_000 }).toBe('dead');
+      const now = Date.now();
+      const offline = offlineSites(await seenFromCloud(), now + 5_000);
+      expect(offline.map((o) => o.site)).toContain('edge1');
+      // The edge keeps running and sees its own node up; the cloud (its peer) went quiet for it too.
+      const fromEdge = await readNodeRegistry(await jetstreamManager(edgeNc), 'edge1', Date.now(), 1_500);
+      expect(fromEdge.map((n) => `${n.site}/${n.id}:${n.state}`)).toEqual(['cloud/c1:dead', 'edge1/e1:up']);
+
+      links.edge1!.thaw({ reset: true });
+      await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 30_000 }).toBe('up');
+    } finally {
+      await nc.close();
+      await edgeNc.close();
+    }
+  }, 90_000);
+
+  it('node registry - cairn nodes against the cloud lists the edge node too', async () => {
+    topology = await startTopology(['edge1']);
+    systems.push(await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', peers: [{ site: 'edge1', domain: 'edge1' }] }));
+    systems.push(await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', peers: [{ site: 'cloud', domain: 'cloud' }] }));
+    const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
+    await expect.poll(async () => (await run()).map((n) => `${n.site}/${n.id}`), { timeout: 20_000 }).toEqual(['cloud/c1', 'edge1/e1']);
+  }, 60_000);
+});

@@ -1,6 +1,7 @@
 import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
 import { ActorNode } from '../kernel/index.ts';
 import { DEFAULT_REGISTRY_DIR, cleanupOrphans, processLauncher, workerLauncher } from '../kernel/runtimes/index.ts';
+import { registerContainerRuntime } from './container-runtime.ts';
 import { CairnError, KernelCodes } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
 import type { Backoff } from './core/index.ts';
@@ -68,6 +69,7 @@ export class ActorSystem implements Spawner {
     if (orphans.killed.length > 0) node.log.warn({ killed: orphans.killed.map((g) => g.pid) }, 'killed guest processes left by a previous run of this node');
     node.registerRuntime('worker', workerLauncher({ log: node.log }));
     node.registerRuntime('process', processLauncher({ registryDir, log: node.log }));
+    await registerContainerRuntime(node);
     const system = new ActorSystem(node, opts);
     const rootSpec = resolveSupervisorSpec({
       id: 'root',

@@ -15,9 +15,9 @@ import { sampleUsage } from './container-stats.ts';
  */
 export class ContainerChannel implements GuestChannel {
   readonly describe: string;
+  /** Settles once the container has ended and been removed: nothing of it is left on the engine. */
   readonly exited: Promise<GuestExit>;
-  /** Settles once the container is removed (after `exited`). */
-  private readonly removed: Promise<void>;
+  private resolveExited!: (exit: GuestExit) => void;
   private readonly listeners: ((frame: GuestFrame) => void)[] = [];
   private readonly early: GuestFrame[] = [];
   private readonly decoder = new FrameDecoder();
@@ -32,7 +32,7 @@ export class ContainerChannel implements GuestChannel {
     demux: (stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void,
     private readonly info: GuestInfo,
     private readonly log: Logger,
-    memoryMb: number | undefined,
+    private readonly memoryMb: number | undefined,
   ) {
     this.describe = `container ${container.id.slice(0, 12)}`;
     const stdout = new PassThrough();
@@ -44,8 +44,18 @@ export class ContainerChannel implements GuestChannel {
     demux(stream, stdout, stderr);
     // The socket breaks when the container goes; `exited` reports that, not an unhandled error.
     stream.on('error', (err: Error) => this.log.debug({ actor: info.actor, guest: this.describe, err: err.message }, 'container stream error'));
-    this.exited = this.waitForExit(memoryMb);
-    this.removed = this.exited.then(() => this.remove());
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+  }
+
+  /**
+   * Call once the container has started: from then on `exited` follows it. (A wait sent before
+   * the start would answer at once: a created container is already "not running".)
+   */
+  watch(): void {
+    void this.waitForExit(this.memoryMb).then(async (exit) => {
+      await this.remove();
+      this.resolveExited(exit);
+    });
   }
 
   send(frame: NodeFrame): void {
@@ -66,7 +76,7 @@ export class ContainerChannel implements GuestChannel {
       const status = (err as { statusCode?: number }).statusCode;
       if (status !== 404 && status !== 409) throw err;
     }
-    await this.removed;
+    await this.exited;
   }
 
   usage(): Promise<GuestUsage | undefined> {

@@ -24,7 +24,9 @@ export function containerCreateOptions(spec: ContainerSpec, info: GuestInfo): Do
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: containerLabels(info),
     OpenStdin: true,
-    StdinOnce: false,
+    // Closes the guest's stdin when our attach connection drops: a node that dies takes its
+    // guests down (the JS guest exits on stdin EOF) instead of leaving them running.
+    StdinOnce: true,
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

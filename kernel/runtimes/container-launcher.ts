@@ -70,6 +70,7 @@ async function startContainer(docker: Dockerode, spec: ContainerSpec, info: Gues
     const channel = new ContainerChannel(container, stream, (s, out, err) => docker.modem.demuxStream(s, out, err), info, log, spec.limits?.memoryMb);
     signal.throwIfAborted();
     await container.start();
+    channel.watch();
     return channel;
   } catch (cause) {
     await container.remove({ force: true, v: true }).catch(() => undefined);

@@ -12,7 +12,9 @@ export function usageFromStats(stats: Dockerode.ContainerStats): GuestUsage {
   const cpuDelta = (cpu?.cpu_usage?.total_usage ?? 0) - (pre?.cpu_usage?.total_usage ?? 0);
   const systemDelta = (cpu?.system_cpu_usage ?? 0) - (pre?.system_cpu_usage ?? 0);
   const cores = cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;
-  const cpuPercent = cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cores * 100 : 0;
+  // The first sample of a container has no previous reading: no interval, no rate.
+  const hasPrevious = Boolean(pre?.system_cpu_usage && pre?.cpu_usage?.total_usage);
+  const cpuPercent = hasPrevious && cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cores * 100 : 0;
   const mem = stats.memory_stats ?? ({} as Dockerode.ContainerStats['memory_stats']);
   const detail = (mem?.stats ?? {}) as unknown as Record<string, number | undefined>;
   // cgroup v1 reports total_inactive_file, v2 inactive_file; both are cache the kernel can drop.

@@ -3,10 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import type { ActorDefinition, ActorNode, RuntimeSpec } from '../../kernel/index.ts';
 import { jsProcessSpec, processLauncher, workerLauncher } from '../../kernel/runtimes/index.ts';
+import { BASE_IMAGE, containerLauncher, jsContainerSpec } from '../../kernel/runtimes/container-launcher.ts';
+import { testDocker } from '../helpers/docker.ts';
 import { ConfCounter, RemoteConfCounter } from './behaviours.ts';
 import type { ConfMsg, ConfState } from './behaviours.ts';
 
-/** Behaviours a mode may lack; a test needing one is skipped for modes without it. */
+/** Behaviours a mode may lack; tests needing one are not generated for modes without it (all four modes have all). */
 export type ConformanceFeature = 'ask-from-guest' | 'send-from-guest' | 'persist' | 'crash';
 
 export interface ConformanceMode {
@@ -15,14 +17,14 @@ export interface ConformanceMode {
   readonly definition: ActorDefinition<ConfMsg, ConfState>;
   readonly runtime: RuntimeSpec;
   /** Registers the launchers this mode needs on a fresh node; `tmpDir` is a per-suite temp dir. */
-  register(node: ActorNode, env: { readonly tmpDir: string }): void;
+  register(node: ActorNode, env: { readonly tmpDir: string }): void | Promise<void>;
   /** How a `crash` message kills this mode's incarnation: the guest exits, or (inline) the handler throws. */
   readonly crash: 'exit' | 'throw';
   /** `ps` shows the guest like this (undefined for inline actors). */
   readonly guest: RegExp | undefined;
   readonly features: ReadonlySet<ConformanceFeature>;
-  /** A reason to skip the mode on this machine (e.g. no Docker engine), or undefined to run it. */
-  unavailable?(): string | undefined | Promise<string | undefined>;
+  /** Makes the mode's engine ready (e.g. the Docker base image); throws, failing the suite, when it cannot. */
+  prepare?(): Promise<void>;
 }
 
 export const BEHAVIOURS_MODULE = fileURLToPath(new URL('./behaviours.ts', import.meta.url));
@@ -65,6 +67,28 @@ export const CONFORMANCE_MODES: ConformanceMode[] = [
     register: (node, { tmpDir }) => node.registerRuntime('process', processLauncher({ registryDir: tmpDir, log: node.log })),
     crash: 'exit',
     guest: /^pid \d+$/,
+    features: ALL,
+  },
+  {
+    name: 'container',
+    definition: ConfCounter,
+    runtime: jsContainerSpec(BEHAVIOURS_MODULE, 'ConfCounter'),
+    prepare: async () => void (await testDocker()),
+    register: async (node) => node.registerRuntime('container', containerLauncher({ docker: await testDocker(), log: node.log })),
+    crash: 'exit',
+    guest: /^container [0-9a-f]{12}$/,
+    features: ALL,
+  },
+  {
+    // The any-language requirement in a container: the Python guest in the base image, with the
+    // host's python3 and python3-msgpack mounted read-only (as jsContainerSpec mounts node).
+    name: 'python container',
+    definition: RemoteConfCounter,
+    runtime: { ...jsContainerSpec(PYTHON_COUNTER), image: BASE_IMAGE, cmd: ['/usr/bin/python3', PYTHON_COUNTER] },
+    prepare: async () => void (await testDocker()),
+    register: async (node) => node.registerRuntime('container', containerLauncher({ docker: await testDocker(), log: node.log })),
+    crash: 'exit',
+    guest: /^container [0-9a-f]{12}$/,
     features: ALL,
   },
 ];

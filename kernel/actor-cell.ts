@@ -3,7 +3,8 @@ import { nuid } from '@nats-io/transport-node';
 import { ENVELOPE_VERSION, EnvelopeTypes, KernelCodes, encodeEnvelope, formatAddress, parseAddress } from '../protocols/index.ts';
 import type { ActorStatus, ActorInfo, Envelope } from '../protocols/index.ts';
 import { ActorRef } from './actor-ref.ts';
-import type { ActorContext } from './actor-context.ts';
+import { HandlerContext } from './handler-context.ts';
+import type { ContextOwner } from './handler-context.ts';
 import { retryDelayMs } from './actor-definition.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Clock } from './clock.ts';
@@ -17,7 +18,7 @@ import type { NodeEvents } from './node-events.ts';
 import type { Spawner } from './spawner.ts';
 import type { StateStore } from './state-store.ts';
 import { RemoteHost } from './remote-host.ts';
-import type { GuestLauncher } from './guest-channel.ts';
+import type { GuestLauncher, GuestUsage } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
 
@@ -72,6 +73,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   /** The guest running this incarnation's handler (worker, process, container modes). */
   private host: RemoteHost | undefined;
   private handling = false;
+  private ownerView: ContextOwner<M, S> | undefined;
+  /** Last resource sample of the guest (process and container modes), refreshed by the node. */
+  private usage: GuestUsage | undefined;
 
   constructor(
     readonly id: string,
@@ -82,6 +86,28 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   ) {
     this.address = { site: deps.site, actor: id };
     this.selfRef = new ActorRef<M>(this.address, deps.sender);
+  }
+
+  /** What handler contexts see of this cell (one object per cell, shared by all its contexts). */
+  private get owner(): ContextOwner<M, S> {
+    if (!this.ownerView) {
+      const cell = this;
+      this.ownerView = {
+        id: this.id,
+        site: this.deps.site,
+        node: this.deps.node,
+        ref: this.selfRef,
+        from: formatAddress(this.address),
+        log: this.deps.log,
+        get signal() {
+          return cell.incarnation.signal;
+        },
+        sender: this.deps.sender,
+        spawner: this.deps.spawner,
+        committedState: () => this.state,
+      };
+    }
+    return this.ownerView;
   }
 
   get ref(): ActorRef<M> {
@@ -100,7 +126,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     this.appliedSeq = stored ? stored.seq : 0;
     if (this.runtime.mode === 'inline') {
       this.state = stored ? stored.state : this.def.makeInitialState();
-      if (this.def.onStart) await this.def.onStart(this.context(undefined, 0, { staged: undefined }));
+      if (this.def.onStart) await this.def.onStart(this.context(undefined, 0));
     } else {
       await this.startGuest(stored ? { value: stored.state } : undefined);
     }
@@ -171,7 +197,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       else if ((await host.stop(typeof timeoutMs === 'number' ? Math.max(timeoutMs, 1_000) : timeoutMs)) === 'killed') outcome = 'killed';
     } else if (outcome === 'stopped' && this.def.onStop) {
       try {
-        await this.def.onStop(this.context(undefined, 0, { staged: undefined }));
+        await this.def.onStop(this.context(undefined, 0));
       } catch (err) {
         this.deps.log.warn({ err, actor: this.id }, 'onStop threw');
       }
@@ -195,6 +221,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       behaviour: this.def.name,
       mode: this.runtime.mode,
       ...(this.host ? { guest: this.host.channel.describe } : {}),
+      ...(this.usage ? { cpuPercent: this.usage.cpuPercent, memoryBytes: this.usage.memoryBytes } : {}),
       status: this.status,
       restarts: this.restarts,
       handled: this.handled,
@@ -204,6 +231,18 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       startedAt: this.startedAt,
       supervisor: this.parent.name,
     };
+  }
+
+  /** Samples the guest's CPU and memory (no-op for inline actors and guests that cannot tell). */
+  async sampleUsage(): Promise<void> {
+    const channel = this.host?.channel;
+    if (!channel?.usage) return;
+    this.usage = (await channel.usage().catch(() => undefined)) ?? this.usage;
+  }
+
+  /** Recent output of the guest (stderr, container logs); empty for inline actors. */
+  async logs(): Promise<string[]> {
+    return (await this.host?.channel.logs?.().catch(() => [])) ?? [];
   }
 
   private kick(): void {
@@ -240,7 +279,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
 
   /** Runs the handler once for the head delivery. Returns true when the incarnation crashed. */
   private async attempt(d: Delivery): Promise<boolean> {
-    const slot = { staged: undefined as { value: S } | undefined };
+    let staged: { value: S } | undefined;
     let reply: unknown;
     if (this.host) {
       this.handling = true;
@@ -255,22 +294,26 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         // What the handler sent goes out before the ack, with its deterministic ids.
         for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
         reply = outcome.reply;
-        if (outcome.state) slot.staged = { value: outcome.state.value as S };
+        if (outcome.state) staged = { value: outcome.state.value as S };
       } catch (err) {
         return await this.failedAttempt(d, err);
       } finally {
         this.handling = false;
       }
     } else {
+      const ctx = this.context(d, d.attempts + 1);
       try {
-        reply = await this.def.receive(d.envelope.body as M, this.context(d, d.attempts + 1, slot));
+        reply = this.def.receive(d.envelope.body as M, ctx);
+        // Most handlers are synchronous: await only what is a promise.
+        if (reply instanceof Promise) reply = await reply;
       } catch (err) {
         return this.failedAttempt(d, err);
       }
+      staged = ctx.staged;
     }
-    if (slot.staged) {
-      if (this.def.persist) await this.saveUntilStored(d.seq, slot.staged.value);
-      this.state = slot.staged.value;
+    if (staged) {
+      if (this.def.persist) await this.saveUntilStored(d.seq, staged.value);
+      this.state = staged.value;
     }
     if (this.def.persist) this.appliedSeq = d.seq;
     if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.reply, reply);
@@ -349,36 +392,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     this.deps.publishReply(request.reply, encodeEnvelope(env));
   }
 
-  private context(d: Delivery | undefined, attempt: number, slot: { staged: { value: S } | undefined }): ActorContext<M, S> {
-    const cell = this;
-    const { deps } = this;
-    let sent = 0;
-    const sender = deps.sender.as({
-      from: formatAddress(this.address),
-      // Sends made while handling message X get ids X/1, X/2...: a retried handler re-sends the
-      // same ids and JetStream drops the duplicates.
-      ...(d ? { nextId: () => `${d.envelope.id}/${++sent}` } : {}),
-    });
-    return {
-      self: this.selfRef,
-      id: this.id,
-      site: deps.site,
-      node: deps.node,
-      get state() {
-        return slot.staged ? slot.staged.value : cell.state;
-      },
-      setState(next: S) {
-        slot.staged = { value: next };
-      },
-      envelope: d?.envelope,
-      attempt,
-      signal: this.incarnation.signal,
-      log: deps.log,
-      tell: (to, msg, opts) => sender.tell(to.address, msg, opts),
-      ask: (to, msg, opts) => sender.ask(to.address, msg, opts) as never,
-      ref: (id, site) => new ActorRef({ site: site ?? deps.site, actor: id }, deps.sender),
-      spawn: (def, opts) => deps.spawner.spawn(def, opts),
-      stop: (target) => deps.spawner.stop(typeof target === 'string' ? target : target.id),
-    };
+  private context(d: Delivery | undefined, attempt: number): HandlerContext<M, S> {
+    return new HandlerContext<M, S>(this.owner, d?.envelope, attempt);
   }
+
 }

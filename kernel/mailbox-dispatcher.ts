@@ -95,7 +95,9 @@ export class MailboxDispatcher {
   }
 
   private route(m: JsMsg): void {
-    if (this.heldSeqs.has(m.seq)) return; // a redelivery of something we still hold
+    // JsMsg parses its reply subject on every read of seq: read it once.
+    const seq = m.seq;
+    if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
     const actor = Subjects.actorOf(m.subject);
     let envelope;
     try {
@@ -105,8 +107,8 @@ export class MailboxDispatcher {
       return;
     }
     const now = this.clock.now();
-    const d: Delivery = { msg: m, seq: m.seq, actor, envelope, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
-    this.heldSeqs.add(m.seq);
+    const d: Delivery = { msg: m, seq, actor, envelope, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    this.heldSeqs.add(seq);
     const target = this.lookup(actor);
     if (target) target.enqueue(d);
     else this.hold(d);

@@ -5,7 +5,17 @@
 export const ControlVerbs = {
   ps: 'ps',
   tree: 'tree',
+  /** Request body: msgpack `{ actor }`; reply: `LogsReply`. */
+  logs: 'logs',
 } as const;
+
+/** Recent output of an actor's guest, newest last. */
+export interface LogsReply {
+  readonly v: 1;
+  readonly actor: string;
+  readonly found: boolean;
+  readonly lines: readonly string[];
+}
 export type ControlVerb = (typeof ControlVerbs)[keyof typeof ControlVerbs];
 
 export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed';

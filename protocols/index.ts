@@ -15,7 +15,7 @@ export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout } from './subj
 export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encodeValue, decodeValue } from './envelope.ts';
 export type { Envelope, ErrorBody } from './envelope.ts';
 export { ControlVerbs } from './control.ts';
-export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent } from './control.ts';
+export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent, LogsReply } from './control.ts';
 export { HOST_PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './host-protocol.ts';
 export type { NodeFrame, GuestFrame, GuestSend } from './host-protocol.ts';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_NODE_TIMEOUT_MS, isNodeAlive } from './node-liveness.ts';

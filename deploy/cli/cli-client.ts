@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Kvm } from '@nats-io/kv';
 import { ActorNode, DeadLetterAdmin, readNodeRegistry } from '../../kernel/index.ts';
-import { Buckets, CairnError, DeployCodes, Subjects, decodeValue, isNodeAlive } from '../../protocols/index.ts';
+import { Buckets, CairnError, DeployCodes, Subjects, decodeValue, encodeValue, isNodeAlive } from '../../protocols/index.ts';
 import type { ControlVerb, NodeRecord } from '../../protocols/index.ts';
 import type { Connection } from './connection-options.ts';
 
@@ -16,7 +16,7 @@ export interface CliClient {
   /** Registered nodes of the site (live or stale), sorted by id. */
   nodes(): Promise<NodeRecord[]>;
   /** Sends a control request to one node (of this site unless `nodeSite` is given) and decodes its MessagePack reply. */
-  control<T>(node: string, verb: ControlVerb, timeoutMs: number, nodeSite?: string): Promise<T>;
+  control<T>(node: string, verb: ControlVerb, timeoutMs: number, nodeSite?: string, body?: unknown): Promise<T>;
   deadLetters(): DeadLetterAdmin;
   close(): Promise<void>;
 }
@@ -51,9 +51,10 @@ export async function openClient(connection: Connection): Promise<CliClient> {
       }
       return records;
     },
-    async control<T>(nodeId: string, verb: ControlVerb, timeoutMs: number, nodeSite = site): Promise<T> {
+    async control<T>(nodeId: string, verb: ControlVerb, timeoutMs: number, nodeSite = site, body?: unknown): Promise<T> {
       try {
-        const reply = await node.nc.request(Subjects.control(nodeSite, nodeId, verb), new Uint8Array(0), { timeout: timeoutMs });
+        const payload = body === undefined ? new Uint8Array(0) : encodeValue(body);
+        const reply = await node.nc.request(Subjects.control(nodeSite, nodeId, verb), payload, { timeout: timeoutMs });
         return decodeValue(reply.data) as T;
       } catch (cause) {
         throw new CairnError(

@@ -16,5 +16,26 @@ export function formatPs(actors: readonly ActorInfo[], now: number): string[] {
     { header: 'QUEUED', value: (a) => a.queued, align: 'right' },
     { header: 'UPTIME', value: (a) => (a.status === 'running' && a.startedAt > 0 ? formatDuration(now - a.startedAt) : '-'), align: 'right' },
   ];
+  // Guests (worker, process, container) add where they run and what they use.
+  if (actors.some((a) => a.mode !== 'inline')) {
+    columns.splice(3, 0, { header: 'MODE', value: (a) => a.mode });
+    columns.push(
+      { header: 'GUEST', value: (a) => a.guest ?? '' },
+      { header: 'CPU', value: (a) => (a.cpuPercent === undefined ? '' : `${a.cpuPercent.toFixed(1)}%`), align: 'right' },
+      { header: 'MEM', value: (a) => (a.memoryBytes === undefined ? '' : formatBytes(a.memoryBytes)), align: 'right' },
+    );
+  }
   return formatTable(columns, actors);
+}
+
+/** 1536 -> "1.5 KiB", 52428800 -> "50.0 MiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { registerAsk } from './ask.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
+import { registerLogs } from './logs.ts';
 import { registerNodes } from './nodes.ts';
 import { registerPs } from './ps.ts';
+import { registerSite } from './site.ts';
 import { registerTell } from './tell.ts';
 import { registerTree } from './tree.ts';
 import { registerUp } from './up.ts';
@@ -26,5 +29,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerTell(program, io);
   registerAsk(program, io);
   registerDlq(program, io);
+  registerLogs(program, io);
+  registerSite(program, io, setExitCode);
+  registerDemo(program, io, setExitCode);
   return program;
 }

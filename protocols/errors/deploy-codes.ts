@@ -19,6 +19,7 @@ export const DeployCodes = {
   CLI_NO_NODES: 'CAIRN_CLI_NO_NODES',
   CLI_NODE_UNREACHABLE: 'CAIRN_CLI_NODE_UNREACHABLE',
   CLI_DEAD_LETTER_NOT_FOUND: 'CAIRN_CLI_DEAD_LETTER_NOT_FOUND',
+  CLI_ACTOR_NOT_RUNNING: 'CAIRN_CLI_ACTOR_NOT_RUNNING',
   CLI_UP_FILE_INVALID: 'CAIRN_CLI_UP_FILE_INVALID',
   UP_ALREADY_RUNNING: 'CAIRN_UP_ALREADY_RUNNING',
   EXAMPLE_NOT_FOUND: 'CAIRN_EXAMPLE_NOT_FOUND',
@@ -174,5 +175,10 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.DEMO_LINK_TIMEOUT,
     summary: '`cairn demo` waited too long for a leaf link between the cloud and an edge, or for messages to catch up.',
     fix: 'Check the nats-server logs in the demo directory (printed at the start); a slow machine may need a longer --duration.',
+  },
+  {
+    code: DeployCodes.CLI_ACTOR_NOT_RUNNING,
+    summary: '`cairn logs` found no live node of the site running that actor.',
+    fix: 'Check the actor id and the site with `cairn ps`; pass --site for an actor of another site.',
   },
 ];

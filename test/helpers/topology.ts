@@ -38,7 +38,7 @@ export interface Topology {
  */
 export async function startTopology(edgeNames: readonly string[]): Promise<Topology> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-topo-'));
-  const [cloudPort, leafPort, ...edgePorts] = await freePorts(2 + edgeNames.length);
+  const [cloudPort, leafPort, deadPort, ...edgePorts] = await freePorts(3 + edgeNames.length);
   const sites: SiteServer[] = [];
   const links: Record<string, TcpProxy> = {};
 
@@ -62,7 +62,13 @@ export async function startTopology(edgeNames: readonly string[]): Promise<Topol
     return s;
   };
 
-  const cloud = await site('cloud', cloudSiteConfig({ host: '127.0.0.1', port: cloudPort!, storeDir: join(dir, 'cloud', 'js'), leafnodes: { host: '127.0.0.1', port: leafPort! } }));
+  // The hub gossips its leaf address to leaves, and a leaf whose link dies re-dials the gossiped
+  // address too: without advertising a dead port, a "cut" edge would reconnect around its proxy
+  // after a few seconds (seen on 2.9.10) and the cut would not be a cut.
+  const cloud = await site(
+    'cloud',
+    cloudSiteConfig({ host: '127.0.0.1', port: cloudPort!, storeDir: join(dir, 'cloud', 'js'), leafnodes: { host: '127.0.0.1', port: leafPort!, advertise: `127.0.0.1:${deadPort}` } }),
+  );
   const edges: Record<string, SiteServer> = {};
   for (const [i, name] of edgeNames.entries()) {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: leafPort! });

@@ -84,6 +84,9 @@ describe('cross-site messages', () => {
     // Edge autonomy: edge1 keeps handling its local messages with the link down.
     await edge1Sys.ref<TallyMsg>('tally').tell({ type: 'n', from: 'local', i: 0 });
     expect((await report(edge1Sys)).last.local).toBe(0);
+    // The cut is real: nothing crossed it (edge2, whose link is up, already gets cloud traffic).
+    expect((await report(cloudSys)).count).toBe(0);
+    expect((await report(edge1Sys)).count).toBe(1);
 
     links.edge1!.thaw({ reset: true });
     const atEdge1 = await untilCount(edge1Sys, N + 1);

@@ -41,8 +41,10 @@ describe('node registry across sites', () => {
       const offline = offlineSites(await seenFromCloud(), now + 5_000);
       expect(offline.map((o) => o.site)).toContain('edge1');
       // The edge keeps running and sees its own node up; the cloud (its peer) went quiet for it too.
-      const fromEdge = await readNodeRegistry(await jetstreamManager(edgeNc), 'edge1', Date.now(), 1_500);
-      expect(fromEdge.map((n) => `${n.site}/${n.id}:${n.state}`)).toEqual(['cloud/c1:dead', 'edge1/e1:up']);
+      const edgeJsm = await jetstreamManager(edgeNc);
+      await expect
+        .poll(async () => (await readNodeRegistry(edgeJsm, 'edge1', Date.now(), 1_500)).map((n) => `${n.site}/${n.id}:${n.state}`), { timeout: 10_000 })
+        .toEqual(['cloud/c1:dead', 'edge1/e1:up']);
 
       links.edge1!.thaw({ reset: true });
       await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 30_000 }).toBe('up');

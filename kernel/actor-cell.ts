@@ -73,6 +73,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   /** The guest running this incarnation's handler (worker, process, container modes). */
   private host: RemoteHost | undefined;
   private handling = false;
+  /** True while kick() handles messages synchronously (guards against re-entry). */
+  private syncing = false;
   private ownerView: ContextOwner<M, S> | undefined;
   /** Last resource sample of the guest (process and container modes), refreshed by the node. */
   private usage: GuestUsage | undefined;
@@ -246,7 +248,35 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   }
 
   private kick(): void {
-    if (this.loop || this.status !== 'running' || this.queue.length === 0) return;
+    if (this.loop || this.syncing || this.status !== 'running') return;
+    // Fast path: an inline actor whose handler returns a plain value is handled right here, with
+    // no promise chain per message (most messages of a system with many actors meet an idle
+    // actor). Anything that must wait (a promise, a persisted save, a backoff, a guest) continues
+    // on the async loop below, in order.
+    this.syncing = true;
+    try {
+      while (!this.host && this.status === 'running' && this.queue.length > 0) {
+        const d = this.queue[0]!;
+        if (d.notBefore > this.deps.clock.now()) break;
+        if (this.def.persist && d.seq <= this.appliedSeq) {
+          this.skipped++;
+          this.finish(d);
+          continue;
+        }
+        const outcome = this.attemptInline(d);
+        if (outcome instanceof Promise) {
+          this.loop = outcome.then((crashed) => (crashed ? undefined : this.drain())).finally(() => {
+            this.loop = undefined;
+            this.kick();
+          });
+          return;
+        }
+        if (outcome) return; // crashed
+      }
+    } finally {
+      this.syncing = false;
+    }
+    if (this.status !== 'running' || this.queue.length === 0) return;
     this.loop = this.drain().finally(() => {
       this.loop = undefined;
       this.kick();
@@ -272,54 +302,75 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         this.finish(d);
         continue;
       }
-      const crashed = await this.attempt(d);
+      const outcome = this.host ? this.attemptRemote(d) : this.attemptInline(d);
+      const crashed = outcome instanceof Promise ? await outcome : outcome;
       if (crashed) return;
     }
   }
 
-  /** Runs the handler once for the head delivery. Returns true when the incarnation crashed. */
-  private async attempt(d: Delivery): Promise<boolean> {
-    let staged: { value: S } | undefined;
+  /** Runs a guest's handler once for the head delivery. Resolves true when the incarnation crashed. */
+  private async attemptRemote(d: Delivery): Promise<boolean> {
+    const host = this.host!;
+    this.handling = true;
+    try {
+      const outcome = await host.handle(d.envelope, d.attempts + 1);
+      if (!outcome.ok) {
+        // A dead guest is named, as when it dies idle: "guest pid 42 exited with code 3".
+        const error = 'exit' in outcome ? `guest ${host.channel.describe} ${outcome.error}` : outcome.error;
+        return await this.failedAttempt(d, Object.assign(new Error(error), { code: outcome.code }), 'exit' in outcome);
+      }
+      // What the handler sent goes out before the ack, with its deterministic ids.
+      for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
+      const done = this.succeeded(d, outcome.reply, outcome.state ? { value: outcome.state.value as S } : undefined);
+      if (done instanceof Promise) await done;
+      return false;
+    } catch (err) {
+      return await this.failedAttempt(d, err);
+    } finally {
+      this.handling = false;
+    }
+  }
+
+  /**
+   * Runs an inline handler once for the head delivery: synchronously when the handler returns a
+   * plain value and nothing needs saving, else as a promise. True (or a promise of true) when the
+   * incarnation crashed.
+   */
+  private attemptInline(d: Delivery): boolean | Promise<boolean> {
+    const ctx = this.context(d, d.attempts + 1);
     let reply: unknown;
-    if (this.host) {
-      this.handling = true;
-      try {
-        const host = this.host;
-        const outcome = await host.handle(d.envelope, d.attempts + 1);
-        if (!outcome.ok) {
-          // A dead guest is named, as when it dies idle: "guest pid 42 exited with code 3".
-          const error = 'exit' in outcome ? `guest ${host.channel.describe} ${outcome.error}` : outcome.error;
-          return await this.failedAttempt(d, Object.assign(new Error(error), { code: outcome.code }), 'exit' in outcome);
-        }
-        // What the handler sent goes out before the ack, with its deterministic ids.
-        for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
-        reply = outcome.reply;
-        if (outcome.state) staged = { value: outcome.state.value as S };
-      } catch (err) {
-        return await this.failedAttempt(d, err);
-      } finally {
-        this.handling = false;
-      }
-    } else {
-      const ctx = this.context(d, d.attempts + 1);
-      try {
-        reply = this.def.receive(d.envelope.body as M, ctx);
-        // Most handlers are synchronous: await only what is a promise.
-        if (reply instanceof Promise) reply = await reply;
-      } catch (err) {
-        return this.failedAttempt(d, err);
-      }
-      staged = ctx.staged;
+    try {
+      reply = this.def.receive(d.envelope.body as M, ctx);
+    } catch (err) {
+      return this.failedAttempt(d, err);
     }
-    if (staged) {
-      if (this.def.persist) await this.saveUntilStored(d.seq, staged.value);
-      this.state = staged.value;
+    if (reply instanceof Promise) {
+      return reply.then(
+        (value) => {
+          const done = this.succeeded(d, value, ctx.staged);
+          return done instanceof Promise ? done.then(() => false) : false;
+        },
+        (err: unknown) => this.failedAttempt(d, err),
+      );
     }
+    const done = this.succeeded(d, reply, ctx.staged);
+    return done instanceof Promise ? done.then(() => false) : false;
+  }
+
+  /** Commits a successful attempt: state (saved to KV first when persisted), reply, ack. */
+  private succeeded(d: Delivery, reply: unknown, staged: { value: S } | undefined): void | Promise<void> {
+    if (staged && this.def.persist) {
+      return this.saveUntilStored(d.seq, staged.value).then(() => this.commit(d, reply, staged));
+    }
+    this.commit(d, reply, staged);
+  }
+
+  private commit(d: Delivery, reply: unknown, staged: { value: S } | undefined): void {
+    if (staged) this.state = staged.value;
     if (this.def.persist) this.appliedSeq = d.seq;
     if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.reply, reply);
     this.handled++;
     this.finish(d);
-    return false;
   }
 
   private async failedAttempt(d: Delivery, err: unknown, guestDied = false): Promise<boolean> {

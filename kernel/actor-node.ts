@@ -24,6 +24,7 @@ import { NatsSender } from './nats-sender.ts';
 import { NodeEvents } from './node-events.ts';
 import type { ActorEventListener } from './node-events.ts';
 import { ReplyRouter } from './reply-router.ts';
+import { StreamPublisher } from './stream-publisher.ts';
 import type { Spawner } from './spawner.ts';
 import { StateStore } from './state-store.ts';
 import { machineResources, nodeRegistryStreamConfig } from './node-registry.ts';
@@ -80,6 +81,7 @@ export class ActorNode {
   private readonly launchers = new Map<RuntimeMode, GuestLauncher>();
   private readonly abort = new AbortController();
   private readonly replies: ReplyRouter;
+  private readonly publisher: StreamPublisher;
   private readonly deadLetters: DeadLetters;
   private dispatcher!: MailboxDispatcher;
   private stateStore!: StateStore;
@@ -107,7 +109,8 @@ export class ActorNode {
     this.replies = new ReplyRouter(nc);
     this.events = new NodeEvents(nc, this.site, this.id);
     this.deadLetters = new DeadLetters(js, this.site, () => clock.now());
-    this.sender = new NatsSender(nc, js, this.replies, { from: `${this.site}/~${this.id}` }, clock, this.site);
+    this.publisher = new StreamPublisher(nc);
+    this.sender = new NatsSender(nc, this.publisher, this.replies, { from: `${this.site}/~${this.id}` }, clock, this.site);
     this.startedAt = clock.now();
   }
 
@@ -250,6 +253,7 @@ export class ActorNode {
       await this.nodesKv.delete(this.id).catch(() => undefined);
     }
     this.replies.close();
+    this.publisher.close();
     this.cells.clear();
     if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
     else await this.nc.flush().catch(() => undefined);

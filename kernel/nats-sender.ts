@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nuid } from '@nats-io/transport-node';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { StreamPublisher } from './stream-publisher.ts';
 import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress } from '../protocols/index.ts';
 import type { ActorAddress, Envelope } from '../protocols/index.ts';
 import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
@@ -29,7 +29,7 @@ export interface SendMeta {
 export class NatsSender implements MessageSender {
   constructor(
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
+    private readonly publisher: StreamPublisher,
     private readonly replies: ReplyRouter,
     private readonly meta: SendMeta,
     private readonly clock: Clock,
@@ -39,7 +39,7 @@ export class NatsSender implements MessageSender {
 
   /** The same connection, sending as someone else. */
   as(meta: SendMeta): NatsSender {
-    return new NatsSender(this.nc, this.js, this.replies, meta, this.clock, this.localSite);
+    return new NatsSender(this.nc, this.publisher, this.replies, meta, this.clock, this.localSite);
   }
 
   /**
@@ -104,7 +104,7 @@ export class NatsSender implements MessageSender {
         // De-duplication is per target: the same id sent to two actors is two messages. One stream
         // holds every mailbox of a site (and one outbox every site's outgoing messages), so the
         // server's key must carry the target.
-        await this.js.publish(subject, data, { msgID: dedupKey(env) });
+        await this.publisher.publish(subject, data, dedupKey(env));
         return;
       } catch (err) {
         if (apiCode(err) !== MAILBOX_FULL_API_CODE) throw translatePublishError(err, env.to, to.site);

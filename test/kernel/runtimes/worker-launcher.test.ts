@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestChannel } from '../../../kernel/index.ts';
 import type { GuestFrame } from '../../../protocols/index.ts';
 import { workerLauncher } from '../../../kernel/runtimes/index.ts';
+import { ActorNode } from '../../../kernel/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import { HOST_PROTOCOL_VERSION, KernelCodes } from '../../../protocols/index.ts';
 import { startTestServer, type TestServer } from '../../helpers/nats.ts';
@@ -69,13 +70,16 @@ describe('worker mode', () => {
     }
   });
 
-  it('worker mode - without a registered launcher the spawn fails with CAIRN_RUNTIME_UNAVAILABLE', async () => {
-    const sys = await createActorSystem({ servers: server.url, site: 'wm-b', node: 'n1' });
+  it('worker mode - a node with no launcher for a mode refuses such actors with CAIRN_RUNTIME_UNAVAILABLE', async () => {
+    // createActorSystem registers worker, process and container launchers; a bare node has none.
+    const node = await ActorNode.connect({ servers: server.url, site: 'wm-b', node: 'n1' });
+    const spawner = { spawn: () => Promise.reject(new Error('unused')), stop: () => Promise.resolve() };
     try {
-      const err = await sys.spawn(ConfCounter, { id: 'x', runtime: { mode: 'worker', module: BEHAVIOURS_MODULE } }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: KernelCodes.RUNTIME_UNAVAILABLE });
+      await node.start(spawner);
+      const parent = { name: 'test', childExited: () => undefined };
+      expect(() => node.createCell(ConfCounter, 'x', parent, { mode: 'worker', module: BEHAVIOURS_MODULE })).toThrow(expect.objectContaining({ code: KernelCodes.RUNTIME_UNAVAILABLE }));
     } finally {
-      await sys.shutdown();
+      await node.stop();
     }
   });
 });

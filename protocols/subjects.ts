@@ -92,6 +92,10 @@ export const Buckets = {
   state: (site: string): string => `cairn_state_${site}`,
   /** KV bucket of node registrations and heartbeats; key = node id. */
   nodes: (site: string): string => `cairn_nodes_${site}`,
+  /** KV bucket of desired applications, on the cloud site (edges hold a mirror of the same name); key = app name, history = revisions. */
+  apps: 'cairn_apps',
+  /** KV bucket of what a site's app controller runs, per app; key = app name. */
+  appStatus: (site: string): string => `cairn_app_status_${site}`,
 } as const;
 
 /** The stream behind a KV bucket and the subject of one key (nats-server's KV layout). */

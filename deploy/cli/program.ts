@@ -1,11 +1,15 @@
 import { Command } from 'commander';
+import { registerApply } from './apply.ts';
 import { registerAsk } from './ask.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerDelete } from './delete.ts';
 import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
+import { registerGet } from './get.ts';
 import { registerLogs } from './logs.ts';
 import { registerNodes } from './nodes.ts';
 import { registerPs } from './ps.ts';
+import { registerRollback } from './rollback.ts';
 import { registerSite } from './site.ts';
 import { registerTell } from './tell.ts';
 import { registerTree } from './tree.ts';
@@ -32,5 +36,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerLogs(program, io);
   registerSite(program, io, setExitCode);
   registerDemo(program, io, setExitCode);
+  registerApply(program, io, setExitCode);
+  registerGet(program, io);
+  registerDelete(program, io);
+  registerRollback(program, io);
   return program;
 }

@@ -31,6 +31,14 @@ export const DeployCodes = {
   SITE_FILE_INVALID: 'CAIRN_SITE_FILE_INVALID',
   SITE_CONFIG_EDITED: 'CAIRN_SITE_CONFIG_EDITED',
   DEMO_LINK_TIMEOUT: 'CAIRN_DEMO_LINK_TIMEOUT',
+  APP_NOT_FOUND: 'CAIRN_APP_NOT_FOUND',
+  APP_REVISION_NOT_FOUND: 'CAIRN_APP_REVISION_NOT_FOUND',
+  APP_NO_PREVIOUS_REVISION: 'CAIRN_APP_NO_PREVIOUS_REVISION',
+  APP_STORE_UNAVAILABLE: 'CAIRN_APP_STORE_UNAVAILABLE',
+  APP_RECORD_INVALID: 'CAIRN_APP_RECORD_INVALID',
+  APP_CONFLICT: 'CAIRN_APP_CONFLICT',
+  APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
+  APP_BEHAVIOUR_INVALID: 'CAIRN_APP_BEHAVIOUR_INVALID',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -180,5 +188,45 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.CLI_ACTOR_NOT_RUNNING,
     summary: '`cairn logs` found no live node of the site running that actor.',
     fix: 'Check the actor id and the site with `cairn ps`; pass --site for an actor of another site.',
+  },
+  {
+    code: DeployCodes.APP_NOT_FOUND,
+    summary: '`cairn get`, `delete` or `rollback` named an application that is not in the cloud bucket cairn_apps (never applied, or deleted).',
+    fix: 'List the applications with `cairn get`; apply it with `cairn apply -f app.yaml`.',
+  },
+  {
+    code: DeployCodes.APP_REVISION_NOT_FOUND,
+    summary: '`cairn rollback --to-revision n` named a revision that this application does not have (or that the bucket no longer keeps: it holds the last 20).',
+    fix: 'Pick one of the revisions listed in the message, or shown by `cairn get <app>`.',
+  },
+  {
+    code: DeployCodes.APP_NO_PREVIOUS_REVISION,
+    summary: '`cairn rollback` without --to-revision needs a revision before the current one, and the application has only one.',
+    fix: 'Apply a corrected manifest with `cairn apply -f`, or delete the application with `cairn delete`.',
+  },
+  {
+    code: DeployCodes.APP_STORE_UNAVAILABLE,
+    summary: 'The desired-state bucket cairn_apps could not be read or written (the cloud site is unreachable, or has no JetStream).',
+    fix: 'Point --server (and --cloud-domain when going through an edge) at the cloud site and check that it runs; writes need the cloud to be reachable.',
+  },
+  {
+    code: DeployCodes.APP_RECORD_INVALID,
+    summary: 'A value in the cairn_apps bucket is not an application record this version of Cairn can read (written by hand or by a newer version).',
+    fix: 'Re-apply the application with `cairn apply -f`, or upgrade Cairn to the version that wrote it.',
+  },
+  {
+    code: DeployCodes.APP_CONFLICT,
+    summary: 'Another apply, delete or rollback changed the same application while this one was writing (optimistic concurrency on the KV revision).',
+    fix: 'Check the current state with `cairn get <app>`, then run the command again.',
+  },
+  {
+    code: DeployCodes.APP_BEHAVIOUR_NOT_FOUND,
+    summary: "An application actor's behaviour.module could not be imported on this node (path resolved against the node's application directory).",
+    fix: 'Check behaviour.module in the manifest and that the file exists on every site that runs the actor (the app controller resolves relative paths against its appDir).',
+  },
+  {
+    code: DeployCodes.APP_BEHAVIOUR_INVALID,
+    summary: 'The export named by behaviour.export is missing, or is neither a defineActor result nor a function (config) => defineActor result.',
+    fix: 'Export the actor under that name (behaviour.export, default "default"); worker mode needs the definition itself, not a factory.',
   },
 ];

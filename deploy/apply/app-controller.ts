@@ -1,0 +1,205 @@
+import type { KV } from '@nats-io/kv';
+import { match } from 'ts-pattern';
+import type { ActorDefinition } from '../../kernel/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { KernelCodes, isCairnError } from '../../protocols/index.ts';
+import { decodeAppRecord } from './app-record.ts';
+import { AppStatusBucket } from './app-status.ts';
+import type { AppStatus } from './app-status.ts';
+import { appTreeId, appTreeSpec } from './app-tree-spec.ts';
+import { openDesiredApps } from './desired-apps-bucket.ts';
+import { defaultImporter, loadBehaviour } from './load-behaviour.ts';
+import type { ModuleImporter } from './load-behaviour.ts';
+import { planReconcile } from './plan-reconcile.ts';
+import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
+
+export interface AppControllerOptions {
+  /** The node whose root supervisor runs the apps' trees; its site decides which actors run here. */
+  readonly system: ActorSystem;
+  /**
+   * JetStream domain of the cloud whose cairn_apps bucket this site mirrors (an edge). Absent: this
+   * site holds the bucket itself (the cloud, or a single embedded site).
+   */
+  readonly cloudDomain?: string;
+  /** Directory that relative `behaviour.module` and `container.build.context` paths resolve against. @default process.cwd() */
+  readonly appDir?: string;
+  /** Revisions kept when this controller creates the bucket. @default 20 */
+  readonly history?: number;
+  /** How behaviour modules are imported. @default dynamic import() */
+  readonly importer?: ModuleImporter;
+}
+
+/** An app as this site runs it (or failed to start it). */
+export interface ControlledApp extends RunningApp {
+  readonly state: 'running' | 'failed';
+  readonly actors: readonly string[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Makes one site run what the cloud's desired state says: watches the cairn_apps bucket (the cloud's
+ * own, or the edge's local mirror of it), plans with the pure `planReconcile`, and performs the
+ * commands with supervisor trees `app-<name>` under the node's root. With the link down an edge
+ * keeps the last desired state it saw and keeps supervising; it converges when the mirror catches up.
+ */
+export class AppController {
+  private readonly desired = new Map<string, DesiredApp>();
+  private readonly running = new Map<string, ControlledApp>();
+  private readonly abort = new AbortController();
+  private readonly appDir: string;
+  private readonly importer: ModuleImporter;
+  private status: AppStatusBucket | undefined;
+  private watching: Promise<void> | undefined;
+  private reconciling: Promise<void> | undefined;
+  private dirty = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: AppControllerOptions) {
+    this.appDir = opts.appDir ?? process.cwd();
+    this.importer = opts.importer ?? defaultImporter;
+  }
+
+  get site(): string {
+    return this.opts.system.site;
+  }
+
+  /** Opens the bucket and starts watching; resolves once the watch is established. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.watching) return;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    const { node } = this.opts.system;
+    const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
+    this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
+      node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
+      return undefined;
+    });
+    const iter = await kv.watch();
+    this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
+    this.watching = this.watchLoop(iter);
+  }
+
+  /** Stops watching and stops the trees of every app this controller started. */
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    await this.watching?.catch(() => undefined);
+    await this.reconciling?.catch(() => undefined);
+    for (const name of [...this.running.keys()]) await this.stopTree(name);
+  }
+
+  /** What this site runs, by app name. */
+  apps(): ReadonlyMap<string, ControlledApp> {
+    return this.running;
+  }
+
+  /** Resolves once every change seen so far has been acted on. */
+  whenIdle(): Promise<void> {
+    if (!this.reconciling) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async watchLoop(iter: Awaited<ReturnType<KV['watch']>>): Promise<void> {
+    const log = this.opts.system.node.log;
+    for await (const e of iter) {
+      if (e.operation === 'PUT') {
+        try {
+          this.desired.set(e.key, { revision: e.revision, app: decodeAppRecord(e.value, e.key, e.revision).app });
+        } catch (err) {
+          log.error({ err, app: e.key, revision: e.revision }, 'app controller: unreadable desired state; keeping what runs');
+          continue;
+        }
+      } else {
+        this.desired.delete(e.key);
+      }
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    this.reconciling ??= this.reconcileLoop().finally(() => {
+      this.reconciling = undefined;
+      for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  private async reconcileLoop(): Promise<void> {
+    while (this.dirty && !this.abort.signal.aborted) {
+      this.dirty = false;
+      for (const command of planReconcile(this.desired, this.running, this.site)) {
+        if (this.abort.signal.aborted) return;
+        await this.execute(command);
+      }
+    }
+  }
+
+  /** The thin executor: one command, errors recorded in the app's status rather than thrown. */
+  private async execute(command: ReconcileCommand): Promise<void> {
+    await match(command)
+      .with({ type: 'start' }, (c) => this.startTree(c))
+      .with({ type: 'replace' }, async (c) => {
+        await this.stopTree(c.name);
+        await this.startTree(c);
+      })
+      .with({ type: 'stop' }, (c) => this.stopTree(c.name))
+      .with({ type: 'adopt' }, (c) => {
+        const have = this.running.get(c.name);
+        if (have) this.record(c.name, { ...have, revision: c.revision });
+      })
+      .exhaustive();
+  }
+
+  private async startTree(c: Extract<ReconcileCommand, { type: 'start' | 'replace' }>): Promise<void> {
+    const { system } = this.opts;
+    const actors = c.actors.map((a) => a.id);
+    try {
+      const definitions = new Map<string, ActorDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const a of c.actors) definitions.set(a.id, await loadBehaviour(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
+      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir));
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors });
+      system.node.log.info({ app: c.name, revision: c.revision, actors }, 'app controller: started application');
+    } catch (err) {
+      const error = { code: isCairnError(err) ? err.code : (err as Error).name, message: (err as Error).message };
+      system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
+      // A tree that got part-way up is taken down again, so that the next revision starts clean.
+      await system.stop(appTreeId(c.name)).catch(() => undefined);
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
+    }
+  }
+
+  private async stopTree(name: string): Promise<void> {
+    const { system } = this.opts;
+    try {
+      await system.stop(appTreeId(name));
+    } catch (err) {
+      // A failed start left no tree behind: nothing to stop.
+      if (!(isCairnError(err) && err.code === KernelCodes.ACTOR_NOT_FOUND)) system.node.log.warn({ err, app: name }, 'app controller: stopping the application failed');
+    }
+    this.running.delete(name);
+    void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
+  }
+
+  private record(name: string, app: ControlledApp): void {
+    this.running.set(name, app);
+    const { node } = this.opts.system;
+    const status: AppStatus = {
+      v: 1,
+      app: name,
+      site: this.site,
+      node: node.id,
+      revision: app.revision,
+      state: app.state,
+      actors: app.actors,
+      ...(app.error ? { error: app.error } : {}),
+      updatedAt: Date.now(),
+    };
+    void this.status?.put(status).catch((err: unknown) => node.log.debug({ err, app: name }, 'app controller: status not written'));
+  }
+}
+
+/** Creates and starts a controller for `opts.system`'s site. */
+export async function startAppController(opts: AppControllerOptions, signal?: AbortSignal): Promise<AppController> {
+  const controller = new AppController(opts);
+  await controller.start(signal);
+  return controller;
+}

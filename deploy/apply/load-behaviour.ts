@@ -1,0 +1,77 @@
+import { defineRemoteActor } from '../../kernel/index.ts';
+import type { ActorDefinition } from '../../kernel/index.ts';
+import type { Actor } from '../manifest/index.ts';
+import { CairnError, DeployCodes } from '../../protocols/index.ts';
+import { importSpecifier, resolveModulePath } from './resolve-runtime.ts';
+
+/** What a behaviour factory is given: the actor's `config` and where it runs. */
+export interface BehaviourContext {
+  readonly app: string;
+  readonly actor: string;
+  readonly site: string;
+}
+
+/**
+ * A behaviour module may export a definition, or a factory `(config, context) => definition`
+ * (inline mode only), which is how an inline actor receives its manifest `config`.
+ */
+export type BehaviourFactory = (config: Readonly<Record<string, unknown>>, context: BehaviourContext) => ActorDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Imports a module by specifier; injectable for tests. */
+export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
+
+export const defaultImporter: ModuleImporter = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
+
+/**
+ * The actor definition the supervisor gets for one manifest actor. inline/worker: imported from
+ * `behaviour.module` (resolved against `appDir`) and `behaviour.export`; process/container: a
+ * remote definition (the code runs in the guest, the node only needs the policies). The manifest's
+ * `persist: true` and `mailbox.maxAttempts` apply on top of the definition.
+ */
+export async function loadBehaviour(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const base = actor.mode === 'process' || actor.mode === 'container' ? defineRemoteActor({ name: actor.id }) : await importDefinition(actor, context, appDir, importer);
+  return { ...base, persist: base.persist || actor.persist, retry: { ...base.retry, maxAttempts: actor.mailbox.maxAttempts } };
+}
+
+async function importDefinition(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { module, export: name } = actor.behaviour;
+  const resolved = resolveModulePath(module, appDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importer(importSpecifier(resolved));
+  } catch (cause) {
+    throw new CairnError(
+      DeployCodes.APP_BEHAVIOUR_NOT_FOUND,
+      `actor "${actor.id}" of application "${context.app}": cannot import behaviour.module "${module}" (resolved to ${resolved}) on site ${context.site}: ${(cause as Error).message}; check the path, and that the controller's appDir is the manifest's directory`,
+      { cause, details: { app: context.app, actor: actor.id, module, resolved } },
+    );
+  }
+  const exported = mod[name];
+  if (isDefinition(exported)) return exported;
+  if (typeof exported === 'function' && actor.mode === 'inline') {
+    const made: unknown = (exported as BehaviourFactory)(actor.config, context);
+    if (isDefinition(made)) return made;
+    throw invalid(actor, context, module, name, `its factory returned ${describe(made)}, not a defineActor result`);
+  }
+  const why =
+    exported === undefined
+      ? `it has no export "${name}" (exports: ${Object.keys(mod).join(', ') || 'none'})`
+      : typeof exported === 'function'
+        ? `export "${name}" is a factory, which only inline mode can call; export the defineActor result for mode ${actor.mode}`
+        : `export "${name}" is ${describe(exported)}, not a defineActor result`;
+  throw invalid(actor, context, module, name, why);
+}
+
+function isDefinition(v: unknown): v is ActorDefinition<any, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'cairn.actor';
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
+function invalid(actor: Actor, context: BehaviourContext, module: string, name: string, why: string): CairnError {
+  return new CairnError(DeployCodes.APP_BEHAVIOUR_INVALID, `actor "${actor.id}" of application "${context.app}": behaviour ${module}#${name} cannot be used: ${why}`, {
+    details: { app: context.app, actor: actor.id, module, export: name },
+  });
+}

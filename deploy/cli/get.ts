@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { jetstream } from '@nats-io/jetstream';
+import { AppStore, appsJetStream, readAppStatuses } from '../apply/index.ts';
+import type { AppDetails, AppStatus, AppSummary } from '../apply/index.ts';
+import { assertName } from '../../protocols/index.ts';
+import type { AppFlags } from './apply.ts';
+import { addAppOptions } from './apply.ts';
+import type { CliClient } from './cli-client.ts';
+import type { CliIo } from './cli-io.ts';
+import { formatTable } from './format-table.ts';
+import { withClient } from './with-client.ts';
+
+const STATUS_TIMEOUT_MS = 1_500;
+
+export function registerGet(program: Command, io: CliIo): void {
+  addAppOptions(
+    program
+      .command('get')
+      .description('list applications (revision, applied at, actors); with an app: its revisions and what each site reports')
+      .argument('[app]', 'application name (metadata.name)'),
+  ).action(async (app: string | undefined, flags: AppFlags) => {
+    if (app !== undefined) assertName(app, 'application name');
+    await withClient(flags, io, async (client) => {
+      const store = await AppStore.open(appsJetStream(client.node.nc, flags.cloudDomain));
+      if (app === undefined) {
+        const apps = await store.list();
+        if (flags.json) return io.out(JSON.stringify(apps, null, 2));
+        if (apps.length === 0) return io.out('no applications; apply one with `cairn apply -f app.yaml`');
+        for (const line of formatApps(apps)) io.out(line);
+        return;
+      }
+      const details = await store.get(app);
+      const status = await siteStatuses(client, details);
+      if (flags.json) return io.out(JSON.stringify({ ...details, status }, null, 2));
+      for (const line of formatAppDetails(details, status)) io.out(line);
+    });
+  });
+}
+
+export function formatApps(apps: readonly AppSummary[]): string[] {
+  return formatTable<AppSummary>(
+    [
+      { header: 'NAME', value: (a) => a.name },
+      { header: 'REVISION', value: (a) => a.revision, align: 'right' },
+      { header: 'APPLIED', value: (a) => new Date(a.appliedAt).toISOString() },
+      { header: 'ACTORS', value: (a) => a.actors.join(',') },
+    ],
+    apps,
+  );
+}
+
+/** A site's report, or `unknown` when the site could not be asked (link down, no controller). */
+export type SiteStatus = { readonly site: string; readonly status: AppStatus | undefined; readonly reachable: boolean };
+
+export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): string[] {
+  const lines = [`application ${d.name}: revision ${d.revision}, applied ${new Date(d.appliedAt).toISOString()} from ${d.source}`, 'actors:'];
+  for (const a of d.app.spec.actors) lines.push(`  ${a.id} (${a.mode}, ${a.placement.sites ? `sites ${a.placement.sites.join(',')}` : 'every site'})`);
+  lines.push('revisions:');
+  const rows = d.revisions.map((r) => (r.type === 'applied' ? { rev: r.revision, at: r.record.appliedAt, what: r.record.source } : { rev: r.revision, at: r.at, what: '(deleted)' }));
+  lines.push(
+    ...formatTable(
+      [
+        { header: 'REVISION', value: (r: (typeof rows)[number]) => r.rev, align: 'right' },
+        { header: 'APPLIED', value: (r: (typeof rows)[number]) => new Date(r.at).toISOString() },
+        { header: 'SOURCE', value: (r: (typeof rows)[number]) => (r.rev === d.revision ? `${r.what} (current)` : r.what) },
+      ],
+      rows,
+    ).map((l) => `  ${l}`),
+  );
+  lines.push('sites:');
+  lines.push(
+    ...formatTable<SiteStatus>(
+      [
+        { header: 'SITE', value: (s) => s.site },
+        { header: 'STATE', value: (s) => (!s.reachable ? 'unknown (unreachable)' : (s.status?.state ?? 'not running')) },
+        { header: 'REVISION', value: (s) => s.status?.revision ?? '-', align: 'right' },
+        { header: 'ACTORS', value: (s) => s.status?.actors.join(',') ?? '' },
+        { header: 'ERROR', value: (s) => s.status?.error ? `${s.status.error.code}: ${s.status.error.message}` : '' },
+      ],
+      status,
+    ).map((l) => `  ${l}`),
+  );
+  return lines;
+}
+
+/**
+ * Best effort: asks the connected site and every site named in the app's placements (a site's
+ * JetStream domain is its name, as `cairn site init` writes it) for its report.
+ */
+async function siteStatuses(client: CliClient, d: AppDetails): Promise<SiteStatus[]> {
+  const here = client.connection.site;
+  const named = new Set(d.app.spec.actors.flatMap((a) => a.placement.sites ?? []));
+  const sites = [...new Set([here, ...named])].sort();
+  return Promise.all(
+    sites.map(async (site): Promise<SiteStatus> => {
+      const js = site === here ? jetstream(client.node.nc, { timeout: STATUS_TIMEOUT_MS }) : jetstream(client.node.nc, { domain: site, timeout: STATUS_TIMEOUT_MS });
+      const all = await readAppStatuses(js, site);
+      return { site, status: all?.find((s) => s.app === d.name), reachable: all !== undefined };
+    }),
+  );
+}

@@ -8,6 +8,7 @@ import { catchStopSignals } from './site-stop-signals.ts';
 import { READY_PREFIX } from './up.ts';
 
 interface SiteUpFlags {
+  readonly appDir?: string;
   readonly dir: string;
   readonly natsServer?: string;
   readonly node?: string;
@@ -21,6 +22,7 @@ export function registerSiteUp(site: Command, io: CliIo, setExitCode: (code: num
     .option('--dir <dir>', 'the directory `cairn site init` wrote to', '.cairn-sites')
     .option('--nats-server <path>', 'the nats-server binary (default: $NATS_SERVER, PATH, /usr/sbin, /usr/local/sbin, /usr/local/bin)')
     .option('--node <id>', 'node id (default: the host name)')
+    .option('--app-dir <dir>', 'where relative behaviour.module paths of applied manifests resolve (default: the current directory)')
     .action(async (name: string, flags: SiteUpFlags) => {
       setExitCode(await siteUp(name, flags, io));
     });
@@ -34,6 +36,7 @@ async function siteUp(name: string, flags: SiteUpFlags, io: CliIo): Promise<numb
     const site = await startSite({
       dir: flags.dir,
       site: name,
+      ...(flags.appDir === undefined ? {} : { appDir: flags.appDir }),
       ...(flags.natsServer === undefined ? {} : { natsServer: flags.natsServer }),
       ...(flags.node === undefined ? {} : { node: flags.node }),
       onServerExit: (exit) => failed(`nats-server exited unexpectedly (code ${String(exit.code)}, signal ${String(exit.signal)}); see its log`),

@@ -9,6 +9,7 @@ import { formatTable } from './format-table.ts';
 import { portOption } from './option-parsers.ts';
 
 interface UpFlags {
+  readonly appDir?: string;
   readonly dataDir: string;
   readonly natsServer?: string;
   readonly port?: number;
@@ -28,6 +29,7 @@ export function registerUp(program: Command, io: CliIo, setExitCode: (code: numb
     .option('--port <n>', 'client port on 127.0.0.1 (default: a free port)', portOption('--port'))
     .option('--example <name>', 'example app from examples/<name>/app.ts, or "none"', 'hello')
     .option('--site <name>', 'site name', 'local')
+    .option('--app-dir <dir>', 'where relative behaviour.module paths of applied manifests resolve (default: the current directory)')
     .action(async (flags: UpFlags) => {
       setExitCode(await up(flags, io));
     });
@@ -46,6 +48,7 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
       dataDir: flags.dataDir,
       site: flags.site,
       example: flags.example,
+      ...(flags.appDir === undefined ? {} : { appDir: flags.appDir }),
       ...(flags.natsServer === undefined ? {} : { natsServer: flags.natsServer }),
       ...(flags.port === undefined ? {} : { port: flags.port }),
       onEvent: (e) => (held ? held.push(e) : io.out(formatEvent(e))),

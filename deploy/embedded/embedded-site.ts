@@ -7,6 +7,7 @@ import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts'
 import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { startAppController } from '../apply/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';
 import { loadExample } from './example-app.ts';
@@ -26,6 +27,8 @@ export interface StartEmbeddedOptions {
   readonly node?: string;
   /** An examples/<name>/app.ts to run, or "none". @default "hello" */
   readonly example?: string;
+  /** Where relative `behaviour.module` paths of applied manifests resolve. @default process.cwd() */
+  readonly appDir?: string;
   /** Passed to the example's start(). */
   readonly exampleOptions?: unknown;
   /** Actor lifecycle events of the node (subscribed before the example starts). */
@@ -125,7 +128,17 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
       logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })),
     });
     if (opts.onEvent) system.onEvent(opts.onEvent);
-    if (example) stopExample = await example.start(system, opts.exampleOptions);
+    // The embedded site holds the desired state itself: `cairn apply` against it runs here.
+    const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd() });
+    if (example) {
+      const stopApp = await example.start(system, opts.exampleOptions);
+      stopExample = async () => {
+        await stopApp();
+        await controller.stop();
+      };
+    } else {
+      stopExample = () => controller.stop();
+    }
     await writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
   } catch (err) {
     stopping = true;

@@ -24,6 +24,8 @@ export interface SiteFile {
   readonly url: string;
   /** Sites whose outboxes this site's mailbox stream sources (NodeOptions.peers). */
   readonly peers: readonly PeerSite[];
+  /** An edge's cloud: the JetStream domain whose desired applications (cairn_apps) it mirrors. */
+  readonly cloudDomain?: string;
   /** Labels the site's nodes register with. */
   readonly labels: Readonly<Record<string, string>>;
   /** The typed config nats-server.conf was rendered from. */
@@ -66,6 +68,7 @@ export async function readSiteFile(dir: string, site: string): Promise<SiteFile>
   if (typeof o.domain !== 'string') bad.push('domain');
   if (typeof o.url !== 'string') bad.push('url');
   if (!Array.isArray(o.peers) || !o.peers.every((p) => typeof (p as PeerSite)?.site === 'string')) bad.push('peers');
+  if (o.cloudDomain !== undefined && typeof o.cloudDomain !== 'string') bad.push('cloudDomain');
   if (typeof o.labels !== 'object' || o.labels === null) bad.push('labels');
   if (typeof o.natsServer !== 'object' || o.natsServer === null || typeof (o.natsServer as NatsServerConfig).port !== 'number') bad.push('natsServer');
   if (bad.length > 0) return invalid(`has missing or malformed fields: ${bad.join(', ')}`);

@@ -60,7 +60,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
     ...(s.mqtt === undefined ? {} : { mqtt: s.mqtt }),
     ...(s.websocket === undefined ? {} : { websocket: s.websocket }),
   });
-  const plan = (site: string, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], labels: Readonly<Record<string, string>>, port: number, host: string): SitePlan => {
+  const plan = (site: string, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], labels: Readonly<Record<string, string>>, port: number, host: string, cloudDomain?: string): SitePlan => {
     const dir = siteDir(opts.outDir, site);
     return {
       site,
@@ -69,7 +69,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
       configPath: join(dir, SITE_CONFIG_FILE_NAME),
       siteFilePath: join(dir, SITE_FILE_NAME),
       config,
-      file: { apiVersion: 'cairn.dev/v1', kind: 'Site', site, role, domain: site, url: `nats://${dialHost(host)}:${port}`, peers, labels, natsServer: config },
+      file: { apiVersion: 'cairn.dev/v1', kind: 'Site', site, role, domain: site, url: `nats://${dialHost(host)}:${port}`, peers, ...(cloudDomain === undefined ? {} : { cloudDomain }), labels, natsServer: config },
     };
   };
 
@@ -101,6 +101,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
         e.labels,
         e.port,
         e.host,
+        cloud.name,
       ),
     ),
   ];

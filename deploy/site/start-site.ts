@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { startAppController } from '../apply/index.ts';
+import type { AppController } from '../apply/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
 import { findNatsServer, renderNatsServerConfig, startNatsServer } from '../nats-server/index.ts';
 import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
@@ -29,6 +31,8 @@ export interface StartSiteOptions {
   readonly beforeNode?: (server: RunningNatsServer) => Promise<void>;
   /** Called when nats-server exits without being asked to. */
   readonly onServerExit?: (exit: NatsServerExit) => void;
+  /** Where relative `behaviour.module` paths of applied manifests resolve. @default process.cwd() */
+  readonly appDir?: string;
   /** How long `stop()` lets the node drain before it stops the server anyway. @default 15000 */
   readonly shutdownTimeoutMs?: number;
 }
@@ -74,6 +78,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
   let stopping = false;
   let server: RunningNatsServer | undefined;
   let system: ActorSystem | undefined;
+  let apps: AppController | undefined;
   try {
     server = await startNatsServer({ config: file.natsServer, dir: home, binary, onLog: (line) => natsLog.write(`${line}\n`) });
     void server.exited.then((exit) => {
@@ -89,14 +94,18 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
       peers: file.peers,
       ...(opts.node === undefined ? {} : { node: opts.node }),
     });
+    // The site runs what `cairn apply` put in the cloud's desired state (an edge through its mirror).
+    apps = await startAppController({ system, ...(file.cloudDomain ? { cloudDomain: file.cloudDomain } : {}), appDir: opts.appDir ?? process.cwd() });
   } catch (err) {
     stopping = true;
+    await system?.shutdown().catch(() => undefined);
     await server?.stop();
     await closeLog();
     throw err;
   }
   const srv = server;
   const sys = system;
+  const controller = apps;
   let stopped: Promise<{ drained: boolean }> | undefined;
   return {
     site: file.site,
@@ -112,7 +121,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
         let timer: NodeJS.Timeout | undefined;
         // A node whose server is already gone can wait forever for a reconnect: bound the drain.
         const drained = await Promise.race([
-          sys.shutdown().then(() => true),
+          controller.stop().then(() => sys.shutdown()).then(() => true),
           new Promise<boolean>((r) => (timer = setTimeout(() => r(false), opts.shutdownTimeoutMs ?? 15_000))),
         ]);
         clearTimeout(timer);

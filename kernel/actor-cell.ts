@@ -67,6 +67,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private readonly queue: Delivery[] = [];
   private state!: S;
   private appliedSeq = 0;
+  /** Per origin outbox stream, the last sequence applied (persisted actors; see Delivery.origin). */
+  private appliedOrigins: Record<string, number> = {};
   private incarnation = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly selfRef: ActorRef<M>;
@@ -126,6 +128,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     this.status = 'starting';
     const stored = this.def.persist ? await this.deps.stateStore.load<S>(this.id) : undefined;
     this.appliedSeq = stored ? stored.seq : 0;
+    this.appliedOrigins = stored ? { ...stored.origins } : {};
     if (this.runtime.mode === 'inline') {
       this.state = stored ? stored.state : this.def.makeInitialState();
       if (this.def.onStart) await this.def.onStart(this.context(undefined, 0));
@@ -258,7 +261,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       while (!this.host && this.status === 'running' && this.queue.length > 0) {
         const d = this.queue[0]!;
         if (d.notBefore > this.deps.clock.now()) break;
-        if (this.def.persist && d.seq <= this.appliedSeq) {
+        if (this.def.persist && this.alreadyApplied(d)) {
           this.skipped++;
           this.finish(d);
           continue;
@@ -296,7 +299,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         }
         if (this.status !== 'running') return;
       }
-      if (this.def.persist && d.seq <= this.appliedSeq) {
+      if (this.def.persist && this.alreadyApplied(d)) {
         // Applied before a crash, acked too late: effectively-once means not applying it again.
         this.skipped++;
         this.finish(d);
@@ -360,14 +363,28 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   /** Commits a successful attempt: state (saved to KV first when persisted), reply, ack. */
   private succeeded(d: Delivery, reply: unknown, staged: { value: S } | undefined): void | Promise<void> {
     if (staged && this.def.persist) {
-      return this.saveUntilStored(d.seq, staged.value).then(() => this.commit(d, reply, staged));
+      const origins = d.origin ? { ...this.appliedOrigins, [d.origin.stream]: d.origin.seq } : this.appliedOrigins;
+      return this.saveUntilStored(d.origin ? this.appliedSeq : d.seq, staged.value, origins).then(() => this.commit(d, reply, staged));
     }
     this.commit(d, reply, staged);
   }
 
+  /**
+   * Whether the persisted state already includes this delivery: a redelivery after a crash (same
+   * mailbox sequence), or a message of another site re-sourced after a server restart (same origin
+   * sequence, new mailbox sequence).
+   */
+  private alreadyApplied(d: Delivery): boolean {
+    if (d.origin) return d.origin.seq <= (this.appliedOrigins[d.origin.stream] ?? 0);
+    return d.seq <= this.appliedSeq;
+  }
+
   private commit(d: Delivery, reply: unknown, staged: { value: S } | undefined): void {
     if (staged) this.state = staged.value;
-    if (this.def.persist) this.appliedSeq = d.seq;
+    if (this.def.persist) {
+      if (d.origin) this.appliedOrigins[d.origin.stream] = d.origin.seq;
+      else this.appliedSeq = d.seq;
+    }
     if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.reply, reply);
     this.handled++;
     this.finish(d);
@@ -414,12 +431,12 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     this.deps.released(d);
   }
 
-  private async saveUntilStored(seq: number, state: S): Promise<void> {
+  private async saveUntilStored(seq: number, state: S, origins: Readonly<Record<string, number>>): Promise<void> {
     // The message is acked only after its state is stored; if KV is briefly unavailable we wait
     // (the delivery is kept alive) rather than dead-letter a message that did nothing wrong.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.deps.stateStore.save(this.id, seq, state);
+        await this.deps.stateStore.save(this.id, seq, state, origins);
         return;
       } catch (err) {
         this.deps.log.warn({ actor: this.id, err: (err as Error).message, attempt }, 'saving state failed; retrying');

@@ -11,6 +11,12 @@ export interface Delivery {
   readonly seq: number;
   readonly actor: string;
   readonly envelope: Envelope;
+  /**
+   * For a message sourced from another site's outbox: that stream and the message's sequence in
+   * it (from the Nats-Stream-Source header). Order per origin is kept by sourcing, so it
+   * de-duplicates what a restarted server re-sources after its WorkQueue forgot how far it got.
+   */
+  readonly origin?: { readonly stream: string; readonly seq: number };
   /** Failed handler attempts so far on this node. */
   attempts: number;
   /** Not to be attempted before this time (retry backoff). */

@@ -107,7 +107,8 @@ export class MailboxDispatcher {
       return;
     }
     const now = this.clock.now();
-    const d: Delivery = { msg: m, seq, actor, envelope, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    const origin = sourceOrigin(m.headers?.get('Nats-Stream-Source'));
+    const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
     this.heldSeqs.add(seq);
     const target = this.lookup(actor);
     if (target) target.enqueue(d);
@@ -150,4 +151,14 @@ export class MailboxDispatcher {
       this.log.error({ err, actor, seq: m.seq }, 'could not dead-letter message; it will be redelivered');
     }
   }
+}
+
+/** Parses nats-server's `Nats-Stream-Source: <stream>:<config hash> <sequence> ...` header. */
+export function sourceOrigin(header: string | undefined): { stream: string; seq: number } | undefined {
+  if (!header) return undefined;
+  const [id, seqText] = header.split(' ');
+  const seq = Number(seqText);
+  if (!id || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
+  const colon = id.indexOf(':');
+  return { stream: colon < 0 ? id : id.slice(0, colon), seq };
 }

@@ -5,6 +5,8 @@ import { CairnError, KernelCodes, decodeValue, encodeValue } from '../protocols/
 export interface StoredState<S = unknown> {
   readonly seq: number;
   readonly state: S;
+  /** Per origin outbox stream (messages from other sites), the sequence of the last one applied. */
+  readonly origins: Readonly<Record<string, number>>;
 }
 
 /**
@@ -21,14 +23,15 @@ export class StateStore {
     try {
       const raw = decodeValue(entry.value) as { v?: unknown; seq?: unknown; state?: unknown };
       if (raw?.v !== 1 || typeof raw.seq !== 'number') throw new Error(`unexpected record ${JSON.stringify(raw)?.slice(0, 80)}`);
-      return { seq: raw.seq, state: raw.state as S };
+      const origins = (raw as { origins?: unknown }).origins;
+      return { seq: raw.seq, state: raw.state as S, origins: typeof origins === 'object' && origins !== null ? (origins as Record<string, number>) : {} };
     } catch (cause) {
       throw new CairnError(KernelCodes.STATE_UNREADABLE, `persisted state of actor "${actor}" cannot be decoded; inspect or delete key "${actor}" in the state bucket to start from the initial state`, { cause, details: { actor } });
     }
   }
 
-  async save(actor: string, seq: number, state: unknown): Promise<void> {
-    await this.kv.put(actor, encodeValue({ v: 1, seq, state }));
+  async save(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>> = {}): Promise<void> {
+    await this.kv.put(actor, encodeValue({ v: 1, seq, state, origins }));
   }
 
   async delete(actor: string): Promise<void> {

@@ -201,7 +201,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say(`cutting ${CUT_EDGE}'s link: its proxy stops carrying bytes, as a dead network does`);
     const before = await snapshot();
     proxies[CUT_EDGE]!.freeze();
-    const cloudAtCut = cloudHas(before.atCloud, CUT_EDGE) ?? 0;
+    // Readings already across the link when it froze are still handled by the cloud: count from
+    // half a second into the cut, so that "the cloud got 0" speaks of the cut alone.
+    await sleep(500, opts.signal);
+    const cloudAtCut = cloudHas((await snapshot()).atCloud, CUT_EDGE) ?? 0;
     const alarmAtCut = before.perEdge.find((p) => p.edge === CUT_EDGE)?.alarm?.handled ?? 0;
     const sentAtCut = before.perEdge.find((p) => p.edge === CUT_EDGE)?.sensor?.sent ?? 0;
     await sleep(restoreAt - cutAt, opts.signal);

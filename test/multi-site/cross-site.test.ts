@@ -62,7 +62,7 @@ async function report(sys: ActorSystem): Promise<TallyState> {
 }
 
 async function untilCount(sys: ActorSystem, count: number): Promise<TallyState> {
-  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout: 90_000, interval: 250 }).toBe(count);
+  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout: 150_000, interval: 250 }).toBe(count);
   return report(sys);
 }
 

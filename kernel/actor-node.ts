@@ -279,6 +279,7 @@ export class ActorNode {
       lastSeen: this.clock.now(),
       heartbeatMs,
       resources: machineResources(),
+      guests: this.guestUsage(),
     };
     await this.nodesKv.put(this.id, encodeValue(record));
   }
@@ -295,6 +296,15 @@ export class ActorNode {
         }
       }
     })();
+  }
+
+  private guestUsage(): Record<string, { cpuPercent: number; memoryBytes: number }> {
+    const out: Record<string, { cpuPercent: number; memoryBytes: number }> = {};
+    for (const cell of this.cells.values()) {
+      const { cpuPercent, memoryBytes } = cell.info();
+      if (cpuPercent !== undefined && memoryBytes !== undefined) out[cell.id] = { cpuPercent, memoryBytes };
+    }
+    return out;
   }
 
   private serveControl(): void {

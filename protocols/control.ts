@@ -83,6 +83,8 @@ export interface NodeRecord {
   readonly heartbeatMs: number;
   /** What the node offers placement: CPU cores and memory. */
   readonly resources?: { readonly cpus: number; readonly memoryMb: number };
+  /** Latest CPU (% of one core) and memory (bytes) of each actor running as a process or container. */
+  readonly guests?: Readonly<Record<string, { readonly cpuPercent: number; readonly memoryBytes: number }>>;
 }
 
 /** Lifecycle event published when an actor starts, crashes, restarts or stops. */

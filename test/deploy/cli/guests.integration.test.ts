@@ -34,6 +34,13 @@ describe('cairn logs and ps for guests', () => {
     const row = (JSON.parse(ps.stdout) as { id: string; mode: string; guest?: string; cpuPercent?: number; memoryBytes?: number }[]).find((a) => a.id === 'echo');
     expect(row).toMatchObject({ mode: 'process', guest: expect.stringMatching(/^pid \d+$/) });
     expect(row?.cpuPercent).toBeGreaterThanOrEqual(0);
+    // The node registry carries the same figures in the node's heartbeat record.
+    await expect
+      .poll(async () => {
+        const nodes = JSON.parse((await runBin(['nodes', '--server', server.url, '--site', 'guests', '--json'])).stdout) as { guests?: Record<string, { memoryBytes: number }> }[];
+        return nodes[0]?.guests?.echo?.memoryBytes ?? 0;
+      }, { timeout: 10_000 })
+      .toBeGreaterThan(1_000_000);
     const table = await runBin(['ps', '--server', server.url, '--site', 'guests']);
     expect(table.stdout).toMatch(/MODE.*GUEST.*CPU.*MEM/);
     expect(table.stdout).toMatch(/echo .*process .*pid \d+ .*%.*MiB/);

@@ -141,7 +141,11 @@ function guestLogger(transport: GuestTransport): Logger {
 /** Loads an actor definition from a module path and export name (the worker/process entry points). */
 export async function loadDefinition(modulePath: string, exportName = 'default'): Promise<ActorDefinition<Message, unknown>> {
   const url = modulePath.startsWith('file:') ? modulePath : new URL(modulePath, `file://${process.cwd()}/`).href;
-  const mod = (await import(url)) as Record<string, unknown>;
+  return pickDefinition((await import(url)) as Record<string, unknown>, exportName, modulePath);
+}
+
+/** The actor definition exported as `exportName` by an imported module; a clear error otherwise. */
+export function pickDefinition(mod: Record<string, unknown>, exportName: string, modulePath: string): ActorDefinition<Message, unknown> {
   const def = mod[exportName] as ActorDefinition<Message, unknown> | undefined;
   if (!def || def.kind !== 'cairn.actor') {
     throw new CairnError(KernelCodes.GUEST_START_FAILED, `module ${modulePath} has no actor definition export "${exportName}" (exports: ${Object.keys(mod).join(', ') || 'none'}); export the result of defineActor`);

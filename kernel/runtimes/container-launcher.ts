@@ -11,7 +11,7 @@ import { ensureImage } from './container-image.ts';
 import { REPO_DIR } from './container-js-spec.ts';
 
 export { BASE_IMAGE, ensureBaseImage } from './container-base-image.ts';
-export { jsContainerSpec, REPO_DIR } from './container-js-spec.ts';
+export { jsContainerSpec, hostRuntimeContainerSpec, REPO_DIR } from './container-js-spec.ts';
 export type { JsContainerExtra } from './container-js-spec.ts';
 export { ContainerLabels, cleanupOrphanContainers, containerLabels, labelFilter, listCairnContainers } from './container-labels.ts';
 export { containerLogs } from './container-logs.ts';

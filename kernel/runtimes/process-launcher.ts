@@ -1,8 +1,8 @@
+import { bundleJsGuest } from './guest-bundle.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { CairnError, FrameDecoder, KernelCodes, encodeFrame } from '../../protocols/index.ts';
@@ -191,16 +191,14 @@ function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-const require = createRequire(import.meta.url);
-const STDIO_GUEST_MAIN = fileURLToPath(new URL('../guest/stdio-guest-main.ts', import.meta.url));
 
 /**
  * A process-mode runtime spec that runs a JavaScript/TypeScript actor behaviour (a module
  * exporting a defineActor result) in its own Node process, through tsx.
  */
 export function jsProcessSpec(modulePath: string, exportName = 'default'): Extract<RuntimeSpec, { mode: 'process' }> {
-  // Absolute paths and the tsx loader's URL: the child's cwd need not be this repository.
-  const module = modulePath.startsWith('file:') || isAbsolute(modulePath) ? modulePath : resolve(modulePath);
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  return { mode: 'process', command: process.execPath, args: ['--import', tsx, STDIO_GUEST_MAIN, module, exportName] };
+  // An absolute path: the child's cwd need not be this repository. The module and the guest
+  // runtime are pre-bundled to plain JS, so the child starts with node alone (no tsx).
+  const module = modulePath.startsWith('file:') ? fileURLToPath(modulePath) : isAbsolute(modulePath) ? modulePath : resolve(modulePath);
+  return { mode: 'process', command: process.execPath, args: [bundleJsGuest(module, exportName)] };
 }

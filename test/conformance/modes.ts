@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ActorDefinition, ActorNode, RuntimeSpec } from '../../kernel/index.ts';
 import { jsProcessSpec, processLauncher, workerLauncher } from '../../kernel/runtimes/index.ts';
-import { BASE_IMAGE, containerLauncher, jsContainerSpec } from '../../kernel/runtimes/container-launcher.ts';
+import { containerLauncher, hostRuntimeContainerSpec, jsContainerSpec } from '../../kernel/runtimes/container-launcher.ts';
 import { testDocker } from '../helpers/docker.ts';
 import { ConfCounter, RemoteConfCounter } from './behaviours.ts';
 import type { ConfMsg, ConfState } from './behaviours.ts';
@@ -84,7 +84,7 @@ export const CONFORMANCE_MODES: ConformanceMode[] = [
     // host's python3 and python3-msgpack mounted read-only (as jsContainerSpec mounts node).
     name: 'python container',
     definition: RemoteConfCounter,
-    runtime: { ...jsContainerSpec(PYTHON_COUNTER), image: BASE_IMAGE, cmd: ['/usr/bin/python3', PYTHON_COUNTER] },
+    runtime: hostRuntimeContainerSpec(['/usr/bin/python3', PYTHON_COUNTER]),
     prepare: async () => void (await testDocker()),
     register: async (node) => node.registerRuntime('container', containerLauncher({ docker: await testDocker(), log: node.log })),
     crash: 'exit',

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { KernelCodes, encodeFrame } from '../../../protocols/index.ts';
@@ -47,11 +50,11 @@ describe('container options', () => {
     expect(labelFilter({ site: 's1', node: 'n1', actor: 'a' }).label).toEqual(['cairn.managed=true', 'cairn.site=s1', 'cairn.node=n1', 'cairn.actor=a']);
   });
 
-  it('container options - jsContainerSpec runs the stdio guest with node and tsx in the base image, host dirs read-only', () => {
+  it('container options - jsContainerSpec runs the pre-bundled guest with node alone in the base image, host dirs read-only', () => {
     const spec = jsContainerSpec('test/helpers/actors.ts', 'Counter', { env: { A: 'b' }, binds: ['/data:/data'], limits: { memoryMb: 96 } });
     expect(spec.image).toBe(BASE_IMAGE);
-    expect(spec.cmd?.slice(1, 3)).toEqual(['--import', expect.stringMatching(/^file:.*\/tsx\/dist\/loader\.mjs$/)]);
-    expect(spec.cmd?.slice(3)).toEqual([`${REPO_DIR}/kernel/guest/stdio-guest-main.ts`, `${REPO_DIR}/test/helpers/actors.ts`, 'Counter']);
+    expect(spec.cmd).toHaveLength(2);
+    expect(spec.cmd?.[1]).toMatch(new RegExp(`^${REPO_DIR}/node_modules/\\.cache/cairn-guests/[0-9a-f]{16}\\.mjs$`));
     expect(spec.binds).toEqual(expect.arrayContaining(['/usr:/usr:ro', `${REPO_DIR}:${REPO_DIR}:ro`, '/data:/data']));
     // The module sits inside the repo: no separate mount for it.
     expect(spec.binds?.filter((b) => b.includes('test/helpers'))).toEqual([]);
@@ -60,9 +63,18 @@ describe('container options', () => {
   });
 
   it('container options - a module outside the repo gets its folder mounted', () => {
-    const spec = jsContainerSpec('/opt/actors/thing.ts', 'Thing');
-    expect(spec.binds).toContain('/opt/actors:/opt/actors:ro');
-    expect(spec.cmd).toContain('/opt/actors/thing.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-outside-'));
+    writeFileSync(join(dir, 'thing.ts'), `export { Counter as Thing } from ${JSON.stringify(`${REPO_DIR}/test/helpers/actors.ts`)};\n`);
+    try {
+      const spec = jsContainerSpec(join(dir, 'thing.ts'), 'Thing');
+      expect(spec.binds).toContain(`${dir}:${dir}:ro`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('container options - a module that cannot be built fails with CAIRN_GUEST_START_FAILED naming it', () => {
+    expect(() => jsContainerSpec('/opt/nowhere/thing.ts', 'Thing')).toThrow(expect.objectContaining({ code: KernelCodes.GUEST_START_FAILED, message: expect.stringContaining('/opt/nowhere/thing.ts') }));
   });
 
   it('container options - splitTag keeps a registry port in the repository', () => {

@@ -1,7 +1,7 @@
 // Ask latency: sequential asks to one actor vs a raw JetStream round trip (publish to a stream,
 // a pull consumer receives, acks and core-publishes a reply to the requester's inbox) and raw core
-// request/reply. Variants (BENCH_VARIANT): raw-core, raw-js, cairn, and the what-if cairn-nat (the
-// node on a connection made with `noAsyncTraces: true`).
+// request/reply. Variants (BENCH_VARIANT): raw-core, raw-js, cairn. Raw baselines connect with
+// `noAsyncTraces: true`, as Cairn's node does.
 import { performance } from 'node:perf_hooks';
 import { connect, createInbox } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -99,9 +99,10 @@ async function cairn(noAsyncTraces: boolean): Promise<number[]> {
 
 async function main(): Promise<void> {
   let samples: number[];
-  if (input.variant === 'cairn' || input.variant === 'cairn-nat') samples = await cairn(input.variant === 'cairn-nat');
+  if (input.variant === 'cairn') samples = await cairn(false);
   else {
-    const nc = await connect({ servers: input.url });
+    // The same client settings as Cairn's node connection.
+    const nc = await connect({ servers: input.url, noAsyncTraces: true });
     try {
       if (input.variant === 'raw-core') samples = await rawCore(nc);
       else if (input.variant === 'raw-js') samples = await rawJetStream(nc);

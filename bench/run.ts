@@ -3,7 +3,8 @@
 // bench/RESULTS.md. When a goal is missed, the Cairn variant is run again under --cpu-prof and the
 // profile is summarised in RESULTS.md.
 //   npm run bench                      everything
-//   npm run bench -- --only tell,ask   some benchmarks
+//   npm run bench -- --only tell,ask   some benchmarks (their sections of bench/RESULTS.md are
+//                                      replaced or appended, the others kept)
 //   npm run bench -- --no-profile      skip the profiling re-runs
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { findNatsServer, natsServerVersion } from '../deploy/nats-server/index.t
 import { startTestServer } from '../test/helpers/nats.ts';
 import type { TestServer } from '../test/helpers/nats.ts';
 import { compareProfiles, describeProfile, summarizeProfile } from './profile.ts';
-import { fmtBytes, fmtInt, fmtMs, fmtRatio, mdTable, textTable } from './stats.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtRatio, mdTable, summarize, textTable } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -34,10 +35,16 @@ interface Run {
 const BENCHES = [
   // Tell runs PASSES interleaved passes over its variants, one measured round per process and pass,
   // so that a change in what else runs on the machine hits every variant alike.
-  { name: 'tell', file: 'tell.ts', passes: 3, variants: ['raw', 'raw-msgid', 'cairn-1', 'cairn-100', 'raw-nat', 'cairn-1-nat', 'cairn-100-nat'] },
-  { name: 'ask', file: 'ask.ts', passes: 1, variants: ['raw-core', 'raw-js', 'cairn', 'cairn-nat'] },
+  { name: 'tell', file: 'tell.ts', passes: 3, variants: ['raw', 'raw-msgid', 'cairn-1', 'cairn-100', 'raw-default'] },
+  { name: 'ask', file: 'ask.ts', passes: 1, variants: ['raw-core', 'raw-js', 'cairn'] },
   { name: 'spawn', file: 'spawn.ts', passes: 1, variants: ['map', 'cairn-seq', 'cairn-conc'] },
+  // Restart and catch-up run each variant twice (interleaved passes) to show the spread.
+  { name: 'restart', file: 'restart.ts', passes: 2, variants: ['inline', 'raw-worker', 'worker', 'raw-process', 'bare-process', 'process', 'raw-container', 'bare-container', 'container'] },
+  { name: 'catchup', file: 'catchup.ts', passes: 2, variants: ['raw-10k', 'cairn-10k', 'raw-100k', 'cairn-100k'] },
 ] as const;
+
+/** Benchmarks whose passes are reported one by one (not merged like tell's rounds). */
+const PER_PASS = new Set<string>(['restart', 'catchup']);
 
 /** Merges the passes of one tell variant: all rounds, medians over them. */
 function mergeTell(runs: Run[]): Run {
@@ -121,6 +128,8 @@ async function profileChild(server: TestServer, file: string, variant: string, b
   }
 }
 
+const loadavg = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+
 // ---- machine -----------------------------------------------------------------------------------
 
 async function machine(): Promise<Record<string, string>> {
@@ -173,16 +182,11 @@ function tellSection(runs: Map<string, Run>): Section {
   const n = runs.get('raw')!.result.n as number;
   return {
     title: 'Tell throughput',
-    intro: `${fmtInt(n)} messages of ~71 bytes (msgpack), sent in windows of 1,000 un-awaited sends; time from the first send to the last message handled (raw: acked by the consumer). Each variant runs in 3 interleaved passes (raw, raw-msgid, cairn-1, ... then again), each a fresh process doing a 2,000-message warm-up round and one measured round on fresh streams; the figure is the median of the 3 measured rounds. \`raw\`: WorkQueue stream, durable pull consumer (same max_ack_pending 1024 and batch 512 as Cairn's), \`consume()\` + \`ack()\`. \`raw-msgid\` adds a Nats-Msg-Id header per publish, as Cairn's tell does (server-side de-duplication). \`cairn-1\`: one actor; \`cairn-100\`: 100 actors, sends round-robin. What-ifs, not goals: \`raw-nat\`, \`cairn-1-nat\` and \`cairn-100-nat\` are \`raw\`, \`cairn-1\` and \`cairn-100\` on a connection made with \`noAsyncTraces: true\` (Cairn given it through \`NodeOptions.connection\`), the kernel change the profile below points to. "publish-acked" is the rate at which the sends themselves completed. CPU: this process / nats-server, as a share of one core over the run.`,
+    intro: `${fmtInt(n)} messages of ~71 bytes (msgpack), sent in windows of 1,000 un-awaited sends; time from the first send to the last message handled (raw: acked by the consumer). Each variant runs in 3 interleaved passes (raw, raw-msgid, cairn-1, ... then again), each a fresh process doing a 2,000-message warm-up round and one measured round on fresh streams; the figure is the median of the 3 measured rounds. \`raw\`: WorkQueue stream, durable pull consumer (same max_ack_pending 1024 and batch 512 as Cairn's), \`consume()\` + \`ack()\`. \`raw-msgid\` adds a Nats-Msg-Id header per publish, as Cairn's tell does (server-side de-duplication). \`cairn-1\`: one actor; \`cairn-100\`: 100 actors, sends round-robin. Raw baselines connect with \`noAsyncTraces: true\`, as Cairn's node does (same client, same settings); \`raw-default\` is \`raw\` with the client's default options, for reference only. "publish-acked" is the rate at which the sends themselves completed. CPU: this process / nats-server, as a share of one core over the run.`,
     header: ['variant', 'msgs/s (median)', 'rounds', 'publish-acked msgs/s', 'ratio to raw', 'CPU client / server'],
     rows,
     goals: [goal('cairn-1'), goal('cairn-100')],
-    notes: ['cairn-1-nat', 'cairn-100-nat']
-      .filter((v) => runs.has(v))
-      .map((v) => {
-        const x = runs.get(v)!.result.msgsPerSec as number;
-        return `What-if (not a goal): \`${v}\` (\`noAsyncTraces: true\` on the node's connection) reaches ${fmtInt(x)} msgs/s = ${fmtRatio(x / raw)} of the default \`raw\` baseline${runs.has('raw-nat') ? ` and ${fmtRatio(x / (runs.get('raw-nat')!.result.msgsPerSec as number))} of \`raw-nat\` (the baseline given the same option)` : ''}.`;
-      }),
+    notes: [],
   };
 }
 
@@ -201,12 +205,10 @@ function askSection(runs: Map<string, Run>): Section {
   const ratio = (c.p50 as number) / (rawJs.p50 as number);
   return {
     title: 'Ask latency',
-    intro: `${fmtInt(rawJs.n as number)} sequential round trips after ${rawJs.warmup as number} warm-up ones. \`raw-core\`: \`nc.request\` to a core subscriber. \`raw-js\`: publish to a WorkQueue stream (awaiting the publish ack, as an ask does), a durable pull consumer receives, acks and core-publishes the reply to the requester's inbox. \`cairn\`: \`ref.ask\` to one actor that returns a number. What-if, not a goal: \`cairn-nat\` is \`cairn\` with the node on a connection made with \`noAsyncTraces: true\`.`,
+    intro: `${fmtInt(rawJs.n as number)} sequential round trips after ${rawJs.warmup as number} warm-up ones. \`raw-core\`: \`nc.request\` to a core subscriber. \`raw-js\`: publish to a WorkQueue stream (awaiting the publish ack, as an ask does), a durable pull consumer receives, acks and core-publishes the reply to the requester's inbox. \`cairn\`: \`ref.ask\` to one actor that returns a number. Raw baselines connect with \`noAsyncTraces: true\`, as Cairn's node does.`,
     header: ['variant', 'p50', 'p90', 'p99', 'max', 'p50 ratio to raw-js', 'p99 ratio to raw-js'],
     rows,
-    notes: runs.has('cairn-nat')
-      ? [`What-if (not a goal): with \`noAsyncTraces: true\` on the node's connection, ask p50 is ${fmtMs(runs.get('cairn-nat')!.result.p50 as number)} = ${fmtRatio((runs.get('cairn-nat')!.result.p50 as number) / (rawJs.p50 as number))} of \`raw-js\`.`]
-      : [],
+    notes: [],
     goals: [{ text: `\`cairn\` p50 ${fmtMs(c.p50 as number)} = ${fmtRatio(ratio)} of raw-js (goal ≤ 1.50×); p99 ${fmtRatio((c.p99 as number) / (rawJs.p99 as number))}`, met: ratio <= 1.5, profile: { file: 'ask.ts', variant: 'cairn', baseline: 'raw-js' } }],
   };
 }
@@ -251,16 +253,142 @@ function spawnSection(runs: Map<string, Run>): Section {
   };
 }
 
-function render(info: Record<string, string>, sections: Section[]): string {
-  const out = ['# Cairn benchmarks', '', 'Written by `npm run bench` (bench/run.ts). Every figure below comes from one run on this machine, Cairn and its raw baseline against the same nats-server process with the same client library and payload. The machine is shared: the load averages below show what else ran, and the per-round figures show the spread from run to run, so read ratios as approximate.', ''];
-  out.push(mdTable(['machine', ''], Object.entries(info).map(([k, v]) => [k, v])), '');
-  for (const s of sections) {
-    out.push(`## ${s.title}`, '', s.intro, '', mdTable(s.header, s.rows), '', '**Goals**', '');
-    for (const g of s.goals) out.push(`- ${g.met ? '✅ met' : '❌ missed'} — ${g.text}`);
-    for (const n of s.notes) out.push('', n);
-    out.push('');
+/** Each pass's value of `f`, "a / b". */
+const perPass = (runs: Run[], f: (r: Result) => number, fmt: (x: number) => string = fmtMs): string => runs.map((r) => fmt(f(r.result))).join(' / ');
+const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+type Parts = Record<string, { p50: number }>;
+
+function restartSection(passes: Map<string, Run[]>): Section {
+  /** Percentiles over every pass's samples together. */
+  const pooled = (v: string) => summarize((passes.get(v) ?? []).flatMap((r) => r.result.samples as number[]));
+  const baselineOf: Record<string, string> = { worker: 'raw-worker', process: 'raw-process', container: 'raw-container' };
+  const rows = [...passes].map(([v, runs]) => {
+    const all = pooled(v);
+    const base = baselineOf[v] ?? (v.startsWith('bare-') ? `raw-${v.slice(5)}` : undefined);
+    const part = (k: string) => (runs[0]!.result.parts as Parts)[k] ? perPass(runs, (r) => (r.parts as Parts)[k]!.p50) : '—';
+    return [
+      `\`${v}\``,
+      runs.map((r) => String(r.result.n)).join(' + '),
+      fmtMs(all.p50),
+      perPass(runs, (r) => r.p50 as number),
+      fmtMs(all.p99),
+      perPass(runs, (r) => r.p99 as number),
+      part('startMs'),
+      part('firstMsgMs'),
+      part('sendMs'),
+      base && passes.has(base) ? fmtRatio(all.p50 / pooled(base).p50) : '—',
+    ];
+  });
+  const goals: Section['goals'] = [];
+  if (passes.has('inline')) {
+    const p99 = pooled('inline').p99;
+    goals.push({ text: `\`inline\`: p99 ${fmtMs(p99)} from crash to the next reply (goal < 10 ms)`, met: p99 < 10 });
   }
+  for (const [v, base] of Object.entries(baselineOf)) {
+    if (!passes.has(v) || !passes.has(base)) continue;
+    const c = pooled(v).p50;
+    const b = pooled(base).p50;
+    goals.push({ text: `\`${v}\`: p50 ${fmtMs(c)} = ${fmtRatio(c / b)} of \`${base}\` ${fmtMs(b)} (goal ≤ 1.30×)`, met: c / b <= 1.3 });
+  }
+  const notes: string[] = [];
+  for (const m of ['process', 'container']) {
+    if (!passes.has(m) || !passes.has(`bare-${m}`) || !passes.has(`raw-${m}`)) continue;
+    const c = pooled(m).p50;
+    const bare = pooled(`bare-${m}`).p50;
+    const raw = pooled(`raw-${m}`).p50;
+    const start = meanOf(passes.get(m)!.map((r) => (r.result.parts as Parts).startMs!.p50));
+    notes.push(
+      `What limits \`${m}\`: of its ${fmtMs(c)} p50, ${fmtMs(start)} is crash → 'started' (the supervisor and the new guest's start-up up to its \`ready\` frame). The guest command started alone (\`bare-${m}\`: started, sent \`init\`, until its first frame, no node) takes ${fmtMs(bare)} = ${fmtRatio(bare / raw)} of \`raw-${m}\`: the guest's own start-up (node loading the pre-bundled guest, kernel/runtimes/guest-bundle.ts, and the packages it imports: msgpackr, pino, ts-pattern, the NATS client${m === 'container' ? ', from the read-only bind mounts of a fresh container' : ''}) is the cost. ${c > bare ? `Cairn's restart machinery adds ${fmtMs(c - bare)} on top of it (${fmtRatio(c / bare)} of \`bare-${m}\`).` : `Cairn's own part is within the noise (its p50 is ${fmtMs(bare - c)} below \`bare-${m}\`'s).`}`,
+    );
+  }
+  if (passes.has('worker') && passes.has('raw-worker')) {
+    const c = pooled('worker').p50;
+    const raw = pooled('raw-worker').p50;
+    notes.push(`\`raw-worker\` is the same worker bootstrap and guest entry the worker launcher uses (tsx registered in the worker, then kernel/guest/worker-guest-main.ts and the behaviour imported), sent \`init\` until its \`ready\`: Cairn adds ${fmtMs(c - raw)} to it.`);
+  }
+  return {
+    title: 'Restart latency per mode',
+    intro: `One actor (bench/restart-behaviour.ts, \`retry.maxAttempts: 1\`, not persisted) is sent a crash message (inline: the handler throws; worker, process, container: the guest calls \`process.exit(3)\`), immediately followed by an ask. **Restart latency** = from the actor's \`crashed\` event (stamped with \`performance.now()\` by a \`system.onEvent\` listener in the node's process; it is emitted after the crash was detected and the crash message dead-lettered) to the ask's reply arriving at the asker, which is the first message the new incarnation handles (the reply, 1, proves it is a fresh incarnation). The columns split it at the \`started\` event; "send → reply" adds the crash itself and its detection (from sending the crash message). Samples after warm-up restarts: inline 200, worker 30, process 30, container 10, per pass; 2 passes, each a fresh process; p50/p99 are over both passes' samples, the per-pass figures show the spread. Baselines (same sample counts): \`raw-worker\` \`new Worker()\` of the worker guest entry and behaviour, sent \`init\`, until its first message; \`raw-process\` spawn of \`node\` running bench/restart-raw-child.mjs until it connected to this nats-server and answered one request; \`raw-container\` docker create + attach + start of the guest image (\`cairn-base:local\`, the same binds and options as jsContainerSpec) running \`node -e\` until its first output. What-ifs, not goals: \`bare-process\` and \`bare-container\` start the Cairn guest command alone (spawn or create + start, \`init\`, until its \`ready\` frame).`,
+    header: ['variant', 'samples', 'p50', 'p50 per pass', 'p99', 'p99 per pass', 'crash → started p50', 'started → reply p50', 'send → reply p50', 'p50 ratio to baseline'],
+    rows,
+    goals,
+    notes,
+  };
+}
+
+function catchupSection(passes: Map<string, Run[]>): Section {
+  const avg = (v: string, k: string): number => meanOf((passes.get(v) ?? []).map((r) => r.result[k] as number));
+  const rows = [...passes].map(([v, runs]) => {
+    const raw = `raw-${v.split('-')[1]}`;
+    const cpu = (k: 'self' | 'cloud' | 'edge') => fmtInt(meanOf(runs.map((r) => (r.result.cpu as Record<string, number>)[k]!)));
+    return [
+      `\`${v}\``,
+      fmtInt(runs[0]!.result.n as number),
+      perPass(runs, (r) => r.sendMs as number),
+      perPass(runs, (r) => r.resumeMs as number),
+      perPass(runs, (r) => r.storedMs as number),
+      perPass(runs, (r) => r.handledMs as number),
+      fmtInt(avg(v, 'msgsPerSec')),
+      fmtInt(avg(v, 'afterResumeMsgsPerSec')),
+      v.startsWith('cairn') && passes.has(raw) ? fmtRatio(avg(v, 'handledMs') / avg(raw, 'handledMs')) : '—',
+      `${cpu('self')} / ${cpu('cloud')} / ${cpu('edge')}`,
+    ];
+  });
+  const goals: Section['goals'] = [];
+  const notes: string[] = [];
+  for (const size of ['10k', '100k']) {
+    const c = `cairn-${size}`;
+    const r = `raw-${size}`;
+    if (!passes.has(c) || !passes.has(r)) continue;
+    const ratio = avg(c, 'handledMs') / avg(r, 'handledMs');
+    const rAfter = avg(r, 'handledMs') - avg(r, 'resumeMs');
+    const afterResume = rAfter > 0 ? (avg(c, 'handledMs') - avg(c, 'resumeMs')) / rAfter : Number.NaN;
+    goals.push({ text: `\`${c}\`: all handled ${fmtMs(avg(c, 'handledMs'))} after the thaw = ${fmtRatio(ratio)} of \`${r}\` all acked ${fmtMs(avg(r, 'handledMs'))} (goal ≤ 1.20×; means of 2 passes); counting from when sourcing resumed, ${fmtRatio(afterResume)}`, met: ratio <= 1.2 });
+    const cRate = avg(c, 'afterResumeMsgsPerSec');
+    const rRate = avg(r, 'afterResumeMsgsPerSec');
+    const stored = avg(c, 'storedMs') - avg(c, 'resumeMs');
+    const rStored = avg(r, 'storedMs') - avg(r, 'resumeMs');
+    notes.push(
+      `${size}: sourcing resumed ${fmtMs(avg(c, 'resumeMs'))} (Cairn) and ${fmtMs(avg(r, 'resumeMs'))} (raw) after the thaw: that delay (the leaf reconnecting, then the cloud server re-creating its source consumer) is in both, and varies from pass to pass (see the table). From then on, the cloud stream received all ${size} in ${fmtMs(stored)} (Cairn mailbox) vs ${fmtMs(rStored)} (raw), and they were handled at ${fmtInt(cRate)} msgs/s vs acked at ${fmtInt(rRate)} msgs/s (${fmtRatio(cRate / rRate)}). CPU over the catch-up (ms): this process ${fmtInt(meanOf(passes.get(c)!.map((x) => (x.result.cpu as Record<string, number>).self!)))} (Cairn: the cloud node, its actor and the idle edge node) vs ${fmtInt(meanOf(passes.get(r)!.map((x) => (x.result.cpu as Record<string, number>).self!)))} (raw consumer).`,
+    );
+  }
+  return {
+    title: 'Catch-up after an outage',
+    intro: `A cloud site and edge1 (test/helpers/topology.ts: two nats-servers, edge1 a leaf of the cloud through a TCP proxy, leaf ping 1 s), started fresh in each child process. The link is frozen, N messages (~71-byte reading) are sent from edge1 to the cloud with 1,000 in flight, the link stays cut at least 5 s (so both sides see it dead), then it is thawed with its connections reset, and the clock starts. \`cairn\`: an edge1 node tells an actor on the cloud site (the tells land in edge1's outbox stream, the cloud's mailbox stream sources it through \`$JS.edge1.API\`); the inline actor (not persisted) counts; "all handled" is when it handled the Nth. The cloud node's mailbox capacity is raised to N + 1,000 (default 10,000 per actor, new messages refused beyond it) so the whole backlog fits one actor. \`raw\`: a Limits stream on edge1, a WorkQueue stream on the cloud sourcing it (\`external.api: $JS.edge1.API\`, same filter shape as the mailbox), a durable pull consumer on it (\`consume()\` + \`ack()\`, max_ack_pending 1,024 as Cairn's) counting; "all handled" is the Nth ack sent. In both, the cloud stream's last sequence is polled every 20 ms from the thaw: "resumed" is the first new message, "stored" all N received. Each variant runs in 2 interleaved passes (fresh processes and servers); times are per pass, rates and ratios are means of the 2 passes. CPU: this process / cloud nats-server / edge1 nats-server, ms, from the thaw to all handled.`,
+    header: ['variant', 'N', 'send during outage', 'thaw → resumed', 'thaw → stored', 'thaw → all handled', 'msgs/s from thaw', 'msgs/s from resume', 'ratio to raw', 'CPU ms self / cloud / edge'],
+    rows,
+    goals,
+    notes,
+  };
+}
+
+function renderSection(s: Section): string {
+  const out = [`## ${s.title}`, '', s.intro, '', mdTable(s.header, s.rows), '', '**Goals**', ''];
+  for (const g of s.goals) out.push(`- ${g.met ? '✅ met' : '❌ missed'} — ${g.text}`);
+  for (const n of s.notes) out.push('', n);
+  out.push('');
   return out.join('\n');
+}
+
+function render(info: Record<string, string>, sections: Section[]): string {
+  const out = ['# Cairn benchmarks', '', 'Written by `npm run bench` (bench/run.ts). Every figure below comes from one run on this machine, Cairn and its raw baseline against the same nats-server process with the same client library and payload (the catch-up benchmark starts its own cloud + edge servers). The machine is shared: the load averages below show what else ran, and the per-round figures show the spread from run to run, so read ratios as approximate. Sections written by `--only` say when they ran and under which load.', ''];
+  out.push(mdTable(['machine', ''], Object.entries(info).map(([k, v]) => [k, v])), '');
+  for (const s of sections) out.push(renderSection(s));
+  return out.join('\n');
+}
+
+/** Replaces the sections of an existing RESULTS.md that were run again (by title), appends new ones. */
+function mergeSections(existing: string, sections: Section[]): string {
+  const parts = existing.split(/\n(?=## )/);
+  const head = parts.shift()!;
+  const kept = parts.map((p) => ({ title: p.slice(3, p.indexOf('\n')).trim(), text: p.replace(/\n*$/, '\n') }));
+  for (const s of sections) {
+    const text = renderSection(s);
+    const at = kept.findIndex((k) => k.title === s.title);
+    if (at >= 0) kept[at] = { title: s.title, text };
+    else kept.push({ title: s.title, text });
+  }
+  return [head.replace(/\n*$/, '\n'), ...kept.map((k) => k.text)].join('\n');
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -273,17 +401,24 @@ async function main(): Promise<void> {
   try {
     for (const bench of BENCHES) {
       if (only && !only.has(bench.name)) continue;
+      const loadBefore = loadavg();
       const passes = new Map<string, Run[]>();
       for (let pass = 1; pass <= bench.passes; pass++) {
         for (const variant of bench.variants) {
           process.stdout.write(`${bench.name} ${variant}${bench.passes > 1 ? ` (pass ${pass}/${bench.passes})` : ''} ... `);
-          const run = await runChild(server, bench.file, variant, bench.passes > 1 ? { BENCH_ROUNDS: '1' } : {});
+          const run = await runChild(server, bench.file, variant, bench.name === 'tell' ? { BENCH_ROUNDS: '1' } : {});
           passes.set(variant, [...(passes.get(variant) ?? []), run]);
           console.log(`done in ${(run.wallMs / 1000).toFixed(1)} s`);
         }
       }
-      const runs = new Map([...passes].map(([v, rs]) => [v, rs.length > 1 ? mergeTell(rs) : rs[0]!]));
-      const section = bench.name === 'tell' ? tellSection(runs) : bench.name === 'ask' ? askSection(runs) : spawnSection(runs);
+      const runs = new Map([...passes].map(([v, rs]) => [v, rs.length > 1 && bench.name === 'tell' ? mergeTell(rs) : rs[0]!]));
+      const section =
+        bench.name === 'tell' ? tellSection(runs)
+        : bench.name === 'ask' ? askSection(runs)
+        : bench.name === 'spawn' ? spawnSection(runs)
+        : bench.name === 'restart' ? restartSection(passes)
+        : catchupSection(passes);
+      if (PER_PASS.has(bench.name)) section.notes.push(`Run ${new Date().toISOString()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
       const profiled = new Set<string>();
       for (const g of section.goals) {
         if (g.met || !g.profile || !profileMisses || profiled.has(g.profile.variant)) continue;
@@ -300,10 +435,14 @@ async function main(): Promise<void> {
   } finally {
     await server.cleanup();
   }
-  info['Load average at end'] = os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  info['Load average at end'] = loadavg();
   const path = join(here, 'RESULTS.md');
-  if (only) console.log('(--only given: bench/RESULTS.md not written)');
-  else {
+  if (only) {
+    // Only the sections run are replaced (or appended); the machine table stays the full run's.
+    const existing = await readFile(path, 'utf8').catch(() => undefined);
+    await writeFile(path, existing ? mergeSections(existing, sections) : render(info, sections));
+    console.log(`updated ${path} (sections: ${sections.map((s) => s.title).join(', ')})`);
+  } else {
     await writeFile(path, render(info, sections));
     console.log(`wrote ${path}`);
   }

@@ -1,6 +1,7 @@
 // Tell throughput: N messages through actor mailboxes vs raw JetStream publish + consume + ack.
 // Variants (BENCH_VARIANT): raw, raw-msgid (raw + the Nats-Msg-Id header Cairn sets), cairn-1, cairn-100,
-// and what-ifs on a connection made with `noAsyncTraces: true`: raw-nat, cairn-1-nat, cairn-100-nat.
+// and raw-default (raw on a connection with the client's default options, for reference). Raw
+// baselines connect with `noAsyncTraces: true`, as Cairn's node does: same client, same settings.
 // Each process runs one warm-up round then ROUNDS measured rounds, each on fresh streams.
 import { performance } from 'node:perf_hooks';
 import { connect, nanos, nuid } from '@nats-io/transport-node';
@@ -105,9 +106,9 @@ async function main(): Promise<void> {
   const run = async (n: number, round: number): Promise<Round> => {
     switch (input.variant) {
       case 'raw':
-      case 'raw-nat':
+      case 'raw-default':
       case 'raw-msgid': {
-        const nc = await connect({ servers: input.url, ...(input.variant === 'raw-nat' ? { noAsyncTraces: true } : {}) });
+        const nc = await connect({ servers: input.url, ...(input.variant === 'raw-default' ? {} : { noAsyncTraces: true }) });
         try {
           return await rawRound(nc, await jetstreamManager(nc), n, round, input.variant === 'raw-msgid');
         } finally {
@@ -118,10 +119,6 @@ async function main(): Promise<void> {
         return cairnRound(1, n, round);
       case 'cairn-100':
         return cairnRound(100, n, round);
-      case 'cairn-1-nat':
-        return cairnRound(1, n, round, true);
-      case 'cairn-100-nat':
-        return cairnRound(100, n, round, true);
       default:
         throw new Error(`unknown variant ${input.variant}`);
     }

@@ -69,7 +69,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private appliedSeq = 0;
   /** Per origin outbox stream, the last sequence applied (persisted actors; see Delivery.origin). */
   private appliedOrigins: Record<string, number> = {};
-  private incarnation = new AbortController();
+  /** Aborted when the incarnation ends; made only when something asks for the signal (most actors never do: ~0.5 KiB each). */
+  private incarnationAbort: AbortController | undefined;
+  private incarnationEnded: Error | undefined;
   private loop: Promise<void> | undefined;
   private readonly selfRef: ActorRef<M>;
   /** The guest running this incarnation's handler (worker, process, container modes). */
@@ -104,7 +106,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         from: formatAddress(this.address),
         log: this.deps.log,
         get signal() {
-          return cell.incarnation.signal;
+          return cell.incarnationSignal;
         },
         sender: this.deps.sender,
         spawner: this.deps.spawner,
@@ -122,9 +124,23 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     return this.queue.length;
   }
 
+  private get incarnationSignal(): AbortSignal {
+    if (!this.incarnationAbort) {
+      this.incarnationAbort = new AbortController();
+      if (this.incarnationEnded) this.incarnationAbort.abort(this.incarnationEnded);
+    }
+    return this.incarnationAbort.signal;
+  }
+
+  private endIncarnation(reason: Error): void {
+    this.incarnationEnded = reason;
+    this.incarnationAbort?.abort(reason);
+  }
+
   /** Starts a new incarnation: loads state (persisted or initial), runs onStart, then handles the queue. Rejects if either fails. */
   async start(): Promise<void> {
-    this.incarnation = new AbortController();
+    this.incarnationAbort = undefined;
+    this.incarnationEnded = undefined;
     this.status = 'starting';
     const stored = this.def.persist ? await this.deps.stateStore.load<S>(this.id) : undefined;
     this.appliedSeq = stored ? stored.seq : 0;
@@ -143,7 +159,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
 
   private async startGuest(stored: { value: S } | undefined): Promise<void> {
     const info = { site: this.deps.site, node: this.deps.node, actor: this.id };
-    const channel = await this.deps.launcherFor(this.runtime.mode)(this.runtime, info, this.incarnation.signal);
+    const channel = await this.deps.launcherFor(this.runtime.mode)(this.runtime, info, this.incarnationSignal);
     const sender = this.deps.sender.as({ from: formatAddress(this.address) });
     const host = new RemoteHost(channel, sender, this.deps.log, this.id);
     this.host = host;
@@ -194,7 +210,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         if (!finished) outcome = 'killed';
       }
     }
-    this.incarnation.abort(new Error(`actor ${this.id} stopped`));
+    this.endIncarnation(new Error(`actor ${this.id} stopped`));
     if (this.host) {
       const host = this.host;
       this.host = undefined;
@@ -293,7 +309,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       const wait = d.notBefore - clock.now();
       if (wait > 0) {
         try {
-          await clock.sleep(wait, this.incarnation.signal);
+          await clock.sleep(wait, this.incarnationSignal);
         } catch {
           return;
         }
@@ -415,7 +431,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private crash(reason: ExitReason & { type: 'error' }): void {
     if (this.status !== 'running') return;
     this.status = 'restarting';
-    this.incarnation.abort(new Error(`actor ${this.id} crashed: ${reason.error}`));
+    this.endIncarnation(new Error(`actor ${this.id} crashed: ${reason.error}`));
     if (this.host) {
       // The incarnation is over: its guest goes with it; a restart starts a fresh one.
       void this.host.kill();

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupOrphans, readRegistry, registryFile } from '../../../kernel/runtimes/index.ts';
 import { isAlive, readProcStat } from '../../../kernel/runtimes/process-usage.ts';
+import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import { startTestServer, type TestServer } from '../../helpers/nats.ts';
 
 const ORPHAN_NODE = fileURLToPath(new URL('./fixtures/orphan-node.ts', import.meta.url));
@@ -63,6 +64,28 @@ describe('orphan cleanup', () => {
     } finally {
       node.kill('SIGKILL');
       await nodeExit;
+    }
+  });
+
+  it('orphan cleanup - when the crashed node comes back, createActorSystem kills the guests it left', async () => {
+    const node = spawn(process.execPath, ['--import', 'tsx', ORPHAN_NODE, server.url, dir, 'back'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodeExit = new Promise((r) => node.once('exit', r));
+    const lines = createInterface({ input: node.stdout });
+    await new Promise<void>((resolve, reject) => {
+      lines.on('line', (l) => l === 'ready' && resolve());
+      node.once('exit', (code) => reject(new Error(`node fixture exited with ${code} before it was ready`)));
+    });
+    const stubborn = (await readRegistry(dir, 'back', 'orphan-node')).find((g) => g.actor === 'stubborn')!;
+    node.kill('SIGKILL');
+    await nodeExit;
+    expect(await isAlive(stubborn.pid, stubborn.startTime)).toBe(true);
+    // The same node (site and id) starting again, as an operator or systemd would restart it.
+    const again = await createActorSystem({ servers: server.url, site: 'back', node: 'orphan-node', guestRegistryDir: dir });
+    try {
+      expect(await isAlive(stubborn.pid, stubborn.startTime)).toBe(false);
+      expect(await readRegistry(dir, 'back', 'orphan-node')).toEqual([]);
+    } finally {
+      await again.shutdown();
     }
   });
 

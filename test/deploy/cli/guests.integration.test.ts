@@ -4,7 +4,8 @@ import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import { jsProcessSpec } from '../../../kernel/runtimes/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
 import type { TestServer } from '../../helpers/nats.ts';
-import { CONTAINER_ACTORS, EnvEcho } from '../../helpers/docker.ts';
+import { CONTAINER_ACTORS, EnvEcho, testDocker } from '../../helpers/docker.ts';
+import { jsContainerSpec } from '../../../kernel/runtimes/container-launcher.ts';
 import { runBin } from './cli-harness.ts';
 
 let server: TestServer;
@@ -27,6 +28,14 @@ describe('cairn logs and ps for guests', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('CAIRN_CLI_ACTOR_NOT_RUNNING');
   });
+
+  it('cairn logs - prints what a container-mode actor wrote to stderr', async () => {
+    await testDocker();
+    const echo = await sys.spawn(EnvEcho, { id: 'boxed', runtime: jsContainerSpec(CONTAINER_ACTORS, 'EnvEcho') });
+    await echo.ask({ type: 'say', line: 'hello from the container' }, { timeout: 20_000 });
+    await expect.poll(async () => (await runBin(['logs', 'boxed', '--server', server.url, '--site', 'guests'])).stdout, { timeout: 10_000 }).toContain('hello from the container');
+    await sys.stop('boxed');
+  }, 60_000);
 
   it('cairn ps - shows the mode, the guest and its CPU and memory use', async () => {
     await expect.poll(() => sys.ps().actors.find((a) => a.id === 'echo')?.memoryBytes ?? 0, { timeout: 10_000 }).toBeGreaterThan(1_000_000);

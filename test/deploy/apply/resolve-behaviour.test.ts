@@ -24,11 +24,16 @@ describe('resolveRuntime', () => {
     expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'worker', module: `${FIXTURES}/echo.ts`, export: 'Echo' });
   });
 
-  it('resolveRuntime - process runs the module through the stdio guest, with env', () => {
-    const { app, actor } = oneActor('behaviour: { module: ../x/echo.ts, export: Echo }\nmode: process\nenv: { LEVEL: debug }');
+  it('resolveRuntime - process runs the module (resolved against appDir) as a pre-bundled stdio guest, with env', () => {
+    const { app, actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: process\nenv: { LEVEL: debug }');
     const spec = resolveRuntime(actor, app, FIXTURES);
     expect(spec).toMatchObject({ mode: 'process', command: process.execPath, env: { LEVEL: 'debug' } });
-    expect(spec.mode === 'process' && spec.args?.slice(-2)).toEqual([resolveModulePath('../x/echo.ts', FIXTURES), 'Echo']);
+    expect(spec.mode === 'process' && spec.args).toEqual([expect.stringMatching(/node_modules\/\.cache\/cairn-guests\/[0-9a-f]{16}\.mjs$/)]);
+  });
+
+  it('resolveRuntime - a process module that does not exist fails with CAIRN_GUEST_START_FAILED naming it', () => {
+    const { app, actor } = oneActor('behaviour: { module: ../x/echo.ts, export: Echo }\nmode: process');
+    expect(() => resolveRuntime(actor, app, FIXTURES)).toThrow(expect.objectContaining({ code: 'CAIRN_GUEST_START_FAILED', message: expect.stringContaining(resolveModulePath('../x/echo.ts', FIXTURES)) }));
   });
 
   it('resolveRuntime - container takes image, build context, binds, network and resources as limits', () => {

@@ -161,6 +161,10 @@ export class ActorNode {
       this.clock,
       this.log,
       { batch: Math.min(this.limits.maxInFlight, 512), orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, ackWaitMs: this.limits.ackWaitMs },
+      async () => {
+        await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
+        return this.js.consumers.get(Streams.mailbox(this.site), Consumers.mailbox(this.site));
+      },
     );
     await this.dispatcher.start(this.abort.signal);
     this.state = 'running';

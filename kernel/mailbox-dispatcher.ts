@@ -36,7 +36,7 @@ export class MailboxDispatcher {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly consumer: Consumer,
+    private consumer: Consumer,
     private readonly lookup: (actor: string) => DeliveryTarget | undefined,
     private readonly cells: () => Iterable<DeliveryTarget>,
     private readonly deadLetters: DeadLetters,
@@ -44,22 +44,51 @@ export class MailboxDispatcher {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly opts: DispatcherOptions,
+    /** Recreates the site's streams and consumer and returns the consumer (after it went missing). */
+    private readonly recover: () => Promise<Consumer>,
   ) {}
 
-  /** Starts consuming; resolves once the pull is set up. The loop ends when `signal` aborts. */
+  /**
+   * Starts consuming; resolves once the first pull is set up. The loop runs until `signal`
+   * aborts: when the consumer or its stream goes missing (a server killed before it flushed them,
+   * an operator deleting them) the loop recreates them through `recover` and consumes again, with
+   * backoff, instead of waiting forever as the client's consume() does by default.
+   */
   async start(signal: AbortSignal): Promise<void> {
-    this.messages = await this.consumer.consume({ max_messages: this.opts.batch });
+    this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
     signal.addEventListener('abort', () => void this.messages?.stop(), { once: true });
-    this.running = (async () => {
-      for await (const m of this.messages!) {
-        if (signal.aborted) break;
-        this.route(m);
-      }
-    })().catch((err) => this.log.error({ err }, 'mailbox consumer stopped'));
+    this.running = this.consumeForever(signal).catch((err) => this.log.error({ err }, 'mailbox consumer stopped'));
     // Touch at a third of the ack wait, checked twice as often, so event-loop delays cannot let one expire.
     const tick = Math.max(50, Math.min(1_000, Math.floor(this.opts.ackWaitMs / 6)));
     this.sweeper = setInterval(() => this.sweep(), tick);
     this.sweeper.unref();
+  }
+
+  private async consumeForever(signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; ) {
+      try {
+        for await (const m of this.messages!) {
+          if (signal.aborted) return;
+          attempt = 0;
+          this.route(m);
+        }
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'mailbox consumer failed');
+      }
+      if (signal.aborted) return;
+      // The pull ended without being asked to: the consumer or stream is gone. Recreate and resume.
+      const delayMs = Math.min(5_000, 100 * 2 ** Math.min(attempt++, 6));
+      this.log.warn({ attempt, delayMs }, 'mailbox consumer lost; recreating it');
+      await this.clock.sleep(delayMs, signal).catch(() => undefined);
+      if (signal.aborted) return;
+      try {
+        this.consumer = await this.recover();
+        this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
+        this.log.warn({ attempt }, 'mailbox consumer recreated; consuming again');
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, attempt }, 'could not recreate the mailbox consumer yet; retrying');
+      }
+    }
   }
 
   /** Stops pulling; held messages stay unacked (see `releaseAll`). */

@@ -3,7 +3,7 @@ import { runDemo } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { integerOption } from './option-parsers.ts';
-import { catchStopSignals } from './site-stop-signals.ts';
+import { catchStopSignals } from './stop-signals.ts';
 
 interface DemoFlags {
   readonly dir?: string;

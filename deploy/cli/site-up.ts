@@ -4,7 +4,7 @@ import type { RunningSite } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { formatTable } from './format-table.ts';
-import { catchStopSignals } from './site-stop-signals.ts';
+import { catchStopSignals } from './stop-signals.ts';
 import { READY_PREFIX } from './up.ts';
 
 interface SiteUpFlags {

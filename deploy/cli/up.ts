@@ -3,6 +3,7 @@ import { defaultDataDir, startEmbeddedSite } from '../embedded/index.ts';
 import type { EmbeddedSite } from '../embedded/index.ts';
 import type { ActorEvent } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
+import { catchStopSignals } from './stop-signals.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { formatEvent } from './format-event.ts';
 import { formatTable } from './format-table.ts';
@@ -77,28 +78,6 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
   }
 }
 
-/** SIGINT/SIGTERM for the life of `cairn up`: the first one stops, a second one while stopping exits at once. */
-function catchStopSignals(io: CliIo): { next(): Promise<NodeJS.Signals>; stopping(): void; dispose(): void } {
-  let first!: (signal: NodeJS.Signals) => void;
-  const received = new Promise<NodeJS.Signals>((r) => (first = r));
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!stopping) return first(signal);
-    // nats-server is killed by the process-exit hook of deploy/nats-server.
-    io.err(`second ${signal}: stopping without draining`);
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    next: () => received,
-    stopping: () => void (stopping = true),
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
 
 function printSummary(site: EmbeddedSite, flags: UpFlags, io: CliIo): void {
   const rows: [string, string][] = [

@@ -1,4 +1,4 @@
-// Copied from test/helpers/tcp-proxy.ts so that `cairn demo` can cut a leaf link; the test helper stays as it is.
+// A loopback TCP proxy that `cairn demo` (and the tests) use to cut a leaf link.
 import { createConnection, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 

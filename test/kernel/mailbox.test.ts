@@ -7,7 +7,7 @@ import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { DeadLetterAdmin, defineActor } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
-import { KernelCodes, Streams, Subjects, encodeValue, isCairnError } from '../../protocols/index.ts';
+import { Consumers, KernelCodes, Streams, Subjects, encodeValue, isCairnError } from '../../protocols/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import { Counter, eventLog } from '../helpers/actors.ts';
@@ -234,6 +234,21 @@ describe('mailbox', () => {
     try {
       expect(() => sys.ref('has space')).toThrow(/actor id "has space" is not valid/);
       await expect(sys.ref('ok').tell({} as never)).rejects.toThrow(/non-empty string "type"/);
+    } finally {
+      await sys.shutdown();
+    }
+  });
+
+  it('mailbox - a node whose mailbox consumer disappears recreates it and keeps handling messages', async () => {
+    const sys = await system('lost-consumer');
+    try {
+      const c = await sys.spawn(Counter, { id: 'c' });
+      await c.tell({ type: 'inc', by: 1 });
+      expect(await c.ask({ type: 'get' })).toBe(1);
+      // As after a server killed before it flushed the consumer, or an operator's mistake.
+      await (await jetstreamManager(nc)).consumers.delete(Streams.mailbox('lost-consumer'), Consumers.mailbox('lost-consumer'));
+      await c.tell({ type: 'inc', by: 2 });
+      expect(await c.ask({ type: 'get' }, { timeout: 30_000 })).toBe(3);
     } finally {
       await sys.shutdown();
     }

@@ -8,6 +8,7 @@ import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts'
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../apply/index.ts';
+import { drainThenStop } from '../site/drain-then-stop.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';
 import { loadExample } from './example-app.ts';
@@ -170,20 +171,11 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     stop() {
       stopped ??= (async () => {
         stopping = true;
-        const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 15_000;
-        let timer: NodeJS.Timeout | undefined;
-        // If nats-server is already gone (a terminal's Ctrl-C reaches it too), draining can wait
-        // for a reconnect that never comes: bound it, then stop the server regardless.
-        const drained = await Promise.race([
-          (async () => {
-            await stopExample?.().catch(() => undefined);
-            await sys.shutdown();
-            return true;
-          })(),
-          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), shutdownTimeoutMs))),
-        ]);
-        clearTimeout(timer);
-        await srv.stop();
+        const drain = async (): Promise<void> => {
+          await stopExample?.().catch(() => undefined);
+          await sys.shutdown();
+        };
+        const drained = await drainThenStop(drain, srv, opts.shutdownTimeoutMs ?? 15_000);
         await removeUpFile(dataDir);
         await closeLog();
         return { drained };

@@ -4,7 +4,7 @@ import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifes
 import { NAME_PATTERN } from '../../protocols/names.ts';
 import { applicationJsonSchema } from './application-json-schema.ts';
 import { BIND_PATTERN, ENV_NAME_PATTERN, EXPORT_NAME_PATTERN } from './application-schema.ts';
-import { didYouMean } from './closest-name.ts';
+import { didYouMean } from '../../protocols/closest-name.ts';
 import type { PathSegment } from './diagnostic.ts';
 import { error } from './finding.ts';
 import type { Finding } from './finding.ts';

@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
 import { BackoffSchema } from './application-schema.ts';
-import { didYouMean } from './closest-name.ts';
+import { didYouMean } from '../../protocols/closest-name.ts';
 import { error, warning } from './finding.ts';
 import type { Finding } from './finding.ts';
 

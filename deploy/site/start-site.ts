@@ -6,6 +6,7 @@ import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../apply/index.ts';
+import { drainThenStop } from './drain-then-stop.ts';
 import type { AppController } from '../apply/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
 import { findNatsServer, renderNatsServerConfig, startNatsServer } from '../nats-server/index.ts';
@@ -118,14 +119,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
     stop() {
       stopped ??= (async () => {
         stopping = true;
-        let timer: NodeJS.Timeout | undefined;
-        // A node whose server is already gone can wait forever for a reconnect: bound the drain.
-        const drained = await Promise.race([
-          controller.stop().then(() => sys.shutdown()).then(() => true),
-          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), opts.shutdownTimeoutMs ?? 15_000))),
-        ]);
-        clearTimeout(timer);
-        await srv.stop();
+        const drained = await drainThenStop(() => controller.stop().then(() => sys.shutdown()), srv, opts.shutdownTimeoutMs ?? 15_000);
         await closeLog();
         return { drained };
       })();

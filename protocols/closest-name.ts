@@ -1,5 +1,9 @@
-/** The candidate nearest to `input` by edit distance, if it is close enough to be a likely typo. */
-export function closestName(input: string, candidates: readonly string[]): string | undefined {
+/**
+ * The candidate nearest to `input` by edit distance, if it is close enough to be a likely typo:
+ * the "did you mean" of every validator (manifests, supervisor specs).
+ * @param maxDistance largest distance still suggested. @default about one typo per three characters
+ */
+export function closestName(input: string, candidates: readonly string[], maxDistance = Math.max(1, Math.floor(input.length / 3))): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -9,8 +13,8 @@ export function closestName(input: string, candidates: readonly string[]): strin
       bestDistance = distance;
     }
   }
-  // Allow roughly one typo per three characters; beyond that a suggestion is more noise than help.
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(input.length / 3)) ? best : undefined;
+  // Beyond about one typo per three characters a suggestion is more noise than help.
+  return best !== undefined && bestDistance <= maxDistance ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -8,6 +8,7 @@ import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { readNodeRegistry } from '../../kernel/index.ts';
 import { offlineSites } from '../../deploy/cli/query-nodes.ts';
 import { startTopology } from '../helpers/topology.ts';
+import { Counter } from '../helpers/actors.ts';
 import type { Topology } from '../helpers/topology.ts';
 
 let topology: Topology | undefined;
@@ -61,4 +62,21 @@ describe('node registry across sites', () => {
     const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
     await expect.poll(async () => (await run()).map((n) => `${n.site}/${n.id}`), { timeout: 20_000 }).toEqual(['cloud/c1', 'edge1/e1']);
   }, 60_000);
+
+  it('cairn ps on the cloud - lists every site\'s actors with site and node, and names a cut-off edge as offline with its last-seen time', async () => {
+    topology = await startTopology(['edge1']);
+    const cloudSys = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', heartbeatMs: 200, peers: [{ site: 'edge1', domain: 'edge1' }] });
+    const edgeSys = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', heartbeatMs: 200, peers: [{ site: 'cloud', domain: 'cloud' }] });
+    systems.push(cloudSys, edgeSys);
+    await cloudSys.spawn(Counter, { id: 'in-cloud' });
+    await edgeSys.spawn(Counter, { id: 'on-edge' });
+    const ps = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => ({ rows: JSON.parse(r.stdout) as { id: string; site: string; node: string; status: string }[], stderr: r.stderr }));
+    await expect.poll(async () => (await ps()).rows.map((a) => `${a.site}/${a.node}/${a.id}:${a.status}`).sort(), { timeout: 20_000 }).toEqual(['cloud/c1/in-cloud:running', 'edge1/e1/on-edge:running']);
+
+    topology.links.edge1!.freeze();
+    // Past the node timeout (5 s) the edge's node is dead as the cloud sees it.
+    await expect.poll(async () => (await ps()).stderr, { timeout: 30_000, interval: 500 }).toMatch(/site edge1 is offline: last seen \d+(\.\d+)?s ago/);
+    expect((await ps()).rows.map((a) => a.id)).toEqual(['in-cloud']);
+  }, 90_000);
 });
+

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { startSite } from '../site/index.ts';
 import type { RunningSite } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
-import { ExitCodes } from './exit-codes.ts';
 import { formatTable } from './format-table.ts';
 import { catchStopSignals } from './stop-signals.ts';
+import { runUntilStopped } from './run-until-stopped.ts';
 import { READY_PREFIX } from './up.ts';
 
 interface SiteUpFlags {
@@ -43,19 +43,7 @@ async function siteUp(name: string, flags: SiteUpFlags, io: CliIo): Promise<numb
     });
     printSummary(site, io);
     io.out(`${READY_PREFIX} site ${site.site} (${site.file.role}) runs at ${site.url}; press Ctrl-C to stop`);
-    void site.system.done.then((reason) => {
-      if (reason.type !== 'shutdown') failed(`the root supervisor gave up (${JSON.stringify(reason)})`);
-    });
-    const outcome = await Promise.race([
-      signals.next().then((signal) => ({ code: ExitCodes.ok, line: `received ${signal}` })),
-      failure.then((why) => ({ code: ExitCodes.error, line: `error: ${why}` })),
-    ]);
-    signals.stopping();
-    (outcome.code === ExitCodes.ok ? io.out : io.err)(`${outcome.line}: draining the node, stopping nats-server…`);
-    const { drained } = await site.stop();
-    if (!drained) io.err('warning: the node did not finish draining in time; unacknowledged messages will be redelivered on the next start');
-    io.out('stopped');
-    return outcome.code;
+    return await runUntilStopped(site, signals, failure, failed, io, 'draining the node, stopping nats-server…');
   } finally {
     signals.dispose();
   }

@@ -4,7 +4,7 @@ import type { EmbeddedSite } from '../embedded/index.ts';
 import type { ActorEvent } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { catchStopSignals } from './stop-signals.ts';
-import { ExitCodes } from './exit-codes.ts';
+import { runUntilStopped } from './run-until-stopped.ts';
 import { formatEvent } from './format-event.ts';
 import { formatTable } from './format-table.ts';
 import { portOption } from './option-parsers.ts';
@@ -60,19 +60,7 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
     for (const e of held) io.out(formatEvent(e));
     held = undefined;
 
-    void site.system.done.then((reason) => {
-      if (reason.type !== 'shutdown') failed(`the root supervisor gave up (${JSON.stringify(reason)})`);
-    });
-    const outcome = await Promise.race([
-      signals.next().then((signal) => ({ code: ExitCodes.ok, line: `received ${signal}` })),
-      failure.then((why) => ({ code: ExitCodes.error, line: `error: ${why}` })),
-    ]);
-    signals.stopping();
-    (outcome.code === ExitCodes.ok ? io.out : io.err)(`${outcome.line}: stopping the example, draining the node, stopping nats-server…`);
-    const { drained } = await site.stop();
-    if (!drained) io.err('warning: the node did not finish draining in time; unacknowledged messages will be redelivered on the next start');
-    io.out('stopped');
-    return outcome.code;
+    return await runUntilStopped(site, signals, failure, failed, io, 'stopping the example, draining the node, stopping nats-server…');
   } finally {
     signals.dispose();
   }

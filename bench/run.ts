@@ -37,7 +37,7 @@ const BENCHES = [
   // so that a change in what else runs on the machine hits every variant alike.
   { name: 'tell', file: 'tell.ts', passes: 3, variants: ['raw', 'raw-msgid', 'cairn-1', 'cairn-100', 'raw-default'] },
   { name: 'ask', file: 'ask.ts', passes: 1, variants: ['raw-core', 'raw-js', 'cairn'] },
-  { name: 'spawn', file: 'spawn.ts', passes: 1, variants: ['map', 'cairn-seq', 'cairn-conc'] },
+  { name: 'spawn', file: 'spawn.ts', passes: 1, variants: ['map', 'cairn-seq', 'cairn-conc', 'cairn-seq-noevents'] },
   // Restart and catch-up run each variant twice (interleaved passes) to show the spread.
   { name: 'restart', file: 'restart.ts', passes: 2, variants: ['inline', 'raw-worker', 'worker', 'raw-process', 'bare-process', 'process', 'raw-container', 'bare-container', 'container'] },
   { name: 'catchup', file: 'catchup.ts', passes: 2, variants: ['raw-10k', 'cairn-10k', 'raw-100k', 'cairn-100k'] },
@@ -249,7 +249,11 @@ function spawnSection(runs: Map<string, Run>): Section {
     header: ['variant', 'concurrency', 'spawns/s', 'heap / actor', 'external / actor', 'RSS / actor', 'heap committed / actor (young gen)', 'heap over map'],
     rows,
     goals,
-    notes: [],
+    notes: runs.has('cairn-seq-noevents')
+      ? [
+          `What-if (not a goal): \`cairn-seq-noevents\` is \`cairn-seq\` with the node's lifecycle events not published over NATS. Its RSS grew ${fmtBytes(runs.get('cairn-seq-noevents')!.result.rssPerActor as number)} per actor with ${fmtBytes(runs.get('cairn-seq-noevents')!.result.heapPerActor as number)} of reachable heap: the RSS above \`cairn-seq\`'s reachable heap is mostly committed-but-free heap and native memory the process keeps after encoding and sending one 'started' event per spawn, not state held per actor.`,
+        ]
+      : [],
   };
 }
 

@@ -1,6 +1,8 @@
 // Spawn rate and resident memory per idle actor: COUNT actors spawned sequentially or with
 // CONCURRENCY spawns outstanding, vs the same number of plain JS objects in a Map.
-// Variants (BENCH_VARIANT): map, cairn-seq, cairn-conc. Run with --expose-gc (bench/run.ts does).
+// Variants (BENCH_VARIANT): map, cairn-seq, cairn-conc, and the what-if cairn-seq-noevents (the
+// same with the node's lifecycle events not published over NATS: what the RSS figure owes to the
+// burst of 10,000 'started' events). Run with --expose-gc (bench/run.ts does).
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { connect } from '@nats-io/transport-node';
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
   let system: ActorSystem | undefined;
   const site = `${input.tag}spawn`;
   if (input.variant !== 'map') system = await createActorSystem({ servers: input.url, site, node: 'n1' });
+  // What-if only: in-process listeners would still get events; nothing goes over NATS.
+  if (input.variant === 'cairn-seq-noevents' && system) (system.node.events as unknown as { emit(e: unknown): void }).emit = () => undefined;
   // Keep what was created reachable, as a caller would.
   const keep: (ActorRef<Reading> | { id: string; state: { n: number } })[] = [];
   const plain = new Map<string, { id: string; behaviour: string; status: string; state: { n: number } }>();

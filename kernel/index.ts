@@ -25,3 +25,5 @@ export { RemoteHost } from './remote-host.ts';
 export type { HandleOutcome } from './remote-host.ts';
 export { readNodeRegistry, nodeRegistryStreamConfig, machineResources } from './node-registry.ts';
 export type { RegisteredNode, NodeState } from './node-registry.ts';
+export * from './node-host/index.ts';
+export type { HostChoice, HostPlacement } from './host-choice.ts';

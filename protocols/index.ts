@@ -11,11 +11,22 @@ export { NAME_PATTERN, assertName, isName } from './names.ts';
 export type { NameKind } from './names.ts';
 export { formatAddress, parseAddress } from './address.ts';
 export type { ActorAddress } from './address.ts';
-export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout } from './subjects.ts';
+export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout, NodeHostSubjects } from './subjects.ts';
 export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encodeValue, decodeValue } from './envelope.ts';
 export type { Envelope, ErrorBody } from './envelope.ts';
 export { ControlVerbs } from './control.ts';
 export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent, LogsReply } from './control.ts';
 export { HOST_PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './host-protocol.ts';
 export type { NodeFrame, GuestFrame, GuestSend } from './host-protocol.ts';
+export {
+  NODE_HOST_PROTOCOL_VERSION,
+  LEADER_PING_INTERVAL_MS,
+  LEADER_SILENCE_TIMEOUT_MS,
+  encodeNodeHostMessage,
+  decodeHostRequest,
+  decodeHostReply,
+  decodeLeaderMessage,
+  decodeHostedGuestMessage,
+} from './node-host-protocol.ts';
+export type { HostRequest, HostReply, HostedSpec, HostedUsage, LeaderMessage, HostedGuestMessage } from './node-host-protocol.ts';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_NODE_TIMEOUT_MS, isNodeAlive } from './node-liveness.ts';

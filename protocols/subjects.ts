@@ -92,6 +92,8 @@ export const Buckets = {
   state: (site: string): string => `cairn_state_${site}`,
   /** KV bucket of node registrations and heartbeats; key = node id. */
   nodes: (site: string): string => `cairn_nodes_${site}`,
+  /** KV bucket holding the site's leader lease (one key, `leader`): which node consumes the mailbox and runs the supervisors. */
+  lease: (site: string): string => `cairn_lease_${site}`,
   /** KV bucket of desired applications, on the cloud site (edges hold a mirror of the same name); key = app name, history = revisions. */
   apps: 'cairn_apps',
   /** KV bucket of what a site's app controller runs, per app; key = app name. */
@@ -117,3 +119,32 @@ export const Headers = {
   dlqStreamSeq: 'Cairn-Dlq-Stream-Seq',
   dlqTime: 'Cairn-Dlq-Time',
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Node hosting: a site's leader running guests on the other nodes of its site
+// (protocols/node-host-protocol.ts, protocols/README.md "Node hosting").
+// ---------------------------------------------------------------------------------------------
+
+export const NodeHostSubjects = {
+  /** Start/kill/usage/logs requests to the node host service of `node`: `cairn.ctl.<site>.<node>.host`. */
+  control(site: string, node: string): string {
+    assertName(site, 'site name');
+    assertName(node, 'node id');
+    return `cairn.ctl.${site}.${node}.host`;
+  },
+  /** Leader → guest frames and pings of one incarnation: `cairn.host.<site>.<node>.<incarnation>.in`. */
+  toGuest(site: string, node: string, incarnation: string): string {
+    return `${hostedIncarnation(site, node, incarnation)}.in`;
+  },
+  /** Guest → leader frames and the exit of one incarnation: `cairn.host.<site>.<node>.<incarnation>.out`. */
+  fromGuest(site: string, node: string, incarnation: string): string {
+    return `${hostedIncarnation(site, node, incarnation)}.out`;
+  },
+} as const;
+
+function hostedIncarnation(site: string, node: string, incarnation: string): string {
+  assertName(site, 'site name');
+  assertName(node, 'node id');
+  assertName(incarnation, 'incarnation id');
+  return `cairn.host.${site}.${node}.${incarnation}`;
+}

@@ -39,6 +39,7 @@ export const DeployCodes = {
   APP_CONFLICT: 'CAIRN_APP_CONFLICT',
   APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
   APP_BEHAVIOUR_INVALID: 'CAIRN_APP_BEHAVIOUR_INVALID',
+  UNPLACED: 'CAIRN_UNPLACED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -228,5 +229,10 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_BEHAVIOUR_INVALID,
     summary: 'The export named by behaviour.export is missing, or is neither a defineActor result nor a function (config) => defineActor result.',
     fix: 'Export the actor under that name (behaviour.export, default "default"); worker mode needs the definition itself, not a factory.',
+  },
+  {
+    code: DeployCodes.UNPLACED,
+    summary: "An application instance fits no node of its site: every node was refused (dead, a nodeSelector label missing, one-per-node taken, or not enough CPU or memory). The reasons name each node.",
+    fix: 'Start a node with the missing label (`cairn site join <site> --label k=v`), free capacity, or relax placement.nodeSelector / resources / replicas; then apply again.',
   },
 ];

@@ -22,6 +22,9 @@ export const KernelCodes = {
   GUEST_EXITED: 'CAIRN_GUEST_EXITED',
   GUEST_OOM: 'CAIRN_GUEST_OOM',
   UNSUPPORTED_IN_MODE: 'CAIRN_UNSUPPORTED_IN_MODE',
+  LEASE_LOST: 'CAIRN_LEASE_LOST',
+  NODE_UNREACHABLE: 'CAIRN_NODE_UNREACHABLE',
+  NODE_LOST: 'CAIRN_NODE_LOST',
 } as const;
 export type KernelCode = (typeof KernelCodes)[keyof typeof KernelCodes];
 
@@ -125,5 +128,20 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.UNSUPPORTED_IN_MODE,
     summary: 'The actor used a context operation its runtime mode does not offer (e.g. spawn from a process guest).',
     fix: 'Do it from an inline actor, or send a message to one that does it.',
+  },
+  {
+    code: KernelCodes.LEASE_LOST,
+    summary: "The site's leader could not renew its lease in time (disconnected, paused) or another node took it over; it stopped its actors so that they never run twice.",
+    fix: 'Nothing, when a standby took over: restart the node (systemd, Docker restart policy) and it becomes the new standby. Otherwise check its link to the nats-server.',
+  },
+  {
+    code: KernelCodes.NODE_UNREACHABLE,
+    summary: "The site's leader asked another node of the site to start an actor's guest and got no answer (no node host service listens there, or none answered within the start timeout).",
+    fix: 'Check that the node runs and is connected (`cairn nodes`); raise startTimeoutMs if its guests are slow to start (a container image build).',
+  },
+  {
+    code: KernelCodes.NODE_LOST,
+    summary: "The node running an actor's guest for the site's leader stopped being alive, is stopping, or its connection was interrupted (frames may have been lost); the guest counts as crashed.",
+    fix: 'Check the node and its link (`cairn nodes`); the supervisor restarts the actor per its restart policy.',
   },
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -7,7 +8,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, KernelCodes, Streams, Subjects, assertName, decodeValue, encodeValue } from '../protocols/index.ts';
+import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, Streams, Subjects, assertName, decodeValue, encodeValue } from '../protocols/index.ts';
 import type { NodeRecord, PsReply, TreeNode } from '../protocols/index.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { CellParent } from './actor-cell.ts';
@@ -18,6 +19,8 @@ import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream } from './mailbox-infrastructure.ts';
+import { SiteLease } from './lease/index.ts';
+import type { LeaseLoss } from './lease/index.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
 import { NatsSender } from './nats-sender.ts';
@@ -30,6 +33,9 @@ import { StateStore } from './state-store.ts';
 import { machineResources, nodeRegistryStreamConfig } from './node-registry.ts';
 import type { GuestLauncher } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
+import type { HostChoice } from './host-choice.ts';
+import { NodeDirectory } from './node-directory.ts';
+import { NodeHostService, remoteNodeLauncher } from './node-host/index.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export interface NodeOptions {
@@ -59,6 +65,18 @@ export interface NodeOptions {
   readonly orphanTimeoutMs?: number;
   /** Node heartbeat period in the node registry. @default 1000 */
   readonly heartbeatMs?: number;
+  /**
+   * A site runs one leader node (it consumes the mailbox and runs the supervisors); other nodes of
+   * the site wait as standbys and one takes over when the leader's lease is not renewed for this
+   * long. @default 5000 (the node liveness timeout)
+   */
+  readonly leaseTtlMs?: number;
+  /** Gives up waiting as a standby: `start` rejects with CAIRN_ABORTED. Ignored once the node leads. */
+  readonly signal?: AbortSignal;
+  /** Called when `start` finds another node leading the site and waits as its standby. */
+  readonly onStandby?: (leader: string) => void;
+  /** Called when this node, as leader, lost the site lease (it must stop: a standby may run its actors). */
+  readonly onLeaseLost?: (loss: LeaseLoss) => void;
   /** How often guests' CPU and memory are sampled for `cairn ps` (container stats take ~1 s each). @default 5000 */
   readonly usageSampleMs?: number;
   readonly clock?: Clock;
@@ -89,8 +107,14 @@ export class ActorNode {
   private heartbeat: NodeJS.Timeout | undefined;
   private spawner: Spawner | undefined;
   private treeProvider: () => TreeNode[] = () => [];
-  private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  private state: 'created' | 'standby' | 'running' | 'stopping' | 'stopped' = 'created';
   private readonly startedAt: number;
+  /** This run of the node, told apart from earlier runs with the same id in the lease. */
+  readonly incarnation = randomUUID();
+  private lease: SiteLease | undefined;
+  private hostService: NodeHostService | undefined;
+  private directory_: NodeDirectory | undefined;
+  private readonly remoteLaunchers = new Map<string, GuestLauncher>();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -135,22 +159,32 @@ export class ActorNode {
     return new ActorNode(nc, !opts.connection, jetstream(nc, jsOpts), jsm, opts, opts.clock ?? systemClock);
   }
 
-  /** Creates the site's streams, consumer and buckets if needed, registers the node and starts consuming. */
+  /**
+   * Registers the node (heartbeat, control endpoints), waits until it holds the site lease (at once
+   * when no other live node leads the site; see `NodeOptions.leaseTtlMs`), then creates the site's
+   * streams, consumer and buckets if needed and starts consuming.
+   */
   async start(spawner: Spawner, treeProvider?: () => TreeNode[]): Promise<void> {
     if (this.state !== 'created') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} was already started`);
     this.spawner = spawner;
     if (treeProvider) this.treeProvider = treeProvider;
-    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
     const kvm = new Kvm(this.js);
-    this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     const heartbeatMs = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.nodesKv = await kvm.create(Buckets.nodes(this.site), { history: 1 });
-    if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
+    this.state = 'standby';
     await this.beat(heartbeatMs);
     this.heartbeat = setInterval(() => void this.beat(heartbeatMs).catch((err) => this.log.warn({ err }, 'heartbeat failed')), heartbeatMs);
     this.heartbeat.unref();
-    this.sampleUsageForever(this.opts.usageSampleMs ?? 5_000);
     this.serveControl();
+    this.directory_ = await NodeDirectory.open(this.nodesKv, this.abort.signal, this.log);
+    // Standbys host guests the leader places on them; the leader hosts none of its own this way.
+    this.hostService = new NodeHostService({ nc: this.nc, site: this.site, node: this.id, launcherFor: (mode) => (mode === 'inline' ? undefined : this.launchers.get(mode)), log: this.log });
+    this.hostService.start(this.abort.signal);
+    await this.lead(await kvm.create(Buckets.lease(this.site), { history: 1 }), heartbeatMs);
+    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
+    this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
+    if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
+    this.sampleUsageForever(this.opts.usageSampleMs ?? 5_000);
     const consumer = await this.js.consumers.get(Streams.mailbox(this.site), Consumers.mailbox(this.site));
     this.dispatcher = new MailboxDispatcher(
       consumer,
@@ -168,6 +202,36 @@ export class ActorNode {
     );
     await this.dispatcher.start(this.abort.signal);
     this.state = 'running';
+    await this.beat(heartbeatMs);
+    void this.lease!.hold(this.abort.signal).then((loss) => {
+      if (!loss || this.abort.signal.aborted) return;
+      this.log.error({ why: loss.why }, 'lost the site lease; this node stops its actors');
+      this.opts.onLeaseLost?.(loss);
+    });
+  }
+
+  /** Resolves once this node leads its site (see SiteLease); rejects when the node is stopped meanwhile. */
+  private async lead(kv: KV, renewMs: number): Promise<void> {
+    this.lease = new SiteLease({ kv, me: { node: this.id, incarnation: this.incarnation }, ttlMs: this.opts.leaseTtlMs ?? DEFAULT_NODE_TIMEOUT_MS, renewMs, clock: this.clock, log: this.log });
+    const giveUp = (): void => this.abort.abort();
+    this.opts.signal?.addEventListener('abort', giveUp, { once: true });
+    if (this.opts.signal?.aborted) giveUp();
+    try {
+      await this.lease.acquire(this.abort.signal, (holder, expiresInMs) => {
+        this.log.info({ leader: holder.node, expiresInMs }, 'another node leads this site; waiting as its standby');
+        this.opts.onStandby?.(holder.node);
+      });
+    } catch (cause) {
+      if (!this.abort.signal.aborted) throw cause;
+      throw new CairnError(KernelCodes.ABORTED, `node ${this.id} stopped while waiting as standby of site ${this.site}`, { cause });
+    } finally {
+      this.opts.signal?.removeEventListener('abort', giveUp);
+    }
+  }
+
+  /** `leader` once this node holds the site lease and consumes; `standby` while it waits to. */
+  get role(): 'leader' | 'standby' {
+    return this.state === 'running' ? 'leader' : 'standby';
   }
 
   /** Makes a runtime mode (worker, process, container) available to this node's actors. */
@@ -179,8 +243,17 @@ export class ActorNode {
     return mode === 'inline' || this.launchers.has(mode);
   }
 
-  /** Creates the cell of a new actor (not started: its supervisor starts it). */
-  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE): ActorCell<M, S> {
+  /** The nodes of this site as the registry says now (placement reads it). */
+  get directory(): NodeDirectory {
+    if (!this.directory_) throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} is ${this.state}; await start() first`);
+    return this.directory_;
+  }
+
+  /**
+   * Creates the cell of a new actor (not started: its supervisor starts it). With `host`, each
+   * incarnation asks where to run: on another node of the site it runs as a guest of that node.
+   */
+  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice): ActorCell<M, S> {
     this.assertRunning();
     assertName(id, 'actor id');
     if (!this.hasRuntime(runtime.mode)) {
@@ -201,12 +274,13 @@ export class ActorNode {
       spawner: this.spawner!,
       publishReply: (subject, data) => this.nc.publish(subject, data),
       released: (d) => this.dispatcher.released(d),
-      launcherFor: (mode) => {
+      launcherFor: (mode, hostNode) => {
+        if (hostNode !== undefined) return this.remoteLauncher(hostNode);
         const launcher = this.launchers.get(mode);
         if (!launcher) throw new CairnError(KernelCodes.RUNTIME_UNAVAILABLE, `no launcher for runtime mode "${mode}" on node ${this.id}`);
         return launcher;
       },
-    }, runtime);
+    }, runtime, host);
     this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
     this.dispatcher.adopt(id, cell);
     return cell;
@@ -247,6 +321,7 @@ export class ActorNode {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     const wasRunning = this.state === 'running';
+    const wasRegistered = wasRunning || this.state === 'standby';
     this.state = 'stopping';
     this.abort.abort();
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -254,14 +329,27 @@ export class ActorNode {
       await this.dispatcher.stop();
       const held = [...this.cells.values()].flatMap((c) => c.takeQueue());
       this.dispatcher.releaseAll(held);
-      await this.nodesKv.delete(this.id).catch(() => undefined);
+      // Held messages are back on the server: a standby may take over now rather than after the ttl.
+      await this.lease?.release();
     }
+    await this.hostService?.stop();
+    if (wasRegistered) await this.nodesKv.delete(this.id).catch(() => undefined);
     this.replies.close();
     this.publisher.close();
     this.cells.clear();
     if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
     else await this.nc.flush().catch(() => undefined);
     this.state = 'stopped';
+  }
+
+  /** Starts guests on another node of this site (it runs a NodeHostService); one launcher per node. */
+  private remoteLauncher(host: string): GuestLauncher {
+    let launcher = this.remoteLaunchers.get(host);
+    if (!launcher) {
+      launcher = remoteNodeLauncher({ nc: this.nc, site: this.site, leader: this.id, host, isHostAlive: () => this.directory.isAlive(host, this.clock.now()), log: this.log, clock: this.clock });
+      this.remoteLaunchers.set(host, launcher);
+    }
+    return launcher;
   }
 
   private runningCell(actor: string): ActorCell<Message, unknown> | undefined {
@@ -282,6 +370,7 @@ export class ActorNode {
       startedAt: this.startedAt,
       lastSeen: this.clock.now(),
       heartbeatMs,
+      role: this.role,
       resources: machineResources(),
       guests: this.guestUsage(),
     };

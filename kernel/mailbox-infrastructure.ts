@@ -99,16 +99,20 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
   };
 }
 
-/**
- * Creates the site's streams (or updates them to the given limits) and takes over the mailbox
- * consumer. Taking over means recreating it: the stream is a WorkQueue, so it holds exactly the
- * messages nobody acked, and a fresh consumer delivers them all again at once, in stream order.
- * Keeping the old consumer would deliver never-delivered (newer) messages at once but redeliver
- * what a crashed node held (older) only after the ack wait: an actor would see its messages out of
- * order, and a persisted actor would skip the older ones as already applied.
- */
-export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
+/** Creates the site's mailbox, outbox and dead-letter streams, or updates them to the given limits and peers. */
+export async function ensureSiteStreams(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
   for (const cfg of [mailboxStreamConfig(site, limits, peers), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
+}
+
+/**
+ * Takes over the site's mailbox consumer (only the site's leader does this) by recreating it: the
+ * stream is a WorkQueue, so it holds exactly the messages nobody acked, and a fresh consumer
+ * delivers them all again at once, in stream order. Keeping the old consumer would deliver
+ * never-delivered (newer) messages at once but redeliver what a crashed node held (older) only
+ * after the ack wait: an actor would see its messages out of order, and a persisted actor would
+ * skip the older ones as already applied.
+ */
+export async function takeOverMailboxConsumer(jsm: JetStreamManager, site: string, limits: MailboxLimits): Promise<void> {
   const consumer = mailboxConsumerConfig(site, limits);
   try {
     await jsm.consumers.delete(Streams.mailbox(site), consumer.durable_name);
@@ -116,6 +120,12 @@ export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: s
     if (!isNotFound(err)) throw err;
   }
   await jsm.consumers.add(Streams.mailbox(site), consumer);
+}
+
+/** Streams, then the consumer: what a site's leader sets up before it consumes. */
+export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
+  await ensureSiteStreams(jsm, site, limits, peers);
+  await takeOverMailboxConsumer(jsm, site, limits);
 }
 
 /** Creates a stream, or updates it to `cfg` when it exists. */

@@ -81,6 +81,11 @@ export interface NodeRecord {
   readonly startedAt: number;
   readonly lastSeen: number;
   readonly heartbeatMs: number;
+  /**
+   * `leader`: holds the site lease, consumes the mailbox and runs the supervisors. `standby`: waits
+   * to take over (and hosts actors the leader places on it). Absent in records of older nodes.
+   */
+  readonly role?: 'leader' | 'standby';
   /** What the node offers placement: CPU cores and memory. */
   readonly resources?: { readonly cpus: number; readonly memoryMb: number };
   /** Latest CPU (% of one core) and memory (bytes) of each actor running as a process or container. */

@@ -59,7 +59,18 @@ export class ActorSystem implements Spawner {
   }
 
   static async create(opts: SystemOptions = {}): Promise<ActorSystem> {
-    const node = await ActorNode.connect(opts);
+    let system: ActorSystem | undefined;
+    const node = await ActorNode.connect({
+      ...opts,
+      // A leader that lost its lease stops everything: a standby may already run the same actors.
+      onLeaseLost: (loss) => {
+        opts.onLeaseLost?.(loss);
+        if (system) {
+          system.exitReason = { type: 'error', error: loss.why, code: KernelCodes.LEASE_LOST };
+          void system.shutdown();
+        }
+      },
+    });
     const registryDir = opts.guestRegistryDir ?? DEFAULT_REGISTRY_DIR;
     // Guests a crashed previous run of this node left behind are killed before anything starts.
     const orphans = await cleanupOrphans(registryDir, node.site, node.id).catch((err: unknown) => {
@@ -70,7 +81,7 @@ export class ActorSystem implements Spawner {
     node.registerRuntime('worker', workerLauncher({ log: node.log }));
     node.registerRuntime('process', processLauncher({ registryDir, log: node.log }));
     await registerContainerRuntime(node);
-    const system = new ActorSystem(node, opts);
+    system = new ActorSystem(node, opts);
     const rootSpec = resolveSupervisorSpec({
       id: 'root',
       strategy: 'one_for_one',
@@ -83,19 +94,21 @@ export class ActorSystem implements Spawner {
       name: 'system',
       childExited: (_id, reason) => {
         // The root gave up: nothing above it can restart anything on this node.
-        system.exitReason = reason;
-        void system.shutdown();
+        system!.exitReason = reason;
+        void system!.shutdown();
       },
     };
-    system.root = new Supervisor(node, rootSpec, top);
+    const sys = system;
+    sys.root = new Supervisor(node, rootSpec, top);
     try {
-      await node.start(system, () => [system.root.describe()]);
-      await system.root.start();
+      // Waits as a standby while another node leads the site.
+      await node.start(sys, () => [sys.root.describe()]);
+      await sys.root.start();
     } catch (err) {
       await node.stop();
       throw err;
     }
-    return system;
+    return sys;
   }
 
   get site(): string {

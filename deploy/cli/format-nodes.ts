@@ -10,6 +10,8 @@ export function formatNodes(nodes: readonly NodeRecord[], now: number): string[]
     { header: 'NODE', value: (n) => n.id },
     { header: 'SITE', value: (n) => n.site },
     { header: 'STATUS', value: (n) => (isStale(n, now) ? 'dead' : 'up') },
+    // leader: consumes the site's mailbox and runs its supervisors; standby: hosts placed actors, takes over.
+    { header: 'ROLE', value: (n) => n.role ?? '' },
     { header: 'LAST SEEN', value: (n) => `${formatDuration(now - n.lastSeen)} ago`, align: 'right' },
     { header: 'UPTIME', value: (n) => formatDuration(now - n.startedAt), align: 'right' },
     { header: 'PID', value: (n) => n.pid, align: 'right' },

@@ -20,3 +20,13 @@ export function portOption(option: string): (value: string) => number {
     return n;
   };
 }
+
+/** A repeatable commander option parser for `key=value` labels; collects into one record. */
+export function labelOption(option: string): (value: string, previous: Record<string, string> | undefined) => Record<string, string> {
+  return (value, previous) => {
+    const eq = value.indexOf('=');
+    const key = eq < 0 ? '' : value.slice(0, eq).trim();
+    if (eq < 0 || key === '') throw new CairnError(DeployCodes.CLI_USAGE, `${option} ${JSON.stringify(value)} is not key=value; pass e.g. ${option} gpu=true`, { details: { option, value } });
+    return { ...previous, [key]: value.slice(eq + 1).trim() };
+  };
+}

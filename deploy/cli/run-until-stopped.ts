@@ -1,4 +1,5 @@
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { KernelCodes } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { ExitCodes } from './exit-codes.ts';
 import type { StopSignals } from './stop-signals.ts';
@@ -16,7 +17,8 @@ export interface StoppableSite {
  */
 export async function runUntilStopped(site: StoppableSite, signals: StopSignals, failure: Promise<string>, fail: (why: string) => void, io: CliIo, stopping: string): Promise<number> {
   void site.system.done.then((reason) => {
-    if (reason.type !== 'shutdown') fail(`the root supervisor gave up (${JSON.stringify(reason)})`);
+    if (reason.type === 'error' && reason.code === KernelCodes.LEASE_LOST) fail(`this node lost the site lease and stopped its actors: ${reason.error}`);
+    else if (reason.type !== 'shutdown') fail(`the root supervisor gave up (${JSON.stringify(reason)})`);
   });
   const outcome = await Promise.race([
     signals.next().then((signal) => ({ code: ExitCodes.ok, line: `received ${signal}` })),

@@ -1,13 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
-import { createActorSystem } from '../../supervisor-trees/index.ts';
-import { startAppController } from '../apply/index.ts';
 import { drainThenStop } from './drain-then-stop.ts';
-import type { AppController } from '../apply/index.ts';
+import { startSiteNode } from './start-site-node.ts';
+import type { SiteNode } from './start-site-node.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
 import { findNatsServer, renderNatsServerConfig, startNatsServer } from '../nats-server/index.ts';
 import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
@@ -78,35 +76,28 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
 
   let stopping = false;
   let server: RunningNatsServer | undefined;
-  let system: ActorSystem | undefined;
-  let apps: AppController | undefined;
+  let siteNode: SiteNode | undefined;
   try {
     server = await startNatsServer({ config: file.natsServer, dir: home, binary, onLog: (line) => natsLog.write(`${line}\n`) });
     void server.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
     await opts.beforeNode?.(server);
-    system = await createActorSystem({
-      logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })),
-      labels: file.labels,
-      ...opts.system,
-      servers: file.url,
-      site: file.site,
-      peers: file.peers,
+    siteNode = await startSiteNode({
+      file,
+      nodeLogPath,
+      appDir: opts.appDir ?? process.cwd(),
       ...(opts.node === undefined ? {} : { node: opts.node }),
+      ...(opts.system === undefined ? {} : { system: opts.system }),
     });
-    // The site runs what `cairn apply` put in the cloud's desired state (an edge through its mirror).
-    apps = await startAppController({ system, ...(file.cloudDomain ? { cloudDomain: file.cloudDomain } : {}), appDir: opts.appDir ?? process.cwd() });
   } catch (err) {
     stopping = true;
-    await system?.shutdown().catch(() => undefined);
     await server?.stop();
     await closeLog();
     throw err;
   }
   const srv = server;
-  const sys = system;
-  const controller = apps;
+  const { system: sys, apps: controller } = siteNode;
   let stopped: Promise<{ drained: boolean }> | undefined;
   return {
     site: file.site,

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { joinSite } from '../site/index.ts';
+import { CairnError, KernelCodes } from '../../protocols/index.ts';
+import type { CliIo } from './cli-io.ts';
+import { ExitCodes } from './exit-codes.ts';
+import { labelOption } from './option-parsers.ts';
+import { catchStopSignals } from './stop-signals.ts';
+import { runUntilStopped } from './run-until-stopped.ts';
+import { READY_PREFIX } from './up.ts';
+
+interface SiteJoinFlags {
+  readonly appDir?: string;
+  readonly dir: string;
+  readonly node?: string;
+  readonly label?: Record<string, string>;
+}
+
+/** Printed (after READY_PREFIX's line would be too late) when the node waits as a standby. */
+export const STANDBY_PREFIX = 'standby:';
+
+export function registerSiteJoin(site: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  site
+    .command('join')
+    .description('start one more node on a site whose nats-server already runs (`cairn site up` elsewhere on this machine, or systemd): it waits as standby while another node leads the site and takes over when the leader stops or its lease expires')
+    .argument('<name>', 'the site to join (a name from the sites file)')
+    .option('--dir <dir>', 'the directory `cairn site init` wrote to', '.cairn-sites')
+    .option('--node <id>', 'node id, unique on the site (default: the host name)')
+    .option('--label <key=value>', "a label placement can select on (repeatable), added to the site's", labelOption('--label'))
+    .option('--app-dir <dir>', 'where relative behaviour.module paths of applied manifests resolve (default: the current directory)')
+    .action(async (name: string, flags: SiteJoinFlags) => {
+      setExitCode(await siteJoin(name, flags, io));
+    });
+}
+
+async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<number> {
+  const signals = catchStopSignals(io);
+  const giveUp = new AbortController();
+  void signals.next().then(() => giveUp.abort());
+  try {
+    let failed!: (why: string) => void;
+    const failure = new Promise<string>((r) => (failed = r));
+    const site = await joinSite({
+      dir: flags.dir,
+      site: name,
+      ...(flags.node === undefined ? {} : { node: flags.node }),
+      ...(flags.label === undefined ? {} : { labels: flags.label }),
+      ...(flags.appDir === undefined ? {} : { appDir: flags.appDir }),
+      signal: giveUp.signal,
+      onStandby: (leader) => io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`),
+    }).catch((err: unknown) => {
+      if (err instanceof CairnError && err.code === KernelCodes.ABORTED) return undefined;
+      throw err;
+    });
+    if (!site) {
+      io.out('stopped while waiting as standby');
+      return ExitCodes.ok;
+    }
+    io.out(`${READY_PREFIX} node ${site.system.node.id} leads site ${site.site} at ${site.url} (log ${site.nodeLogPath}); press Ctrl-C to stop`);
+    return await runUntilStopped(site, signals, failure, failed, io, 'draining the node…');
+  } finally {
+    signals.dispose();
+  }
+}

@@ -18,6 +18,7 @@ import type { NodeEvents } from './node-events.ts';
 import type { Spawner } from './spawner.ts';
 import type { StateStore } from './state-store.ts';
 import { RemoteHost } from './remote-host.ts';
+import type { HostChoice } from './host-choice.ts';
 import type { GuestLauncher, GuestUsage } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
@@ -41,8 +42,8 @@ export interface CellDeps {
   publishReply(subject: string, data: Uint8Array): void;
   /** Called when a held delivery is finished (acked or dead-lettered). */
   released(delivery: Delivery): void;
-  /** Starts guests for a non-inline runtime mode. */
-  launcherFor(mode: RuntimeSpec['mode']): GuestLauncher;
+  /** Starts guests for a non-inline runtime mode, on this node or (`host`) on another node of the site. */
+  launcherFor(mode: RuntimeSpec['mode'], host?: string): GuestLauncher;
 }
 
 export type StopOutcome = 'stopped' | 'killed';
@@ -82,6 +83,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   private ownerView: ContextOwner<M, S> | undefined;
   /** Last resource sample of the guest (process and container modes), refreshed by the node. */
   private usage: GuestUsage | undefined;
+  /** Where the current incarnation runs: this node with `runtime`, or another node (see HostChoice). */
+  private placement: { readonly node: string; readonly runtime: RuntimeSpec };
 
   constructor(
     readonly id: string,
@@ -89,7 +92,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     readonly parent: CellParent,
     private readonly deps: CellDeps,
     readonly runtime: RuntimeSpec = INLINE,
+    private readonly chooseHost?: HostChoice,
   ) {
+    this.placement = { node: deps.node, runtime };
     this.address = { site: deps.site, actor: id };
     this.selfRef = new ActorRef<M>(this.address, deps.sender);
   }
@@ -145,7 +150,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     const stored = this.def.persist ? await this.deps.stateStore.load<S>(this.id) : undefined;
     this.appliedSeq = stored ? stored.seq : 0;
     this.appliedOrigins = stored ? { ...stored.origins } : {};
-    if (this.runtime.mode === 'inline') {
+    const placed = await this.chooseHost?.();
+    this.placement = placed && placed.node !== this.deps.node ? placed : { node: this.deps.node, runtime: this.runtime };
+    if (this.placement.runtime.mode === 'inline') {
       this.state = stored ? stored.state : this.def.makeInitialState();
       if (this.def.onStart) await this.def.onStart(this.context(undefined, 0));
     } else {
@@ -159,12 +166,13 @@ export class ActorCell<M extends Message = Message, S = unknown> {
 
   private async startGuest(stored: { value: S } | undefined): Promise<void> {
     const info = { site: this.deps.site, node: this.deps.node, actor: this.id };
-    const channel = await this.deps.launcherFor(this.runtime.mode)(this.runtime, info, this.incarnationSignal);
+    const { node, runtime } = this.placement;
+    const channel = await this.deps.launcherFor(runtime.mode, node === this.deps.node ? undefined : node)(runtime, info, this.incarnationSignal);
     const sender = this.deps.sender.as({ from: formatAddress(this.address) });
     const host = new RemoteHost(channel, sender, this.deps.log, this.id);
     this.host = host;
     try {
-      const initial = await host.start(this.deps.site, this.deps.node, stored);
+      const initial = await host.start(this.deps.site, this.placement.node, stored);
       this.state = (stored ?? initial)?.value as S;
     } catch (err) {
       await host.kill();
@@ -238,9 +246,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     return {
       id: this.id,
       site: this.deps.site,
-      node: this.deps.node,
+      node: this.placement.node,
       behaviour: this.def.name,
-      mode: this.runtime.mode,
+      mode: this.placement.runtime.mode,
       ...(this.host ? { guest: this.host.channel.describe } : {}),
       ...(this.usage ? { cpuPercent: this.usage.cpuPercent, memoryBytes: this.usage.memoryBytes } : {}),
       status: this.status,

@@ -1,4 +1,4 @@
-import type { ActorDefinition, Message, RuntimeSpec } from '../kernel/index.ts';
+import type { ActorDefinition, HostChoice, Message, RuntimeSpec } from '../kernel/index.ts';
 import { SupervisorCodes } from '../protocols/errors/supervisor-codes.ts';
 import { orThrow, resolveChildSpecs, resolveFlags } from './core/index.ts';
 import type { Backoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
@@ -10,6 +10,8 @@ export type ChildInput =
       readonly actor: ActorDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       /** Where the handler runs. @default { mode: 'inline' } */
       readonly runtime?: RuntimeSpec;
+      /** Which node of the site runs each incarnation (placement). @default this node */
+      readonly host?: HostChoice;
       /** @default 'permanent' */
       readonly restart?: RestartType;
       /** @default 5000 */
@@ -39,7 +41,7 @@ export interface SupervisorSpec {
 }
 
 /** What the runtime starts a child from. */
-export type ChildStart = { readonly actor: ActorDefinition<Message, unknown>; readonly runtime?: RuntimeSpec } | { readonly supervisor: ResolvedSupervisorSpec };
+export type ChildStart = { readonly actor: ActorDefinition<Message, unknown>; readonly runtime?: RuntimeSpec; readonly host?: HostChoice } | { readonly supervisor: ResolvedSupervisorSpec };
 
 export interface ResolvedSupervisorSpec {
   readonly id: string;
@@ -97,7 +99,7 @@ function childSpecInput(child: ChildInput, nested: ResolvedSupervisorSpec | unde
   const start = isSup
     ? { supervisor: nested ?? { id, flags: {}, children: [] } }
     : 'actor' in child
-      ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}) }
+      ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}), ...(child.host ? { host: child.host } : {}) }
       : undefined;
   return {
     id,

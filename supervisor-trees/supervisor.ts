@@ -181,7 +181,7 @@ export class Supervisor implements CellParent {
         await existing.cell.restart();
         return;
       }
-      const cell = this.node.createCell(spec.start.actor, id, this, spec.start.runtime);
+      const cell = this.node.createCell(spec.start.actor, id, this, spec.start.runtime, spec.start.host);
       this.handles.set(id, { kind: 'actor', cell });
       try {
         await cell.start();

@@ -1,8 +1,9 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
-import type { ActorDefinition } from '../../kernel/index.ts';
+import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
+import type { Application } from '../manifest/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { KernelCodes, isCairnError } from '../../protocols/index.ts';
+import { DeployCodes, KernelCodes, isCairnError } from '../../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
 import type { AppStatus } from './app-status.ts';
@@ -11,6 +12,10 @@ import { openDesiredApps } from './desired-apps-bucket.ts';
 import { defaultImporter, loadBehaviour } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
 import { planReconcile } from './plan-reconcile.ts';
+import { hostedRuntime } from './resolve-runtime.ts';
+import { siteInstances } from './site-instances.ts';
+import type { SiteInstance } from './site-instances.ts';
+import { SitePlacer } from './site-placer.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 
 export interface AppControllerOptions {
@@ -49,6 +54,7 @@ export class AppController {
   private readonly appDir: string;
   private readonly importer: ModuleImporter;
   private status: AppStatusBucket | undefined;
+  private placer: SitePlacer | undefined;
   private watching: Promise<void> | undefined;
   private reconciling: Promise<void> | undefined;
   private dirty = false;
@@ -68,6 +74,7 @@ export class AppController {
     if (this.watching) return;
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     const { node } = this.opts.system;
+    this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
       node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
@@ -151,20 +158,36 @@ export class AppController {
 
   private async startTree(c: Extract<ReconcileCommand, { type: 'start' | 'replace' }>): Promise<void> {
     const { system } = this.opts;
-    const actors = c.actors.map((a) => a.id);
+    let actors = c.actors.map((a) => a.id);
     try {
       const definitions = new Map<string, ActorDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
       for (const a of c.actors) definitions.set(a.id, await loadBehaviour(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
-      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir));
-      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors });
-      system.node.log.info({ app: c.name, revision: c.revision, actors }, 'app controller: started application');
+      // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
+      const instances = siteInstances(c.actors);
+      const plan = this.placer!.planApp(c.app, instances);
+      const placed = instances.filter((i) => plan.placed.has(i.instanceId));
+      actors = placed.map((i) => i.instanceId);
+      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }));
+      const unplaced = plan.unplaced.map((u) => `${u.actor}${u.replica === undefined ? '' : ` replica ${u.replica}`}: ${u.reasons.join('; ')}`);
+      if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site');
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors, ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
+      system.node.log.info({ app: c.name, revision: c.revision, actors, placed: Object.fromEntries(plan.placed) }, 'app controller: started application');
     } catch (err) {
       const error = { code: isCairnError(err) ? err.code : (err as Error).name, message: (err as Error).message };
       system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
       // A tree that got part-way up is taken down again, so that the next revision starts clean.
       await system.stop(appTreeId(c.name)).catch(() => undefined);
+      this.placer?.removeApp(c.name);
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
     }
+  }
+
+  /** At each (re)start of an instance: its node from placement; undefined when it is this node. */
+  private hostChoice(app: string, manifest: Application, instance: SiteInstance): HostChoice {
+    return async () => {
+      const node = this.placer!.nodeFor(app, instance.instanceId);
+      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir) };
+    };
   }
 
   private async stopTree(name: string): Promise<void> {
@@ -176,6 +199,7 @@ export class AppController {
       if (!(isCairnError(err) && err.code === KernelCodes.ACTOR_NOT_FOUND)) system.node.log.warn({ err, app: name }, 'app controller: stopping the application failed');
     }
     this.running.delete(name);
+    this.placer?.removeApp(name);
     void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
   }
 

@@ -1,19 +1,28 @@
-import type { ActorDefinition } from '../../kernel/index.ts';
+import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
 import type { SupervisorSpec } from '../../supervisor-trees/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 import { resolveRuntime } from './resolve-runtime.ts';
+import { siteInstances } from './site-instances.ts';
+import type { SiteInstance } from './site-instances.ts';
 
 /** Id of the supervisor tree that runs an application on a node. */
 export function appTreeId(app: string): string {
   return `app-${app}`;
 }
 
+export interface AppTreeOptions {
+  /** The instances to run. @default siteInstances(actors): every replica */
+  readonly instances?: readonly SiteInstance[];
+  /** Which node of the site runs each incarnation of an instance. @default the leader */
+  readonly hostFor?: (instance: SiteInstance) => HostChoice | undefined;
+}
+
 /**
  * An application's actors on one site → one supervisor tree `app-<name>`: the manifest's
- * supervisor flags, one child per actor in manifest order (restart, shutdownMs, runtime from mode).
- * Pure: behaviours are loaded beforehand (`definitions`, by actor id).
+ * supervisor flags, one child per instance in manifest order (restart, shutdownMs, runtime from
+ * mode). Pure: behaviours are loaded beforehand (`definitions`, by actor id).
  */
-export function appTreeSpec(app: Application, actors: readonly Actor[], definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string): SupervisorSpec { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function appTreeSpec(app: Application, actors: readonly Actor[], definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string, opts: AppTreeOptions = {}): SupervisorSpec { // eslint-disable-line @typescript-eslint/no-explicit-any
   const s = app.spec.supervisor;
   return {
     id: appTreeId(app.metadata.name),
@@ -21,10 +30,12 @@ export function appTreeSpec(app: Application, actors: readonly Actor[], definiti
     intensity: s.intensity,
     periodMs: s.periodMs,
     ...(s.backoff ? { backoff: s.backoff } : {}),
-    children: actors.map((a) => {
+    children: (opts.instances ?? siteInstances(actors)).map((instance) => {
+      const a = instance.actor;
       const actor = definitions.get(a.id);
       if (!actor) throw new Error(`appTreeSpec: no behaviour loaded for actor "${a.id}"`);
-      return { id: a.id, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs };
+      const host = opts.hostFor?.(instance);
+      return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, ...(host ? { host } : {}) };
     }),
   };
 }

@@ -61,3 +61,13 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string): 
     })
     .exhaustive();
 }
+
+/**
+ * How an actor runs when placement puts it on another node of the site than the leader's: inline
+ * code cannot be sent there, so an inline actor runs in a worker thread of that node, importing
+ * the same module and export (which must then be a defineActor result, not a config factory). Pure.
+ */
+export function hostedRuntime(actor: Actor, app: Application, appDir: string): RuntimeSpec {
+  if (actor.mode !== 'inline') return resolveRuntime(actor, app, appDir);
+  return { mode: 'worker', module: resolveModulePath(actor.behaviour.module, appDir), export: actor.behaviour.export };
+}

@@ -1,0 +1,149 @@
+// Placement over the nodes of one site, executed: the site's leader starts each instance on the
+// node placement picks (label selectors, one-per-node spreads), as a guest of that node, and moves
+// it when that node dies. Nodes here are actor systems in this process on one real nats-server.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyManifest, startAppController } from '../../deploy/apply/index.ts';
+import type { AppController } from '../../deploy/apply/index.ts';
+import { connect } from '@nats-io/transport-node';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
+import { startTestServer, type TestServer } from '../helpers/nats.ts';
+import type { LedgerMsg } from '../fixtures/ledger-node.ts';
+
+const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger-node.ts', import.meta.url));
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.cleanup();
+});
+
+interface Site {
+  leader: ActorSystem;
+  controller: AppController;
+  /** A standby goes away without a word: its connection drops (no heartbeat, no goodbye) and its guests die. */
+  kill(node: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A leader `a` with an app controller, then standbys with the given labels (they host guests while they wait). */
+async function startSite(site: string, standbys: Record<string, Record<string, string>>): Promise<Site> {
+  const opts = (node: string, labels: Record<string, string> = {}): SystemOptions => ({ servers: server.url, site, node, labels, orphanTimeoutMs: 60_000 });
+  const leader = await createActorSystem(opts('a'));
+  const pending = new Map<string, { system: Promise<ActorSystem>; kill(): Promise<void> }>();
+  for (const [node, labels] of Object.entries(standbys)) {
+    let standby!: () => void;
+    const waiting = new Promise<void>((r) => (standby = r));
+    const connection = await connect({ servers: server.url });
+    const giveUp = new AbortController();
+    const system = createActorSystem({ ...opts(node, labels), connection, signal: giveUp.signal, onStandby: standby });
+    pending.set(node, {
+      system,
+      async kill() {
+        await connection.close();
+        giveUp.abort();
+        await system.catch(() => undefined);
+      },
+    });
+    await waiting;
+  }
+  // Placement reads the registry: wait until the leader has seen every standby.
+  await expect.poll(() => leader.node.directory.all().map((n) => n.id).sort(), { timeout: 10_000 }).toEqual(['a', ...Object.keys(standbys)].sort());
+  const controller = await startAppController({ system: leader });
+  return {
+    leader,
+    controller,
+    async kill(node) {
+      await pending.get(node)!.kill();
+      pending.delete(node);
+    },
+    async stop() {
+      await controller.stop();
+      await leader.shutdown();
+      // A standby takes over once `a` is gone; stop them all.
+      for (const s of pending.values()) {
+        const sys = await s.system.catch(() => undefined);
+        await sys?.shutdown();
+        await s.kill();
+      }
+    },
+  };
+}
+
+function ledgerApp(extra: string): string {
+  return `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: ledger }
+spec:
+  actors:
+    - id: ledger
+      behaviour: { module: ${JSON.stringify(LEDGER_MODULE)}, export: Ledger }
+${extra}`;
+}
+
+function nodeOf(site: Site, id: string): string | undefined {
+  return site.leader.ps().actors.find((a) => a.id === id && a.status === 'running')?.node;
+}
+
+describe('placement over the nodes of a site', () => {
+  it('placement - an actor whose nodeSelector only a standby matches runs there, as a worker guest of that node', async () => {
+    const site = await startSite('place-a', { b: {}, c: { gpu: 'true' } });
+    try {
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('c');
+      const info = site.leader.ps().actors.find((a) => a.id === 'ledger')!;
+      expect(info.mode).toBe('worker');
+      expect(info.guest).toMatch(/^node c /);
+      const ledger = site.leader.ref<LedgerMsg>('ledger');
+      await ledger.tell({ type: 'apply', key: 'x' });
+      expect(await ledger.ask({ type: 'applied' }, { timeout: 10_000 })).toEqual({ x: 1 });
+    } finally {
+      await site.stop();
+    }
+  }, 60_000);
+
+  it('placement - one-per-node replicas land one on each node, the leader included', async () => {
+    const site = await startSite('place-b', { b: {}, c: {} });
+    try {
+      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
+      await expect.poll(() => ['ledger', 'ledger-1', 'ledger-2'].map((id) => nodeOf(site, id)).sort(), { timeout: 30_000 }).toEqual(['a', 'b', 'c']);
+    } finally {
+      await site.stop();
+    }
+  }, 60_000);
+
+  it('placement - an instance that fits no node is reported with a reason per node, and the others run', async () => {
+    const site = await startSite('place-c', { b: {} });
+    try {
+      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
+      await expect.poll(() => site.controller.apps().get('ledger')?.error?.code, { timeout: 30_000 }).toBe('CAIRN_UNPLACED');
+      const app = site.controller.apps().get('ledger')!;
+      expect(app.actors).toEqual(['ledger', 'ledger-1']);
+      expect(app.error?.message).toMatch(/ledger replica 2: .*node a: .*one-per-node.*node b: /);
+    } finally {
+      await site.stop();
+    }
+  }, 60_000);
+
+  it('failover - the node running an actor dies: it is re-placed on another eligible node and no acknowledged message is lost', async () => {
+    const site = await startSite('place-d', { b: { gpu: 'true' }, c: { gpu: 'true' } });
+    try {
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+      // Least loaded, ties to the smaller id: b.
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('b');
+      const ledger = site.leader.ref<LedgerMsg>('ledger');
+      for (let i = 0; i < 50; i++) await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
+      await site.kill('b');
+      for (let i = 50; i < 100; i++) await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('c');
+      let applied: Record<string, number> = {};
+      await expect.poll(async () => Object.keys((applied = await ledger.ask({ type: 'applied' }, { timeout: 5_000 }).catch(() => ({})))).length, { timeout: 30_000 }).toBe(100);
+      expect(Object.values(applied).every((n) => n === 1)).toBe(true);
+    } finally {
+      await site.stop();
+    }
+  }, 90_000);
+});

@@ -1,4 +1,4 @@
-import { CairnError, DEFAULT_NODE_TIMEOUT_MS, DeployCodes } from '../../protocols/index.ts';
+import { CairnError, DEFAULT_NODE_TIMEOUT_MS, DeployCodes, isNodeAlive } from '../../protocols/index.ts';
 import type { NodeRecord } from '../../protocols/index.ts';
 import { place } from '../../supervisor-trees/placement/index.ts';
 import type { Assignment, PlacementRequest, Unplaced } from '../../supervisor-trees/placement/index.ts';
@@ -59,6 +59,13 @@ export class SitePlacer {
    * @throws CairnError CAIRN_UNPLACED naming every refused node when it fits nowhere
    */
   nodeFor(app: string, instanceId: string): string {
+    // Fast path, the same answer place() gives: an instance stays on a node that is alive and still
+    // carries the selected labels (its capacity is what it was when the instance was placed there).
+    const now = this.current.find((a) => a.app === app && a.instanceId === instanceId);
+    const node = now && this.opts.nodes().find((n) => n.id === now.node);
+    const selector = now && this.requests.get(app)?.find((r) => r.actor === now.actor)?.nodeSelector;
+    const selected = node !== undefined && Object.entries(selector ?? {}).every(([k, v]) => node.labels[k] === v);
+    if (now && node && selected && isNodeAlive(node, this.opts.now(), this.opts.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS)) return now.node;
     const result = this.run();
     const to = result.assignments.find((a) => a.app === app && a.instanceId === instanceId);
     if (!to) {

@@ -6,7 +6,7 @@
 //   npm run bench -- --only tell,ask   some benchmarks (their sections of bench/RESULTS.md are
 //                                      replaced or appended, the others kept)
 //   npm run bench -- --no-profile      skip the profiling re-runs
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,8 @@ import { findNatsServer, natsServerVersion } from '../deploy/nats-server/index.t
 import { startTestServer } from '../test/helpers/nats.ts';
 import type { TestServer } from '../test/helpers/nats.ts';
 import { compareProfiles, describeProfile, summarizeProfile } from './profile.ts';
+import { failoverSection } from './failover-report.ts';
+import { rolloutSection } from './rollout-report.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, mdTable, summarize, textTable } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,8 +26,8 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const profileMisses = !args.includes('--no-profile');
 
-type Result = Record<string, unknown> & { variant: string; cpuMs: number };
-interface Run {
+export type Result = Record<string, unknown> & { variant: string; cpuMs: number };
+export interface Run {
   readonly result: Result;
   readonly wallMs: number;
   /** CPU time nats-server used while this child ran. */
@@ -41,10 +43,15 @@ const BENCHES = [
   // Restart and catch-up run each variant twice (interleaved passes) to show the spread.
   { name: 'restart', file: 'restart.ts', passes: 2, variants: ['inline', 'raw-worker', 'worker', 'raw-process', 'bare-process', 'process', 'raw-container', 'bare-container', 'container'] },
   { name: 'catchup', file: 'catchup.ts', passes: 2, variants: ['raw-10k', 'cairn-10k', 'raw-100k', 'cairn-100k'] },
+  // Rollout starts a cloud and 1, 10 or 25 edge servers per child; each child times 10 rollouts
+  // after a warm-up one (BENCH_ROLLOUT_ROUNDS).
+  { name: 'rollout', file: 'rollout.ts', passes: 2, variants: ['raw-1', 'cairn-1', 'raw-10', 'cairn-10', 'raw-25', 'cairn-25'] },
+  // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
+  { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100'] },
 ] as const;
 
 /** Benchmarks whose passes are reported one by one (not merged like tell's rounds). */
-const PER_PASS = new Set<string>(['restart', 'catchup']);
+const PER_PASS = new Set<string>(['restart', 'catchup', 'rollout', 'failover']);
 
 /** Merges the passes of one tell variant: all rounds, medians over them. */
 function mergeTell(runs: Run[]): Run {
@@ -130,6 +137,14 @@ async function profileChild(server: TestServer, file: string, variant: string, b
 
 const loadavg = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
 
+/** The code measured: HEAD's short hash, and how many tracked files differed from it (uncommitted work). */
+function codeVersion(): string {
+  const git = (...args: string[]): string => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
+  return changed > 0 ? `${head} with ${changed} tracked files changed (uncommitted)` : head;
+}
+
 // ---- machine -----------------------------------------------------------------------------------
 
 async function machine(): Promise<Record<string, string>> {
@@ -151,7 +166,7 @@ async function machine(): Promise<Record<string, string>> {
 
 // ---- report ------------------------------------------------------------------------------------
 
-interface Section {
+export interface Section {
   readonly title: string;
   readonly intro: string;
   readonly header: string[];
@@ -367,7 +382,9 @@ function catchupSection(passes: Map<string, Run[]>): Section {
 }
 
 function renderSection(s: Section): string {
-  const out = [`## ${s.title}`, '', s.intro, '', mdTable(s.header, s.rows), '', '**Goals**', ''];
+  const out = [`## ${s.title}`, '', s.intro, '', mdTable(s.header, s.rows)];
+  // A benchmark without goals (rollout) gets no empty Goals heading.
+  if (s.goals.length > 0) out.push('', '**Goals**', '');
   for (const g of s.goals) out.push(`- ${g.met ? '✅ met' : '❌ missed'} — ${g.text}`);
   for (const n of s.notes) out.push('', n);
   out.push('');
@@ -375,7 +392,7 @@ function renderSection(s: Section): string {
 }
 
 function render(info: Record<string, string>, sections: Section[]): string {
-  const out = ['# Cairn benchmarks', '', 'Written by `npm run bench` (bench/run.ts). Every figure below comes from one run on this machine, Cairn and its raw baseline against the same nats-server process with the same client library and payload (the catch-up benchmark starts its own cloud + edge servers). The machine is shared: the load averages below show what else ran, and the per-round figures show the spread from run to run, so read ratios as approximate. Sections written by `--only` say when they ran and under which load.', ''];
+  const out = ['# Cairn benchmarks', '', 'Written by `npm run bench` (bench/run.ts). Every figure below comes from one run on this machine, Cairn and its raw baseline against the same nats-server process with the same client library and payload (the catch-up and rollout benchmarks start their own cloud + edge servers). The machine is shared: the load averages below show what else ran, and the per-round figures show the spread from run to run, so read ratios as approximate. Sections written by `--only` say when they ran and under which load.', ''];
   out.push(mdTable(['machine', ''], Object.entries(info).map(([k, v]) => [k, v])), '');
   for (const s of sections) out.push(renderSection(s));
   return out.join('\n');
@@ -421,8 +438,10 @@ async function main(): Promise<void> {
         : bench.name === 'ask' ? askSection(runs)
         : bench.name === 'spawn' ? spawnSection(runs)
         : bench.name === 'restart' ? restartSection(passes)
+        : bench.name === 'rollout' ? rolloutSection(passes)
+        : bench.name === 'failover' ? failoverSection(passes)
         : catchupSection(passes);
-      if (PER_PASS.has(bench.name)) section.notes.push(`Run ${new Date().toISOString()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
+      if (PER_PASS.has(bench.name)) section.notes.push(`Run ${new Date().toISOString()} on commit ${codeVersion()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
       const profiled = new Set<string>();
       for (const g of section.goals) {
         if (g.met || !g.profile || !profileMisses || profiled.has(g.profile.variant)) continue;

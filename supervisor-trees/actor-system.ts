@@ -4,7 +4,7 @@ import { DEFAULT_REGISTRY_DIR, cleanupOrphans, processLauncher, workerLauncher }
 import { registerContainerRuntime } from './container-runtime.ts';
 import { CairnError, KernelCodes } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
-import type { Backoff } from './core/index.ts';
+import type { Backoff, RestartType } from './core/index.ts';
 import { Supervisor } from './supervisor.ts';
 import { isChildStart, resolveSupervisorSpec } from './supervisor-spec.ts';
 import type { ChildStart, SupervisorSpec } from './supervisor-spec.ts';
@@ -136,10 +136,15 @@ export class ActorSystem implements Spawner {
     return this.node.ref<M>(spec.id);
   }
 
-  /** Validates a whole supervisor tree (every problem reported at once), then starts it under the root. */
-  async supervise(spec: SupervisorSpec): Promise<SupervisorHandle> {
+  /**
+   * Validates a whole supervisor tree (every problem reported at once), then starts it under the
+   * root. `restart` is the tree's restart type as the root's child: `permanent` (default) restarts
+   * a tree that gave up, and counts towards the root's intensity; `temporary` lets it end for good
+   * (an application that keeps failing must not stop the node).
+   */
+  async supervise(spec: SupervisorSpec, opts: { readonly restart?: RestartType } = {}): Promise<SupervisorHandle> {
     const resolved = resolveSupervisorSpec(spec);
-    const child = orThrow(resolveChildSpec({ id: resolved.id, start: { supervisor: resolved } satisfies ChildStart, kind: 'supervisor' }, isChildStart, 'supervise'));
+    const child = orThrow(resolveChildSpec({ id: resolved.id, start: { supervisor: resolved } satisfies ChildStart, kind: 'supervisor', ...(opts.restart ? { restart: opts.restart } : {}) }, isChildStart, 'supervise'));
     await this.root.addChild(child);
     return {
       id: resolved.id,

@@ -3,7 +3,7 @@ import { match } from 'ts-pattern';
 import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
 import type { Application } from '../manifest/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { DeployCodes, KernelCodes, isCairnError } from '../../protocols/index.ts';
+import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
 import type { AppStatus } from './app-status.ts';
@@ -55,6 +55,7 @@ export class AppController {
   private readonly importer: ModuleImporter;
   private status: AppStatusBucket | undefined;
   private placer: SitePlacer | undefined;
+  private offEvents: (() => void) | undefined;
   private watching: Promise<void> | undefined;
   private reconciling: Promise<void> | undefined;
   private dirty = false;
@@ -80,6 +81,15 @@ export class AppController {
       node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
       return undefined;
     });
+    this.offEvents = node.onEvent((e) => {
+      if (e.type !== 'escalated') return;
+      const name = [...this.running.keys()].find((n) => appTreeId(n) === e.actor);
+      const app = name === undefined ? undefined : this.running.get(name);
+      if (!name || !app || app.state !== 'running') return;
+      node.log.error({ app: name, reason: e.reason }, 'app controller: application gave up (restart intensity exceeded); it stays stopped until it is applied again');
+      this.placer?.removeApp(name);
+      this.record(name, { ...app, state: 'failed', error: { code: SupervisorCodes.SUPERVISOR_INTENSITY_EXCEEDED, message: e.reason } });
+    });
     const iter = await kv.watch();
     this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
     this.watching = this.watchLoop(iter);
@@ -89,6 +99,7 @@ export class AppController {
   async stop(): Promise<void> {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
+    this.offEvents?.();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     for (const name of [...this.running.keys()]) await this.stopTree(name);
@@ -167,13 +178,15 @@ export class AppController {
       const plan = this.placer!.planApp(c.app, instances);
       const placed = instances.filter((i) => plan.placed.has(i.instanceId));
       actors = placed.map((i) => i.instanceId);
-      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }));
+      // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
+      // failed) instead of being restarted by the root and, failing again, stopping the node.
+      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }), { restart: 'temporary' });
       const unplaced = plan.unplaced.map((u) => `${u.actor}${u.replica === undefined ? '' : ` replica ${u.replica}`}: ${u.reasons.join('; ')}`);
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site');
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors, ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
       system.node.log.info({ app: c.name, revision: c.revision, actors, placed: Object.fromEntries(plan.placed) }, 'app controller: started application');
     } catch (err) {
-      const error = { code: isCairnError(err) ? err.code : (err as Error).name, message: (err as Error).message };
+      const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_START_FAILED, message: (err as Error).message };
       system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
       // A tree that got part-way up is taken down again, so that the next revision starts clean.
       await system.stop(appTreeId(c.name)).catch(() => undefined);

@@ -40,6 +40,7 @@ export const DeployCodes = {
   APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
   APP_BEHAVIOUR_INVALID: 'CAIRN_APP_BEHAVIOUR_INVALID',
   UNPLACED: 'CAIRN_UNPLACED',
+  APP_START_FAILED: 'CAIRN_APP_START_FAILED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -234,5 +235,10 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.UNPLACED,
     summary: "An application instance fits no node of its site: every node was refused (dead, a nodeSelector label missing, one-per-node taken, or not enough CPU or memory). The reasons name each node.",
     fix: 'Start a node with the missing label (`cairn site join <site> --label k=v`), free capacity, or relax placement.nodeSelector / resources / replicas; then apply again.',
+  },
+  {
+    code: DeployCodes.APP_START_FAILED,
+    summary: "An application's supervisor tree could not be started on this site: one of its actors failed to start (onStart threw, its guest did not start). Nothing of the app runs there.",
+    fix: 'Read the message (`cairn get <app>`) and the node log; fix the actor or its config and apply again.',
   },
 ];

@@ -135,6 +135,43 @@ spec:
     await expect(getApp(js, 'hello')).rejects.toMatchObject({ code: 'CAIRN_APP_NOT_FOUND' });
   }, 60_000);
 
+  it('apply - an app that exceeds its restart intensity is reported failed and stops alone: the node and other apps keep running', async () => {
+    await applyManifest(js, manifest('steady', 'hej'), 'steady.yaml');
+    await expect.poll(() => greet(edgeSys, 'steady-greeter'), { timeout: 30_000, interval: 200 }).toBe('hej');
+    await applyManifest(js, `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: doomed }
+spec:
+  supervisor: { intensity: 2, periodMs: 60000 }
+  actors:
+    - { id: doomed-crasher, behaviour: { module: ./crasher.ts, export: Crasher }, placement: { sites: [edge1] } }
+`, 'doomed.yaml');
+    await expect.poll(() => edgeCtl.apps().get('doomed')?.state, { timeout: 30_000, interval: 200 }).toBe('running');
+    // Each message crashes the actor; the third restart in the period exceeds the app's intensity.
+    for (let i = 0; i < 4; i++) await edgeSys.ref<{ type: 'crash' }>('doomed-crasher').tell({ type: 'crash' });
+    await expect.poll(() => edgeCtl.apps().get('doomed')?.state, { timeout: 30_000, interval: 200 }).toBe('failed');
+    expect(edgeCtl.apps().get('doomed')?.error?.code).toBe('CAIRN_SUPERVISOR_INTENSITY_EXCEEDED');
+    // The root supervisor did not give up: the node runs on, and so does the other app.
+    expect(edgeSys.tree().status).toBe('running');
+    expect(await greet(edgeSys, 'steady-greeter')).toBe('hej');
+
+    // An app whose actor cannot start is reported with a stable code and the actor's error.
+    await applyManifest(js, `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: stillborn }
+spec:
+  actors:
+    - { id: stillborn-actor, behaviour: { module: ./crasher.ts, export: Unstartable }, placement: { sites: [edge1] } }
+`, 'stillborn.yaml');
+    await expect.poll(() => edgeCtl.apps().get('stillborn')?.state, { timeout: 30_000, interval: 200 }).toBe('failed');
+    expect(edgeCtl.apps().get('stillborn')?.error).toMatchObject({ code: 'CAIRN_APP_START_FAILED', message: expect.stringContaining('unstartable refuses to start') });
+    expect(edgeSys.tree().status).toBe('running');
+    await deleteApp(js, 'stillborn');
+    await deleteApp(js, 'doomed');
+    await deleteApp(js, 'steady');
+    await expect.poll(() => edgeCtl.apps().has('steady'), { timeout: 30_000, interval: 200 }).toBe(false);
+  }, 60_000);
+
   it('apply - edge autonomy: with the link cut, the edge restarts a crashed actor and keeps handling local messages', async () => {
     const crashOnce = '      mailbox: { maxAttempts: 1 }\n';
     await applyManifest(js, manifest('sturdy', 'hi', crashOnce), 'sturdy.yaml');

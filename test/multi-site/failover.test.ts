@@ -15,9 +15,9 @@ import { initSites, loadSitesFile, readSiteFile, siteDir } from '../../deploy/si
 import type { SiteFile } from '../../deploy/site/index.ts';
 import { startBin } from '../deploy/cli/cli-harness.ts';
 import type { BinProcess } from '../deploy/cli/cli-harness.ts';
-import type { LedgerMsg } from '../fixtures/ledger-node.ts';
+import type { LedgerMsg } from '../fixtures/ledger.ts';
 
-const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger-node.ts', import.meta.url));
+const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger.ts', import.meta.url));
 const MESSAGES = 600;
 const KILL_AFTER = 200;
 

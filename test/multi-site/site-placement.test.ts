@@ -9,9 +9,9 @@ import { connect } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
 import { startTestServer, type TestServer } from '../helpers/nats.ts';
-import type { LedgerMsg } from '../fixtures/ledger-node.ts';
+import type { LedgerMsg } from '../fixtures/ledger.ts';
 
-const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger-node.ts', import.meta.url));
+const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger.ts', import.meta.url));
 
 let server: TestServer;
 beforeAll(async () => {
@@ -93,7 +93,7 @@ describe('placement over the nodes of a site', () => {
     const site = await startSite('place-a', { b: {}, c: { gpu: 'true' } });
     try {
       await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
-      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('c');
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('c');
       const info = site.leader.ps().actors.find((a) => a.id === 'ledger')!;
       expect(info.mode).toBe('worker');
       expect(info.guest).toMatch(/^node c /);
@@ -103,47 +103,47 @@ describe('placement over the nodes of a site', () => {
     } finally {
       await site.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('placement - one-per-node replicas land one on each node, the leader included', async () => {
     const site = await startSite('place-b', { b: {}, c: {} });
     try {
       await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
-      await expect.poll(() => ['ledger', 'ledger-1', 'ledger-2'].map((id) => nodeOf(site, id)).sort(), { timeout: 30_000 }).toEqual(['a', 'b', 'c']);
+      await expect.poll(() => ['ledger', 'ledger-1', 'ledger-2'].map((id) => nodeOf(site, id)).sort(), { timeout: 60_000 }).toEqual(['a', 'b', 'c']);
     } finally {
       await site.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('placement - an instance that fits no node is reported with a reason per node, and the others run', async () => {
     const site = await startSite('place-c', { b: {} });
     try {
       await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
-      await expect.poll(() => site.controller.apps().get('ledger')?.error?.code, { timeout: 30_000 }).toBe('CAIRN_UNPLACED');
+      await expect.poll(() => site.controller.apps().get('ledger')?.error?.code, { timeout: 60_000 }).toBe('CAIRN_UNPLACED');
       const app = site.controller.apps().get('ledger')!;
       expect(app.actors).toEqual(['ledger', 'ledger-1']);
       expect(app.error?.message).toMatch(/ledger replica 2: .*node a: .*one-per-node.*node b: /);
     } finally {
       await site.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('failover - the node running an actor dies: it is re-placed on another eligible node and no acknowledged message is lost', async () => {
     const site = await startSite('place-d', { b: { gpu: 'true' }, c: { gpu: 'true' } });
     try {
       await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
       // Least loaded, ties to the smaller id: b.
-      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('b');
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('b');
       const ledger = site.leader.ref<LedgerMsg>('ledger');
       for (let i = 0; i < 50; i++) await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
       await site.kill('b');
       for (let i = 50; i < 100; i++) await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
-      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 30_000 }).toBe('c');
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('c');
       let applied: Record<string, number> = {};
-      await expect.poll(async () => Object.keys((applied = await ledger.ask({ type: 'applied' }, { timeout: 5_000 }).catch(() => ({})))).length, { timeout: 30_000 }).toBe(100);
+      await expect.poll(async () => Object.keys((applied = await ledger.ask({ type: 'applied' }, { timeout: 5_000 }).catch(() => ({})))).length, { timeout: 60_000 }).toBe(100);
       expect(Object.values(applied).every((n) => n === 1)).toBe(true);
     } finally {
       await site.stop();
     }
-  }, 90_000);
+  }, 150_000);
 });

@@ -1,104 +1,154 @@
-// Failover between two nodes of one site, as separate OS processes started with the real CLI
-// (`cairn site join`): kill -9 the leader, the standby takes the site over and runs its actors, and
-// every message the server acknowledged is applied exactly once (the ledger is persisted).
+// Failover between the nodes of one site, as separate OS processes started with the real CLI
+// (`cairn site join`): kill -9 the leader (a standby takes the site over) or the node an actor was
+// placed on (the leader re-places it); either way every message the server acknowledged is applied
+// exactly once (the ledger is persisted).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../deploy/apply/index.ts';
 import { openClient } from '../../deploy/cli/cli-client.ts';
 import type { CliClient } from '../../deploy/cli/cli-client.ts';
 import { findNatsServer, freePorts, startNatsServer } from '../../deploy/nats-server/index.ts';
-import type { RunningNatsServer } from '../../deploy/nats-server/index.ts';
 import { initSites, loadSitesFile, readSiteFile, siteDir } from '../../deploy/site/index.ts';
 import type { SiteFile } from '../../deploy/site/index.ts';
 import { startBin } from '../deploy/cli/cli-harness.ts';
 import type { BinProcess } from '../deploy/cli/cli-harness.ts';
 import type { LedgerMsg } from '../fixtures/ledger.ts';
+import { ControlVerbs } from '../../protocols/index.ts';
+import type { PsReply } from '../../protocols/index.ts';
 
 const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger.ts', import.meta.url));
 const MESSAGES = 600;
 const KILL_AFTER = 200;
 
-let dir: string;
-let file: SiteFile;
-let out: string;
-let server: RunningNatsServer;
-let client: CliClient;
-const nodes: BinProcess[] = [];
+/** A site from `cairn site init` whose nats-server runs on its own (as under systemd): only nodes are killed. */
+interface RunningSiteServer {
+  readonly out: string;
+  readonly file: SiteFile;
+  readonly client: CliClient;
+  join(id: string, labels?: readonly string[]): BinProcess;
+  cleanup(): Promise<void>;
+}
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cairn-failover-'));
-  const [port, leafPort, edgePort] = await freePorts(3);
-  await writeFile(join(dir, 'sites.yaml'), `apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { port: ${port}, leafPort: ${leafPort} }\nedges:\n  - { name: edge1, port: ${edgePort} }\ndataDir: ./out\n`);
-  await initSites(await loadSitesFile(join(dir, 'sites.yaml')));
-  out = join(dir, 'out');
-  file = await readSiteFile(out, 'cloud');
-  // The edge is not started: this test is about the cloud site's two nodes.
-  // The site's nats-server runs on its own (as under systemd): only the nodes are killed.
-  server = await startNatsServer({ config: file.natsServer, dir: siteDir(out, 'cloud'), binary: await findNatsServer() });
-  client = await openClient({ server: file.url, site: 'cloud', source: 'test' });
-}, 60_000);
-
-afterAll(async () => {
-  for (const n of nodes) n.child.kill('SIGKILL');
-  await client?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
+const running: RunningSiteServer[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.cleanup();
 });
 
-function joinNode(id: string): BinProcess {
-  const node = startBin(['site', 'join', 'cloud', '--dir', out, '--node', id, '--label', `name=${id}`]);
-  nodes.push(node);
-  return node;
+async function siteServer(): Promise<RunningSiteServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-failover-'));
+  const [port, leafPort, edgePort] = await freePorts(3);
+  // The edge is not started: these tests are about the cloud site's nodes.
+  await writeFile(join(dir, 'sites.yaml'), `apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { port: ${port}, leafPort: ${leafPort} }\nedges:\n  - { name: edge1, port: ${edgePort} }\ndataDir: ./out\n`);
+  await initSites(await loadSitesFile(join(dir, 'sites.yaml')));
+  const out = join(dir, 'out');
+  const file = await readSiteFile(out, 'cloud');
+  const server = await startNatsServer({ config: file.natsServer, dir: siteDir(out, 'cloud'), binary: await findNatsServer() });
+  const client = await openClient({ server: file.url, site: 'cloud', source: 'test' });
+  const nodes: BinProcess[] = [];
+  const site: RunningSiteServer = {
+    out,
+    file,
+    client,
+    join(id, labels = []) {
+      const node = startBin(['site', 'join', 'cloud', '--dir', out, '--node', id, ...labels.flatMap((l) => ['--label', l])]);
+      nodes.push(node);
+      return node;
+    },
+    async cleanup() {
+      for (const n of nodes) n.child.kill('SIGKILL');
+      await client.close();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  running.push(site);
+  return site;
 }
 
-async function applied(): Promise<Record<string, number> | undefined> {
-  return client.node.ref<LedgerMsg>('ledger').ask({ type: 'applied' }, { timeout: 2_000 }).catch(() => undefined);
-}
-
-describe('failover between the nodes of one site', () => {
-  it('failover - kill -9 of the leader: the standby takes the site over and applies every acknowledged message exactly once', async () => {
-    const a = joinNode('a');
-    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
-    const b = joinNode('b');
-    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
-
-    await applyManifest(client.node.js, `apiVersion: cairn.dev/v1
+function ledgerApp(extra = ''): string {
+  return `apiVersion: cairn.dev/v1
 kind: Application
 metadata: { name: ledger }
 spec:
   actors:
     - id: ledger
       behaviour: { module: ${JSON.stringify(LEDGER_MODULE)}, export: Ledger }
-`);
-    await expect.poll(applied, { timeout: 30_000, interval: 200 }).toEqual({});
+${extra}`;
+}
 
-    const ledger = client.node.ref<LedgerMsg>('ledger');
-    for (let i = 0; i < MESSAGES; i++) {
-      // Each tell resolves once JetStream has stored it: it is acknowledged from here on.
-      await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
-      if (i === KILL_AFTER) {
-        a.child.kill('SIGKILL');
-        expect(await a.exited).toMatchObject({ signal: 'SIGKILL' });
-      }
-    }
+async function applied(client: CliClient): Promise<Record<string, number> | undefined> {
+  return client.node.ref<LedgerMsg>('ledger').ask({ type: 'applied' }, { timeout: 2_000 }).catch(() => undefined);
+}
+
+/** Tells MESSAGES distinct keys, calling `midway` after KILL_AFTER of them were acknowledged. */
+async function tellAll(client: CliClient, midway: () => Promise<void>): Promise<void> {
+  const ledger = client.node.ref<LedgerMsg>('ledger');
+  for (let i = 0; i < MESSAGES; i++) {
+    // Each tell resolves once JetStream has stored it: it is acknowledged from here on.
+    await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
+    if (i === KILL_AFTER) await midway();
+  }
+}
+
+/** Waits until the ledger has every key, and checks each was applied exactly once. */
+async function expectEveryKeyOnce(client: CliClient): Promise<void> {
+  let last: Record<string, number> = {};
+  await expect.poll(async () => Object.keys((last = (await applied(client)) ?? {})).length, { timeout: 60_000, interval: 250 }).toBe(MESSAGES);
+  expect(Object.entries(last).filter(([, n]) => n !== 1)).toEqual([]);
+  for (let i = 0; i < MESSAGES; i++) expect(last[`k${i}`]).toBe(1);
+}
+
+async function kill9(node: BinProcess): Promise<void> {
+  node.child.kill('SIGKILL');
+  expect(await node.exited).toMatchObject({ signal: 'SIGKILL' });
+}
+
+describe('failover between the nodes of one site', () => {
+  it('failover - kill -9 of the leader: the standby takes the site over and applies every acknowledged message exactly once', async () => {
+    const site = await siteServer();
+    const a = site.join('a');
+    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
+    const b = site.join('b');
+    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+
+    await applyManifest(site.client.node.js, ledgerApp());
+    await expect.poll(() => applied(site.client), { timeout: 30_000, interval: 200 }).toEqual({});
+    await tellAll(site.client, () => kill9(a));
     // The standby claims the lease once a's lease is not renewed for the ttl, then runs the app.
     await b.stdout.waitFor(/^ready: node b leads site cloud/, 60_000);
+    await expectEveryKeyOnce(site.client);
 
-    let last: Record<string, number> | undefined;
-    await expect
-      .poll(async () => Object.keys((last = (await applied()) ?? {})).length, { timeout: 60_000, interval: 250 })
-      .toBe(MESSAGES);
-    const counts = Object.values(last!);
-    expect(counts.filter((n) => n !== 1)).toEqual([]);
-    for (let i = 0; i < MESSAGES; i++) expect(last![`k${i}`]).toBe(1);
-
-    // The dead node is reported as such; the new leader as leader.
-    const records = await client.nodes();
+    const records = await site.client.nodes();
     expect(records.find((r) => r.id === 'b')?.role).toBe('leader');
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
+  }, 120_000);
+
+  it('failover - kill -9 of the node an actor was placed on: the leader re-places it on the other eligible node, every acknowledged message applied once', async () => {
+    const site = await siteServer();
+    const a = site.join('a');
+    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
+    const b = site.join('b', ['gpu=true']);
+    await b.stdout.waitFor(/^standby:/, 30_000);
+    const c = site.join('c', ['gpu=true']);
+    await c.stdout.waitFor(/^standby:/, 30_000);
+    // The leader must have seen both standbys register before it places.
+    await expect.poll(async () => (await site.client.nodes()).map((n) => n.id), { timeout: 10_000 }).toEqual(['a', 'b', 'c']);
+
+    await applyManifest(site.client.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+    const placedOn = async (): Promise<string | undefined> => {
+      const ps = await site.client.control<PsReply>('a', ControlVerbs.ps, 2_000).catch(() => undefined);
+      return ps?.actors.find((x) => x.id === 'ledger' && x.status === 'running')?.node;
+    };
+    // Least loaded eligible node, ties to the smaller id: b.
+    await expect.poll(placedOn, { timeout: 30_000, interval: 200 }).toBe('b');
+    await tellAll(site.client, () => kill9(b));
+    await expect.poll(placedOn, { timeout: 60_000, interval: 250 }).toBe('c');
+    await expectEveryKeyOnce(site.client);
+    // a still leads: a standby's death is not a takeover.
+    expect((await site.client.nodes()).find((r) => r.id === 'a')?.role).toBe('leader');
   }, 120_000);
 });

@@ -196,6 +196,9 @@ export class ActorNode {
       this.log,
       { batch: Math.min(this.limits.maxInFlight, 512), orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, ackWaitMs: this.limits.ackWaitMs },
       async () => {
+        // Only while this node still leads: a leader back from a partition must not take the
+        // consumer from the node that took over (its lease loop stops this node meanwhile).
+        if (!(await this.lease!.stillMine())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} no longer holds the lease of site ${this.site}; not recreating the mailbox consumer`);
         await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
         return this.js.consumers.get(Streams.mailbox(this.site), Consumers.mailbox(this.site));
       },
@@ -212,7 +215,7 @@ export class ActorNode {
 
   /** Resolves once this node leads its site (see SiteLease); rejects when the node is stopped meanwhile. */
   private async lead(kv: KV, renewMs: number): Promise<void> {
-    this.lease = new SiteLease({ kv, me: { node: this.id, incarnation: this.incarnation }, ttlMs: this.opts.leaseTtlMs ?? DEFAULT_NODE_TIMEOUT_MS, renewMs, clock: this.clock, log: this.log });
+    this.lease = new SiteLease({ kv, me: { node: this.id, incarnation: this.incarnation }, ttlMs: this.opts.leaseTtlMs ?? DEFAULT_NODE_TIMEOUT_MS, renewMs, clock: this.clock, log: this.log, isClosed: () => this.nc.isClosed() });
     const giveUp = (): void => this.abort.abort();
     this.opts.signal?.addEventListener('abort', giveUp, { once: true });
     if (this.opts.signal?.aborted) giveUp();

@@ -1,4 +1,4 @@
-export { leaseStep, leaderMustStepDown, observeLease } from './lease-decision.ts';
-export type { LeaseHolder, LeaseStep, LeaseView } from './lease-decision.ts';
+export { afterFailedRenewal, leaseStep, observeLease } from './lease-decision.ts';
+export type { LeaseHolder, LeaseStep, LeaseView, RenewalFailure } from './lease-decision.ts';
 export { LEASE_KEY, SiteLease } from './site-lease.ts';
 export type { LeaseLoss, SiteLeaseOptions } from './site-lease.ts';

@@ -46,12 +46,29 @@ export function leaseStep(view: LeaseView, me: LeaseHolder, now: number, ttlMs: 
   return { action: 'wait', holder, expiresInMs: ttlMs - unchangedFor };
 }
 
+/** What a leader does when a renewal failed, given the record as read right after (undefined: unreadable). */
+export type RenewalFailure =
+  /** Another node holds it, or someone created it anew: stop leading. */
+  | { readonly action: 'lost'; readonly why: string; readonly holder?: string }
+  /** The record is gone (deleted by hand, a store rebuilt): create it again; losing that race is a loss. */
+  | { readonly action: 'recreate' }
+  /** Still ours at another revision (the answer to our last renewal was lost): carry on from it. */
+  | { readonly action: 'adopt'; readonly revision: number }
+  /** Still ours at our revision, or unreadable (server unreachable): try again next round. */
+  | { readonly action: 'retry' };
+
 /**
- * Whether the leader must step down: it could not renew for `ttlMs` (disconnected, paused), so
- * another node may already have claimed the lease and started the same actors.
+ * Decides after a failed renewal. A leader steps down only on evidence that another node may lead:
+ * an unreachable server is no such evidence (the lease lives on that server, so nobody else can
+ * claim it either), and a node whose server restarts must keep leading. Pure.
  */
-export function leaderMustStepDown(lastRenewedAt: number, now: number, ttlMs: number): boolean {
-  return now - lastRenewedAt >= ttlMs;
+export function afterFailedRenewal(read: { readonly record: LeaseView['record'] } | undefined, me: LeaseHolder, revision: number): RenewalFailure {
+  if (read === undefined) return { action: 'retry' };
+  const record = read.record;
+  if (record === undefined) return { action: 'recreate' };
+  const { holder } = record;
+  if (holder.node !== me.node || holder.incarnation !== me.incarnation) return { action: 'lost', why: `node ${holder.node} holds the site lease now`, holder: holder.node };
+  return record.revision === revision ? { action: 'retry' } : { action: 'adopt', revision: record.revision };
 }
 
 /** Folds a freshly read record into the view: `seenSince` restarts only when the revision changed. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { KV } from '@nats-io/kv';
 import { decodeValue, encodeValue } from '../../protocols/index.ts';
 import type { Clock } from '../clock.ts';
-import { leaderMustStepDown, leaseStep, observeLease } from './lease-decision.ts';
+import { afterFailedRenewal, leaseStep, observeLease } from './lease-decision.ts';
 import type { LeaseHolder, LeaseView } from './lease-decision.ts';
 
 /** The one key of a site's lease bucket. */
@@ -18,6 +18,8 @@ export interface SiteLeaseOptions {
   readonly renewMs: number;
   readonly clock: Clock;
   readonly log: Logger;
+  /** True once the node's NATS connection is closed for good (not merely reconnecting). */
+  readonly isClosed: () => boolean;
 }
 
 /** Why a leader stopped being one. */
@@ -77,39 +79,56 @@ export class SiteLease {
 
   /**
    * Renews the lease every `renewMs` until `signal` aborts (resolves undefined) or the lease is
-   * lost (resolves why): another node wrote it, or it could not be renewed for `ttlMs`.
+   * lost (resolves why): another node holds it, or the connection is closed for good. A server that
+   * cannot be reached is not a loss (see afterFailedRenewal): the leader keeps trying and learns on
+   * reconnecting whether a standby took over meanwhile.
    */
   hold(signal: AbortSignal): Promise<LeaseLoss | undefined> {
     this.holding = this.renewUntilLost(signal);
     return this.holding;
   }
 
+  /** True while the record in the bucket is this run's (checked before retaking the mailbox consumer). */
+  async stillMine(): Promise<boolean> {
+    const record = await this.read();
+    return record !== undefined && record.holder.node === this.opts.me.node && record.holder.incarnation === this.opts.me.incarnation;
+  }
+
   private async renewUntilLost(signal: AbortSignal): Promise<LeaseLoss | undefined> {
     const { kv, ttlMs, renewMs, clock, log } = this.opts;
     let lastRenewedAt = clock.now();
+    let warnedAt = lastRenewedAt;
     while (!signal.aborted) {
       await clock.sleep(renewMs, signal).catch(() => undefined);
       if (signal.aborted) return undefined;
+      if (this.opts.isClosed()) return { why: 'the NATS connection is closed: this node can no longer renew the site lease' };
       try {
         this.revision = await kv.update(LEASE_KEY, this.encode(), this.revision);
         lastRenewedAt = clock.now();
         continue;
       } catch (err) {
         const read = await this.read().then((record) => ({ record }), () => undefined);
-        const me = this.opts.me;
-        if (read !== undefined && read.record === undefined) return { why: 'the site lease record was deleted' };
-        const holder = read?.record?.holder;
-        if (holder && (holder.node !== me.node || holder.incarnation !== me.incarnation)) return { why: `node ${holder.node} holds the site lease now`, holder: holder.node };
-        if (holder && read?.record && read.record.revision !== this.revision) {
-          // Our renewal was stored but its answer was lost: carry on from the stored revision.
-          this.revision = read.record.revision;
+        const next = afterFailedRenewal(read, this.opts.me, this.revision);
+        if (next.action === 'lost') return { why: next.why, ...(next.holder ? { holder: next.holder } : {}) };
+        if (next.action === 'adopt') {
+          this.revision = next.revision;
           lastRenewedAt = clock.now();
           continue;
         }
-        log.warn({ err: (err as Error).message }, 'could not renew the site lease');
-      }
-      if (leaderMustStepDown(lastRenewedAt, clock.now(), ttlMs)) {
-        return { why: `the site lease could not be renewed for ${clock.now() - lastRenewedAt} ms (ttl ${ttlMs} ms); another node may have taken over` };
+        if (next.action === 'recreate') {
+          try {
+            this.revision = await kv.create(LEASE_KEY, this.encode());
+            lastRenewedAt = clock.now();
+            log.warn('the site lease record was missing; this node created it again and keeps leading');
+            continue;
+          } catch {
+            return { why: 'the site lease record was deleted and another node created it first' };
+          }
+        }
+        if (clock.now() - warnedAt >= ttlMs) {
+          warnedAt = clock.now();
+          log.warn({ err: (err as Error).message, sinceMs: clock.now() - lastRenewedAt }, 'cannot renew the site lease (server unreachable?); still leading, and stepping down on reconnect if another node took over');
+        }
       }
     }
     return undefined;

@@ -131,7 +131,7 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: KernelCodes.LEASE_LOST,
-    summary: "The site's leader could not renew its lease in time (disconnected, paused) or another node took it over; it stopped its actors so that they never run twice.",
+    summary: "Another node took over the site's lease (this leader was cut off or paused for longer than the lease ttl), or this node's NATS connection closed for good; it stopped its actors so that they never run twice.",
     fix: 'Nothing, when a standby took over: restart the node (systemd, Docker restart policy) and it becomes the new standby. Otherwise check its link to the nats-server.',
   },
   {

@@ -104,7 +104,7 @@ describe('cairn up', () => {
   it('cairn nodes - lists the node with its last-seen age', async () => {
     const nodes = await runBin(['nodes', '--server', url]);
     expect(nodes.code, nodes.stderr).toBe(0);
-    expect(nodes.stdout).toMatch(new RegExp(`^${upFile.node}\\s+local\\s+up\\s+\\d+m?s ago`, 'm'));
+    expect(nodes.stdout).toMatch(new RegExp(`^${upFile.node}\\s+local\\s+up\\s+leader\\s+\\d+m?s ago`, 'm'));
   });
 
   it('cairn up - a second cairn up on the same data dir is refused', async () => {

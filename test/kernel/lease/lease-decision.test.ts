@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaderMustStepDown, leaseStep, observeLease } from '../../../kernel/lease/index.ts';
+import { afterFailedRenewal, leaseStep, observeLease } from '../../../kernel/lease/index.ts';
 import type { LeaseView } from '../../../kernel/lease/index.ts';
 
 const me = { node: 'b', incarnation: 'run-2' };
@@ -63,12 +63,28 @@ describe('observeLease', () => {
   });
 });
 
-describe('leaderMustStepDown', () => {
-  it('keeps leading while the last renewal is younger than the ttl', () => {
-    expect(leaderMustStepDown(1_000, 5_999, TTL)).toBe(false);
+describe('afterFailedRenewal', () => {
+  it('keeps leading while the server cannot be read: nobody else can claim a lease on an unreachable server', () => {
+    expect(afterFailedRenewal(undefined, me, 7)).toEqual({ action: 'retry' });
   });
 
-  it('steps down once it could not renew for the ttl (a standby may have claimed)', () => {
-    expect(leaderMustStepDown(1_000, 6_000, TTL)).toBe(true);
+  it('steps down when another node holds the record', () => {
+    expect(afterFailedRenewal({ record: { holder: other, revision: 9 } }, me, 7)).toEqual({ action: 'lost', why: 'node a holds the site lease now', holder: 'a' });
+  });
+
+  it('steps down when another run of this same node id holds it (two processes with one id)', () => {
+    expect(afterFailedRenewal({ record: { holder: { node: 'b', incarnation: 'run-9' }, revision: 9 } }, me, 7).action).toBe('lost');
+  });
+
+  it('adopts the stored revision when the record is still this run\'s (a lost answer to a renewal)', () => {
+    expect(afterFailedRenewal({ record: { holder: me, revision: 8 } }, me, 7)).toEqual({ action: 'adopt', revision: 8 });
+  });
+
+  it('retries when the record is this run\'s at the same revision (the write itself failed)', () => {
+    expect(afterFailedRenewal({ record: { holder: me, revision: 7 } }, me, 7)).toEqual({ action: 'retry' });
+  });
+
+  it('recreates a record that is gone (deleted, or a rebuilt store)', () => {
+    expect(afterFailedRenewal({ record: undefined }, me, 7)).toEqual({ action: 'recreate' });
   });
 });

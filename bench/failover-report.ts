@@ -5,7 +5,7 @@ import { fmtMs } from './stats.ts';
 import type { LatencySummary } from './stats.ts';
 
 interface FailoverResult {
-  readonly kind: 'failover' | 'restart';
+  readonly kind: 'failover' | 'restart' | 'hosted';
   readonly actors: number;
   readonly samples: number;
   readonly total: LatencySummary;
@@ -25,13 +25,19 @@ export function failoverSection(passes: Map<string, Run[]>): Section {
       const r = resultOf(run);
       rows.push([
         `\`${variant}\``,
-        r.kind === 'failover' ? 'kill -9 leader → standby runs the actors' : 'baseline: kill -9 → same node restarted at once',
+        r.kind === 'failover' ? 'kill -9 leader → standby runs the actors' : r.kind === 'hosted' ? 'kill -9 the node hosting the actors → leader restarts them' : 'baseline: kill -9 → same node restarted at once',
         String(r.actors),
         String(r.samples),
         `${fmtMs(r.total.p50)} / ${fmtMs(r.total.max)}`,
         `${fmtMs(r.detect.p50)} / ${fmtMs(r.detect.max)}`,
         `${fmtMs(r.takeover.p50)} / ${fmtMs(r.takeover.max)}`,
       ]);
+      if (r.kind === 'hosted') {
+        goals.push({
+          text: `\`${variant}\`: every move within the documented bound, node timeout + one liveness check (${fmtMs(DETECTION_BOUND_MS)}) + restarting the actors: worst ${fmtMs(r.total.max)} = ${fmtMs(r.detect.max)} to see the node dead + ${fmtMs(r.takeover.max)} to restart`,
+          met: r.detect.max <= DETECTION_BOUND_MS,
+        });
+      }
       if (r.kind === 'failover') {
         goals.push({
           text: `\`${variant}\`: every failover within the documented bound, lease ttl + one look (${fmtMs(DETECTION_BOUND_MS)}) + starting the actors: worst ${fmtMs(r.total.max)} = ${fmtMs(r.detect.max)} to take the lease + ${fmtMs(r.takeover.max)} to start`,
@@ -44,11 +50,12 @@ export function failoverSection(passes: Map<string, Run[]>): Section {
     title: 'Failover between the nodes of a site',
     intro:
       'From `kill -9` of a site\'s leader node to its actors running on the standby node of the same site (separate processes, one nats-server). ' +
-      '*Take the lease* is kill → the standby holds the site lease (failure detection: the lease ttl, 5 s by default, plus up to one 1 s look); ' +
-      '*start* is lease → all actors started (mailbox consumer recreated, supervisors up, actors spawned). ' +
+      '*Detected* is kill → the standby holds the site lease (failure detection: the lease ttl, 5 s by default, plus up to one 1 s look); ' +
+      '*running* is all actors started after that (mailbox consumer recreated, supervisors up, actors spawned). ' +
       'The baseline restarts the killed node at once under the same id (what `systemd Restart=always` does): it needs no detection, since a node takes its own lease back at once, but it pays for starting a process. ' +
-      'Times are wall-clock across processes, p50 / max over the samples.',
-    header: ['variant', 'what', 'actors', 'samples', 'kill → running', 'kill → lease', 'lease → running'],
+      '`hosted-<n>`: the leader places <n> worker actors on a standby node and that node is killed; *detected* is the first actor ending with `CAIRN_NODE_LOST` (the node timeout, 5 s, plus up to one 1 s liveness check), *running* is all of them restarted on the leader. ' +
+      'For the other rows *detected* is the standby holding the lease. Times are wall-clock across processes, p50 / max over the samples.',
+    header: ['variant', 'what', 'actors', 'samples', 'kill → running', 'kill → detected', 'detected → running'],
     rows,
     goals,
     notes: [

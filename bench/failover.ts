@@ -4,6 +4,10 @@
 //                 processes); kill -9 the leader; until the standby has taken the lease and started
 //                 the <n> actors. Split into detect (kill -> lease taken: the lease ttl, 5 s by
 //                 default, plus up to one renew interval) and take over (lease -> actors running).
+//   hosted-<n>    a leader places <n> worker actors on a standby node; kill -9 that node; until the
+//                 leader has restarted them all on itself. Split into detect (kill -> the first ends
+//                 with CAIRN_NODE_LOST: the node timeout, 5 s, plus up to one 1 s liveness check) and
+//                 move (-> all restarted on the leader).
 //   restart-<n>   baseline: kill -9 the same leader and start it again at once with the same node id
 //                 (it takes its own lease back without waiting): what "just restart the process"
 //                 (systemd Restart=always) gives, with no failure detection at all.
@@ -21,7 +25,7 @@ import { summarize } from './stats.ts';
 const input = benchInput();
 const here = dirname(fileURLToPath(import.meta.url));
 const NODE_MAIN = join(here, 'failover-node.ts');
-const [kind, nText] = input.variant.split('-') as ['failover' | 'restart', string];
+const [kind, nText] = input.variant.split('-') as ['failover' | 'restart' | 'hosted', string];
 const actors = Number(nText);
 const SAMPLES = Number(process.env.BENCH_FAILOVER_SAMPLES ?? 5);
 const STEP_TIMEOUT_MS = 60_000;
@@ -29,11 +33,11 @@ const STEP_TIMEOUT_MS = 60_000;
 interface NodeProcess {
   readonly child: ChildProcess;
   /** Resolves with the wall-clock ms the node printed with `word`. */
-  at(word: 'standby' | 'leading' | 'running'): Promise<number>;
+  at(word: 'standby' | 'leading' | 'running' | 'lost' | 'moved'): Promise<number>;
 }
 
-function startNode(site: string, node: string): NodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, input.url, site, node, String(actors)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_LOG_LEVEL: 'error' } });
+function startNode(site: string, node: string, hostedOn?: string): NodeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, input.url, site, node, String(actors), ...(hostedOn ? [hostedOn] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_LOG_LEVEL: 'error' } });
   const seen = new Map<string, number>();
   const waiters = new Map<string, (ms: number) => void>();
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -75,6 +79,18 @@ async function stop(p: NodeProcess): Promise<void> {
 /** One sample on a fresh site: ms from the kill to the actors running again, and its split. */
 async function sample(round: number): Promise<{ totalMs: number; detectMs: number; takeoverMs: number }> {
   const site = `${input.tag}r${round}`;
+  if (kind === 'hosted') {
+    const leader = startNode(site, 'a', 'b');
+    await leader.at('leading');
+    const host = startNode(site, 'b');
+    await host.at('standby');
+    await leader.at('running');
+    const t0 = await kill9(host);
+    const lost = await leader.at('lost');
+    const moved = await leader.at('moved');
+    await stop(leader);
+    return { totalMs: moved - t0, detectMs: lost - t0, takeoverMs: moved - lost };
+  }
   const leader = startNode(site, 'a');
   await leader.at('running');
   if (kind === 'failover') {

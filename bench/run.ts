@@ -47,7 +47,7 @@ const BENCHES = [
   // after a warm-up one (BENCH_ROLLOUT_ROUNDS).
   { name: 'rollout', file: 'rollout.ts', passes: 2, variants: ['raw-1', 'cairn-1', 'raw-10', 'cairn-10', 'raw-25', 'cairn-25'] },
   // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
-  { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100'] },
+  { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100', 'hosted-1', 'hosted-10'] },
 ] as const;
 
 /** Benchmarks whose passes are reported one by one (not merged like tell's rounds). */

@@ -10,7 +10,7 @@ export type { InitSitesOptions, InitSitesResult } from './init-sites.ts';
 export { startSite } from './start-site.ts';
 export type { RunningSite, StartSiteOptions } from './start-site.ts';
 export { joinSite } from './join-site.ts';
-export type { JoinSiteOptions, JoinedSite } from './join-site.ts';
+export type { JoinSiteOptions, JoinedSite, SiteNodeHandle } from './join-site.ts';
 export { startSiteNode, stopSiteNode } from './start-site-node.ts';
 export type { SiteNode, SiteNodeOptions } from './start-site-node.ts';
 export { startLinkProxy } from './link-proxy.ts';

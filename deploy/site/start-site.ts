@@ -6,11 +6,11 @@ import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
 import { drainThenStop } from './drain-then-stop.ts';
 import { startSiteNode } from './start-site-node.ts';
 import type { SiteNode } from './start-site-node.ts';
-import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
+import type { SiteNodeHandle } from './join-site.ts';
+import type { SystemOptions } from '../../supervisor-trees/index.ts';
 import { findNatsServer, renderNatsServerConfig, startNatsServer } from '../nats-server/index.ts';
 import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
 import { readSiteFile, SITE_CONFIG_FILE_NAME, siteDir } from './site-file.ts';
-import type { SiteFile } from './site-file.ts';
 
 export interface StartSiteOptions {
   /** The directory `cairn site init` wrote to. */
@@ -37,16 +37,9 @@ export interface StartSiteOptions {
 }
 
 /** One site running on this machine: its nats-server and one node. */
-export interface RunningSite {
-  readonly site: string;
-  readonly file: SiteFile;
-  readonly url: string;
+export interface RunningSite extends SiteNodeHandle {
   readonly server: RunningNatsServer;
-  readonly system: ActorSystem;
   readonly natsLogPath: string;
-  readonly nodeLogPath: string;
-  /** Drains the node (bounded by shutdownTimeoutMs), then stops nats-server. Safe to call twice. */
-  stop(): Promise<{ readonly drained: boolean }>;
 }
 
 /**

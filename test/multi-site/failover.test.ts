@@ -5,7 +5,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../deploy/apply/index.ts';
 import { openClient } from '../../deploy/cli/cli-client.ts';
@@ -16,10 +15,10 @@ import type { SiteFile } from '../../deploy/site/index.ts';
 import { startBin } from '../deploy/cli/cli-harness.ts';
 import type { BinProcess } from '../deploy/cli/cli-harness.ts';
 import type { LedgerMsg } from '../fixtures/ledger.ts';
+import { ledgerApp } from '../fixtures/ledger-app.ts';
 import { ControlVerbs } from '../../protocols/index.ts';
 import type { PsReply } from '../../protocols/index.ts';
 
-const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger.ts', import.meta.url));
 const MESSAGES = 600;
 const KILL_AFTER = 200;
 
@@ -66,17 +65,6 @@ async function siteServer(): Promise<RunningSiteServer> {
   };
   running.push(site);
   return site;
-}
-
-function ledgerApp(extra = ''): string {
-  return `apiVersion: cairn.dev/v1
-kind: Application
-metadata: { name: ledger }
-spec:
-  actors:
-    - id: ledger
-      behaviour: { module: ${JSON.stringify(LEDGER_MODULE)}, export: Ledger }
-${extra}`;
 }
 
 async function applied(client: CliClient): Promise<Record<string, number> | undefined> {

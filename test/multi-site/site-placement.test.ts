@@ -1,7 +1,6 @@
 // Placement over the nodes of one site, executed: the site's leader starts each instance on the
 // node placement picks (label selectors, one-per-node spreads), as a guest of that node, and moves
 // it when that node dies. Nodes here are actor systems in this process on one real nats-server.
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest, startAppController } from '../../deploy/apply/index.ts';
 import type { AppController } from '../../deploy/apply/index.ts';
@@ -10,8 +9,8 @@ import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
 import { startTestServer, type TestServer } from '../helpers/nats.ts';
 import type { LedgerMsg } from '../fixtures/ledger.ts';
+import { ledgerApp } from '../fixtures/ledger-app.ts';
 
-const LEDGER_MODULE = fileURLToPath(new URL('../fixtures/ledger.ts', import.meta.url));
 
 let server: TestServer;
 beforeAll(async () => {
@@ -71,17 +70,6 @@ async function startSite(site: string, standbys: Record<string, Record<string, s
       }
     },
   };
-}
-
-function ledgerApp(extra: string): string {
-  return `apiVersion: cairn.dev/v1
-kind: Application
-metadata: { name: ledger }
-spec:
-  actors:
-    - id: ledger
-      behaviour: { module: ${JSON.stringify(LEDGER_MODULE)}, export: Ledger }
-${extra}`;
 }
 
 function nodeOf(site: Site, id: string): string | undefined {

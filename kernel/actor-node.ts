@@ -172,14 +172,16 @@ export class ActorNode {
     const heartbeatMs = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.nodesKv = await kvm.create(Buckets.nodes(this.site), { history: 1 });
     this.state = 'standby';
+    // Standbys host guests the leader places on them (the leader hosts none of its own this way).
+    // Served before the node registers, so that placement never picks a node that cannot host yet.
+    this.hostService = new NodeHostService({ nc: this.nc, site: this.site, node: this.id, launcherFor: (mode) => (mode === 'inline' ? undefined : this.launchers.get(mode)), log: this.log });
+    this.hostService.start(this.abort.signal);
+    this.serveControl();
+    await this.nc.flush();
     await this.beat(heartbeatMs);
     this.heartbeat = setInterval(() => void this.beat(heartbeatMs).catch((err) => this.log.warn({ err }, 'heartbeat failed')), heartbeatMs);
     this.heartbeat.unref();
-    this.serveControl();
     this.directory_ = await NodeDirectory.open(this.nodesKv, this.abort.signal, this.log);
-    // Standbys host guests the leader places on them; the leader hosts none of its own this way.
-    this.hostService = new NodeHostService({ nc: this.nc, site: this.site, node: this.id, launcherFor: (mode) => (mode === 'inline' ? undefined : this.launchers.get(mode)), log: this.log });
-    this.hostService.start(this.abort.signal);
     await this.lead(await kvm.create(Buckets.lease(this.site), { history: 1 }), heartbeatMs);
     await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
     this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));

@@ -183,6 +183,8 @@ export class ActorNode {
     this.heartbeat.unref();
     this.directory_ = await NodeDirectory.open(this.nodesKv, this.abort.signal, this.log);
     await this.lead(await kvm.create(Buckets.lease(this.site), { history: 1 }), heartbeatMs);
+    // Guests this node ran for the leader it replaces would die of silence within seconds: at once.
+    for (const leader of new Set(this.hostService.guests().map((g) => g.leader))) if (leader !== this.id) await this.hostService.killFromLeader(leader);
     await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
     this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));

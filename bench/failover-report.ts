@@ -59,6 +59,7 @@ export function failoverSection(passes: Map<string, Run[]>): Section {
     rows,
     goals,
     notes: [
+      '`hosted-<n>` restarts its actors one after another (a supervisor handles one exit at a time, as OTP does), and each restart here starts a worker thread that loads its module through tsx (~0.6 s, the cost the restart benchmark measures for worker mode): 10 actors take ~6.5 s after the node is seen dead. Container or process guests would cost their own start each; inline actors restart in milliseconds.',
       'Failover time is the lease ttl by design: a standby must not take over a leader that is only slow. `leaseTtlMs` trades false takeovers for speed (see docs/sites.md). An actor placed on a standby node that dies is moved by the leader instead, after the same node timeout (test/multi-site/site-placement.test.ts).',
     ],
   };

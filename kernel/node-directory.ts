@@ -9,6 +9,7 @@ import type { NodeRecord } from '../protocols/index.ts';
  */
 export class NodeDirectory {
   private readonly records = new Map<string, NodeRecord>();
+  private readonly listeners = new Set<() => void>();
 
   private constructor(private readonly log: Logger) {}
 
@@ -26,17 +27,25 @@ export class NodeDirectory {
         if (e.delta === 0) queueMicrotask(caughtUp);
         if (e.operation !== 'PUT' || e.value.length === 0) {
           dir.records.delete(e.key);
-          continue;
+        } else {
+          try {
+            dir.records.set(e.key, decodeValue(e.value) as NodeRecord);
+          } catch (err) {
+            dir.log.warn({ key: e.key, err: (err as Error).message }, 'unreadable node registry record');
+            continue;
+          }
         }
-        try {
-          dir.records.set(e.key, decodeValue(e.value) as NodeRecord);
-        } catch (err) {
-          dir.log.warn({ key: e.key, err: (err as Error).message }, 'unreadable node registry record');
-        }
+        for (const l of [...dir.listeners]) l();
       }
     })();
     await ready;
     return dir;
+  }
+
+  /** Calls `listener` after every change of a record (each heartbeat too); returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Every registered node of the site, alive or not, sorted by id. */

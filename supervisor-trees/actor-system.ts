@@ -7,7 +7,7 @@ import type { PsReply, TreeNode } from '../protocols/index.ts';
 import type { Backoff, RestartType } from './core/index.ts';
 import { Supervisor } from './supervisor.ts';
 import { isChildStart, resolveSupervisorSpec } from './supervisor-spec.ts';
-import type { ChildStart, SupervisorSpec } from './supervisor-spec.ts';
+import type { ChildInput, ChildStart, SupervisorSpec } from './supervisor-spec.ts';
 import { orThrow, resolveChildSpec } from './core/index.ts';
 
 export interface SystemOptions extends NodeOptions {
@@ -151,6 +151,19 @@ export class ActorSystem implements Spawner {
       describe: () => this.root.find(resolved.id)?.describe() ?? { kind: 'supervisor', id: resolved.id, strategy: resolved.flags.strategy, intensity: resolved.flags.intensity, periodMs: resolved.flags.periodMs, status: 'stopped', children: [] },
       ref: <M extends Message>(id: string) => this.node.ref<M>(id),
     };
+  }
+
+  /**
+   * Adds a child to the running supervisor `supervisorId` (anywhere in the tree) and starts it: a
+   * dynamic child, as OTP's start_child. Rejects if there is no such supervisor or the start fails.
+   */
+  async addChild(supervisorId: string, child: ChildInput): Promise<void> {
+    const sup = this.root.supervisor(supervisorId);
+    if (!sup) throw new CairnError(KernelCodes.ACTOR_NOT_FOUND, `no supervisor "${supervisorId}" runs on node ${this.node.id}; see \`cairn tree\``, { details: { id: supervisorId } });
+    const start = 'actor' in child ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}), ...(child.host ? { host: child.host } : {}) } : undefined;
+    if (!start) throw new CairnError(KernelCodes.INVALID_OPTION, `addChild takes an actor child; start a nested supervisor with supervise()`);
+    const spec = orThrow(resolveChildSpec({ id: child.id, start, kind: 'worker', ...(child.restart ? { restart: child.restart } : {}), ...(child.shutdownMs !== undefined ? { shutdownMs: child.shutdownMs } : {}) }, isChildStart, 'addChild'));
+    await sup.addChild(spec);
   }
 
   /** A ref to any actor by id (this site unless `site` is given). */

@@ -88,6 +88,18 @@ export class Supervisor implements CellParent {
     return undefined;
   }
 
+  /** The running supervisor `id` anywhere in this subtree (this one included). */
+  supervisor(id: string): Supervisor | undefined {
+    if (this.name === id) return this;
+    for (const h of this.handles.values()) {
+      if (h.kind === 'supervisor') {
+        const found = h.sup.supervisor(id);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   /** CellParent: a child (cell or nested supervisor) ended on its own. */
   childExited(id: string, reason: ExitReason): void {
     void this.serially(() => this.onChildExit(id, reason)).catch((err) => this.node.log.error({ err, supervisor: this.name }, 'supervisor failed handling an exit'));

@@ -7,7 +7,8 @@ import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../../p
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
 import type { AppStatus } from './app-status.ts';
-import { appTreeId, appTreeSpec } from './app-tree-spec.ts';
+import { appTreeId, appTreeSpec, instanceChild } from './app-tree-spec.ts';
+import type { Unplaced } from '../../supervisor-trees/placement/index.ts';
 import { openDesiredApps } from './desired-apps-bucket.ts';
 import { defaultImporter, loadBehaviour } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
@@ -56,6 +57,10 @@ export class AppController {
   private status: AppStatusBucket | undefined;
   private placer: SitePlacer | undefined;
   private offEvents: (() => void) | undefined;
+  private offNodes: (() => void) | undefined;
+  /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
+  private readonly waiting = new Map<string, WaitingApp>();
+  private nodesChanged = false;
   private watching: Promise<void> | undefined;
   private reconciling: Promise<void> | undefined;
   private dirty = false;
@@ -88,7 +93,13 @@ export class AppController {
       if (!name || !app || app.state !== 'running') return;
       node.log.error({ app: name, reason: e.reason }, 'app controller: application gave up (restart intensity exceeded); it stays stopped until it is applied again');
       this.placer?.removeApp(name);
+      this.waiting.delete(name);
       this.record(name, { ...app, state: 'failed', error: { code: SupervisorCodes.SUPERVISOR_INTENSITY_EXCEEDED, message: e.reason } });
+    });
+    this.offNodes = node.directory.onChange(() => {
+      if (this.waiting.size === 0) return;
+      this.nodesChanged = true;
+      this.schedule();
     });
     const iter = await kv.watch();
     this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
@@ -100,6 +111,7 @@ export class AppController {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
     this.offEvents?.();
+    this.offNodes?.();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     for (const name of [...this.running.keys()]) await this.stopTree(name);
@@ -148,7 +160,34 @@ export class AppController {
         if (this.abort.signal.aborted) return;
         await this.execute(command);
       }
+      if (this.nodesChanged) {
+        this.nodesChanged = false;
+        for (const name of [...this.waiting.keys()]) await this.placeWaiting(name);
+      }
     }
+  }
+
+  /** Starts the instances of a waiting app that fit a node now (the site's nodes changed). */
+  private async placeWaiting(name: string): Promise<void> {
+    const w = this.waiting.get(name);
+    const app = this.running.get(name);
+    if (!w || !app || app.state !== 'running') return void this.waiting.delete(name);
+    const { system } = this.opts;
+    const plan = this.placer!.planApp(w.app, w.instances);
+    for (const instance of w.instances) {
+      if (w.started.has(instance.instanceId) || !plan.placed.has(instance.instanceId)) continue;
+      try {
+        await system.addChild(appTreeId(name), instanceChild(w.app, instance, w.definitions, this.appDir, this.hostChoice(name, w.app, instance)));
+        w.started.add(instance.instanceId);
+        system.node.log.info({ app: name, instance: instance.instanceId, node: plan.placed.get(instance.instanceId) }, 'app controller: placed an instance that was waiting for a node');
+      } catch (err) {
+        system.node.log.warn({ err, app: name, instance: instance.instanceId }, 'app controller: an instance that now fits a node failed to start; it waits for the next change');
+      }
+    }
+    const unplaced = unplacedLines(plan.unplaced);
+    if (w.instances.every((i) => w.started.has(i.instanceId))) this.waiting.delete(name);
+    const { error: _previous, ...rest } = app;
+    this.record(name, { ...rest, actors: w.instances.map((i) => i.instanceId).filter((id) => w.started.has(id)), ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
   }
 
   /** The thin executor: one command, errors recorded in the app's status rather than thrown. */
@@ -181,8 +220,13 @@ export class AppController {
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
       await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }), { restart: 'temporary' });
-      const unplaced = plan.unplaced.map((u) => `${u.actor}${u.replica === undefined ? '' : ` replica ${u.replica}`}: ${u.reasons.join('; ')}`);
-      if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site');
+      const unplaced = unplacedLines(plan.unplaced);
+      if (unplaced.length > 0) {
+        system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
+        this.waiting.set(c.name, { app: c.app, instances, definitions, started: new Set(actors) });
+      } else {
+        this.waiting.delete(c.name);
+      }
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors, ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
       system.node.log.info({ app: c.name, revision: c.revision, actors, placed: Object.fromEntries(plan.placed) }, 'app controller: started application');
     } catch (err) {
@@ -212,6 +256,7 @@ export class AppController {
       if (!(isCairnError(err) && err.code === KernelCodes.ACTOR_NOT_FOUND)) system.node.log.warn({ err, app: name }, 'app controller: stopping the application failed');
     }
     this.running.delete(name);
+    this.waiting.delete(name);
     this.placer?.removeApp(name);
     void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
   }
@@ -232,6 +277,20 @@ export class AppController {
     };
     void this.status?.put(status).catch((err: unknown) => node.log.debug({ err, app: name }, 'app controller: status not written'));
   }
+}
+
+/** An app some of whose instances fit no node yet. */
+interface WaitingApp {
+  readonly app: Application;
+  readonly instances: readonly SiteInstance[];
+  readonly definitions: ReadonlyMap<string, ActorDefinition<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Instance ids started so far. */
+  readonly started: Set<string>;
+}
+
+/** One line per instance that fits no node: `<actor> replica <n>: <reason per node>`. */
+function unplacedLines(unplaced: readonly Unplaced[]): string[] {
+  return unplaced.map((u) => `${u.actor}${u.replica === undefined ? '' : ` replica ${u.replica}`}: ${u.reasons.join('; ')}`);
 }
 
 /** Creates and starts a controller for `opts.system`'s site. */

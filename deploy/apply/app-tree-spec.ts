@@ -1,5 +1,5 @@
 import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
-import type { SupervisorSpec } from '../../supervisor-trees/index.ts';
+import type { ChildInput, SupervisorSpec } from '../../supervisor-trees/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 import { resolveRuntime } from './resolve-runtime.ts';
 import { siteInstances } from './site-instances.ts';
@@ -30,12 +30,14 @@ export function appTreeSpec(app: Application, actors: readonly Actor[], definiti
     intensity: s.intensity,
     periodMs: s.periodMs,
     ...(s.backoff ? { backoff: s.backoff } : {}),
-    children: (opts.instances ?? siteInstances(actors)).map((instance) => {
-      const a = instance.actor;
-      const actor = definitions.get(a.id);
-      if (!actor) throw new Error(`appTreeSpec: no behaviour loaded for actor "${a.id}"`);
-      const host = opts.hostFor?.(instance);
-      return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, ...(host ? { host } : {}) };
-    }),
+    children: (opts.instances ?? siteInstances(actors)).map((instance) => instanceChild(app, instance, definitions, appDir, opts.hostFor?.(instance))),
   };
+}
+
+/** One instance as a child of its app's tree: its behaviour, runtime, restart, shutdown and host choice. Pure. */
+export function instanceChild(app: Application, instance: SiteInstance, definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string, host?: HostChoice): ChildInput { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const a = instance.actor;
+  const actor = definitions.get(a.id);
+  if (!actor) throw new Error(`appTreeSpec: no behaviour loaded for actor "${a.id}"`);
+  return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, ...(host ? { host } : {}) };
 }

@@ -25,6 +25,8 @@ interface Site {
   controller: AppController;
   /** A standby goes away without a word: its connection drops (no heartbeat, no goodbye) and its guests die. */
   kill(node: string): Promise<void>;
+  /** One more standby node joins the site. */
+  addStandby(node: string, labels?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ async function startSite(site: string, standbys: Record<string, Record<string, s
   const opts = (node: string, labels: Record<string, string> = {}): SystemOptions => ({ servers: server.url, site, node, labels, orphanTimeoutMs: 60_000 });
   const leader = await createActorSystem(opts('a'));
   const pending = new Map<string, { system: Promise<ActorSystem>; kill(): Promise<void> }>();
-  for (const [node, labels] of Object.entries(standbys)) {
+  const addStandby = async (node: string, labels: Record<string, string>): Promise<void> => {
     let standby!: () => void;
     const waiting = new Promise<void>((r) => (standby = r));
     const connection = await connect({ servers: server.url });
@@ -48,7 +50,8 @@ async function startSite(site: string, standbys: Record<string, Record<string, s
       },
     });
     await waiting;
-  }
+  };
+  for (const [node, labels] of Object.entries(standbys)) await addStandby(node, labels);
   // Placement reads the registry: wait until the leader has seen every standby.
   await expect.poll(() => leader.node.directory.all().map((n) => n.id).sort(), { timeout: 10_000 }).toEqual(['a', ...Object.keys(standbys)].sort());
   const controller = await startAppController({ system: leader });
@@ -59,14 +62,17 @@ async function startSite(site: string, standbys: Record<string, Record<string, s
       await pending.get(node)!.kill();
       pending.delete(node);
     },
+    addStandby: (node, labels = {}) => addStandby(node, labels),
     async stop() {
       await controller.stop();
       await leader.shutdown();
-      // A standby takes over once `a` is gone; stop them all.
-      for (const s of pending.values()) {
-        const sys = await s.system.catch(() => undefined);
+      // Once `a` is gone one standby takes over, then the next when that one stops: stop each as it leads.
+      const left = new Map(pending);
+      while (left.size > 0) {
+        const [node, sys] = await Promise.race([...left].map(([n, s]) => s.system.then((x): [string, ActorSystem | undefined] => [n, x], (): [string, undefined] => [n, undefined])));
         await sys?.shutdown();
-        await s.kill();
+        await left.get(node)!.kill();
+        left.delete(node);
       }
     },
   };
@@ -103,7 +109,7 @@ describe('placement over the nodes of a site', () => {
     }
   }, 120_000);
 
-  it('placement - an instance that fits no node is reported with a reason per node, and the others run', async () => {
+  it('placement - an instance that fits no node is reported with a reason per node, the others run, and it starts once a node it fits joins', async () => {
     const site = await startSite('place-c', { b: {} });
     try {
       await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
@@ -111,6 +117,10 @@ describe('placement over the nodes of a site', () => {
       const app = site.controller.apps().get('ledger')!;
       expect(app.actors).toEqual(['ledger', 'ledger-1']);
       expect(app.error?.message).toMatch(/ledger replica 2: .*node a: .*one-per-node.*node b: /);
+      await site.addStandby('c');
+      await expect.poll(() => nodeOf(site, 'ledger-2'), { timeout: 60_000 }).toBe('c');
+      expect(site.controller.apps().get('ledger')).toMatchObject({ state: 'running', actors: ['ledger', 'ledger-1', 'ledger-2'] });
+      expect(site.controller.apps().get('ledger')?.error).toBeUndefined();
     } finally {
       await site.stop();
     }

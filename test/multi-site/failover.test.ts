@@ -139,4 +139,17 @@ describe('failover between the nodes of one site', () => {
     // a still leads: a standby's death is not a takeover.
     expect((await site.client.nodes()).find((r) => r.id === 'a')?.role).toBe('leader');
   }, 120_000);
+
+  it('site join - a standby stopped with SIGTERM while it waits exits 0 and leaves the registry', async () => {
+    const site = await siteServer();
+    const a = site.join('a');
+    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
+    const b = site.join('b');
+    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+    await expect.poll(async () => (await site.client.nodes()).map((n) => `${n.id}:${n.role}`), { timeout: 10_000 }).toEqual(['a:leader', 'b:standby']);
+    b.child.kill('SIGTERM');
+    expect((await b.exited).code).toBe(0);
+    expect(b.stdout.lines).toContain('stopped while waiting as standby');
+    expect((await site.client.nodes()).map((n) => n.id)).toEqual(['a']);
+  }, 60_000);
 });

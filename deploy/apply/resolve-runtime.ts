@@ -27,7 +27,9 @@ export function builtImageTag(app: string, actor: string): string {
 }
 
 /**
- * One manifest actor → where its handler runs (the kernel's RuntimeSpec). Pure.
+ * One manifest actor → where its handler runs (the kernel's RuntimeSpec). Pure, except that process
+ * mode bundles the module with the guest runtime (esbuild, once per module and export) to name the
+ * file the child runs; a module that does not resolve fails here, before anything starts.
  * - inline: the node's event loop.
  * - worker: a worker thread importing the module.
  * - process: a Node process running the module through Cairn's stdio guest, with `env`.
@@ -65,7 +67,7 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string): 
 /**
  * How an actor runs when placement puts it on another node of the site than the leader's: inline
  * code cannot be sent there, so an inline actor runs in a worker thread of that node, importing
- * the same module and export (which must then be a defineActor result, not a config factory). Pure.
+ * the same module and export (which must then be a defineActor result, not a config factory).
  */
 export function hostedRuntime(actor: Actor, app: Application, appDir: string): RuntimeSpec {
   if (actor.mode !== 'inline') return resolveRuntime(actor, app, appDir);

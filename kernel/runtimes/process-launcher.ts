@@ -194,7 +194,8 @@ function truncate(s: string, max: number): string {
 
 /**
  * A process-mode runtime spec that runs a JavaScript/TypeScript actor behaviour (a module
- * exporting a defineActor result) in its own Node process, through tsx.
+ * exporting a defineActor result) in its own Node process. Bundles the module with the guest
+ * runtime (esbuild) now, so the child starts with plain node.
  */
 export function jsProcessSpec(modulePath: string, exportName = 'default'): Extract<RuntimeSpec, { mode: 'process' }> {
   // An absolute path: the child's cwd need not be this repository. The module and the guest

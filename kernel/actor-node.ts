@@ -183,6 +183,18 @@ export class ActorNode {
     this.heartbeat.unref();
     this.directory_ = await NodeDirectory.open(this.nodesKv, this.abort.signal, this.log);
     await this.lead(await kvm.create(Buckets.lease(this.site), { history: 1 }), heartbeatMs);
+    // Renew from now on, through the setup below too: a setup slower than the ttl must not let a
+    // standby take the lease meanwhile. A loss before this node runs fails the start instead.
+    let lostBeforeRunning: LeaseLoss | undefined;
+    void this.lease!.hold(this.abort.signal).then((loss) => {
+      if (!loss || this.abort.signal.aborted) return;
+      if (this.state !== 'running') {
+        lostBeforeRunning = loss;
+        return;
+      }
+      this.log.error({ why: loss.why }, 'lost the site lease; this node stops its actors');
+      this.opts.onLeaseLost?.(loss);
+    });
     // Guests this node ran for the leader it replaces would die of silence within seconds: at once.
     for (const leader of new Set(this.hostService.guests().map((g) => g.leader))) if (leader !== this.id) await this.hostService.killFromLeader(leader);
     await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
@@ -208,13 +220,10 @@ export class ActorNode {
       },
     );
     await this.dispatcher.start(this.abort.signal);
+    const lost = lostBeforeRunning as LeaseLoss | undefined;
+    if (lost) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} lost the lease of site ${this.site} while it was taking over: ${lost.why}`);
     this.state = 'running';
     await this.beat(heartbeatMs);
-    void this.lease!.hold(this.abort.signal).then((loss) => {
-      if (!loss || this.abort.signal.aborted) return;
-      this.log.error({ why: loss.why }, 'lost the site lease; this node stops its actors');
-      this.opts.onLeaseLost?.(loss);
-    });
   }
 
   /** Resolves once this node leads its site (see SiteLease); rejects when the node is stopped meanwhile. */
@@ -336,9 +345,10 @@ export class ActorNode {
       await this.dispatcher.stop();
       const held = [...this.cells.values()].flatMap((c) => c.takeQueue());
       this.dispatcher.releaseAll(held);
-      // Held messages are back on the server: a standby may take over now rather than after the ttl.
-      await this.lease?.release();
     }
+    // Held messages are back on the server (or none were taken: a start that failed after taking
+    // the lease): a standby may take over now rather than after the ttl.
+    await this.lease?.release();
     await this.hostService?.stop();
     if (wasRegistered) await this.nodesKv.delete(this.id).catch(() => undefined);
     this.replies.close();

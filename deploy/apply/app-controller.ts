@@ -14,7 +14,7 @@ import { defaultImporter, loadBehaviour } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
 import { planReconcile } from './plan-reconcile.ts';
 import { hostedRuntime } from './resolve-runtime.ts';
-import { siteInstances } from './site-instances.ts';
+import { siteInstances, targetsSite } from './site-instances.ts';
 import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
@@ -184,7 +184,7 @@ export class AppController {
         system.node.log.warn({ err, app: name, instance: instance.instanceId }, 'app controller: an instance that now fits a node failed to start; it waits for the next change');
       }
     }
-    const unplaced = unplacedLines(plan.unplaced);
+    const unplaced = unplacedLines(this.reported(w.app, plan.unplaced));
     if (w.instances.every((i) => w.started.has(i.instanceId))) this.waiting.delete(name);
     const { error: _previous, ...rest } = app;
     this.record(name, { ...rest, actors: w.instances.map((i) => i.instanceId).filter((id) => w.started.has(id)), ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
@@ -220,9 +220,9 @@ export class AppController {
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
       await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }), { restart: 'temporary' });
-      const unplaced = unplacedLines(plan.unplaced);
-      if (unplaced.length > 0) {
-        system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
+      const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
+      if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
+      if (plan.unplaced.length > 0) {
         this.waiting.set(c.name, { app: c.app, instances, definitions, started: new Set(actors) });
       } else {
         this.waiting.delete(c.name);
@@ -237,6 +237,19 @@ export class AppController {
       this.placer?.removeApp(c.name);
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
     }
+  }
+
+  /**
+   * The unplaced instances worth an error: a one-per-site actor this site is not a target of (no
+   * node here matches its selector) is not missing here. It still waits, and starts if such a
+   * node registers.
+   */
+  private reported(app: Application, unplaced: readonly Unplaced[]): Unplaced[] {
+    const nodes = this.opts.system.node.directory.all();
+    return unplaced.filter((u) => {
+      const actor = app.spec.actors.find((a) => a.id === u.actor);
+      return actor === undefined || targetsSite(actor, this.site, nodes);
+    });
   }
 
   /** At each (re)start of an instance: its node from placement; undefined when it is this node. */

@@ -50,3 +50,14 @@ export function nodeInfoOf(record: NodeRecord): NodeInfo {
     lastSeen: record.lastSeen,
   };
 }
+
+/**
+ * Whether this site is one of the actor's targets, as `place()` decides them for `one-per-site`
+ * without `placement.sites`: a site with a registered node (alive or not) carrying every label of
+ * the selector. Other actors target every site their `placement.sites` allows. Pure.
+ */
+export function targetsSite(actor: Actor, site: string, nodes: readonly NodeRecord[]): boolean {
+  if (actor.placement.spread !== Spread.OnePerSite || actor.placement.sites !== undefined) return true;
+  const selector = Object.entries(actor.placement.nodeSelector ?? {});
+  return nodes.some((n) => n.site === site && selector.every(([k, v]) => ({ ...n.labels, site: n.site })[k] === v));
+}

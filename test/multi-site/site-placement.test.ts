@@ -126,6 +126,20 @@ describe('placement over the nodes of a site', () => {
     }
   }, 120_000);
 
+  it('placement - one-per-site with a selector no node here matches: this site is not a target (no error), until a matching node joins', async () => {
+    const site = await startSite('place-e', { b: {} });
+    try {
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { spread: one-per-site, nodeSelector: { role: gateway } }\n'));
+      await expect.poll(() => site.controller.apps().get('ledger')?.state, { timeout: 60_000 }).toBe('running');
+      expect(site.controller.apps().get('ledger')).toMatchObject({ actors: [] });
+      expect(site.controller.apps().get('ledger')?.error).toBeUndefined();
+      await site.addStandby('c', { role: 'gateway' });
+      await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('c');
+    } finally {
+      await site.stop();
+    }
+  }, 120_000);
+
   it('failover - the node running an actor dies: it is re-placed on another eligible node and no acknowledged message is lost', async () => {
     const site = await startSite('place-d', { b: { gpu: 'true' }, c: { gpu: 'true' } });
     try {

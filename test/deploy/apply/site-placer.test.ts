@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SitePlacer, hostedRuntime, siteInstances, sitePlacementRequest, nodeInfoOf } from '../../../deploy/apply/index.ts';
+import { SitePlacer, hostedRuntime, siteInstances, sitePlacementRequest, nodeInfoOf, targetsSite } from '../../../deploy/apply/index.ts';
 import { parseManifest } from '../../../deploy/manifest/index.ts';
 import type { Application } from '../../../deploy/manifest/index.ts';
 import type { NodeRecord } from '../../../protocols/index.ts';
@@ -97,5 +97,22 @@ describe('hostedRuntime', () => {
   it('hostedRuntime - other modes run there as they are', () => {
     const a = app('    - { id: web, behaviour: { module: ./w.ts }, mode: container, container: { image: "web:1" } }\n');
     expect(hostedRuntime(a.spec.actors[0]!, a, '/srv/app')).toMatchObject({ mode: 'container', image: 'web:1' });
+  });
+});
+
+describe('targetsSite', () => {
+  const gw = app('    - { id: gw, behaviour: { module: ./g.ts }, placement: { spread: one-per-site, nodeSelector: { role: gateway } } }\n').spec.actors[0]!;
+
+  it('targetsSite - one-per-site without sites targets a site only where a registered node matches the selector', () => {
+    expect(targetsSite(gw, 'cloud', [node('a')])).toBe(false);
+    expect(targetsSite(gw, 'cloud', [node('a'), node('b', { role: 'gateway' })])).toBe(true);
+    // A dead node still makes its site a target: its replica is missing, not unwanted.
+    expect(targetsSite(gw, 'cloud', [node('b', { role: 'gateway' }, { lastSeen: 0 })])).toBe(true);
+    expect(targetsSite(gw, 'cloud', [node('e', { role: 'gateway' }, { site: 'edge1', labels: { site: 'edge1', role: 'gateway' } })])).toBe(false);
+  });
+
+  it('targetsSite - other actors target every site their placement allows', () => {
+    const web = app('    - { id: web, behaviour: { module: ./w.ts }, placement: { nodeSelector: { role: gateway } } }\n').spec.actors[0]!;
+    expect(targetsSite(web, 'cloud', [node('a')])).toBe(true);
   });
 });

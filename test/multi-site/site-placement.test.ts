@@ -2,7 +2,7 @@
 // node placement picks (label selectors, one-per-node spreads), as a guest of that node, and moves
 // it when that node dies. Nodes here are actor systems in this process on one real nats-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest, startAppController } from '../../deploy/apply/index.ts';
+import { applyManifest, deleteApp, getApps, startAppController } from '../../deploy/apply/index.ts';
 import type { AppController } from '../../deploy/apply/index.ts';
 import { connect } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
@@ -64,6 +64,8 @@ async function startSite(site: string, standbys: Record<string, Record<string, s
     },
     addStandby: (node, labels = {}) => addStandby(node, labels),
     async stop() {
+      // The apps bucket is the server's: leave none behind for the next test's sites.
+      for (const a of await getApps(leader.node.js)) await deleteApp(leader.node.js, a.name);
       await controller.stop();
       await leader.shutdown();
       // Once `a` is gone one standby takes over, then the next when that one stops: stop each as it leads.
@@ -86,7 +88,7 @@ describe('placement over the nodes of a site', () => {
   it('placement - an actor whose nodeSelector only a standby matches runs there, as a worker guest of that node', async () => {
     const site = await startSite('place-a', { b: {}, c: { gpu: 'true' } });
     try {
-      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n', 'ledger-sel'));
       await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('c');
       const info = site.leader.ps().actors.find((a) => a.id === 'ledger')!;
       expect(info.mode).toBe('worker');
@@ -102,7 +104,7 @@ describe('placement over the nodes of a site', () => {
   it('placement - one-per-node replicas land one on each node, the leader included', async () => {
     const site = await startSite('place-b', { b: {}, c: {} });
     try {
-      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
+      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n', 'ledger-spread'));
       await expect.poll(() => ['ledger', 'ledger-1', 'ledger-2'].map((id) => nodeOf(site, id)).sort(), { timeout: 60_000 }).toEqual(['a', 'b', 'c']);
     } finally {
       await site.stop();
@@ -112,15 +114,15 @@ describe('placement over the nodes of a site', () => {
   it('placement - an instance that fits no node is reported with a reason per node, the others run, and it starts once a node it fits joins', async () => {
     const site = await startSite('place-c', { b: {} });
     try {
-      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n'));
-      await expect.poll(() => site.controller.apps().get('ledger')?.error?.code, { timeout: 60_000 }).toBe('CAIRN_UNPLACED');
-      const app = site.controller.apps().get('ledger')!;
+      await applyManifest(site.leader.node.js, ledgerApp('      replicas: 3\n      placement: { spread: one-per-node }\n', 'ledger-unplaced'));
+      await expect.poll(() => site.controller.apps().get('ledger-unplaced')?.error?.code, { timeout: 60_000 }).toBe('CAIRN_UNPLACED');
+      const app = site.controller.apps().get('ledger-unplaced')!;
       expect(app.actors).toEqual(['ledger', 'ledger-1']);
       expect(app.error?.message).toMatch(/ledger replica 2: .*node a: .*one-per-node.*node b: /);
       await site.addStandby('c');
       await expect.poll(() => nodeOf(site, 'ledger-2'), { timeout: 60_000 }).toBe('c');
-      expect(site.controller.apps().get('ledger')).toMatchObject({ state: 'running', actors: ['ledger', 'ledger-1', 'ledger-2'] });
-      expect(site.controller.apps().get('ledger')?.error).toBeUndefined();
+      expect(site.controller.apps().get('ledger-unplaced')).toMatchObject({ state: 'running', actors: ['ledger', 'ledger-1', 'ledger-2'] });
+      expect(site.controller.apps().get('ledger-unplaced')?.error).toBeUndefined();
     } finally {
       await site.stop();
     }
@@ -129,10 +131,10 @@ describe('placement over the nodes of a site', () => {
   it('placement - one-per-site with a selector no node here matches: this site is not a target (no error), until a matching node joins', async () => {
     const site = await startSite('place-e', { b: {} });
     try {
-      await applyManifest(site.leader.node.js, ledgerApp('      placement: { spread: one-per-site, nodeSelector: { role: gateway } }\n'));
-      await expect.poll(() => site.controller.apps().get('ledger')?.state, { timeout: 60_000 }).toBe('running');
-      expect(site.controller.apps().get('ledger')).toMatchObject({ actors: [] });
-      expect(site.controller.apps().get('ledger')?.error).toBeUndefined();
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { spread: one-per-site, nodeSelector: { role: gateway } }\n', 'ledger-gw'));
+      await expect.poll(() => site.controller.apps().get('ledger-gw')?.state, { timeout: 60_000 }).toBe('running');
+      expect(site.controller.apps().get('ledger-gw')).toMatchObject({ actors: [] });
+      expect(site.controller.apps().get('ledger-gw')?.error).toBeUndefined();
       await site.addStandby('c', { role: 'gateway' });
       await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('c');
     } finally {
@@ -143,7 +145,7 @@ describe('placement over the nodes of a site', () => {
   it('failover - the node running an actor dies: it is re-placed on another eligible node and no acknowledged message is lost', async () => {
     const site = await startSite('place-d', { b: { gpu: 'true' }, c: { gpu: 'true' } });
     try {
-      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+      await applyManifest(site.leader.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n', 'ledger-move'));
       // Least loaded, ties to the smaller id: b.
       await expect.poll(() => nodeOf(site, 'ledger'), { timeout: 60_000 }).toBe('b');
       const ledger = site.leader.ref<LedgerMsg>('ledger');

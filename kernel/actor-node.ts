@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, Streams, Subjects, assertName, decodeValue, encodeValue } from '../protocols/index.ts';
+import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, MIN_NATS_SERVER_VERSION, Streams, Subjects, assertName, decodeValue, encodeValue, tooOldMessage, versionAtLeast } from '../protocols/index.ts';
 import type { NodeRecord, PsReply, TreeNode } from '../protocols/index.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { CellParent } from './actor-cell.ts';
@@ -150,6 +150,12 @@ export class ActorNode {
       } catch (cause) {
         throw new CairnError(KernelCodes.NATS_UNREACHABLE, `cannot connect to NATS at ${String(servers)}: ${(cause as Error).message}. Start a site with \`cairn up\` or pass the right server URL`, { cause });
       }
+    }
+    // A server too old for what Cairn uses fails here, named, rather than later in some API call.
+    const version = nc.info?.version;
+    if (version !== undefined && !versionAtLeast(version, MIN_NATS_SERVER_VERSION)) {
+      if (!opts.connection) await nc.close().catch(() => undefined);
+      throw new CairnError(KernelCodes.NATS_SERVER_TOO_OLD, tooOldMessage(version, `the server at ${String(servers)}`), { details: { version, minimum: MIN_NATS_SERVER_VERSION } });
     }
     const jsOpts = opts.domain ? { domain: opts.domain } : {};
     const jsm = await jetstreamManager(nc, jsOpts).catch((cause: unknown) => {

@@ -30,3 +30,13 @@ export {
 } from './node-host-protocol.ts';
 export type { HostRequest, HostReply, HostedSpec, HostedUsage, LeaderMessage, HostedGuestMessage } from './node-host-protocol.ts';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_NODE_TIMEOUT_MS, isNodeAlive } from './node-liveness.ts';
+export {
+  MIN_NATS_SERVER_VERSION,
+  PINNED_NATS_SERVER_VERSION,
+  PINNED_NATS_CLI_VERSION,
+  NATS_SERVER_INSTALL_COMMAND,
+  NATS_SERVER_DOWNLOADS,
+  parseVersion,
+  versionAtLeast,
+  tooOldMessage,
+} from './nats-server-requirements.ts';

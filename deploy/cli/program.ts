@@ -10,6 +10,7 @@ import { registerLogs } from './logs.ts';
 import { registerNodes } from './nodes.ts';
 import { registerPs } from './ps.ts';
 import { registerRollback } from './rollback.ts';
+import { registerServer } from './server.ts';
 import { registerSite } from './site.ts';
 import { registerTell } from './tell.ts';
 import { registerTree } from './tree.ts';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   registerUp(program, io, setExitCode);
+  registerServer(program, io);
   registerPs(program, io);
   registerTree(program, io);
   registerNodes(program, io);

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { embeddedConfig, findNatsServer, freePort, natsServerVersion, startNatsServer } from '../nats-server/index.ts';
+import { embeddedConfig, freePort, locateNatsServer, startNatsServer } from '../nats-server/index.ts';
 import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
 import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
 import type { ActorInfo } from '../../protocols/index.ts';
@@ -78,8 +78,7 @@ const PORT_ATTEMPTS = 5;
 export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<EmbeddedSite> {
   const dataDir = resolve(opts.dataDir);
   const site = opts.site ?? 'local';
-  const binary = await findNatsServer(opts.natsServer === undefined ? {} : { path: opts.natsServer });
-  const natsVersion = await natsServerVersion(binary);
+  const { path: binary, version: natsVersion } = await locateNatsServer(opts.natsServer === undefined ? {} : { path: opts.natsServer });
   const example = opts.example === undefined || opts.example !== 'none' ? await loadExample(opts.example ?? 'hello') : undefined;
 
   const previous = await readUpFile(dataDir).catch(() => undefined);

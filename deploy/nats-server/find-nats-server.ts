@@ -4,27 +4,38 @@ import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { KernelCodes } from '../../protocols/errors/kernel-codes.ts';
+import { MIN_NATS_SERVER_VERSION, NATS_SERVER_DOWNLOADS, NATS_SERVER_INSTALL_COMMAND, parseVersion, tooOldMessage, versionAtLeast } from '../../protocols/nats-server-requirements.ts';
+import { goBinDirs } from './go-bin-dirs.ts';
 
 /** Where findNatsServer looks, in order. */
 export interface FindNatsServerOptions {
   /** An explicit path to the binary; when given, nothing else is tried. */
   path?: string;
   /**
-   * The environment to read `NATS_SERVER` and `PATH` from.
+   * The environment to read `NATS_SERVER`, `PATH` and the Go bin folder (`GOBIN`, `GOPATH`, `HOME`) from.
    * @default process.env
    */
   env?: NodeJS.ProcessEnv;
   /**
-   * Directories searched after PATH (Debian installs nats-server to /usr/sbin, which is not on a
-   * normal user's PATH).
+   * Directories searched after PATH and the Go bin folder (Debian installs nats-server to
+   * /usr/sbin, which is not on a normal user's PATH).
    * @default ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin"]
    */
   extraDirs?: readonly string[];
+  /** The oldest version accepted. @default MIN_NATS_SERVER_VERSION */
+  minimum?: string;
+}
+
+/** A nats-server binary and the version it reports. */
+export interface FoundNatsServer {
+  readonly path: string;
+  readonly version: string;
 }
 
 const BINARY = 'nats-server';
 const DEFAULT_EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
-const INSTALL_HINT = 'Install it with `apt-get install -y nats-server`, or set NATS_SERVER=/path/to/nats-server.';
+const INSTALL_HINT = `Install the pinned one with \`${NATS_SERVER_INSTALL_COMMAND}\` (builds it with Go), download a release from ${NATS_SERVER_DOWNLOADS}, or set NATS_SERVER=/path/to/nats-server.`;
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
@@ -38,67 +49,92 @@ async function isExecutableFile(path: string): Promise<boolean> {
 }
 
 /**
- * Finds the nats-server binary: `opts.path` if given, else `NATS_SERVER`, else the first
- * `nats-server` on PATH, then in `extraDirs` (/usr/sbin, /usr/local/sbin, /usr/local/bin).
- * An explicit path or NATS_SERVER that is not an executable file is an error, not a fallback,
- * so a typo never silently runs a different server.
+ * The directories searched for nats-server when neither a path nor NATS_SERVER is given: PATH,
+ * then the Go bin folder (where `cairn server install` and `go install` put it), then `extraDirs`.
+ */
+export function natsServerSearchDirs(env: NodeJS.ProcessEnv, extraDirs: readonly string[] = DEFAULT_EXTRA_DIRS): string[] {
+  const dirs: string[] = [];
+  for (const dir of [...(env['PATH'] ?? '').split(delimiter), ...goBinDirs(env), ...extraDirs]) {
+    if (dir !== '' && !dirs.includes(dir)) dirs.push(dir);
+  }
+  return dirs;
+}
+
+/**
+ * Finds a nats-server Cairn can run and returns its path: `opts.path` if given, else
+ * `NATS_SERVER`, else the first `nats-server` at least `minimum` in natsServerSearchDirs (PATH, the
+ * Go bin folder, /usr/sbin, ...). Older servers met on the way are passed over, so an old
+ * distribution package does not shadow the pinned build; when nothing new enough is found the
+ * error names every old one. An explicit path or NATS_SERVER is never passed over: one that is
+ * not an executable, or too old, is an error, so a typo never silently runs a different server.
  */
 export async function findNatsServer(opts: FindNatsServerOptions = {}): Promise<string> {
+  return (await locateNatsServer(opts)).path;
+}
+
+/** As findNatsServer, with the version the binary reports. */
+export async function locateNatsServer(opts: FindNatsServerOptions = {}): Promise<FoundNatsServer> {
   const env = opts.env ?? process.env;
-  if (opts.path !== undefined) {
-    if (await isExecutableFile(opts.path)) return opts.path;
-    throw new CairnError(
-      DeployCodes.NATS_SERVER_NOT_FOUND,
-      `nats-server path "${opts.path}" is not an executable file. Pass the path of a nats-server binary. ${INSTALL_HINT}`,
-      { details: { path: opts.path } },
-    );
+  const minimum = opts.minimum ?? MIN_NATS_SERVER_VERSION;
+  const chosen = opts.path ?? (env['NATS_SERVER'] !== undefined && env['NATS_SERVER'] !== '' ? env['NATS_SERVER'] : undefined);
+  if (chosen !== undefined) {
+    const source = opts.path !== undefined ? `nats-server path "${chosen}"` : `NATS_SERVER="${chosen}"`;
+    if (!(await isExecutableFile(chosen))) {
+      throw new CairnError(DeployCodes.NATS_SERVER_NOT_FOUND, `${source} is not an executable file. Point it at a nats-server binary. ${INSTALL_HINT}`, {
+        details: opts.path !== undefined ? { path: chosen } : { NATS_SERVER: chosen },
+      });
+    }
+    const version = await natsServerVersion(chosen);
+    if (!versionAtLeast(version, minimum)) throw tooOld([{ path: chosen, version }], minimum);
+    return { path: chosen, version };
   }
-  const fromEnv = env['NATS_SERVER'];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (await isExecutableFile(fromEnv)) return fromEnv;
-    throw new CairnError(
-      DeployCodes.NATS_SERVER_NOT_FOUND,
-      `NATS_SERVER="${fromEnv}" is not an executable file. Point NATS_SERVER at a nats-server binary or unset it. ${INSTALL_HINT}`,
-      { details: { NATS_SERVER: fromEnv } },
-    );
-  }
-  const pathDirs = (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  const extraDirs = opts.extraDirs ?? DEFAULT_EXTRA_DIRS;
-  const dirs = [...pathDirs, ...extraDirs.filter((d) => !pathDirs.includes(d))];
+  const dirs = natsServerSearchDirs(env, opts.extraDirs);
+  const tooOldOnes: FoundNatsServer[] = [];
   for (const dir of dirs) {
     const candidate = join(dir, BINARY);
-    if (await isExecutableFile(candidate)) return candidate;
+    if (!(await isExecutableFile(candidate))) continue;
+    const version = await natsServerVersion(candidate);
+    if (versionAtLeast(version, minimum)) return { path: candidate, version };
+    tooOldOnes.push({ path: candidate, version });
   }
-  throw new CairnError(
-    DeployCodes.NATS_SERVER_NOT_FOUND,
-    `nats-server was not found in ${dirs.join(', ') || '(no directories)'}. ${INSTALL_HINT}`,
-    { details: { searched: dirs } },
+  if (tooOldOnes.length > 0) throw tooOld(tooOldOnes, minimum);
+  throw new CairnError(DeployCodes.NATS_SERVER_NOT_FOUND, `nats-server was not found in ${dirs.join(', ') || '(no directories)'}. ${INSTALL_HINT}`, {
+    details: { searched: dirs },
+  });
+}
+
+function tooOld(found: readonly FoundNatsServer[], minimum: string): CairnError {
+  const first = found[0]!;
+  const others = found.slice(1).map((f) => `${f.version} at ${f.path}`);
+  return new CairnError(
+    KernelCodes.NATS_SERVER_TOO_OLD,
+    minimum === MIN_NATS_SERVER_VERSION
+      ? tooOldMessage(first.version, first.path) + (others.length > 0 ? ` Also too old: ${others.join(', ')}.` : '')
+      : `nats-server ${first.version} (${first.path}) is older than ${minimum}. ${INSTALL_HINT}`,
+    { details: { found, minimum } },
   );
 }
 
-/** Parses "nats-server: v2.9.10" (or "2.9.10") into "2.9.10"; undefined if there is no version. */
-export function parseNatsServerVersion(text: string): string | undefined {
-  return /v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(text)?.[1];
-}
+// Running `--version` costs ~10 ms; tests start hundreds of servers from the same few binaries.
+const versions = new Map<string, Promise<string>>();
 
-/** True when `version` ("2.9.10") is at least `min` ("2.10.0"); pre-release suffixes are ignored. */
-export function natsServerVersionAtLeast(version: string, min: string): boolean {
-  const parts = (v: string): number[] => v.split('-')[0]!.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  const a = parts(version);
-  const b = parts(min);
-  for (let i = 0; i < 3; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x > y;
+/** Runs `<binary> --version` and returns the version, e.g. "2.15.2" (cached per binary file and its mtime). */
+export async function natsServerVersion(binary: string): Promise<string> {
+  const info = await stat(binary).catch(() => undefined);
+  const key = `${binary}\0${info?.mtimeMs ?? ''}\0${info?.size ?? ''}`;
+  let version = versions.get(key);
+  if (version === undefined) {
+    version = runVersion(binary);
+    versions.set(key, version);
+    version.catch(() => versions.delete(key));
   }
-  return true;
+  return version;
 }
 
-/** Runs `<binary> --version` and returns the version, e.g. "2.9.10". */
-export function natsServerVersion(binary: string): Promise<string> {
+function runVersion(binary: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(binary, ['--version'], { timeout: 10_000 }, (err, stdout, stderr) => {
-      const version = parseNatsServerVersion(`${stdout}\n${stderr}`);
+      const version = parseVersion(`${stdout}\n${stderr}`);
       if (err !== null || version === undefined) {
         reject(
           new CairnError(

@@ -1,6 +1,7 @@
 // Public face of deploy/nats-server: finding, configuring and running nats-server.
-export { findNatsServer, natsServerVersion, natsServerVersionAtLeast, parseNatsServerVersion } from './find-nats-server.ts';
-export type { FindNatsServerOptions } from './find-nats-server.ts';
+export { findNatsServer, locateNatsServer, natsServerSearchDirs, natsServerVersion } from './find-nats-server.ts';
+export type { FindNatsServerOptions, FoundNatsServer } from './find-nats-server.ts';
+export { goBinDirs } from './go-bin-dirs.ts';
 export { freePort, freePorts } from './free-port.ts';
 export { startNatsServer } from './nats-server-process.ts';
 export type { NatsServerExit, RunningNatsServer, StartNatsServerOptions } from './nats-server-process.ts';
@@ -45,3 +46,5 @@ export type {
   SiteServerOptions,
   WebSocketListenerOptions,
 } from './site-configs.ts';
+export { installNatsTools, NatsTools, toolVersion } from './install-nats-tools.ts';
+export type { InstalledTool, InstallNatsToolsOptions, InstallProgress, NatsTool } from './install-nats-tools.ts';

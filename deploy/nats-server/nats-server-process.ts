@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
-import { findNatsServer } from './find-nats-server.ts';
+import { locateNatsServer } from './find-nats-server.ts';
 import type { NatsServerConfig } from './nats-server-config.ts';
 import { renderNatsServerConfig } from './nats-server-config.ts';
 
@@ -15,7 +15,7 @@ export interface StartNatsServerOptions {
   config: NatsServerConfig;
   /** Directory the config file is written to (created if missing). */
   dir: string;
-  /** The nats-server binary. @default findNatsServer() */
+  /** The nats-server binary (refused when older than MIN_NATS_SERVER_VERSION). @default findNatsServer() */
   binary?: string;
   /** Aborting kills a server that is starting, and stops a running one. */
   signal?: AbortSignal;
@@ -108,7 +108,8 @@ export async function startNatsServer(opts: StartNatsServerOptions): Promise<Run
     );
   }
   throwIfAborted(opts.signal, dir);
-  const binary = opts.binary ?? (await findNatsServer());
+  // An explicit binary is version-checked like a found one: too old is refused before it runs.
+  const binary = (await locateNatsServer(opts.binary === undefined ? {} : { path: opts.binary })).path;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
   await mkdir(dir, { recursive: true });
@@ -203,7 +204,7 @@ export async function startNatsServer(opts: StartNatsServerOptions): Promise<Run
     case 'spawn-error':
       throw new CairnError(
         DeployCodes.NATS_SERVER_START_FAILED,
-        `Could not run "${binary}" (${outcome.err.message}). Check the path, or set NATS_SERVER / install with \`apt-get install -y nats-server\`.`,
+        `Could not run "${binary}" (${outcome.err.message}). Check the path, or set NATS_SERVER / install the pinned server with \`npx cairn server install\`.`,
         { cause: outcome.err, details },
       );
     case 'exited': {

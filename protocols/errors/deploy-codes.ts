@@ -9,6 +9,9 @@ export const DeployCodes = {
   NATS_SERVER_PORT_IN_USE: 'CAIRN_NATS_SERVER_PORT_IN_USE',
   NATS_SERVER_START_ABORTED: 'CAIRN_NATS_SERVER_START_ABORTED',
   NATS_SERVER_LOGFILE_UNSUPPORTED: 'CAIRN_NATS_SERVER_LOGFILE_UNSUPPORTED',
+  GO_NOT_FOUND: 'CAIRN_GO_NOT_FOUND',
+  NATS_TOOL_INSTALL_FAILED: 'CAIRN_NATS_TOOL_INSTALL_FAILED',
+  NATS_CLI_NOT_FOUND: 'CAIRN_NATS_CLI_NOT_FOUND',
   FREE_PORT_FAILED: 'CAIRN_FREE_PORT_FAILED',
   INVALID_PORT: 'CAIRN_INVALID_PORT',
   INVALID_CONFIG_VALUE: 'CAIRN_INVALID_CONFIG_VALUE',
@@ -48,8 +51,23 @@ export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
 export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   {
     code: DeployCodes.NATS_SERVER_NOT_FOUND,
-    summary: 'No nats-server executable was found at the given path, in NATS_SERVER, or on PATH (and /usr/sbin).',
-    fix: 'Install it with `apt-get install -y nats-server`, or set NATS_SERVER=/path/to/nats-server.',
+    summary: 'No nats-server executable was found at the given path, in NATS_SERVER, on PATH, in the Go bin folder or in /usr/sbin.',
+    fix: 'Install the pinned server with `npx cairn server install` (builds it with Go), download a release from https://github.com/nats-io/nats-server/releases, or set NATS_SERVER=/path/to/nats-server.',
+  },
+  {
+    code: DeployCodes.GO_NOT_FOUND,
+    summary: '`cairn server install` builds the pinned NATS tools with Go, and no `go` command runs here.',
+    fix: 'Install Go (https://go.dev/dl/), or download a nats-server release binary (https://github.com/nats-io/nats-server/releases) and set NATS_SERVER.',
+  },
+  {
+    code: DeployCodes.NATS_TOOL_INSTALL_FAILED,
+    summary: '`go install` of a pinned NATS tool failed, or the binary it built does not report the pinned version.',
+    fix: 'Read the Go output in the message; check that the Go module proxy is reachable (`go env GOPROXY`) and where Go installs (`go env GOBIN GOPATH`).',
+  },
+  {
+    code: DeployCodes.NATS_CLI_NOT_FOUND,
+    summary: 'The NATS CLI (`nats`, for `nats bench` in the benchmarks) was not found in NATS_CLI, on PATH or in the Go bin folder.',
+    fix: 'Install it with `npx cairn server install` (it builds the NATS CLI beside nats-server), or set NATS_CLI=/path/to/nats.',
   },
   {
     code: DeployCodes.NATS_SERVER_VERSION_FAILED,

@@ -16,6 +16,7 @@ export const KernelCodes = {
   REMOTE_ERROR: 'CAIRN_REMOTE_ERROR',
   NATS_UNREACHABLE: 'CAIRN_NATS_UNREACHABLE',
   JETSTREAM_UNAVAILABLE: 'CAIRN_JETSTREAM_UNAVAILABLE',
+  NATS_SERVER_TOO_OLD: 'CAIRN_NATS_SERVER_TOO_OLD',
   INVALID_OPTION: 'CAIRN_INVALID_OPTION',
   RUNTIME_UNAVAILABLE: 'CAIRN_RUNTIME_UNAVAILABLE',
   GUEST_START_FAILED: 'CAIRN_GUEST_START_FAILED',
@@ -93,6 +94,11 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.NATS_UNREACHABLE,
     summary: 'No NATS server answered at the configured address.',
     fix: 'Start the site (`cairn up` or `cairn site up`) or pass the right --server URL.',
+  },
+  {
+    code: KernelCodes.NATS_SERVER_TOO_OLD,
+    summary: 'The nats-server found (or connected to) is older than the minimum Cairn runs on (2.14.0: durable sourcing, per-message TTL, sync_interval).',
+    fix: 'Install the pinned server with `npx cairn server install` (builds it with Go), or download a release from https://github.com/nats-io/nats-server/releases and set NATS_SERVER.',
   },
   {
     code: KernelCodes.JETSTREAM_UNAVAILABLE,

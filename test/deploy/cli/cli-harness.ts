@@ -21,10 +21,10 @@ export interface BinResult {
   readonly stderr: string;
 }
 
-/** Runs `node bin/cairn.mjs <args>` to completion. */
-export function runBin(args: readonly string[], timeoutMs = 30_000): Promise<BinResult> {
+/** Runs `node bin/cairn.mjs <args>` to completion (in `env`, else the test's own without CAIRN_*). */
+export function runBin(args: readonly string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = cleanEnv()): Promise<BinResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CAIRN_BIN, ...args], { cwd: REPO, env: cleanEnv(), timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CAIRN_BIN, ...args], { cwd: REPO, env, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1;
       resolve({ code, stdout, stderr });
     });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../deploy/nats-server/index.ts';
 import type { UpFile } from '../../../deploy/embedded/index.ts';
+import { MIN_NATS_SERVER_VERSION } from '../../../protocols/index.ts';
 import type { ActorInfo } from '../../../protocols/index.ts';
+import { OLD_NATS_SERVER } from '../../helpers/old-nats-server.ts';
 import { runBin, startBin } from './cli-harness.ts';
 import type { BinProcess } from './cli-harness.ts';
 
@@ -134,7 +136,21 @@ describe('cairn up without nats-server', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('CAIRN_NATS_SERVER_NOT_FOUND');
       expect(r.stderr).toContain('"/nonexistent"');
-      expect(r.stderr).toContain('apt-get install -y nats-server');
+      expect(r.stderr).toContain('npx cairn server install');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cairn up - a nats-server older than the minimum is refused, naming its version, the minimum and the install command', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-up-'));
+    try {
+      // Debian bookworm's package (2.9.10), installed by .ci/run as the old server these tests need.
+      const r = await runBin(['up', '--nats-server', OLD_NATS_SERVER, '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('CAIRN_NATS_SERVER_TOO_OLD');
+      expect(r.stderr).toContain(`nats-server 2.9.10 (${OLD_NATS_SERVER}) is older than ${MIN_NATS_SERVER_VERSION}`);
+      expect(r.stderr).toContain('npx cairn server install');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

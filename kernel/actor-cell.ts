@@ -22,6 +22,7 @@ import type { HostChoice } from './host-choice.ts';
 import type { GuestLauncher, GuestUsage } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
+import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** Who hears about an incarnation ending: its supervisor. */
 export interface CellParent {
@@ -464,7 +465,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         return;
       } catch (err) {
         this.deps.log.warn({ actor: this.id, err: (err as Error).message, attempt }, 'saving state failed; retrying');
-        await this.deps.clock.sleep(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));
+        await this.deps.clock.sleep(nextRetryDelayMs(attempt + 1, { minMs: 50, maxMs: 5_000 }));
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { ActorContext } from './actor-context.ts';
 import type { Message } from './message.ts';
 import { CairnError, KernelCodes, isName } from '../protocols/index.ts';
+import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** What happens to the actor when its handler throws. */
 export type OnError =
@@ -105,8 +106,7 @@ export function defineActor<M extends Message, S = undefined>(spec: ActorSpec<M,
 
 /** Delay before attempt `attempt + 1` after `attempt` failures (exponential, capped). */
 export function retryDelayMs(attempt: number, retry: RetryPolicy): number {
-  if (attempt <= 0) return 0;
-  return Math.min(retry.maxBackoffMs, retry.initialBackoffMs * 2 ** (attempt - 1));
+  return nextRetryDelayMs(attempt, { minMs: retry.initialBackoffMs, maxMs: retry.maxBackoffMs });
 }
 
 /** Policies of an actor whose handler lives outside this process (process or container mode, any language). */

@@ -18,7 +18,9 @@ import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
-import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream } from './mailbox-infrastructure.ts';
+import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream, isNotFound, mailboxStreamConfig } from './mailbox-infrastructure.ts';
+import { PeerSources, peersToSource } from './peer-sources.ts';
+import type { PeerSourceState } from './peer-sources.ts';
 import { SiteLease } from './lease/index.ts';
 import type { LeaseLoss } from './lease/index.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
@@ -115,6 +117,11 @@ export class ActorNode {
   private hostService: NodeHostService | undefined;
   private directory_: NodeDirectory | undefined;
   private readonly remoteLaunchers = new Map<string, GuestLauncher>();
+  private peerSources: PeerSources | undefined;
+  /** The peers whose outboxes the mailbox stream sources now (their source consumers exist). */
+  private sourced: PeerSite[] = [];
+  /** Updates of the mailbox stream's sources, one at a time, after the first setup. */
+  private sourceUpdates: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -203,7 +210,11 @@ export class ActorNode {
     });
     // Guests this node ran for the leader it replaces would die of silence within seconds: at once.
     for (const leader of new Set(this.hostService.guests().map((g) => g.leader))) if (leader !== this.id) await this.hostService.killFromLeader(leader);
-    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
+    let setUp!: () => void;
+    this.sourceUpdates = new Promise<void>((resolve) => (setUp = resolve));
+    this.sourced = await this.startPeerSources();
+    await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.sourced);
+    setUp();
     this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     this.sampleUsageForever(this.opts.usageSampleMs ?? 5_000);
@@ -221,7 +232,7 @@ export class ActorNode {
         // Only while this node still leads: a leader back from a partition must not take the
         // consumer from the node that took over (its lease loop stops this node meanwhile).
         if (!(await this.lease!.stillMine())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} no longer holds the lease of site ${this.site}; not recreating the mailbox consumer`);
-        await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.opts.peers ?? []);
+        await ensureMailboxInfrastructure(this.jsm, this.site, this.limits, this.sourced);
         return this.js.consumers.get(Streams.mailbox(this.site), Consumers.mailbox(this.site));
       },
     );
@@ -230,6 +241,41 @@ export class ActorNode {
     if (lost) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} lost the lease of site ${this.site} while it was taking over: ${lost.why}`);
     this.state = 'running';
     await this.beat(heartbeatMs);
+  }
+
+  /**
+   * Makes sure each peer's outbox has this site's durable source consumer (see PeerSources) and
+   * returns the peers to source now; unreachable peers are retried in the background and their
+   * sources added to the mailbox stream when they succeed.
+   */
+  private async startPeerSources(): Promise<PeerSite[]> {
+    const peers = this.opts.peers ?? [];
+    if (peers.length === 0) return [];
+    const existing = await this.jsm.streams.info(Streams.mailbox(this.site)).then(
+      (info) => info.config.sources,
+      (err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      },
+    );
+    this.peerSources = new PeerSources({ nc: this.nc, site: this.site, peers, limits: this.limits, clock: this.clock, log: this.log });
+    const ready = await this.peerSources.start(this.abort.signal, (peer) => this.addSource(peer));
+    return peersToSource(peers, ready, existing, this.site);
+  }
+
+  private addSource(peer: PeerSite): Promise<void> {
+    this.sourceUpdates = this.sourceUpdates.then(async () => {
+      if (this.abort.signal.aborted || this.sourced.some((p) => p.site === peer.site)) return;
+      const peers = this.opts.peers ?? [];
+      this.sourced = peers.filter((p) => p.site === peer.site || this.sourced.some((s) => s.site === p.site));
+      await ensureStream(this.jsm, mailboxStreamConfig(this.site, this.limits, this.sourced));
+    });
+    return this.sourceUpdates;
+  }
+
+  /** Each peer site's sourcing state (empty until this node leads, or without peers). */
+  peerSourceStates(): ReadonlyMap<string, PeerSourceState> {
+    return this.peerSources?.state() ?? new Map();
   }
 
   /** Resolves once this node leads its site (see SiteLease); rejects when the node is stopped meanwhile. */

@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
 import type { NodeEvents } from './node-events.ts';
+import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** Where the dispatcher hands a decoded delivery; undefined when no actor of that id runs here. */
 export interface DeliveryTarget {
@@ -77,7 +78,7 @@ export class MailboxDispatcher {
       }
       if (signal.aborted) return;
       // The pull ended without being asked to: the consumer or stream is gone. Recreate and resume.
-      const delayMs = Math.min(5_000, 100 * 2 ** Math.min(attempt++, 6));
+      const delayMs = nextRetryDelayMs(++attempt, { minMs: 100, maxMs: 5_000 });
       this.log.warn({ attempt, delayMs }, 'mailbox consumer lost; recreating it');
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
       if (signal.aborted) return;

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { JetStreamManager, StreamConfig, ConsumerConfig } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamConfig, StreamSource, ConsumerConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Consumers, Streams, Subjects } from '../protocols/index.ts';
 
@@ -41,18 +41,17 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
  * The mailbox stream of a site: WorkQueue (acked messages leave), bounded per actor, new messages
  * refused when full. It also sources what each peer site's outbox holds for this site, so a tell
  * from another site arrives once the link is up, however long it was down.
+ *
+ * Each source reads through a durable consumer on the peer's outbox (`sourceConsumerConfig`,
+ * nats-server 2.14+ durable sourcing), which must exist before the source is configured: how far
+ * this site got is kept by that consumer, on the peer. A plain source keeps its position in the
+ * sourcing stream's own messages, which a WorkQueue deletes once they are handled; nats-server
+ * 2.15 then restarts the source at the time of this stream's last message and skips what the peer
+ * stored before it (2.9.10 restarted from the oldest message instead, delivering it all again).
  */
 export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Partial<StreamConfig> & { name: string } {
   return {
-    ...(peers.length > 0
-      ? {
-          sources: peers.map((p) => ({
-            name: Streams.outbox(p.site),
-            filter_subject: Subjects.outboxTo(p.site, site),
-            ...(p.domain ? { external: { api: Subjects.jsApi(p.domain), deliver: '' } } : {}),
-          })),
-        }
-      : {}),
+    ...(peers.length > 0 ? { sources: peers.map((p) => mailboxSource(site, p)) } : {}),
     name: Streams.mailbox(site),
     subjects: [Subjects.mailboxes(site)],
     retention: RetentionPolicy.Workqueue,
@@ -64,7 +63,39 @@ export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: 
   };
 }
 
-/** What a site sends to other sites. Limits retention: sourcing uses an un-acked consumer, so messages must stay until they age out. */
+/** One source of a site's mailbox: the peer's outbox, read through the durable consumer kept for this site. */
+export function mailboxSource(site: string, peer: PeerSite): StreamSource {
+  return {
+    name: Streams.outbox(peer.site),
+    consumer: { name: Consumers.source(site), deliver_subject: Subjects.sourceDelivery(peer.site, site) },
+    ...(peer.domain ? { external: { api: Subjects.jsApi(peer.domain), deliver: '' } } : {}),
+  };
+}
+
+/**
+ * The durable consumer on site `from`'s outbox through which site `to`'s mailbox sources what
+ * `from` sends it. Acks are flow-control responses from `to`'s stream once it stored a window, so
+ * the consumer's ack floor is exactly how far `to` got, whatever restarts on either side. Created by
+ * `to`'s leader (through `from`'s domain) before it adds the source; see `PeerSources`.
+ */
+export function sourceConsumerConfig(from: string, to: string): Partial<ConsumerConfig> & { durable_name: string; deliver_subject: string } {
+  return {
+    durable_name: Consumers.source(to),
+    deliver_subject: Subjects.sourceDelivery(from, to),
+    filter_subject: Subjects.outboxTo(from, to),
+    deliver_policy: DeliverPolicy.All,
+    ack_policy: AckPolicy.FlowControl,
+    flow_control: true,
+    // nats-server requires exactly 1 s with flow-control acks (its stalled-source check relies on it).
+    idle_heartbeat: nanos(1_000),
+    max_ack_pending: SOURCE_MAX_PENDING,
+  };
+}
+
+/** Messages a source consumer sends ahead of the receiving stream's flow-control responses. */
+export const SOURCE_MAX_PENDING = 1_000;
+
+/** What a site sends to other sites. Limits retention: messages stay until they age out, whatever the receivers' consumers acked, so a receiver that was away for days (up to `outboxMaxAgeMs`) still gets them. */
 export function outboxStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {
   return {
     name: Streams.outbox(site),
@@ -140,7 +171,8 @@ export async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamCon
   await jsm.streams.update(cfg.name, cfg);
 }
 
-function isNotFound(err: unknown): boolean {
+/** Whether a JetStream API error says the stream or consumer does not exist. */
+export function isNotFound(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === 10059 || code === 10014 || /not found/i.test((err as Error)?.message ?? '');
 }

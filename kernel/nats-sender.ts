@@ -7,6 +7,7 @@ import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
 import type { Message } from './message.ts';
 import type { ReplyRouter } from './reply-router.ts';
 import type { Clock } from './clock.ts';
+import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** JetStream API error code for "maximum messages per subject exceeded" (mailbox at capacity). */
 const MAILBOX_FULL_API_CODE = 10077;
@@ -111,7 +112,7 @@ export class NatsSender implements MessageSender {
         if (this.clock.now() >= deadline) {
           throw new CairnError(KernelCodes.MAILBOX_FULL, `mailbox of ${env.to} stayed full for ${timeoutMs} ms; slow the sender, raise mailbox capacity, or check the actor consumes (\`cairn ps\`)`, { cause: err, details: { target: env.to } });
         }
-        await this.clock.sleep(Math.min(500, 5 * 2 ** Math.min(attempt, 7)), signal).catch((reason) => {
+        await this.clock.sleep(nextRetryDelayMs(attempt + 1, { minMs: 5, maxMs: 500 }), signal).catch((reason) => {
           throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: reason });
         });
       }

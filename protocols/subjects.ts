@@ -40,6 +40,15 @@ export const Subjects = {
     assertName(to, 'site name');
     return `cairn.out.${from}.${to}.>`;
   },
+  /**
+   * Where site `from`'s durable source consumer for site `to` delivers (`cairn.src.<from>.<to>`):
+   * site `to`'s mailbox stream subscribes to it across the leaf link. No stream captures it.
+   */
+  sourceDelivery(from: string, to: string): string {
+    assertName(from, 'site name');
+    assertName(to, 'site name');
+    return `cairn.src.${from}.${to}`;
+  },
   /** Subject of one actor's dead letters: `cairn.dlq.<site>.<actor>`. */
   deadLetter(site: string, actor: string): string {
     return `cairn.dlq.${site}.${actor}`;
@@ -85,6 +94,11 @@ export const Streams = {
 export const Consumers = {
   /** The one durable pull consumer a site's node uses for all of its actors' mailboxes. */
   mailbox: (site: string): string => `cairn-mbx-${site}`,
+  /**
+   * The durable consumer on a peer's outbox through which site `to` sources what the peer sends
+   * it. It lives on the peer's server, so the position survives restarts of `to`'s server.
+   */
+  source: (to: string): string => `cairn-src-${to}`,
 } as const;
 
 export const Buckets = {

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamSource } from '@nats-io/jetstream';
+import { Consumers, Streams } from '../protocols/index.ts';
+import type { Clock } from './clock.ts';
+import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
+import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
+import { nextRetryDelayMs } from './retry-delay.ts';
+
+export interface PeerSourcesOptions {
+  readonly nc: NatsConnection;
+  /** This site: the one that sources the peers' outboxes. */
+  readonly site: string;
+  readonly peers: readonly PeerSite[];
+  /** Used to create a peer's outbox when that peer never ran a node yet. */
+  readonly limits: MailboxLimits;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** How long one attempt on one peer may take. @default 2000 */
+  readonly attemptTimeoutMs?: number;
+  /** Retry delays while a peer is unreachable: doubling from `minMs` up to `maxMs`. @default { minMs: 1000, maxMs: 30000 } */
+  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+}
+
+/** Where a peer's source consumer stands. */
+export type PeerSourceState = { readonly type: 'ready' } | { readonly type: 'waiting'; readonly attempts: number; readonly error: string; readonly retryInMs: number };
+
+/**
+ * Makes sure that every peer's outbox has the durable consumer through which this site's mailbox
+ * sources it (`sourceConsumerConfig`), creating the peer's outbox too when that peer never ran.
+ * `start` tries every peer once, concurrently; peers that cannot be reached (the link is down, the
+ * peer's server is away) are retried in the background with backoff until the signal aborts, each
+ * failure logged, and `onReady` is called once a peer's consumer exists, so that the caller adds
+ * the source only when it can work: the server would otherwise retry a source whose consumer is
+ * missing on a backoff of up to two minutes.
+ */
+export class PeerSources {
+  private readonly states = new Map<string, PeerSourceState>();
+
+  constructor(private readonly opts: PeerSourcesOptions) {}
+
+  /** Each peer's state, by site name. */
+  state(): ReadonlyMap<string, PeerSourceState> {
+    return this.states;
+  }
+
+  /**
+   * Tries every peer once and resolves with the peers whose consumer exists; keeps retrying the
+   * others in the background and calls `onReady` for each as it succeeds.
+   */
+  async start(signal: AbortSignal, onReady: (peer: PeerSite) => Promise<void>): Promise<PeerSite[]> {
+    const first = await Promise.all(this.opts.peers.map(async (peer) => ({ peer, error: await this.attempt(peer) })));
+    for (const { peer, error } of first) {
+      if (error === undefined) continue;
+      void this.retryForever(peer, error, signal, onReady);
+    }
+    return first.filter((f) => f.error === undefined).map((f) => f.peer);
+  }
+
+  private async retryForever(peer: PeerSite, firstError: string, signal: AbortSignal, onReady: (peer: PeerSite) => Promise<void>): Promise<void> {
+    const { clock, log } = this.opts;
+    const backoff = this.opts.backoff ?? { minMs: 1_000, maxMs: 30_000 };
+    let error: string | undefined = firstError;
+    for (let attempts = 1; error !== undefined; attempts++) {
+      const retryInMs = nextRetryDelayMs(attempts, backoff);
+      this.states.set(peer.site, { type: 'waiting', attempts, error, retryInMs });
+      log.warn({ peer: peer.site, attempts, retryInMs, err: error }, 'cannot reach peer site to set up sourcing its messages yet; retrying (nothing is lost: its outbox keeps them)');
+      try {
+        await clock.sleep(retryInMs, signal);
+      } catch {
+        return;
+      }
+      error = await this.attempt(peer);
+    }
+    log.info({ peer: peer.site }, 'peer site reachable: sourcing its messages');
+    try {
+      await onReady(peer);
+    } catch (err) {
+      log.error({ err, peer: peer.site }, 'could not add the source of a peer site to the mailbox stream');
+    }
+  }
+
+  /** One attempt on one peer: undefined when its consumer exists now, else why not. */
+  private async attempt(peer: PeerSite): Promise<string | undefined> {
+    try {
+      const jsm = await jetstreamManager(this.opts.nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: this.opts.attemptTimeoutMs ?? 2_000 });
+      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits);
+      this.states.set(peer.site, { type: 'ready' });
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+}
+
+/**
+ * Creates (or brings up to date) the durable consumer on `from`'s outbox for site `to`, creating
+ * the outbox when `from` never ran a node (its node later updates it to its own limits).
+ */
+export async function ensureSourceConsumer(jsm: JetStreamManager, from: string, to: string, limits: MailboxLimits): Promise<void> {
+  const stream = Streams.outbox(from);
+  try {
+    await jsm.streams.info(stream);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(outboxStreamConfig(from, limits));
+  }
+  const config = sourceConsumerConfig(from, to);
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (err) {
+    // Exists with another config (an older Cairn): update what may be updated.
+    if ((err as { code?: unknown }).code !== 10148 && !/already (exists|in use)/i.test((err as Error).message)) throw err;
+    await jsm.consumers.update(stream, Consumers.source(to), config);
+  }
+}
+
+/**
+ * The peers a site's mailbox stream sources, in configured order: those whose consumer was just
+ * confirmed, and those the stream already sources through their durable consumer (it was created
+ * by an earlier run; a plain source from an older Cairn does not count and waits to be confirmed).
+ */
+export function peersToSource(peers: readonly PeerSite[], ready: readonly PeerSite[], existing: readonly StreamSource[] | undefined, site: string): PeerSite[] {
+  const readySites = new Set(ready.map((p) => p.site));
+  const durable = new Set((existing ?? []).filter((s) => s.consumer?.name === Consumers.source(site)).map((s) => s.name));
+  return peers.filter((p) => readySites.has(p.site) || durable.has(Streams.outbox(p.site)));
+}

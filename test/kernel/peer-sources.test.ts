@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { mailboxSource, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
+import { peersToSource } from '../../kernel/peer-sources.ts';
+import { nextRetryDelayMs } from '../../kernel/retry-delay.ts';
+
+const cloud = { site: 'cloud', domain: 'cloud' };
+const edge1 = { site: 'edge1', domain: 'edge1' };
+const edge2 = { site: 'edge2', domain: 'edge2' };
+
+describe('peer sources', () => {
+  it('peersToSource - sources the peers whose consumer was confirmed, in configured order', () => {
+    expect(peersToSource([cloud, edge1, edge2], [edge2, cloud], undefined, 'edge3')).toEqual([cloud, edge2]);
+  });
+
+  it('peersToSource - keeps a durable source the stream already has while its peer is unreachable', () => {
+    const existing = [mailboxSource('edge3', edge1)];
+    expect(peersToSource([cloud, edge1], [], existing, 'edge3')).toEqual([edge1]);
+  });
+
+  it('peersToSource - a plain source of an older Cairn waits for its consumer to be confirmed', () => {
+    const plain = [{ name: 'CAIRN_OUT_edge1', filter_subject: 'cairn.out.edge1.edge3.>' }];
+    expect(peersToSource([edge1], [], plain, 'edge3')).toEqual([]);
+  });
+
+  it('peersToSource - drops a source the configuration no longer lists', () => {
+    expect(peersToSource([cloud], [cloud], [mailboxSource('edge3', edge1)], 'edge3')).toEqual([cloud]);
+  });
+
+  it('sourceConsumerConfig - a durable push consumer acked by flow control, filtered to what the peer sends this site', () => {
+    expect(sourceConsumerConfig('cloud', 'edge1')).toMatchObject({
+      durable_name: 'cairn-src-edge1',
+      deliver_subject: 'cairn.src.cloud.edge1',
+      filter_subject: 'cairn.out.cloud.edge1.>',
+      ack_policy: 'flow_control',
+      flow_control: true,
+      idle_heartbeat: 1_000_000_000,
+    });
+    expect(mailboxSource('edge1', cloud)).toEqual({
+      name: 'CAIRN_OUT_cloud',
+      consumer: { name: 'cairn-src-edge1', deliver_subject: 'cairn.src.cloud.edge1' },
+      external: { api: '$JS.cloud.API', deliver: '' },
+    });
+  });
+});
+
+describe('retry delay', () => {
+  it('nextRetryDelayMs - none before the first failure, then doubling from the minimum up to the cap', () => {
+    const b = { minMs: 100, maxMs: 1_000 };
+    expect([0, 1, 2, 3, 4, 5, 60, 10_000].map((n) => nextRetryDelayMs(n, b))).toEqual([0, 100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  });
+});

@@ -2,6 +2,7 @@
 export { findNatsServer, locateNatsServer, natsServerSearchDirs, natsServerVersion } from './find-nats-server.ts';
 export type { FindNatsServerOptions, FoundNatsServer } from './find-nats-server.ts';
 export { goBinDirs } from './go-bin-dirs.ts';
+export { isSyncInterval } from './sync-interval.ts';
 export { freePort, freePorts } from './free-port.ts';
 export { startNatsServer } from './nats-server-process.ts';
 export type { NatsServerExit, RunningNatsServer, StartNatsServerOptions } from './nats-server-process.ts';
@@ -21,12 +22,14 @@ export type {
   NatsTlsConfig,
   NatsUser,
   NatsWebSocketConfig,
+  SyncInterval,
 } from './nats-server-config.ts';
 export { quoteConfigString, serializeConfig } from './serialize-config.ts';
 export type { ConfigBlock, ConfigValue } from './serialize-config.ts';
 export {
   cloudClusterConfigs,
   cloudSiteConfig,
+  DEFAULT_SYNC_INTERVAL,
   EDGE_PING_INTERVAL,
   EDGE_PING_MAX,
   edgeSiteConfig,
@@ -48,3 +51,5 @@ export type {
 } from './site-configs.ts';
 export { installNatsTools, NatsTools, toolVersion } from './install-nats-tools.ts';
 export type { InstalledTool, InstallNatsToolsOptions, InstallProgress, NatsTool } from './install-nats-tools.ts';
+export { locateNatsCli } from './find-nats-cli.ts';
+export type { FoundNatsCli } from './find-nats-cli.ts';

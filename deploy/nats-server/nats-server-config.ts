@@ -4,7 +4,7 @@ import { serializeConfig } from './serialize-config.ts';
 /**
  * Typed nats-server configuration. Field names are nats-server's own config keys, so the object
  * is written as-is by serializeConfig (see renderNatsServerConfig) and the nats-server docs apply
- * field by field. Only the subset Cairn uses is typed; nats-server 2.9.10 rejects unknown keys.
+ * field by field. Only the subset Cairn uses is typed; nats-server rejects unknown keys.
  */
 
 /** A duration string as nats-server reads it, e.g. "2s", "500ms", "2m". */
@@ -69,7 +69,16 @@ export interface NatsJetStreamConfig {
   max_memory_store?: number;
   /** Bytes of file storage. @default up to 1 TB, limited by the disk */
   max_file_store?: number;
+  /**
+   * When stored messages are flushed to disk with fsync: `always` before each write is
+   * acknowledged, or every interval. Until then an acknowledged message is in the OS page cache:
+   * it survives a killed server, not a power loss. @default "2m" (nats-server's)
+   */
+  sync_interval?: SyncInterval;
 }
+
+/** `always` (fsync before each acknowledgement) or a duration between fsyncs. */
+export type SyncInterval = 'always' | NatsDuration;
 
 /** One entry of `leafnodes { remotes: [...] }`: a hub this server dials as a leaf. */
 export interface NatsLeafRemote {
@@ -95,6 +104,11 @@ export interface NatsLeafNodesConfig {
    * public address). @default the listen address
    */
   advertise?: string;
+  /**
+   * Do not gossip this hub's leaf URLs to leaves: a leaf dials only the URLs in its own config.
+   * (Leaves re-dial gossiped URLs after a link drops, around any proxy in between.) @default false
+   */
+  no_advertise?: boolean;
   /** Users leaves authenticate as (one per edge). @default no authentication */
   authorization?: NatsAuthorization;
   /** Hubs to connect to as a leaf. @default none */

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { isSyncInterval } from './sync-interval.ts';
 
 /**
  * Collects every problem in a site description before reporting, so one run of `cairn site init`
@@ -52,6 +53,12 @@ export class SiteConfigProblems {
   duration(field: string, value: unknown): void {
     if (typeof value !== 'string' || !/^[1-9]\d*(ms|s|m|h)$/.test(value)) {
       this.add(`${field} is ${JSON.stringify(value)}: use a positive duration such as "2s", "500ms" or "1m"`);
+    }
+  }
+
+  syncInterval(field: string, value: unknown): void {
+    if (!isSyncInterval(value)) {
+      this.add(`${field} is ${JSON.stringify(value)}: use "always" (fsync before each acknowledged write) or a duration between fsyncs such as "1s" or "2m"`);
     }
   }
 

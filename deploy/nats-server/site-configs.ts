@@ -1,4 +1,5 @@
 import type {
+  SyncInterval,
   NatsDuration,
   NatsLeafNodesConfig,
   NatsLeafRemote,
@@ -44,8 +45,10 @@ export interface LeafListenerOptions {
   /** @default 7422 */
   port?: number;
   /**
-   * "host:port" the hub gossips to leaves instead of its own address: set it when leaves reach
-   * the hub through a proxy, NAT or a public name. @default the listen address
+   * "host:port" the hub gossips to its leaves: set it when leaves reach the hub through a proxy,
+   * NAT or a public name and you want them to learn that address. Without it the hub gossips
+   * nothing (`no_advertise: true`): each leaf dials exactly the URLs its own config lists, and a
+   * leaf whose link dropped never re-dials a private address or around a proxy. @default none
    */
   advertise?: string;
   /** One user per edge; absent or empty means leaves connect without credentials. @default none */
@@ -70,6 +73,11 @@ export interface SiteServerOptions {
   maxMemoryStore?: number;
   /** Bytes of JetStream file storage. @default nats-server's (limited by the disk) */
   maxFileStore?: number;
+  /**
+   * JetStream `sync_interval`: `always` (fsync before each acknowledged write) or a duration
+   * between fsyncs. @default by role, DEFAULT_SYNC_INTERVAL: edge and embedded "always", cloud "1s"
+   */
+  syncInterval?: SyncInterval;
   /** MQTT listener. @default none */
   mqtt?: MqttListenerOptions;
   /** WebSocket listener. @default none */
@@ -162,7 +170,19 @@ export interface CloudClusterOptions {
   pingMax?: number;
   maxMemoryStore?: number;
   maxFileStore?: number;
+  /** @default DEFAULT_SYNC_INTERVAL.cloud ("1s") */
+  syncInterval?: SyncInterval;
 }
+
+/**
+ * How often each kind of site fsyncs JetStream writes, unless its options say otherwise. Edges
+ * (and `cairn up`'s single site, which is an edge device's shape) lose power routinely: with
+ * `always` no message a site acknowledged is lost to a power cut. The cloud runs where power is
+ * protected and carries every site's traffic: "1s" bounds a power loss to the last second of
+ * writes at no measurable throughput cost, against nats-server's default of two minutes.
+ * bench/RESULTS.md ("Durability") measures what each costs.
+ */
+export const DEFAULT_SYNC_INTERVAL = { edge: 'always', embedded: 'always', cloud: '1s' } as const satisfies Record<string, SyncInterval>;
 
 /** Defaults an edge uses to notice a dead cloud link. */
 export const EDGE_PING_INTERVAL: NatsDuration = '2s';
@@ -188,6 +208,7 @@ function checkServer(p: SiteConfigProblems, o: Omit<SiteServerOptions, 'name'>):
   if (o.httpHost !== undefined) p.host('httpHost', o.httpHost);
   p.bytes('maxMemoryStore', o.maxMemoryStore);
   p.bytes('maxFileStore', o.maxFileStore);
+  if (o.syncInterval !== undefined) p.syncInterval('syncInterval', o.syncInterval);
   if (o.mqtt !== undefined) {
     p.port('mqtt.port', o.mqtt.port);
     if (o.mqtt.host !== undefined) p.host('mqtt.host', o.mqtt.host);
@@ -243,15 +264,15 @@ function base(
   };
 }
 
-function jetstreamBlock(o: Omit<SiteServerOptions, 'name'>, domain: string | undefined, storeDir: string): NatsServerConfig['jetstream'] {
-  return { domain, store_dir: storeDir, max_memory_store: o.maxMemoryStore, max_file_store: o.maxFileStore };
+function jetstreamBlock(o: Omit<SiteServerOptions, 'name'>, domain: string | undefined, storeDir: string, role: keyof typeof DEFAULT_SYNC_INTERVAL): NatsServerConfig['jetstream'] {
+  return { domain, store_dir: storeDir, max_memory_store: o.maxMemoryStore, max_file_store: o.maxFileStore, sync_interval: o.syncInterval ?? DEFAULT_SYNC_INTERVAL[role] };
 }
 
 function leafListener(l: LeafListenerOptions, host: string): NatsLeafNodesConfig {
   const edges = l.edges ?? [];
   return {
     listen: `${l.host ?? host}:${l.port ?? 7422}`,
-    advertise: l.advertise,
+    ...(l.advertise === undefined ? { no_advertise: true } : { advertise: l.advertise }),
     authorization: edges.length === 0 ? undefined : { users: edges.map((e) => ({ user: e.name, password: e.password })) },
   };
 }
@@ -293,7 +314,7 @@ export function embeddedConfig(o: EmbeddedSiteOptions): NatsServerConfig {
   p.distinctPorts(listenerPorts(o, undefined));
   p.throwIfAny();
   const { head, host } = base(o, name, '127.0.0.1', {});
-  return { ...head, jetstream: jetstreamBlock(o, o.domain, o.storeDir), ...hubListeners(o, host) };
+  return { ...head, jetstream: jetstreamBlock(o, o.domain, o.storeDir, 'embedded'), ...hubListeners(o, host) };
 }
 
 /** The cloud hub: JetStream domain "cloud", a leafnode listener with one user per edge. */
@@ -310,7 +331,7 @@ export function cloudSiteConfig(o: CloudSiteOptions): NatsServerConfig {
   p.distinctPorts(listenerPorts(o, leaf.port ?? 7422));
   p.throwIfAny();
   const { head, host } = base(o, name, '0.0.0.0', { interval: o.pingInterval, max: o.pingMax });
-  return { ...head, jetstream: jetstreamBlock(o, domain, o.storeDir), leafnodes: leafListener(leaf, host), ...hubListeners(o, host) };
+  return { ...head, jetstream: jetstreamBlock(o, domain, o.storeDir, 'cloud'), leafnodes: leafListener(leaf, host), ...hubListeners(o, host) };
 }
 
 function remoteUrl(raw: string, user: string | undefined, password: string | undefined): string {
@@ -360,7 +381,7 @@ export function edgeSiteConfig(o: EdgeSiteOptions): NatsServerConfig {
   const { head, host } = base(o, o.name, '0.0.0.0', { interval: pingInterval, max: pingMax });
   return {
     ...head,
-    jetstream: jetstreamBlock(o, domain, o.storeDir),
+    jetstream: jetstreamBlock(o, domain, o.storeDir, 'edge'),
     leafnodes: { ...(o.leafnodes === undefined ? {} : leafListener(o.leafnodes, host)), remotes: [remote] },
     ...hubListeners(o, host),
   };
@@ -386,6 +407,7 @@ export function cloudClusterConfigs(n: number, o: CloudClusterOptions): NatsServ
   checkPing(p, o.pingInterval, o.pingMax);
   p.bytes('maxMemoryStore', o.maxMemoryStore);
   p.bytes('maxFileStore', o.maxFileStore);
+  if (o.syncInterval !== undefined) p.syncInterval('syncInterval', o.syncInterval);
   checkEdgeUsers(p, 'edges', o.edges);
   if (o.httpHost !== undefined) p.host('httpHost', o.httpHost);
   if (!Number.isInteger(n) || n < 1) p.add(`n is ${JSON.stringify(n)}: use the number of servers, at least 1 (3 or 5 for JetStream quorum)`);
@@ -437,9 +459,12 @@ export function cloudClusterConfigs(n: number, o: CloudClusterOptions): NatsServ
         store_dir: `${o.storeDir.replace(/\/+$/, '')}/${serverName(i)}`,
         max_memory_store: o.maxMemoryStore,
         max_file_store: o.maxFileStore,
+        sync_interval: o.syncInterval ?? DEFAULT_SYNC_INTERVAL.cloud,
       },
       leafnodes: {
         listen: `${host}:${leafPorts[i]}`,
+        // Edges list every cloud server in their own config (leafUrlsOf): nothing to gossip.
+        no_advertise: true,
         authorization: edges.length === 0 ? undefined : { users: edges.map((e) => ({ user: e.name, password: e.password })) },
       },
       cluster: {

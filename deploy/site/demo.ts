@@ -90,15 +90,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const clients: NatsConnection[] = [];
   const timers: NodeJS.Timeout[] = [];
   try {
-    const [cloudPort, leafPort, noRoutePort, ...edgePorts] = await freePorts(3 + EDGES.length);
+    const [cloudPort, leafPort, ...edgePorts] = await freePorts(2 + EDGES.length);
     for (const e of EDGES) proxies[e] = await startLinkProxy({ host: '127.0.0.1', port: leafPort! });
     const description: SitesFile = {
       apiVersion: 'cairn.dev/v1',
       kind: 'Sites',
-      // The hub tells its leaves its own leaf address, and an edge whose link dropped tries that
-      // address too: it would reconnect around its proxy. Advertising a port nothing listens on
-      // (refused at once) keeps every edge on its proxy, so a cut stays cut.
-      cloud: { name: CLOUD, host: '127.0.0.1', port: cloudPort!, leafPort: leafPort!, advertise: `127.0.0.1:${noRoutePort!}`, labels: {} },
+      // No `advertise`: the hub gossips no leaf address (no_advertise), so an edge whose link
+      // dropped re-dials only its proxy, and a cut stays cut.
+      cloud: { name: CLOUD, host: '127.0.0.1', port: cloudPort!, leafPort: leafPort!, labels: {} },
       edges: EDGES.map((name, i) => ({ name, host: '127.0.0.1', port: edgePorts[i]!, labels: { demo: 'true' }, receivesFrom: [] })),
       dataDir: dir,
     };

@@ -59,6 +59,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
     ...(s.httpPort === undefined ? {} : { httpPort: s.httpPort }),
     ...(s.mqtt === undefined ? {} : { mqtt: s.mqtt }),
     ...(s.websocket === undefined ? {} : { websocket: s.websocket }),
+    ...(s.syncInterval === undefined ? {} : { syncInterval: s.syncInterval }),
   });
   const plan = (site: string, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], labels: Readonly<Record<string, string>>, port: number, host: string, cloudDomain?: string): SitePlan => {
     const dir = siteDir(opts.outDir, site);

@@ -4,6 +4,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { CairnError } from '../../protocols/errors/cairn-error.ts';
 import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { isSyncInterval } from '../nats-server/index.ts';
+import type { SyncInterval } from '../nats-server/index.ts';
 
 export const SITES_API_VERSION = 'cairn.dev/v1';
 export const SITES_KIND = 'Sites';
@@ -31,6 +33,11 @@ export interface SiteEntry {
   readonly websocket?: SiteListener;
   /** Labels the site's nodes register with. @default {} */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * JetStream `sync_interval`: "always" (fsync before each acknowledged write) or a duration
+   * between fsyncs ("1s"). @default by role: edges "always", the cloud "1s" (docs/sites.md, "Durability")
+   */
+  readonly syncInterval?: SyncInterval;
 }
 
 /** The cloud hub. */
@@ -117,6 +124,12 @@ function name(p: Problems, path: Path, value: unknown): string | undefined {
   return value;
 }
 
+function syncIntervalOf(p: Problems, path: Path, value: unknown): SyncInterval | undefined {
+  if (isSyncInterval(value)) return value;
+  p.add(path, `is ${JSON.stringify(value)}: use "always" (fsync before each acknowledged write: nothing acknowledged is lost to a power cut) or a duration between fsyncs such as "1s" (up to that much is)`);
+  return undefined;
+}
+
 function listener(p: Problems, path: Path, value: unknown, what: string): SiteListener | undefined {
   if (value === undefined) return undefined;
   const o = fields(p, path, value, ['host', 'port'], what);
@@ -140,7 +153,7 @@ function labels(p: Problems, path: Path, value: unknown): Record<string, string>
   return out;
 }
 
-const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels'] as const;
+const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval'] as const;
 
 function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?: number }): SiteEntry {
   const n = o['name'] === undefined && defaults.name !== undefined ? defaults.name : name(p, [...path, 'name'], o['name']);
@@ -149,6 +162,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
   const httpPort = o['httpPort'] === undefined ? undefined : port(p, [...path, 'httpPort'], o['httpPort']);
   const mqtt = listener(p, [...path, 'mqtt'], o['mqtt'], 'mqtt');
   const websocket = listener(p, [...path, 'websocket'], o['websocket'], 'websocket');
+  const syncInterval = o['syncInterval'] === undefined ? undefined : syncIntervalOf(p, [...path, 'syncInterval'], o['syncInterval']);
   return {
     name: n ?? '',
     host: h ?? '127.0.0.1',
@@ -157,6 +171,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
     ...(mqtt === undefined ? {} : { mqtt }),
     ...(websocket === undefined ? {} : { websocket }),
     labels: labels(p, [...path, 'labels'], o['labels']),
+    ...(syncInterval === undefined ? {} : { syncInterval }),
   };
 }
 

@@ -68,7 +68,33 @@ function domainManager(nc: NatsConnection, domain: string, timeoutMs = 15_000): 
   }, timeoutMs);
 }
 
+/** The server's JetStream settings as its monitoring endpoint reports them. */
+async function jetstreamVarz(httpPort: number): Promise<{ sync_interval?: number; sync_always?: boolean }> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/varz`);
+  return ((await res.json()) as { jetstream: { config: { sync_interval?: number; sync_always?: boolean } } }).jetstream.config;
+}
+
 describe('site configs (integration)', () => {
+  it('sync_interval - the server runs each role with its default, and with the interval the options give', async () => {
+    const dir = await tempDir();
+    const [p1, h1, p2, h2, p3, h3, leaf] = await freePorts(7);
+    const edge = await start(
+      edgeSiteConfig({ name: 'e1', host: '127.0.0.1', port: p1!, httpPort: h1!, storeDir: join(dir, 'e1'), cloud: { urls: [`nats-leaf://127.0.0.1:${leaf!}`] } }),
+      join(dir, 'e1'),
+    );
+    const cloud = await start(cloudSiteConfig({ host: '127.0.0.1', port: p2!, httpPort: h2!, storeDir: join(dir, 'c'), leafnodes: { port: leaf! } }), join(dir, 'c'));
+    const relaxed = await start(embeddedConfig({ port: p3!, httpPort: h3!, storeDir: join(dir, 'r'), syncInterval: '250ms' }), join(dir, 'r'));
+    expect(await jetstreamVarz(h1!)).toMatchObject({ sync_always: true });
+    expect(await jetstreamVarz(h2!)).toMatchObject({ sync_interval: 1_000_000_000 });
+    expect((await jetstreamVarz(h2!)).sync_always).toBeFalsy();
+    expect(await jetstreamVarz(h3!)).toMatchObject({ sync_interval: 250_000_000 });
+    expect([edge, cloud, relaxed].every((s) => s.pid > 0)).toBe(true);
+  });
+
+  it('sync_interval - a value nats-server would not take is refused before anything is written', () => {
+    expect(() => embeddedConfig({ storeDir: '/x', syncInterval: 'sometimes' as never })).toThrow(/syncInterval is "sometimes": use "always"/);
+  });
+
   it('embeddedConfig - starts with JetStream in its store dir', async () => {
     const dir = await tempDir();
     const [port] = await freePorts(1);
@@ -149,7 +175,7 @@ describe('site configs (integration)', () => {
       join(dir, 'edge1'),
       edgeLog,
     );
-    // 2.9.10 logs "Leafnode connection created" before authentication, so that line proves nothing.
+    // nats-server logs "Leafnode connection created" before authentication (2.9.10 and 2.15.2), so that line proves nothing.
     await cloudLog.waitFor(/Leafnode connection closed: Authentication Failure/);
     await edgeLog.waitFor(/Authorization Violation/);
     const nc = await client(cloud.url);
@@ -237,7 +263,7 @@ describe('site configs (integration)', () => {
         host: '127.0.0.1',
         port: cloudPort!,
         storeDir: join(dir, 'cloud'),
-        // Edges must reach the hub only through the proxy, also after gossip.
+        // The hub gossips the proxy as its address: after the drop the edge re-dials only the proxy.
         leafnodes: { port: leafPort!, advertise: `127.0.0.1:${proxy.port}` },
       }),
       join(dir, 'cloud'),
@@ -265,8 +291,8 @@ describe('site configs (integration)', () => {
     // Slack for timers on a busy 2-core machine.
     expect(noticedAfter).toBeLessThanOrEqual(bound + 1_500);
     // The cloud still holds the dead connection (its own ping is the default 2m). The edge's new
-    // connection must work anyway: 2.9.10 closes the old one as "Duplicate Remote LeafNode
-    // Connection" when the new one arrives.
+    // connection must work anyway: nats-server (2.9.10 and 2.15.2) closes the old one as
+    // "Duplicate Remote LeafNode Connection" when the new one arrives.
     proxy.thaw();
     const jsm = await domainManager(nc, 'edge4', 30_000);
     expect(cloudLog.lines.some((l) => /Leafnode connection closed: Stale/.test(l))).toBe(false);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSitesFile, parseSitesFile } from '../../../deploy/site/index.ts';
+import { loadSitesFile, parseSitesFile, planSites } from '../../../deploy/site/index.ts';
+import { DEFAULT_SYNC_INTERVAL } from '../../../deploy/nats-server/index.ts';
 import { isCairnError } from '../../../protocols/index.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/multi-site/sites.yaml', import.meta.url));
@@ -57,6 +58,33 @@ edges:
       expect.stringContaining('edges[0].labels.zone: is 1: label values are strings'),
       expect.stringContaining('edges[0].mqtt.port: is 4300 on 127.0.0.1, the same as edges[0].port'),
     ]);
+  });
+
+  it('sites file - syncInterval per site reaches its nats-server config; without it each role gets its default', () => {
+    const sites = parseSitesFile(`apiVersion: cairn.dev/v1
+kind: Sites
+cloud: { port: 4222, syncInterval: always }
+edges:
+  - { name: edge1, port: 4223, syncInterval: 5s }
+  - { name: edge2, port: 4224 }
+`, '/tmp/sites.yaml');
+    const plan = planSites(sites, { outDir: '/tmp/out', password: () => 'pw' });
+    expect(plan.map((p) => [p.site, p.config.jetstream?.sync_interval])).toEqual([
+      ['cloud', 'always'],
+      ['edge1', '5s'],
+      ['edge2', DEFAULT_SYNC_INTERVAL.edge],
+    ]);
+    expect(DEFAULT_SYNC_INTERVAL).toEqual({ edge: 'always', embedded: 'always', cloud: '1s' });
+  });
+
+  it('sites file - a syncInterval nats-server would not take is named with its path', () => {
+    const problems = problemsOf(`apiVersion: cairn.dev/v1
+kind: Sites
+cloud: { port: 4222 }
+edges:
+  - { name: edge1, port: 4223, syncInterval: never }
+`);
+    expect(problems).toEqual([expect.stringMatching(/edges\[0\]\.syncInterval: is "never": use "always" \(fsync before each acknowledged write/)]);
   });
 
   it('sites file - a missing file is CAIRN_SITES_FILE_NOT_FOUND naming the path', async () => {

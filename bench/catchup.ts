@@ -10,7 +10,6 @@
 //          the cloud's mailbox stream sources it); the actor counts them.
 // Both: the cloud stream's last sequence is polled every 20 ms from the thaw, giving when sourcing
 // resumed (first new message) and when the stream held all N.
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { connect, headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -22,7 +21,7 @@ import { DEFAULT_MAILBOX_LIMITS, defineActor } from '../kernel/index.ts';
 import { Streams } from '../protocols/index.ts';
 import { startTopology } from '../test/helpers/topology.ts';
 import type { Topology } from '../test/helpers/topology.ts';
-import { benchInput, emit, rawPayload, reading, within } from './harness.ts';
+import { benchInput, cpuMsOf, emit, ownCpuMs, rawPayload, reading, within } from './harness.ts';
 import type { Reading } from './harness.ts';
 
 const input = benchInput();
@@ -35,16 +34,6 @@ const MIN_OUTAGE_MS = 5_000;
 const POLL_MS = 20;
 const CATCHUP_TIMEOUT_MS = 150_000;
 
-const CLK_TCK = 100;
-async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
-const ownCpuMs = (): number => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
 
 interface Milestones {
   /** Thaw to the first new message in the cloud stream: the delay before sourcing resumed. */

@@ -45,6 +45,36 @@ export function emit(result: object): void {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 }
 
+const CLK_TCK = 100;
+
+/** CPU time (user + system, ms) another process has used so far, from /proc. */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime + stime
+}
+
+/** This process's CPU time so far (user + system, ms). */
+export function ownCpuMs(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+}
+
+/**
+ * Measures the CPU a span of work costs: this process's, and the nats-server's when bench/run.ts
+ * passed its pid (BENCH_SERVER_PID).
+ */
+export async function cpuSpan<T>(work: () => Promise<T>): Promise<{ value: T; clientCpuMs: number; serverCpuMs: number | undefined }> {
+  const serverPid = Number(process.env.BENCH_SERVER_PID ?? 0) || undefined;
+  const s0 = serverPid === undefined ? undefined : await cpuMsOf(serverPid);
+  const c0 = ownCpuMs();
+  const value = await work();
+  const clientCpuMs = ownCpuMs() - c0;
+  const serverCpuMs = serverPid === undefined || s0 === undefined ? undefined : (await cpuMsOf(serverPid)) - s0;
+  return { value, clientCpuMs, serverCpuMs };
+}
+
 /** Forces a full GC (the process must run with --expose-gc). */
 export async function fullGc(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;

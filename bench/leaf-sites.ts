@@ -112,14 +112,7 @@ async function waitForCloud(edge: LeafSite, timeoutMs: number): Promise<void> {
 
 // ---- /proc figures -------------------------------------------------------------------------------
 
-const CLK_TCK = 100;
-
-/** CPU time (user + system, ms) a process has used. */
-export async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
+export { cpuMsOf } from './harness.ts';
 
 /** Resident memory of a process, bytes. */
 export async function rssOf(pid: number): Promise<number> {

@@ -12,13 +12,15 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { findNatsServer, natsServerVersion } from '../deploy/nats-server/index.ts';
+import { findNatsServer, locateNatsCli, natsServerVersion } from '../deploy/nats-server/index.ts';
 import { startTestServer } from '../test/helpers/nats.ts';
 import type { TestServer } from '../test/helpers/nats.ts';
+import type { SyncInterval } from '../deploy/nats-server/index.ts';
 import { compareProfiles, describeProfile, summarizeProfile } from './profile.ts';
 import { failoverSection } from './failover-report.ts';
 import { rolloutSection } from './rollout-report.ts';
-import { fmtBytes, fmtInt, fmtMs, fmtRatio, mdTable, summarize, textTable } from './stats.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUs, mdTable, summarize, textTable } from './stats.ts';
+import { cpuMsOf } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -37,7 +39,10 @@ export interface Run {
 const BENCHES = [
   // Tell runs PASSES interleaved passes over its variants, one measured round per process and pass,
   // so that a change in what else runs on the machine hits every variant alike.
-  { name: 'tell', file: 'tell.ts', passes: 3, variants: ['raw', 'raw-msgid', 'cairn-1', 'cairn-100', 'raw-default'] },
+  { name: 'tell', file: 'tell.ts', passes: 3, variants: ['nats-bench', 'raw', 'raw-msgid', 'cairn-1', 'cairn-100', 'raw-default'] },
+  // The same tell rounds against three servers that differ only in JetStream sync_interval
+  // (`<variant>@<sync>`): what fsync on every write costs, against Cairn's defaults per site role.
+  { name: 'durability', file: 'tell.ts', passes: 3, variants: ['raw@always', 'cairn-1@always', 'raw@1s', 'cairn-1@1s', 'raw@2m', 'cairn-1@2m'] },
   { name: 'ask', file: 'ask.ts', passes: 1, variants: ['raw-core', 'raw-js', 'cairn'] },
   { name: 'spawn', file: 'spawn.ts', passes: 1, variants: ['map', 'cairn-seq', 'cairn-conc', 'cairn-seq-noevents'] },
   // Restart and catch-up run each variant twice (interleaved passes) to show the spread.
@@ -53,9 +58,25 @@ const BENCHES = [
 /** Benchmarks whose passes are reported one by one (not merged like tell's rounds). */
 const PER_PASS = new Set<string>(['restart', 'catchup', 'rollout', 'failover']);
 
+/** One measured tell round, as bench/tell.ts reports it. */
+interface TellRound {
+  readonly n: number;
+  readonly ms: number;
+  readonly publishMs: number;
+  readonly msgsPerSec: number;
+  readonly clientCpuMs: number;
+  readonly serverCpuMs?: number;
+}
+
+/** Median over rounds of CPU per message, µs (client side or server). */
+function cpuPerMsgUs(rounds: readonly TellRound[], side: 'clientCpuMs' | 'serverCpuMs'): number {
+  const xs = rounds.map((r) => ((r[side] ?? Number.NaN) * 1000) / r.n).sort((a, b) => a - b);
+  return xs[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
+}
+
 /** Merges the passes of one tell variant: all rounds, medians over them. */
 function mergeTell(runs: Run[]): Run {
-  const rounds = runs.flatMap((r) => r.result.rounds as { n: number; ms: number; publishMs: number; msgsPerSec: number }[]);
+  const rounds = runs.flatMap((r) => r.result.rounds as TellRound[]);
   const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   return {
     result: {
@@ -72,19 +93,13 @@ function mergeTell(runs: Run[]): Run {
 
 // ---- processes ---------------------------------------------------------------------------------
 
-const CLK_TCK = 100;
-async function processCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime + stime
-}
 
 async function runChild(server: TestServer, file: string, variant: string, extraEnv: Record<string, string> = {}): Promise<Run> {
-  const cpu0 = await processCpuMs(server.pid);
+  const cpu0 = await cpuMsOf(server.pid);
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file)], {
     cwd: root,
-    env: { ...process.env, BENCH_NATS_URL: server.url, BENCH_VARIANT: variant, CAIRN_LOG_LEVEL: 'error', ...extraEnv },
+    env: { ...process.env, BENCH_NATS_URL: server.url, BENCH_SERVER_PID: String(server.pid), BENCH_VARIANT: variant, CAIRN_LOG_LEVEL: 'error', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let result: Result | undefined;
@@ -96,7 +111,7 @@ async function runChild(server: TestServer, file: string, variant: string, extra
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const wallMs = performance.now() - t0;
-  const serverCpuMs = (await processCpuMs(server.pid)) - cpu0;
+  const serverCpuMs = (await cpuMsOf(server.pid)) - cpu0;
   if (code !== 0 || !result) throw new Error(`bench/${file} ${variant} failed (exit ${code}):\n${stderr.slice(-30).join('\n')}`);
   return { result, wallMs, serverCpuMs };
 }
@@ -158,6 +173,7 @@ async function machine(): Promise<Record<string, string>> {
     OS: `${os.type()} ${os.release()}`,
     Node: process.version,
     'nats-server': `${await natsServerVersion(binary)} (${binary})`,
+    'NATS CLI (nats bench)': await locateNatsCli().then((c) => `${c.version ?? 'unknown'} (${c.path})`, (err: unknown) => `not found: ${(err as Error).message}`),
     'NATS client': '@nats-io/transport-node + @nats-io/jetstream 3.4',
     'Load average at start': os.loadavg().map((l) => l.toFixed(2)).join(', '),
     Date: new Date().toISOString(),
@@ -179,15 +195,18 @@ const pctOfCore = (r: Run): string => `${((r.result.cpuMs / r.wallMs) * 100).toF
 
 function tellSection(runs: Map<string, Run>): Section {
   const raw = runs.get('raw')!.result.msgsPerSec as number;
+  const floor = runs.get('nats-bench')?.result.msgsPerSec as number | undefined;
   const rows = [...runs.values()].map((r) => {
-    const rounds = r.result.rounds as { msgsPerSec: number }[];
+    const rounds = r.result.rounds as TellRound[];
     return [
       `\`${r.result.variant}\``,
       fmtInt(r.result.msgsPerSec as number),
       rounds.map((x) => fmtInt(x.msgsPerSec)).join(' / '),
       fmtInt(r.result.publishPerSec as number),
       fmtRatio((r.result.msgsPerSec as number) / raw),
-      pctOfCore(r),
+      floor === undefined ? '—' : fmtRatio((r.result.msgsPerSec as number) / floor),
+      fmtUs(cpuPerMsgUs(rounds, 'clientCpuMs')),
+      fmtUs(cpuPerMsgUs(rounds, 'serverCpuMs')),
     ];
   });
   const goal = (v: string) => {
@@ -197,11 +216,55 @@ function tellSection(runs: Map<string, Run>): Section {
   const n = runs.get('raw')!.result.n as number;
   return {
     title: 'Tell throughput',
-    intro: `${fmtInt(n)} messages of ~71 bytes (msgpack), sent in windows of 1,000 un-awaited sends; time from the first send to the last message handled (raw: acked by the consumer). Each variant runs in 3 interleaved passes (raw, raw-msgid, cairn-1, ... then again), each a fresh process doing a 2,000-message warm-up round and one measured round on fresh streams; the figure is the median of the 3 measured rounds. \`raw\`: WorkQueue stream, durable pull consumer (same max_ack_pending 1024 and batch 512 as Cairn's), \`consume()\` + \`ack()\`. \`raw-msgid\` adds a Nats-Msg-Id header per publish, as Cairn's tell does (server-side de-duplication). \`cairn-1\`: one actor; \`cairn-100\`: 100 actors, sends round-robin. Raw baselines connect with \`noAsyncTraces: true\`, as Cairn's node does (same client, same settings); \`raw-default\` is \`raw\` with the client's default options, for reference only. "publish-acked" is the rate at which the sends themselves completed. CPU: this process / nats-server, as a share of one core over the run.`,
-    header: ['variant', 'msgs/s (median)', 'rounds', 'publish-acked msgs/s', 'ratio to raw', 'CPU client / server'],
+    intro: `${fmtInt(n)} messages of ~71 bytes (msgpack), sent in windows of 1,000 un-awaited sends; time from the first send to the last message handled (raw: acked by the consumer). Each variant runs in 3 interleaved passes (nats-bench, raw, raw-msgid, cairn-1, ... then again), each a fresh process doing a 2,000-message warm-up round and one measured round on fresh streams; the figure is the median of the 3 measured rounds. \`nats-bench\` is the floor of the mechanism: the NATS CLI's Go benchmark on the same server, \`nats bench js consume\` (durable consumer, explicit acks, batch 512) waiting on a WorkQueue stream while \`nats bench js pub async --batch 1000\` publishes messages of the same size. \`raw\`: the same in nats.js: WorkQueue stream, durable pull consumer (same max_ack_pending 1024 and batch 512 as Cairn's), \`consume()\` + \`ack()\`. \`raw-msgid\` adds a Nats-Msg-Id header per publish, as Cairn's tell does (server-side de-duplication). \`cairn-1\`: one actor; \`cairn-100\`: 100 actors, sends round-robin. Raw baselines connect with \`noAsyncTraces: true\`, as Cairn's node does (same client, same settings); \`raw-default\` is \`raw\` with the client's default options, for reference only. "publish-acked" is the rate at which the sends themselves completed. CPU per message (median of the rounds, from first send to last handled): the client side (this process; for nats-bench its two CLI processes, whole runs) and nats-server. The server runs with nats-server's default sync_interval (2 minutes); "Durability" below measures the other settings.`,
+    header: ['variant', 'msgs/s (median)', 'rounds', 'publish-acked msgs/s', 'ratio to raw', 'ratio to nats-bench', 'client CPU / msg', 'server CPU / msg'],
     rows,
     goals: [goal('cairn-1'), goal('cairn-100')],
     notes: [],
+  };
+}
+
+/** The JetStream sync_interval of each durability server (`<variant>@<sync>`). */
+const SYNC_SETTINGS = ['always', '1s', '2m'] as const;
+
+function durabilitySection(runs: Map<string, Run>): Section {
+  const rows: string[][] = [];
+  const of = (variant: string, sync: string): Run | undefined => runs.get(`${variant}@${sync}`);
+  for (const sync of SYNC_SETTINGS) {
+    for (const variant of ['raw', 'cairn-1']) {
+      const r = of(variant, sync);
+      if (!r) continue;
+      const rounds = r.result.rounds as TellRound[];
+      const base = of(variant, '2m')?.result.msgsPerSec as number | undefined;
+      rows.push([
+        `\`${sync}\``,
+        `\`${variant}\``,
+        fmtInt(r.result.msgsPerSec as number),
+        rounds.map((x) => fmtInt(x.msgsPerSec)).join(' / '),
+        fmtInt(r.result.publishPerSec as number),
+        base === undefined ? '—' : fmtRatio((r.result.msgsPerSec as number) / base),
+        fmtUs(cpuPerMsgUs(rounds, 'clientCpuMs')),
+        fmtUs(cpuPerMsgUs(rounds, 'serverCpuMs')),
+      ]);
+    }
+  }
+  const notes: string[] = [];
+  const always = of('cairn-1', 'always');
+  const second = of('cairn-1', '1s');
+  const lazy = of('cairn-1', '2m');
+  if (always && second && lazy) {
+    const rate = (r: Run): number => r.result.msgsPerSec as number;
+    notes.push(
+      `Cairn's defaults (deploy/nats-server/site-configs.ts, DEFAULT_SYNC_INTERVAL): edges and \`cairn up\` \`always\`, the cloud \`1s\`. On this machine a tell with \`always\` ran at ${fmtInt(rate(always))} msgs/s, ${fmtRatio(rate(always) / rate(lazy))} of nats-server's default (${fmtInt(rate(lazy))} msgs/s); \`1s\` ran at ${fmtRatio(rate(second) / rate(lazy))} of it. The fsync cost depends on the storage: this is a VM disk; an SD card or eMMC on an edge device is slower per fsync, so set \`syncInterval\` per edge in the sites file when an edge's message rate needs it (docs/sites.md, "Durability").`,
+    );
+  }
+  return {
+    title: 'Durability: what fsync costs',
+    intro: `The tell benchmark's \`raw\` and \`cairn-1\` rounds (same N, window and payload as above) against three nats-servers that differ only in JetStream \`sync_interval\`: \`always\` (fsync before each write is acknowledged, so nothing acknowledged is lost to a power cut), \`1s\` and \`2m\` (nats-server's default). 3 interleaved passes, each a fresh process; medians of the rounds. CPU per message as above.`,
+    header: ['sync_interval', 'variant', 'msgs/s (median)', 'rounds', 'publish-acked msgs/s', 'ratio to 2m', 'client CPU / msg', 'server CPU / msg'],
+    rows,
+    goals: [],
+    notes,
   };
 }
 
@@ -417,6 +480,19 @@ function mergeSections(existing: string, sections: Section[]): string {
 async function main(): Promise<void> {
   const info = await machine();
   const server = await startTestServer();
+  // Servers that differ only in sync_interval, for the durability benchmark (started when needed).
+  const syncServers = new Map<string, TestServer>();
+  const serverFor = async (variant: string): Promise<{ server: TestServer; variant: string }> => {
+    const at = variant.indexOf('@');
+    if (at < 0) return { server, variant };
+    const sync = variant.slice(at + 1);
+    let s = syncServers.get(sync);
+    if (!s) {
+      s = await startTestServer({ extra: { jetstream: { sync_interval: sync as SyncInterval } } });
+      syncServers.set(sync, s);
+    }
+    return { server: s, variant: variant.slice(0, at) };
+  };
   console.log(`nats-server ${info['nats-server']} at ${server.url}; ${info.CPU}, ${info.Cores} cores, load ${info['Load average at start']}`);
   const sections: Section[] = [];
   try {
@@ -427,14 +503,16 @@ async function main(): Promise<void> {
       for (let pass = 1; pass <= bench.passes; pass++) {
         for (const variant of bench.variants) {
           process.stdout.write(`${bench.name} ${variant}${bench.passes > 1 ? ` (pass ${pass}/${bench.passes})` : ''} ... `);
-          const run = await runChild(server, bench.file, variant, bench.name === 'tell' ? { BENCH_ROUNDS: '1' } : {});
+          const target = await serverFor(variant);
+          const run = await runChild(target.server, bench.file, target.variant, bench.file === 'tell.ts' ? { BENCH_ROUNDS: '1' } : {});
           passes.set(variant, [...(passes.get(variant) ?? []), run]);
           console.log(`done in ${(run.wallMs / 1000).toFixed(1)} s`);
         }
       }
-      const runs = new Map([...passes].map(([v, rs]) => [v, rs.length > 1 && bench.name === 'tell' ? mergeTell(rs) : rs[0]!]));
+      const runs = new Map([...passes].map(([v, rs]) => [v, rs.length > 1 && bench.file === 'tell.ts' ? mergeTell(rs) : rs[0]!]));
       const section =
         bench.name === 'tell' ? tellSection(runs)
+        : bench.name === 'durability' ? durabilitySection(runs)
         : bench.name === 'ask' ? askSection(runs)
         : bench.name === 'spawn' ? spawnSection(runs)
         : bench.name === 'restart' ? restartSection(passes)
@@ -457,6 +535,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.cleanup();
+    for (const s of syncServers.values()) await s.cleanup();
   }
   info['Load average at end'] = loadavg();
   const path = join(here, 'RESULTS.md');

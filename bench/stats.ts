@@ -46,6 +46,12 @@ export function fmtBytes(b: number): string {
   return `${Math.round(b)} B`;
 }
 
+/** Microseconds: "12.3 µs", "1,204 µs". */
+export function fmtUs(us: number): string {
+  if (!Number.isFinite(us)) return 'n/a';
+  return us < 100 ? `${us.toFixed(1)} µs` : `${fmtInt(us)} µs`;
+}
+
 /** A ratio as "0.83×". */
 export function fmtRatio(r: number): string {
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : 'n/a';

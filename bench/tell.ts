@@ -1,8 +1,11 @@
 // Tell throughput: N messages through actor mailboxes vs raw JetStream publish + consume + ack.
 // Variants (BENCH_VARIANT): raw, raw-msgid (raw + the Nats-Msg-Id header Cairn sets), cairn-1, cairn-100,
-// and raw-default (raw on a connection with the client's default options, for reference). Raw
-// baselines connect with `noAsyncTraces: true`, as Cairn's node does: same client, same settings.
-// Each process runs one warm-up round then ROUNDS measured rounds, each on fresh streams.
+// raw-default (raw on a connection with the client's default options, for reference), and
+// nats-bench: the NATS CLI's own Go benchmark (`nats bench js consume` waiting while `nats bench js
+// pub async` publishes) on the same server with the same message size, the floor of the mechanism.
+// Raw baselines connect with `noAsyncTraces: true`, as Cairn's node does: same client, same settings.
+// Each process runs one warm-up round then ROUNDS measured rounds, each on fresh streams; each
+// round records the CPU it cost this process (for nats-bench: the two CLI processes) and the server.
 import { performance } from 'node:perf_hooks';
 import { connect, nanos, nuid } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -11,7 +14,9 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../supervisor-trees/index.ts';
 import { defineActor, DEFAULT_MAILBOX_LIMITS } from '../kernel/index.ts';
 import type { ActorRef } from '../kernel/index.ts';
-import { benchInput, dropSite, emit, profiled, rawPayload, reading, within } from './harness.ts';
+import { spawn } from 'node:child_process';
+import { locateNatsCli } from '../deploy/nats-server/index.ts';
+import { benchInput, cpuSpan, dropSite, emit, profiled, rawPayload, reading, within } from './harness.ts';
 import type { Reading } from './harness.ts';
 import { median } from './stats.ts';
 
@@ -28,9 +33,21 @@ interface Round {
   /** First publish to last publish acked by JetStream. */
   readonly publishMs: number;
   readonly msgsPerSec: number;
+  /** CPU the client side used from first send to last handled (this process; for nats-bench the two CLI processes, whole runs). */
+  readonly clientCpuMs: number;
+  /** CPU nats-server used over the same span (when bench/run.ts passed its pid). */
+  readonly serverCpuMs?: number;
 }
 
 const input = benchInput();
+/** The size of the message every variant sends (a msgpack-encoded reading); nats bench sends random bytes of it. */
+const PAYLOAD_BYTES = rawPayload(0).length;
+
+/** A round's figures from the measured span: first send to last message handled. */
+function roundOf(n: number, span: { value: { t0: number; tPub: number; t1: number }; clientCpuMs: number; serverCpuMs: number | undefined }): Round {
+  const { t0, tPub, t1 } = span.value;
+  return { n, ms: t1 - t0, publishMs: tPub - t0, msgsPerSec: n / ((t1 - t0) / 1000), clientCpuMs: span.clientCpuMs, ...(span.serverCpuMs === undefined ? {} : { serverCpuMs: span.serverCpuMs }) };
+}
 
 /** Sends `n` messages in windows of WINDOW un-awaited sends; resolves when all are acked by the stream. */
 async function sendWindows(n: number, send: (i: number) => Promise<unknown>): Promise<void> {
@@ -60,14 +77,64 @@ async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, ro
       if (++seen === n) resolveDone();
     }
   })();
-  const t0 = performance.now();
-  await sendWindows(n, (i) => js.publish(subject, rawPayload(i), withMsgId ? { msgID: nuid.next() } : undefined));
-  const tPub = performance.now();
-  await within(done, ROUND_TIMEOUT_MS, `raw round ${round}`);
-  const t1 = performance.now();
+  const span = await cpuSpan(async () => {
+    const t0 = performance.now();
+    await sendWindows(n, (i) => js.publish(subject, rawPayload(i), withMsgId ? { msgID: nuid.next() } : undefined));
+    const tPub = performance.now();
+    await within(done, ROUND_TIMEOUT_MS, `raw round ${round}`);
+    return { t0, tPub, t1: performance.now() };
+  });
   await messages.close();
   await jsm.streams.delete(stream);
-  return { n, ms: t1 - t0, publishMs: tPub - t0, msgsPerSec: n / ((t1 - t0) / 1000) };
+  return roundOf(n, span);
+}
+
+/** Runs `nats <args>` under bash and returns its output and the CPU it used (bash's `times`). */
+function natsCli(nats: string, args: readonly string[]): { done: Promise<{ out: string; cpuMs: number }> } {
+  const quoted = [nats, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const child = spawn('bash', ['-c', `${quoted}; status=$?; times; exit $status`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ out: string; cpuMs: number }>((resolve, reject) => {
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`nats ${args.join(' ')} exited ${String(code)}: ${out.slice(-2000)}`));
+      // `times` prints the shell's user/system time, then its children's: "0m0.512s 0m0.100s".
+      const lines = out.trim().split('\n');
+      const times = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(lines[lines.length - 1] ?? '');
+      const cpuMs = times ? (Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1000 : Number.NaN;
+      resolve({ out, cpuMs });
+    });
+  });
+  return { done };
+}
+
+/** `nats bench js consume` (durable, explicit acks) waiting on a WorkQueue stream while `nats bench js pub async` fills it. */
+async function natsBenchRound(jsm: JetStreamManager, n: number, round: number): Promise<Round> {
+  const nats = (await locateNatsCli()).path;
+  const stream = `${input.tag}_nb_${round}`;
+  const subject = `bench.${input.tag}.nb${round}`;
+  await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: nanos(120_000) });
+  const common = ['-s', input.url, '--no-progress', '--stream', stream, '--msgs', String(n), '--size', `${PAYLOAD_BYTES}B`];
+  const consume = natsCli(nats, ['bench', 'js', 'consume', ...common, '--batch', '512', '--acks', 'explicit']);
+  // The consumer exists before the first publish, as the other variants' do.
+  for (let i = 0; ; i++) {
+    if (await jsm.consumers.info(stream, 'nats-bench').then(() => true, () => false)) break;
+    if (i > 200) throw new Error('nats bench js consume did not create its consumer');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const span = await cpuSpan(async () => {
+    const t0 = performance.now();
+    const pub = natsCli(nats, ['bench', 'js', 'pub', 'async', subject, ...common, '--batch', String(WINDOW)]);
+    const p = await pub.done;
+    const tPub = performance.now();
+    const c = await within(consume.done, ROUND_TIMEOUT_MS, `nats bench round ${round}`);
+    const t1 = performance.now();
+    return { t0, tPub, t1, cpuMs: p.cpuMs + c.cpuMs };
+  });
+  await jsm.streams.delete(stream);
+  // The client CPU is the two CLI processes' (this process only waits).
+  return roundOf(n, { ...span, clientCpuMs: span.value.cpuMs });
 }
 
 async function cairnRound(actors: number, n: number, round: number, noAsyncTraces = false): Promise<Round> {
@@ -87,12 +154,14 @@ async function cairnRound(actors: number, n: number, round: number, noAsyncTrace
   try {
     const refs: ActorRef<Reading>[] = [];
     for (let a = 0; a < actors; a++) refs.push(await system.spawn(Sink, { id: `sink-${a}` }));
-    const t0 = performance.now();
-    await sendWindows(n, (i) => refs[i % actors]!.tell(reading(i)));
-    const tPub = performance.now();
-    await within(done, ROUND_TIMEOUT_MS, `cairn round ${round}`);
-    const t1 = performance.now();
-    return { n, ms: t1 - t0, publishMs: tPub - t0, msgsPerSec: n / ((t1 - t0) / 1000) };
+    const span = await cpuSpan(async () => {
+      const t0 = performance.now();
+      await sendWindows(n, (i) => refs[i % actors]!.tell(reading(i)));
+      const tPub = performance.now();
+      await within(done, ROUND_TIMEOUT_MS, `cairn round ${round}`);
+      return { t0, tPub, t1: performance.now() };
+    });
+    return roundOf(n, span);
   } finally {
     await system.shutdown();
     await own?.close();
@@ -111,6 +180,14 @@ async function main(): Promise<void> {
         const nc = await connect({ servers: input.url, ...(input.variant === 'raw-default' ? {} : { noAsyncTraces: true }) });
         try {
           return await rawRound(nc, await jetstreamManager(nc), n, round, input.variant === 'raw-msgid');
+        } finally {
+          await nc.close();
+        }
+      }
+      case 'nats-bench': {
+        const nc = await connect({ servers: input.url });
+        try {
+          return await natsBenchRound(await jetstreamManager(nc), n, round);
         } finally {
           await nc.close();
         }

@@ -63,6 +63,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
   failed = 0;
   /** Redeliveries skipped because their state change was already stored (effectively-once at work). */
   skipped = 0;
+  /** Messages dropped unhandled because their ttl had passed. */
+  expired = 0;
   startedAt = 0;
 
   readonly address;
@@ -257,6 +259,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       handled: this.handled,
       failed: this.failed,
       skipped: this.skipped,
+      expired: this.expired,
       queued: this.queue.length,
       startedAt: this.startedAt,
       supervisor: this.parent.name,
@@ -286,6 +289,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       while (!this.host && this.status === 'running' && this.queue.length > 0) {
         const d = this.queue[0]!;
         if (d.notBefore > this.deps.clock.now()) break;
+        if (this.dropIfExpired(d)) continue;
         if (this.def.persist && this.alreadyApplied(d)) {
           this.skipped++;
           this.finish(d);
@@ -324,6 +328,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         }
         if (this.status !== 'running') return;
       }
+      if (this.dropIfExpired(d)) continue;
       if (this.def.persist && this.alreadyApplied(d)) {
         // Applied before a crash, acked too late: effectively-once means not applying it again.
         this.skipped++;
@@ -348,7 +353,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
         return await this.failedAttempt(d, Object.assign(new Error(error), { code: outcome.code }), 'exit' in outcome);
       }
       // What the handler sent goes out before the ack, with its deterministic ids.
-      for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id });
+      for (const send of outcome.sends) await this.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id, ...(send.hdr ? { headers: send.hdr } : {}), ...(send.ttl !== undefined ? { ttl: send.ttl } : {}) });
       const done = this.succeeded(d, outcome.reply, outcome.state ? { value: outcome.state.value as S } : undefined);
       if (done instanceof Promise) await done;
       return false;
@@ -421,7 +426,9 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     this.failed++;
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     log.warn({ actor: this.id, msgId: d.envelope.id, attempt: d.attempts, err: reason }, 'handler failed');
-    if (d.attempts >= this.def.retry.maxAttempts) {
+    if (d.attempts >= this.def.retry.maxAttempts && this.dropIfExpired(d, reason)) {
+      // Its ttl passed during the retries: dropped as the sender asked, not dead-lettered.
+    } else if (d.attempts >= this.def.retry.maxAttempts) {
       await this.deps.deadLetters.put(d.msg, this.id, { code: KernelCodes.HANDLER_FAILED, reason, attempts: d.attempts });
       this.deps.events.emit({ v: 1, type: 'dead-lettered', actor: this.id, code: KernelCodes.HANDLER_FAILED, reason, ts: clock.now() });
       if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: KernelCodes.HANDLER_FAILED, message: `failed ${d.attempts} times, moved to dead letters: ${reason}` });
@@ -435,6 +442,21 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Drops the head delivery when its ttl has passed (the stream has deleted it already): acked,
+   * counted, an `expired` event, and an error reply for an ask that still waits.
+   */
+  private dropIfExpired(d: Delivery, lastError?: string): boolean {
+    const now = this.deps.clock.now();
+    if (d.expiresAt === undefined || now < d.expiresAt) return false;
+    const reason = `its ttl ended ${now - d.expiresAt} ms before it could be handled${lastError === undefined ? '' : ` (last attempt failed: ${lastError})`}`;
+    this.expired++;
+    this.deps.events.emit({ v: 1, type: 'expired', actor: this.id, reason, ts: now });
+    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: KernelCodes.MESSAGE_EXPIRED, message: `message ${d.envelope.id} to ${this.id} expired: ${reason}` });
+    this.finish(d);
+    return true;
   }
 
   private crash(reason: ExitReason & { type: 'error' }): void {

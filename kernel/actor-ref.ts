@@ -11,11 +11,24 @@ export interface TellOptions {
   readonly signal?: AbortSignal;
   /** How long to wait for space when the mailbox is full, in ms. @default 30000 */
   readonly timeout?: number;
+  /**
+   * How long the message may wait to be handled, in ms: at least 1000, rounded up to whole seconds
+   * (nats-server's per-message TTL). A message still waiting after it is dropped unhandled: each
+   * stream it waits in (this site's outbox, then the target's mailbox) deletes it after its ttl,
+   * and a node does not start handling it once the ttl since it was stored has passed (an
+   * `expired` event, counted in `cairn ps --json`). @default none: it waits until it is handled
+   */
+  readonly ttl?: number;
 }
 
-export interface AskOptions extends Omit<TellOptions, 'timeout'> {
+export interface AskOptions extends Omit<TellOptions, 'timeout' | 'ttl'> {
   /** How long to wait for the reply, in ms. @default 5000 */
   readonly timeout?: number;
+  /**
+   * How long the request may wait to be handled, in ms (see TellOptions.ttl). @default the
+   * timeout (at least 1000): a request nobody waits for any more is not handled later
+   */
+  readonly ttl?: number;
 }
 
 /** The sending side an ActorRef is bound to (the node, or an actor's context). */

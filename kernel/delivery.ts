@@ -17,6 +17,8 @@ export interface Delivery {
    * de-duplicates what a restarted server re-sources after its WorkQueue forgot how far it got.
    */
   readonly origin?: { readonly stream: string; readonly seq: number };
+  /** When its time to live ends (stored time + its Nats-TTL); not handled after that. Absent: no ttl. */
+  readonly expiresAt?: number;
   /** Failed handler attempts so far on this node. */
   attempts: number;
   /** Not to be attempted before this time (retry backoff). */

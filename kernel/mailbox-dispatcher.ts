@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { KernelCodes, Subjects, decodeEnvelope, isCairnError } from '../protocols/index.ts';
+import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError } from '../protocols/index.ts';
+import { expiresAt } from './message-ttl.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
@@ -137,8 +138,12 @@ export class MailboxDispatcher {
       return;
     }
     const now = this.clock.now();
-    const origin = sourceOrigin(m.headers?.get('Nats-Stream-Source'));
-    const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    const headers = m.headers;
+    const origin = sourceOrigin(headers?.get('Nats-Stream-Source'));
+    const ttl = headers?.get(Headers.ttl);
+    // Only a message with a ttl pays for reading its stored time out of the reply subject.
+    const expiry = ttl ? expiresAt(Math.floor(m.info.timestampNanos / 1e6), ttl) : undefined;
+    const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
     this.heldSeqs.add(seq);
     const target = this.lookup(actor);
     if (target) target.enqueue(d);
@@ -162,6 +167,15 @@ export class MailboxDispatcher {
     };
     for (const cell of this.cells()) for (const d of cell.held()) touch(d);
     for (const [actor, list] of this.orphans) {
+      // A message whose ttl passed while it waited for its actor is dropped, not dead-lettered.
+      for (let i = list.length - 1; i >= 0; i--) {
+        const d = list[i]!;
+        if (d.expiresAt === undefined || now < d.expiresAt) continue;
+        list.splice(i, 1);
+        d.msg.ack();
+        this.heldSeqs.delete(d.seq);
+        this.events.emit({ v: 1, type: 'expired', actor, reason: `its ttl ended while no actor "${actor}" ran on this site`, ts: now });
+      }
       while (list.length > 0 && now - list[0]!.receivedAt >= this.opts.orphanTimeoutMs) {
         const d = list.shift()!;
         void this.deadLetter(d.msg, actor, KernelCodes.ACTOR_NOT_FOUND, `no actor "${actor}" ran on this site within ${this.opts.orphanTimeoutMs} ms of the message arriving`, 0).then(() => this.heldSeqs.delete(d.seq));

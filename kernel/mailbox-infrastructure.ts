@@ -60,6 +60,8 @@ export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: 
     discard: DiscardPolicy.New,
     discard_new_per_subject: true,
     duplicate_window: nanos(limits.dedupWindowMs),
+    // Tells with a time to live (TellOptions.ttl, asks by default) carry Nats-TTL.
+    allow_msg_ttl: true,
   };
 }
 
@@ -104,6 +106,8 @@ export function outboxStreamConfig(site: string, limits: MailboxLimits): Partial
     storage: StorageType.File,
     max_age: nanos(limits.outboxMaxAgeMs),
     duplicate_window: nanos(limits.dedupWindowMs),
+    // A tell to another site with a ttl also expires while it waits here for the link.
+    allow_msg_ttl: true,
   };
 }
 

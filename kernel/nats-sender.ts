@@ -54,7 +54,8 @@ export class NatsSender implements MessageSender {
 
   async tell(to: ActorAddress, msg: Message, opts: TellOptions = {}): Promise<void> {
     const env = this.envelope(to, msg, opts);
-    await this.publish(to, env, opts.timeout ?? DEFAULT_TELL_TIMEOUT_MS, opts.signal);
+    const ttl = opts.ttl === undefined ? undefined : ttlSeconds(opts.ttl, env.to);
+    await this.publish(to, env, opts.timeout ?? DEFAULT_TELL_TIMEOUT_MS, opts.signal, ttl);
   }
 
   async ask(to: ActorAddress, msg: Message, opts: AskOptions = {}): Promise<unknown> {
@@ -65,14 +66,17 @@ export class NatsSender implements MessageSender {
     // The reply may settle (abort, timeout) while the publish is still awaited: mark it handled now.
     waiter.reply.catch(() => undefined);
     let env: Envelope;
+    let ttl: number;
     try {
       env = { ...this.envelope(to, msg, opts), cid, reply: waiter.replySubject };
+      // A request nobody waits for any more is not handled later: its ttl is the timeout by default.
+      ttl = ttlSeconds(opts.ttl ?? Math.max(MIN_TTL_MS, timeout), env.to);
     } catch (err) {
       waiter.cancel(err as Error);
       return waiter.reply;
     }
     try {
-      await this.publish(to, env, timeout, opts.signal);
+      await this.publish(to, env, timeout, opts.signal, ttl);
     } catch (err) {
       waiter.cancel(err as Error);
     }
@@ -95,7 +99,7 @@ export class NatsSender implements MessageSender {
     };
   }
 
-  private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal, ttl?: number): Promise<void> {
     const subject = this.subjectFor(to);
     const data = encodeEnvelope(env);
     const deadline = this.clock.now() + timeoutMs;
@@ -105,7 +109,7 @@ export class NatsSender implements MessageSender {
         // De-duplication is per target: the same id sent to two actors is two messages. One stream
         // holds every mailbox of a site (and one outbox every site's outgoing messages), so the
         // server's key must carry the target.
-        await this.publisher.publish(subject, data, dedupKey(env));
+        await this.publisher.publish(subject, data, dedupKey(env), ttl);
         return;
       } catch (err) {
         if (apiCode(err) !== MAILBOX_FULL_API_CODE) throw translatePublishError(err, env.to, to.site);
@@ -118,6 +122,17 @@ export class NatsSender implements MessageSender {
       }
     }
   }
+}
+
+/** The shortest time to live nats-server takes (it counts whole seconds). */
+export const MIN_TTL_MS = 1_000;
+
+/** A `ttl` option in ms as the whole seconds of a Nats-TTL header (rounded up); a bad value is a coded error. */
+export function ttlSeconds(ttlMs: number, target: string): number {
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < MIN_TTL_MS) {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `ttl ${String(ttlMs)} for a message to ${target} is not valid: give a time to live in ms of at least ${MIN_TTL_MS} (nats-server counts whole seconds), or leave it out`, { details: { ttl: ttlMs } });
+  }
+  return Math.ceil(ttlMs / 1_000);
 }
 
 /** The `Nats-Msg-Id` of an envelope: `<to>|<id>`. */

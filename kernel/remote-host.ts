@@ -113,7 +113,7 @@ export class RemoteHost {
 
   private async serveAsk(f: Extract<GuestFrame, { t: 'ask' }>): Promise<void> {
     try {
-      const value = await this.sender.ask(parseAddress(f.to), f.body, { timeout: f.timeout });
+      const value = await this.sender.ask(parseAddress(f.to), f.body, { timeout: f.timeout, ...(f.hdr ? { headers: f.hdr } : {}), ...(f.ttl !== undefined ? { ttl: f.ttl } : {}) });
       this.channel.send({ t: 'asked', n: f.n, ok: true, value });
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : KernelCodes.REMOTE_ERROR;

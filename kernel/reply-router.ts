@@ -46,7 +46,7 @@ export class ReplyRouter {
     let pending!: Pending;
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        pending.reject(new CairnError(KernelCodes.ASK_TIMEOUT, `no reply from ${target} within ${timeoutMs} ms; the message stays in its mailbox and may still be handled. Raise the timeout or check the actor with \`cairn ps\``, { details: { target, timeoutMs } }));
+        pending.reject(new CairnError(KernelCodes.ASK_TIMEOUT, `no reply from ${target} within ${timeoutMs} ms; the request is not handled once its ttl (the timeout, unless you gave a longer ttl) has passed since it was stored. Raise the timeout or check the actor with \`cairn ps\``, { details: { target, timeoutMs } }));
       }, timeoutMs);
       const onAbort = (): void => pending.reject(new CairnError(KernelCodes.ABORTED, `ask to ${target} aborted`, { cause: signal?.reason }));
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox, headers as natsHeaders } from '@nats-io/transport-node';
+import { Headers } from '../protocols/index.ts';
 
 /** A JetStream publish ack error, with the server's API error code (10077: mailbox full). */
 export class PublishAckError extends Error {
@@ -46,11 +47,15 @@ export class StreamPublisher {
     this.sweeper.unref();
   }
 
-  /** Resolves once the stream stored the message (or found it a duplicate of `msgId`). */
-  publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+  /**
+   * Resolves once the stream stored the message (or found it a duplicate of `msgId`). With
+   * `ttlSeconds` the stream deletes it after that long (nats-server per-message TTL).
+   */
+  publish(subject: string, data: Uint8Array, msgId: string, ttlSeconds?: number): Promise<void> {
     const token = (++this.n).toString(36);
     const h = natsHeaders();
-    h.set('Nats-Msg-Id', msgId);
+    h.set(Headers.msgId, msgId);
+    if (ttlSeconds !== undefined) h.set(Headers.ttl, `${ttlSeconds}s`);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       try {

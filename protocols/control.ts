@@ -33,6 +33,8 @@ export interface ActorInfo {
   readonly failed: number;
   /** Redeliveries not applied again because the persisted state already included them. */
   readonly skipped: number;
+  /** Messages dropped unhandled because their time to live (`ttl`) had passed. */
+  readonly expired: number;
   readonly queued: number;
   readonly startedAt: number;
   readonly supervisor: string;
@@ -98,4 +100,5 @@ export type ActorEvent =
   | { readonly v: 1; readonly type: 'crashed'; readonly actor: string; readonly code: string; readonly reason: string; readonly ts: number }
   | { readonly v: 1; readonly type: 'stopped'; readonly actor: string; readonly reason: string; readonly ts: number }
   | { readonly v: 1; readonly type: 'dead-lettered'; readonly actor: string; readonly code: string; readonly reason: string; readonly ts: number }
+  | { readonly v: 1; readonly type: 'expired'; readonly actor: string; readonly reason: string; readonly ts: number }
   | { readonly v: 1; readonly type: 'escalated'; readonly actor: string; readonly reason: string; readonly ts: number };

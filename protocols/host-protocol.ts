@@ -19,6 +19,10 @@ export interface GuestSend {
   /** Deterministic id (`<incoming id>/<n>`), so a retried handler's sends are de-duplicated. */
   readonly id: string;
   readonly body: { readonly type: string } & Record<string, unknown>;
+  /** String headers of the envelope (TellOptions.headers). */
+  readonly hdr?: Readonly<Record<string, string>>;
+  /** Time to live in ms, at least 1000 (TellOptions.ttl). */
+  readonly ttl?: number;
 }
 
 /** Node → guest. */
@@ -43,7 +47,7 @@ export type GuestFrame =
   /** Message `n` failed; the guest has discarded any state change it made. */
   | { readonly t: 'error'; readonly n: number; readonly error: string; readonly code?: string }
   /** Ask another actor on the guest's behalf; answered with `asked`. */
-  | { readonly t: 'ask'; readonly n: number; readonly to: string; readonly body: { readonly type: string } & Record<string, unknown>; readonly timeout: number }
+  | { readonly t: 'ask'; readonly n: number; readonly to: string; readonly body: { readonly type: string } & Record<string, unknown>; readonly timeout: number; readonly hdr?: Readonly<Record<string, string>>; readonly ttl?: number }
   | { readonly t: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly msg: string }
   | { readonly t: 'stopped' };
 

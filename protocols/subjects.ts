@@ -126,6 +126,8 @@ export const KvLayout = {
 /** Header names set on JetStream messages. `Nats-Msg-Id` is the server's de-duplication key. */
 export const Headers = {
   msgId: 'Nats-Msg-Id',
+  /** nats-server's per-message TTL (whole seconds, "<n>s"): the stream deletes the message after it. */
+  ttl: 'Nats-TTL',
   dlqReason: 'Cairn-Dlq-Reason',
   dlqCode: 'Cairn-Dlq-Code',
   dlqAttempts: 'Cairn-Dlq-Attempts',

@@ -9,6 +9,7 @@ export function formatEvent(e: ActorEvent): string {
     .with({ type: 'crashed' }, (c) => ['crashed', `${c.code}: ${c.reason}`])
     .with({ type: 'stopped' }, (s) => ['stopped', s.reason])
     .with({ type: 'dead-lettered' }, (d) => ['dead-lettered', `${d.code}: ${d.reason}  (see: cairn dlq ls)`])
+    .with({ type: 'expired' }, (x) => ['expired', x.reason])
     .with({ type: 'escalated' }, (x) => ['escalated', `supervisor gave up: ${x.reason}`])
     .exhaustive();
   return `${time}  ${what.padEnd(13)}  ${e.actor}${detail === '' ? '' : `  ${detail}`}`;

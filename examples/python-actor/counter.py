@@ -15,7 +15,7 @@ Messages:
   {type: 'boom'}           fails (retried, then dead-lettered; the actor keeps going)
   {type: 'crash'}          the process exits with code 3 on the first attempt; the supervisor
                            restarts the actor and the retry replies 'survived'
-  {type: 'forward', to, by}  sends {type: 'inc', by} to actor `to` on this site
+  {type: 'forward', to, by, ttl?}  sends {type: 'inc', by} to actor `to` on this site (with a time to live of ttl ms)
   {type: 'ask-other', to}  asks actor `to` for {type: 'get'} and replies with its answer
 """
 import os
@@ -109,6 +109,8 @@ class Guest:
             # Deterministic ids (<incoming id>/<n>): a retried handler re-sends the same ids and
             # the mailbox drops the duplicates.
             send = {"to": "%s/%s" % (self.site, body["to"]), "id": "%s/1" % env["id"], "body": {"type": "inc", "by": body["by"]}}
+            if "ttl" in body:
+                send["ttl"] = body["ttl"]  # ms: the node drops it unhandled once that has passed
             return None, None, [send]
         if kind == "ask-other":
             return self.ask("%s/%s" % (self.site, body["to"]), {"type": "get"}), None, []

@@ -43,13 +43,21 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
     const sender: MessageSender = {
       tell: async (to: ActorAddress, body: Message, opts?: TellOptions) => {
         if (!msg) throw new CairnError(KernelCodes.UNSUPPORTED_IN_MODE, 'a guest actor can only tell while handling a message');
-        sends.push({ to: formatAddress(to), id: opts?.id ?? `${msg.env.id}/${++sent}`, body: body as GuestSend['body'] });
+        // Every option a tell takes travels with the send (an option dropped here would be silently ignored).
+        if (opts?.signal !== undefined || opts?.timeout !== undefined) {
+          throw new CairnError(KernelCodes.UNSUPPORTED_IN_MODE, 'a guest actor\'s tell is published by the node after the handler returns: signal and timeout do not apply there; leave them out');
+        }
+        sends.push({ to: formatAddress(to), id: opts?.id ?? `${msg.env.id}/${++sent}`, body: body as GuestSend['body'], ...(opts?.headers ? { hdr: opts.headers } : {}), ...(opts?.ttl !== undefined ? { ttl: opts.ttl } : {}) });
       },
       ask: (to: ActorAddress, body: Message, opts?: AskOptions) =>
         new Promise((resolve, reject) => {
           const n = ++asks;
           pendingAsks.set(n, { resolve, reject });
-          transport.send({ t: 'ask', n, to: formatAddress(to), body: body as GuestSend['body'], timeout: opts?.timeout ?? DEFAULT_GUEST_ASK_TIMEOUT_MS });
+          if (opts?.signal !== undefined || opts?.id !== undefined) {
+            reject(new CairnError(KernelCodes.UNSUPPORTED_IN_MODE, 'a guest actor\'s ask is sent by the node: signal and id do not apply there; leave them out'));
+            return;
+          }
+          transport.send({ t: 'ask', n, to: formatAddress(to), body: body as GuestSend['body'], timeout: opts?.timeout ?? DEFAULT_GUEST_ASK_TIMEOUT_MS, ...(opts?.headers ? { hdr: opts.headers } : {}), ...(opts?.ttl !== undefined ? { ttl: opts.ttl } : {}) });
         }),
     };
     const unsupported = (what: string) => () => Promise.reject(new CairnError(KernelCodes.UNSUPPORTED_IN_MODE, `ctx.${what} is not available to a guest actor; send a message to an inline actor that does it`));

@@ -9,6 +9,7 @@ export const KernelCodes = {
   ACTOR_NOT_FOUND: 'CAIRN_ACTOR_NOT_FOUND',
   ACTOR_ALREADY_RUNNING: 'CAIRN_ACTOR_ALREADY_RUNNING',
   ASK_TIMEOUT: 'CAIRN_ASK_TIMEOUT',
+  MESSAGE_EXPIRED: 'CAIRN_MESSAGE_EXPIRED',
   ABORTED: 'CAIRN_ABORTED',
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
   SYSTEM_NOT_RUNNING: 'CAIRN_SYSTEM_NOT_RUNNING',
@@ -62,8 +63,13 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: KernelCodes.ASK_TIMEOUT,
-    summary: 'No reply arrived within the ask timeout. The message stays in the mailbox and may still be handled.',
+    summary: 'No reply arrived within the ask timeout. The request is dropped unhandled once its ttl (the timeout unless the ask gave a longer ttl) has passed since it was stored; until then it may still be handled.',
     fix: 'Raise the timeout, check the actor runs (`cairn ps`), or use tell if no reply is needed.',
+  },
+  {
+    code: KernelCodes.MESSAGE_EXPIRED,
+    summary: 'A message waited longer than its time to live (`ttl`; for an ask, its timeout by default) and was dropped unhandled; an ask still waiting gets this as its error.',
+    fix: 'Give the message a longer ttl, or find out why the actor is slow or down (`cairn ps`, `cairn logs`); the sender decided the message is worthless after its ttl.',
   },
   {
     code: KernelCodes.ABORTED,

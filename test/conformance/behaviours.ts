@@ -11,8 +11,8 @@ export type ConfMsg =
   | { type: 'boom' }
   /** Dies on the first attempt ('exit': the guest exits with code 3; 'throw': the handler throws), succeeds on the retry. */
   | ({ type: 'crash'; how: 'exit' | 'throw' } & Asks<string>)
-  /** Tells actor `to` (same site) `{ type: 'inc', by }`. */
-  | { type: 'forward'; to: string; by: number }
+  /** Tells actor `to` (same site) `{ type: 'inc', by }`, with a time to live when `ttl` (ms) is given. */
+  | { type: 'forward'; to: string; by: number; ttl?: number }
   /** Asks actor `to` (same site) `{ type: 'get' }` and replies with its answer. */
   | ({ type: 'ask-other'; to: string } & Asks<number>);
 
@@ -38,7 +38,7 @@ export const ConfCounter = defineActor<ConfMsg, ConfState>({
         if (how === 'exit') process.exit(3);
         throw new Error('crash');
       })
-      .with({ type: 'forward' }, ({ to, by }) => ctx.tell(ctx.ref<ConfMsg>(to), { type: 'inc', by }))
+      .with({ type: 'forward' }, ({ to, by, ttl }) => ctx.tell(ctx.ref<ConfMsg>(to), { type: 'inc', by }, ttl === undefined ? undefined : { ttl }))
       .with({ type: 'ask-other' }, ({ to }) => ctx.ask(ctx.ref<ConfMsg>(to), { type: 'get' }, { timeout: 10_000 }))
       .exhaustive(),
 });

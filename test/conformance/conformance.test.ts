@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { DeadLetterAdmin, type ActorRef } from '../../kernel/index.ts';
+import { match } from 'ts-pattern';
+import { DeadLetterAdmin, defineActor, type ActorRef, type Asks } from '../../kernel/index.ts';
 import { KernelCodes } from '../../protocols/index.ts';
 import { startTestServer, type TestServer } from '../helpers/nats.ts';
 import { Counter, eventLog } from '../helpers/actors.ts';
@@ -124,7 +125,37 @@ describe.each(CONFORMANCE_MODES.map((mode) => ({ mode })))('conformance ($mode.n
     await ref.ask({ type: 'get' }, { timeout: 10_000 });
     expect(await target.ask({ type: 'get' }, { timeout: 10_000 })).toBe(5);
   });
+
+  test('a message sent from inside the handler keeps its ttl', 'send-from-guest', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // Inline, busy with its first message while the guest's sends queue behind it.
+    const target = await sys.spawn(
+      defineActor<GateMsg, { n: number }>({
+        name: 'gate',
+        initialState: { n: 0 },
+        receive: (msg, ctx) =>
+          match(msg)
+            .with({ type: 'hold' }, () => released)
+            .with({ type: 'inc' }, ({ by }) => ctx.setState({ n: ctx.state.n + by }))
+            .with({ type: 'get' }, () => ctx.state.n)
+            .exhaustive(),
+      }),
+      { id: 'ttl-target' },
+    );
+    await target.tell({ type: 'hold' });
+    const ref = await spawn('ttl-sender');
+    await ref.tell({ type: 'forward', to: 'ttl-target', by: 1, ttl: 1_000 });
+    await ref.tell({ type: 'forward', to: 'ttl-target', by: 10 });
+    await ref.ask({ type: 'get' }, { timeout: 10_000 }); // both forwards handled, their sends stored
+    await new Promise((r) => setTimeout(r, 1_100)); // the ttl is time itself: let it pass
+    release();
+    expect(await target.ask({ type: 'get' }, { timeout: 10_000 })).toBe(10);
+    expect(sys.node.cell('ttl-target')!.info().expired).toBe(1);
+  });
 });
+
+type GateMsg = { type: 'hold' } | { type: 'inc'; by: number } | ({ type: 'get' } & Asks<number>);
 
 // Keeps the mode table honest: every mode listed runs (or says why it cannot).
 describe('conformance modes', () => {

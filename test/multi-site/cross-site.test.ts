@@ -4,6 +4,8 @@ import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { defineActor } from '../../kernel/index.ts';
 import type { ActorRef, Asks, PeerSite } from '../../kernel/index.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Streams, Subjects } from '../../protocols/index.ts';
 import { startTopology } from '../helpers/topology.ts';
 import type { SiteServer, Topology } from '../helpers/topology.ts';
 
@@ -117,6 +119,24 @@ describe('cross-site messages', () => {
     expect(atEdge.last.cloud).toBe(199);
     expect(edgeSys.node.peerSourceStates().get('cloud')).toEqual({ type: 'ready' });
   }, 120_000);
+
+  it('cross-site - a tell with a ttl that waits in the outbox longer than its ttl, the link cut, is dropped there and never delivered', async () => {
+    topology = await startTopology(['edge1']);
+    const { cloud, edges, links } = topology;
+    const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
+    const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
+    links.edge1!.freeze();
+    const tally = cloudSys.ref<TallyMsg>('tally', 'edge1');
+    await tally.tell({ type: 'n', from: 'cloud', i: 0 }, { id: 'ttl-0', ttl: 1_000 });
+    await tally.tell({ type: 'n', from: 'cloud', i: 1 }, { id: 'ttl-1' });
+    const jsm = await jetstreamManager(cloudSys.node.nc);
+    const waiting = async (): Promise<number> => (await jsm.streams.info(Streams.outbox('cloud'), { subjects_filter: Subjects.outbox('cloud', 'edge1', 'tally') })).state.messages;
+    await expect.poll(waiting, { timeout: 10_000, interval: 200 }).toBe(1);
+    links.edge1!.thaw({ reset: true });
+    const atEdge = await untilCount(edgeSys, 1);
+    expect(atEdge.last.cloud).toBe(1);
+    expect(atEdge.gaps).toBe(1); // i = 0 never came: it expired in the cloud's outbox
+  }, 60_000);
 
   it('cross-site - an ask reaches an actor on another site by name and gets its reply', async () => {
     topology = await startTopology(['edge1']);

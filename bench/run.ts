@@ -44,6 +44,8 @@ const BENCHES = [
   // (`<variant>@<sync>`): what fsync on every write costs, against Cairn's defaults per site role.
   { name: 'durability', file: 'tell.ts', passes: 3, variants: ['raw@always', 'cairn-1@always', 'raw@1s', 'cairn-1@1s', 'raw@2m', 'cairn-1@2m'] },
   { name: 'ask', file: 'ask.ts', passes: 1, variants: ['raw-core', 'raw-js', 'cairn'] },
+  // What per-node mailbox consumers would cost: one consumer listing k mailbox subjects.
+  { name: 'filters', file: 'filters.ts', passes: 1, variants: ['wildcard', 'explicit-10', 'explicit-100', 'explicit-1000', 'explicit-3000', 'explicit-10000'] },
   { name: 'spawn', file: 'spawn.ts', passes: 1, variants: ['map', 'cairn-seq', 'cairn-conc', 'cairn-seq-noevents'] },
   // Restart and catch-up run each variant twice (interleaved passes) to show the spread.
   { name: 'restart', file: 'restart.ts', passes: 2, variants: ['inline', 'raw-worker', 'worker', 'raw-process', 'bare-process', 'process', 'raw-container', 'bare-container', 'container'] },
@@ -262,6 +264,37 @@ function durabilitySection(runs: Map<string, Run>): Section {
     title: 'Durability: what fsync costs',
     intro: `The tell benchmark's \`raw\` and \`cairn-1\` rounds (same N, window and payload as above) against three nats-servers that differ only in JetStream \`sync_interval\`: \`always\` (fsync before each write is acknowledged, so nothing acknowledged is lost to a power cut), \`1s\` and \`2m\` (nats-server's default). 3 interleaved passes, each a fresh process; medians of the rounds. CPU per message as above.`,
     header: ['sync_interval', 'variant', 'msgs/s (median)', 'rounds', 'publish-acked msgs/s', 'ratio to 2m', 'client CPU / msg', 'server CPU / msg'],
+    rows,
+    goals: [],
+    notes,
+  };
+}
+
+function filtersSection(runs: Map<string, Run>): Section {
+  const wildcard = runs.get('wildcard')?.result;
+  const rows = [...runs.values()].map(({ result: r }) => [
+    `\`${r.variant}\``,
+    r.filters === 0 ? '1 (wildcard)' : fmtInt(r.filters as number),
+    fmtMs(r.createMs as number),
+    r.updates === 0 ? '—' : fmtMs(r.updateMs as number),
+    fmtInt(r.msgsPerSec as number),
+    wildcard ? fmtRatio((r.msgsPerSec as number) / (wildcard.msgsPerSec as number)) : '—',
+    fmtUs(r.clientCpuUsPerMsg as number),
+    fmtUs(r.serverCpuUsPerMsg as number),
+  ]);
+  const at = (v: string) => runs.get(v)?.result;
+  const k1000 = at('explicit-1000');
+  const k10000 = at('explicit-10000');
+  const notes: string[] = [];
+  if (wildcard && k1000 && k10000) {
+    notes.push(
+      `Why a site's mailbox is still consumed by its leader alone (README, "Known limits"): a WorkQueue stream refuses a second consumer whose filters overlap another's (error 10100, "filtered consumer not unique on workqueue stream"; test/kernel/multi-filter-consumers.test.ts), so the leader could not keep its catch-all \`cairn.mbx.<site>.>\` beside a node's consumer of its own actors: every node, the leader too, would list its actors' mailboxes one by one and change that list at every spawn, stop and move. Measured here, with 1,000 subjects a consumer update takes ${fmtMs(k1000.updateMs as number)} and delivery runs at ${fmtRatio((k1000.msgsPerSec as number) / (wildcard.msgsPerSec as number))} of the wildcard consumer's; with 10,000 (a node of the kernel's tested size) one update takes ${fmtMs(k10000.updateMs as number)}. A filter added to a consumer also does not deliver what the stream stored for it before the update (same test file), so each move needs a consumer reset or recreation that redelivers what the node holds. With few actors per node (up to ~100 subjects, updates of a few ms) it would pay; the leader, which hosts every actor not placed elsewhere, cannot list them. Partitioned mailbox subjects (a partition token in the subject, consumers per partition, placement by partition) would avoid lists, at the price of placement freedom; that design is the next step and is not built.`,
+    );
+  }
+  return {
+    title: 'Consumers with several filter subjects',
+    intro: `One WorkQueue stream, one consumer (\`consume()\` + \`ack()\`, max_ack_pending 1024, batch 512, as Cairn's mailbox consumer). \`wildcard\`: filter \`<prefix>.*\` over 100 subjects (today's one consumer per site). \`explicit-<k>\`: \`filter_subjects\` listing k subjects, as a per-node mailbox consumer listing its k actors would. "create": the consumer create request; "add one": mean time of a consumer update that adds one subject (a spawn on that node; 10 updates, 2 at 10,000); "consume": N stored messages spread over the subjects, from the first pull to the last ack, with CPU per message for this process and nats-server. One pass per variant, each a fresh process.`,
+    header: ['variant', 'filter subjects', 'create', 'add one', 'consume msgs/s', 'ratio to wildcard', 'client CPU / msg', 'server CPU / msg'],
     rows,
     goals: [],
     notes,
@@ -513,6 +546,7 @@ async function main(): Promise<void> {
       const section =
         bench.name === 'tell' ? tellSection(runs)
         : bench.name === 'durability' ? durabilitySection(runs)
+        : bench.name === 'filters' ? filtersSection(runs)
         : bench.name === 'ask' ? askSection(runs)
         : bench.name === 'spawn' ? spawnSection(runs)
         : bench.name === 'restart' ? restartSection(passes)

@@ -83,7 +83,7 @@ export type SyncInterval = 'always' | NatsDuration;
 /** One entry of `leafnodes { remotes: [...] }`: a hub this server dials as a leaf. */
 export interface NatsLeafRemote {
   /**
-   * Hub URLs, "nats-leaf://[user:password@]host:port". 2.9.10 has no user/password fields on a
+   * Hub URLs, "nats-leaf://[user:password@]host:port". nats-server has no user/password fields on a
    * remote (they are rejected as unknown), so basic credentials go in the URL.
    */
   urls: readonly string[];

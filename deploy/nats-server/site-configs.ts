@@ -116,7 +116,7 @@ export interface CloudLinkOptions {
   urls: readonly string[];
   /** User on the hub's leafnode listener. @default the edge name when a password is given */
   user?: string;
-  /** Password for `user` (written into the remote URL: 2.9.10 has no password field). @default none */
+  /** Password for `user` (written into the remote URL: a leaf remote has no password field). @default none */
   password?: string;
   /** A .creds file, for hubs run in operator (JWT) mode. @default none */
   credentials?: string;
@@ -394,7 +394,7 @@ function perServer<T>(value: T | readonly T[] | undefined, fallback: T | undefin
 
 /**
  * `n` servers forming one cloud site: a NATS cluster (routes to every other server) with
- * JetStream in one domain, each with a unique server_name (2.9.10 requires it for JetStream
+ * JetStream in one domain, each with a unique server_name (nats-server requires it for JetStream
  * clustering) and its own store dir and leafnode listener.
  */
 export function cloudClusterConfigs(n: number, o: CloudClusterOptions): NatsServerConfig[] {

@@ -36,16 +36,18 @@ describe('node registry across sites', () => {
       expect(e1.resources?.cpus).toBeGreaterThan(0);
       expect(e1.resources?.memoryMb).toBeGreaterThan(0);
 
+      // Both sides see each other's node before the cut (each sources the other's registry).
+      const edgeJsm = await jetstreamManager(edgeNc);
+      const seenFromEdge = async () => (await readNodeRegistry(edgeJsm, 'edge1', Date.now(), 1_500)).map((n) => `${n.site}/${n.id}:${n.state}`);
+      await expect.poll(seenFromEdge, { timeout: 20_000 }).toEqual(['cloud/c1:up', 'edge1/e1:up']);
+
       links.edge1!.freeze();
       await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 20_000 }).toBe('dead');
       const now = Date.now();
       const offline = offlineSites(await seenFromCloud(), now + 5_000);
       expect(offline.map((o) => o.site)).toContain('edge1');
       // The edge keeps running and sees its own node up; the cloud (its peer) went quiet for it too.
-      const edgeJsm = await jetstreamManager(edgeNc);
-      await expect
-        .poll(async () => (await readNodeRegistry(edgeJsm, 'edge1', Date.now(), 1_500)).map((n) => `${n.site}/${n.id}:${n.state}`), { timeout: 10_000 })
-        .toEqual(['cloud/c1:dead', 'edge1/e1:up']);
+      await expect.poll(seenFromEdge, { timeout: 10_000 }).toEqual(['cloud/c1:dead', 'edge1/e1:up']);
 
       links.edge1!.thaw({ reset: true });
       await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 30_000 }).toBe('up');

@@ -19,7 +19,7 @@ import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream, isNotFound, mailboxStreamConfig } from './mailbox-infrastructure.ts';
-import { PeerSources, peersToSource } from './peer-sources.ts';
+import { PeerSources, peersToSource, plainSourcePositions } from './peer-sources.ts';
 import type { PeerSourceState } from './peer-sources.ts';
 import { SiteLease } from './lease/index.ts';
 import type { LeaseLoss } from './lease/index.ts';
@@ -251,16 +251,15 @@ export class ActorNode {
   private async startPeerSources(): Promise<PeerSite[]> {
     const peers = this.opts.peers ?? [];
     if (peers.length === 0) return [];
-    const existing = await this.jsm.streams.info(Streams.mailbox(this.site)).then(
-      (info) => info.config.sources,
-      (err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      },
-    );
-    this.peerSources = new PeerSources({ nc: this.nc, site: this.site, peers, limits: this.limits, clock: this.clock, log: this.log });
+    const info = await this.jsm.streams.info(Streams.mailbox(this.site)).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    // A mailbox of an older Cairn sources through plain sources: new consumers start after what they copied.
+    const sourcedUpTo = plainSourcePositions(peers, info?.sources, info?.config.sources, this.site);
+    this.peerSources = new PeerSources({ nc: this.nc, site: this.site, peers, limits: this.limits, clock: this.clock, log: this.log, sourcedUpTo });
     const ready = await this.peerSources.start(this.abort.signal, (peer) => this.addSource(peer));
-    return peersToSource(peers, ready, existing, this.site);
+    return peersToSource(peers, ready, info?.config.sources, this.site);
   }
 
   private addSource(peer: PeerSite): Promise<void> {

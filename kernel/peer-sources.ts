@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager, StreamSource } from '@nats-io/jetstream';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamSource, StreamSourceInfo } from '@nats-io/jetstream';
 import { Consumers, Streams } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
 import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
@@ -21,6 +22,12 @@ export interface PeerSourcesOptions {
   readonly attemptTimeoutMs?: number;
   /** Retry delays while a peer is unreachable: doubling from `minMs` up to `maxMs`. @default { minMs: 1000, maxMs: 30000 } */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+  /**
+   * Per peer site, the last outbox sequence this site's mailbox already sourced through a plain
+   * source (an older Cairn): a consumer created now starts after it instead of at the oldest
+   * message the outbox keeps. @default none
+   */
+  readonly sourcedUpTo?: ReadonlyMap<string, number>;
 }
 
 /** Where a peer's source consumer stands. */
@@ -85,7 +92,7 @@ export class PeerSources {
   private async attempt(peer: PeerSite): Promise<string | undefined> {
     try {
       const jsm = await jetstreamManager(this.opts.nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: this.opts.attemptTimeoutMs ?? 2_000 });
-      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits);
+      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits, this.opts.sourcedUpTo?.get(peer.site));
       this.states.set(peer.site, { type: 'ready' });
       return undefined;
     } catch (err) {
@@ -96,9 +103,11 @@ export class PeerSources {
 
 /**
  * Creates (or brings up to date) the durable consumer on `from`'s outbox for site `to`, creating
- * the outbox when `from` never ran a node (its node later updates it to its own limits).
+ * the outbox when `from` never ran a node (its node later updates it to its own limits). A new
+ * consumer starts after `sourcedUpTo` when given (what a plain source already copied), else at the
+ * oldest message; an existing one keeps its position and is updated to the current config.
  */
-export async function ensureSourceConsumer(jsm: JetStreamManager, from: string, to: string, limits: MailboxLimits): Promise<void> {
+export async function ensureSourceConsumer(jsm: JetStreamManager, from: string, to: string, limits: MailboxLimits, sourcedUpTo?: number): Promise<void> {
   const stream = Streams.outbox(from);
   try {
     await jsm.streams.info(stream);
@@ -107,13 +116,33 @@ export async function ensureSourceConsumer(jsm: JetStreamManager, from: string, 
     await jsm.streams.add(outboxStreamConfig(from, limits));
   }
   const config = sourceConsumerConfig(from, to);
-  try {
-    await jsm.consumers.add(stream, config);
-  } catch (err) {
-    // Exists with another config (an older Cairn): update what may be updated.
-    if ((err as { code?: unknown }).code !== 10148 && !/already (exists|in use)/i.test((err as Error).message)) throw err;
-    await jsm.consumers.update(stream, Consumers.source(to), config);
+  const existing = await jsm.consumers.info(stream, Consumers.source(to)).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  if (existing === undefined) {
+    await jsm.consumers.add(stream, sourcedUpTo !== undefined && sourcedUpTo > 0 ? { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sourcedUpTo + 1 } : config);
+    return;
   }
+  // Where it delivers from cannot change; everything else follows this version's config.
+  const { deliver_policy: _startsWhereItWasCreated, ...updatable } = config;
+  await jsm.consumers.update(stream, Consumers.source(to), updatable);
+}
+
+/**
+ * Per peer, the last outbox sequence a mailbox already copied through a plain source (the stream
+ * info's `sources[].seq`), for peers that have no durable source yet.
+ */
+export function plainSourcePositions(peers: readonly PeerSite[], sources: readonly (StreamSourceInfo & { seq?: number })[] | undefined, configured: readonly StreamSource[] | undefined, site: string): Map<string, number> {
+  const durable = new Set((configured ?? []).filter((s) => s.consumer?.name === Consumers.source(site)).map((s) => s.name));
+  const out = new Map<string, number>();
+  for (const peer of peers) {
+    const name = Streams.outbox(peer.site);
+    if (durable.has(name)) continue;
+    const seq = (sources ?? []).find((s) => s.name === name)?.seq;
+    if (seq !== undefined && seq > 0) out.set(peer.site, seq);
+  }
+  return out;
 }
 
 /**

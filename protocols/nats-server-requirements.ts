@@ -3,12 +3,14 @@
  * refuses older ones at start (CAIRN_NATS_SERVER_TOO_OLD); it is built and tested on the pinned one.
  *
  * What sets the minimum (nats-server release that introduced it):
+ * - 2.15: a hub's `leafnodes { no_advertise: true }` is honoured (2.14 parses it and gossips
+ *   anyway), so an edge dials only the URLs its config lists, never around a proxy or NAT;
  * - 2.14: durable sourcing (a source reads through a durable consumer on the origin, ADR-60), so a
  *   site's mailbox keeps its position in each peer's outbox across restarts;
  * - 2.11: per-message TTL (`allow_msg_ttl`, the `Nats-TTL` header) for tells with a time to live;
  * - 2.10: JetStream `sync_interval`, consumers with several filter subjects, MQTT QoS 2.
  */
-export const MIN_NATS_SERVER_VERSION = '2.14.0';
+export const MIN_NATS_SERVER_VERSION = '2.15.0';
 
 /** The nats-server release Cairn is built and tested on, and that `cairn server install` builds. */
 export const PINNED_NATS_SERVER_VERSION = '2.15.2';
@@ -29,7 +31,7 @@ export function parseVersion(text: string): string | undefined {
 
 /**
  * True when `version` ("2.9.10") is at least `min` ("2.10.0"). A pre-release counts as its
- * release ("2.14.0-RC.1" meets "2.14.0"): builds from a release branch have what it ships.
+ * release ("2.15.0-RC.1" meets "2.15.0"): builds from a release branch have what it ships.
  */
 export function versionAtLeast(version: string, min: string): boolean {
   const parts = (v: string): number[] => v.split('-')[0]!.split('.').map((p) => Number.parseInt(p, 10) || 0);
@@ -47,7 +49,7 @@ export function versionAtLeast(version: string, min: string): boolean {
 export function tooOldMessage(found: string, where: string): string {
   return (
     `nats-server ${found} (${where}) is older than ${MIN_NATS_SERVER_VERSION}, the oldest release Cairn runs on ` +
-    `(it needs durable sourcing, per-message TTL and sync_interval). Install v${PINNED_NATS_SERVER_VERSION} with \`${NATS_SERVER_INSTALL_COMMAND}\` ` +
+    `(it needs leaf no_advertise, durable sourcing, per-message TTL and sync_interval). Install v${PINNED_NATS_SERVER_VERSION} with \`${NATS_SERVER_INSTALL_COMMAND}\` ` +
     `(builds it with Go), or download a release from ${NATS_SERVER_DOWNLOADS} and set NATS_SERVER=/path/to/nats-server.`
   );
 }

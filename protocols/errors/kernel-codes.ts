@@ -103,7 +103,7 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: KernelCodes.NATS_SERVER_TOO_OLD,
-    summary: 'The nats-server found (or connected to) is older than the minimum Cairn runs on (2.14.0: durable sourcing, per-message TTL, sync_interval).',
+    summary: 'The nats-server found (or connected to) is older than the minimum Cairn runs on (2.15.0: leaf no_advertise, durable sourcing, per-message TTL, sync_interval).',
     fix: 'Install the pinned server with `npx cairn server install` (builds it with Go), or download a release from https://github.com/nats-io/nats-server/releases and set NATS_SERVER.',
   },
   {

@@ -64,7 +64,7 @@ export async function startTopology(edgeNames: readonly string[]): Promise<Topol
 
   // A leaf whose link dies re-dials the leaf addresses the hub gossiped, around its proxy; the
   // generated hub config gossips none (no_advertise, as it does without `advertise`), so a cut
-  // stays a cut (checked on nats-server 2.15.2; on 2.9.10 no_advertise did not stop the gossip).
+  // stays a cut (checked on nats-server 2.15.2; on 2.9.10 no_advertise did not stop the gossip, nor on 2.14).
   const cloud = await site('cloud', cloudSiteConfig({ host: '127.0.0.1', port: cloudPort!, storeDir: join(dir, 'cloud', 'js'), leafnodes: { host: '127.0.0.1', port: leafPort! } }));
   const edges: Record<string, SiteServer> = {};
   for (const [i, name] of edgeNames.entries()) {

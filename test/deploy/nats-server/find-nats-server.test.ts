@@ -113,7 +113,7 @@ describe('natsServerVersion', () => {
     expect(parseVersion('nothing')).toBeUndefined();
     expect(versionAtLeast('2.9.10', '2.10.0')).toBe(false);
     expect(versionAtLeast('2.10.0', '2.10.0')).toBe(true);
-    expect(versionAtLeast('2.14.0-RC.1', '2.14.0')).toBe(true);
+    expect(versionAtLeast('2.15.0-RC.1', '2.15.0')).toBe(true);
     expect(versionAtLeast('2.11.0-beta.1', '2.10.4')).toBe(true);
     expect(versionAtLeast('3.0.0', '2.99.99')).toBe(true);
   });

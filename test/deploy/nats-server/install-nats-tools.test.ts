@@ -92,6 +92,6 @@ describe('cairn server install', () => {
     expect(second.stdout).toContain(`nats-server v${NatsTools.server.version}: already installed at ${join(dir, 'gobin', 'nats-server')}`);
     expect(second.stdout).toContain(`nats v${NatsTools.cli.version}: already installed`);
     const version = await bin(['server', 'version']);
-    expect(version.stdout).toMatch(/^nats-server v\d+\.\d+\.\d+ \(.+\); minimum v2\.14\.0, pinned v2\.15\.2$/m);
+    expect(version.stdout).toMatch(/^nats-server v\d+\.\d+\.\d+ \(.+\); minimum v2\.15\.0, pinned v2\.15\.2$/m);
   });
 });

@@ -4,8 +4,10 @@
 // measured. Each child process starts its own topology; bench/run.ts's server is not used.
 // Variants (BENCH_VARIANT): raw-10k, cairn-10k, raw-100k, cairn-100k.
 //   raw    a Limits stream on the edge; a WorkQueue stream on the cloud sourcing it through
-//          $JS.edge1.API (the shape of a Cairn outbox and mailbox); a durable pull consumer on the
-//          cloud stream (consume() + ack(), max_ack_pending 1024 as Cairn's) counts them.
+//          $JS.edge1.API and a durable flow-control consumer on the edge stream, with the same
+//          settings as Cairn's source consumers (the shape of a Cairn outbox and mailbox); a
+//          durable pull consumer on the cloud stream (consume() + ack(), max_ack_pending 1024 as
+//          Cairn's) counts them.
 //   cairn  an edge1 node tells N messages to an actor on the cloud site (they go to edge1's outbox,
 //          the cloud's mailbox stream sources it); the actor counts them.
 // Both: the cloud stream's last sequence is polled every 20 ms from the thaw, giving when sourcing
@@ -17,7 +19,7 @@ import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } 
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../supervisor-trees/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
-import { DEFAULT_MAILBOX_LIMITS, defineActor } from '../kernel/index.ts';
+import { DEFAULT_MAILBOX_LIMITS, defineActor, sourceConsumerConfig } from '../kernel/index.ts';
 import { Streams } from '../protocols/index.ts';
 import { startTopology } from '../test/helpers/topology.ts';
 import type { Topology } from '../test/helpers/topology.ts';
@@ -107,11 +109,14 @@ async function raw(topology: Topology, cloudNc: NatsConnection, edgeNc: NatsConn
   const edgeJs = jetstream(edgeNc);
   const cloudJsm = await jetstreamManager(cloudNc);
   await edgeJsm.streams.add({ name: 'SRC', subjects: ['bench.src.>'], retention: RetentionPolicy.Limits, storage: StorageType.File });
+  // Durable sourcing, as Cairn's mailboxes source outboxes: the same consumer settings, its own names.
+  const { durable_name: _cairns, deliver_subject: _its, filter_subject: _own, ...settings } = sourceConsumerConfig('edge1', 'cloud');
+  await edgeJsm.consumers.add('SRC', { ...settings, durable_name: 'sink-src', deliver_subject: 'bench.deliver.sink', filter_subject: 'bench.src.cloud.>' });
   await cloudJsm.streams.add({
     name: 'SINK',
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
-    sources: [{ name: 'SRC', filter_subject: 'bench.src.cloud.>', external: { api: '$JS.edge1.API', deliver: '' } }],
+    sources: [{ name: 'SRC', external: { api: '$JS.edge1.API', deliver: '' }, consumer: { name: 'sink-src', deliver_subject: 'bench.deliver.sink' } }],
   });
   await cloudJsm.consumers.add('SINK', { durable_name: 'c', ack_policy: AckPolicy.Explicit, max_ack_pending: DEFAULT_MAILBOX_LIMITS.maxInFlight });
   const messages = await (await jetstream(cloudNc).consumers.get('SINK', 'c')).consume({ max_messages: 512 });

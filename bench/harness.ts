@@ -18,6 +18,20 @@ export function benchInput(): BenchInput {
   return { url, variant, tag: `b${process.pid}` };
 }
 
+/** One measured round of the tell benchmark (bench/tell.ts), as bench/run.ts reads it back. */
+export interface TellRound {
+  readonly n: number;
+  /** First publish to last message handled. */
+  readonly ms: number;
+  /** First publish to last publish acked by JetStream. */
+  readonly publishMs: number;
+  readonly msgsPerSec: number;
+  /** CPU the client side used from first send to last handled (this process; for nats-bench the two CLI processes, whole runs). */
+  readonly clientCpuMs: number;
+  /** CPU nats-server used over the same span (when bench/run.ts passed its pid). */
+  readonly serverCpuMs?: number;
+}
+
 /** The message both sides send: a sensor reading, ~71 bytes of msgpack on its own. */
 export interface Reading {
   readonly type: 'reading';

@@ -21,6 +21,7 @@ import { failoverSection } from './failover-report.ts';
 import { rolloutSection } from './rollout-report.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUs, mdTable, summarize, textTable } from './stats.ts';
 import { cpuMsOf } from './harness.ts';
+import type { TellRound } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -57,18 +58,7 @@ const BENCHES = [
   { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100', 'hosted-1', 'hosted-10'] },
 ] as const;
 
-/** Benchmarks whose passes are reported one by one (not merged like tell's rounds). */
-const PER_PASS = new Set<string>(['restart', 'catchup', 'rollout', 'failover']);
 
-/** One measured tell round, as bench/tell.ts reports it. */
-interface TellRound {
-  readonly n: number;
-  readonly ms: number;
-  readonly publishMs: number;
-  readonly msgsPerSec: number;
-  readonly clientCpuMs: number;
-  readonly serverCpuMs?: number;
-}
 
 /** Median over rounds of CPU per message, µs (client side or server). */
 function cpuPerMsgUs(rounds: readonly TellRound[], side: 'clientCpuMs' | 'serverCpuMs'): number {
@@ -179,6 +169,7 @@ async function machine(): Promise<Record<string, string>> {
     'NATS client': '@nats-io/transport-node + @nats-io/jetstream 3.4',
     'Load average at start': os.loadavg().map((l) => l.toFixed(2)).join(', '),
     Date: new Date().toISOString(),
+    Commit: codeVersion(),
   };
 }
 
@@ -553,7 +544,7 @@ async function main(): Promise<void> {
         : bench.name === 'rollout' ? rolloutSection(passes)
         : bench.name === 'failover' ? failoverSection(passes)
         : catchupSection(passes);
-      if (PER_PASS.has(bench.name)) section.notes.push(`Run ${new Date().toISOString()} on commit ${codeVersion()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
+      section.notes.push(`Run ${new Date().toISOString()} on commit ${codeVersion()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
       const profiled = new Set<string>();
       for (const g of section.goals) {
         if (g.met || !g.profile || !profileMisses || profiled.has(g.profile.variant)) continue;

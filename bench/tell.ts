@@ -17,7 +17,7 @@ import type { ActorRef } from '../kernel/index.ts';
 import { spawn } from 'node:child_process';
 import { locateNatsCli } from '../deploy/nats-server/index.ts';
 import { benchInput, cpuSpan, dropSite, emit, profiled, rawPayload, reading, within } from './harness.ts';
-import type { Reading } from './harness.ts';
+import type { Reading, TellRound } from './harness.ts';
 import { median } from './stats.ts';
 
 const N = Number(process.env.BENCH_TELL_N ?? 20_000);
@@ -26,25 +26,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW = 1_000;
 const ROUND_TIMEOUT_MS = 60_000;
 
-interface Round {
-  readonly n: number;
-  /** First publish to last message handled. */
-  readonly ms: number;
-  /** First publish to last publish acked by JetStream. */
-  readonly publishMs: number;
-  readonly msgsPerSec: number;
-  /** CPU the client side used from first send to last handled (this process; for nats-bench the two CLI processes, whole runs). */
-  readonly clientCpuMs: number;
-  /** CPU nats-server used over the same span (when bench/run.ts passed its pid). */
-  readonly serverCpuMs?: number;
-}
 
 const input = benchInput();
 /** The size of the message every variant sends (a msgpack-encoded reading); nats bench sends random bytes of it. */
 const PAYLOAD_BYTES = rawPayload(0).length;
 
 /** A round's figures from the measured span: first send to last message handled. */
-function roundOf(n: number, span: { value: { t0: number; tPub: number; t1: number }; clientCpuMs: number; serverCpuMs: number | undefined }): Round {
+function roundOf(n: number, span: { value: { t0: number; tPub: number; t1: number }; clientCpuMs: number; serverCpuMs: number | undefined }): TellRound {
   const { t0, tPub, t1 } = span.value;
   return { n, ms: t1 - t0, publishMs: tPub - t0, msgsPerSec: n / ((t1 - t0) / 1000), clientCpuMs: span.clientCpuMs, ...(span.serverCpuMs === undefined ? {} : { serverCpuMs: span.serverCpuMs }) };
 }
@@ -59,7 +47,7 @@ async function sendWindows(n: number, send: (i: number) => Promise<unknown>): Pr
   }
 }
 
-async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, round: number, withMsgId: boolean): Promise<Round> {
+async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, round: number, withMsgId: boolean): Promise<TellRound> {
   const stream = `${input.tag}_raw_${round}`;
   const subject = `bench.${input.tag}.raw${round}`;
   await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: nanos(120_000) });
@@ -110,7 +98,7 @@ function natsCli(nats: string, args: readonly string[]): { done: Promise<{ out: 
 }
 
 /** `nats bench js consume` (durable, explicit acks) waiting on a WorkQueue stream while `nats bench js pub async` fills it. */
-async function natsBenchRound(jsm: JetStreamManager, n: number, round: number): Promise<Round> {
+async function natsBenchRound(jsm: JetStreamManager, n: number, round: number): Promise<TellRound> {
   const nats = (await locateNatsCli()).path;
   const stream = `${input.tag}_nb_${round}`;
   const subject = `bench.${input.tag}.nb${round}`;
@@ -137,7 +125,7 @@ async function natsBenchRound(jsm: JetStreamManager, n: number, round: number): 
   return roundOf(n, { ...span, clientCpuMs: span.value.cpuMs });
 }
 
-async function cairnRound(actors: number, n: number, round: number, noAsyncTraces = false): Promise<Round> {
+async function cairnRound(actors: number, n: number, round: number, noAsyncTraces = false): Promise<TellRound> {
   const site = `${input.tag}r${round}`;
   let seen = 0;
   let resolveDone!: () => void;
@@ -172,7 +160,7 @@ async function cairnRound(actors: number, n: number, round: number, noAsyncTrace
 }
 
 async function main(): Promise<void> {
-  const run = async (n: number, round: number): Promise<Round> => {
+  const run = async (n: number, round: number): Promise<TellRound> => {
     switch (input.variant) {
       case 'raw':
       case 'raw-default':
@@ -201,7 +189,7 @@ async function main(): Promise<void> {
     }
   };
   await run(WARMUP_N, 0);
-  const rounds: Round[] = [];
+  const rounds: TellRound[] = [];
   await profiled(async () => {
     for (let r = 1; r <= ROUNDS; r++) rounds.push(await run(N, r));
   });

@@ -9,7 +9,7 @@ export { ActorCell } from './actor-cell.ts';
 export type { CellParent, StopOutcome } from './actor-cell.ts';
 export { ActorNode } from './actor-node.ts';
 export type { NodeOptions } from './actor-node.ts';
-export { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, mailboxConsumerConfig, deadLetterStreamConfig, outboxStreamConfig } from './mailbox-infrastructure.ts';
+export { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, mailboxConsumerConfig, deadLetterStreamConfig, outboxStreamConfig, sourceConsumerConfig, SOURCE_MAX_PENDING } from './mailbox-infrastructure.ts';
 export type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';

@@ -94,8 +94,12 @@ export function sourceConsumerConfig(from: string, to: string): Partial<Consumer
   };
 }
 
-/** Messages a source consumer sends ahead of the receiving stream's flow-control responses. */
-export const SOURCE_MAX_PENDING = 1_000;
+/**
+ * Messages a source consumer sends ahead of the receiving stream's flow-control responses. It
+ * bounds catch-up after an outage (measured: 1,000 gave 25-35k msg/s on loopback, 10,000 the
+ * ~130k of a plain source) and what a restarted receiving server may be sent again.
+ */
+export const SOURCE_MAX_PENDING = 10_000;
 
 /** What a site sends to other sites. Limits retention: messages stay until they age out, whatever the receivers' consumers acked, so a receiver that was away for days (up to `outboxMaxAgeMs`) still gets them. */
 export function outboxStreamConfig(site: string, limits: MailboxLimits): Partial<StreamConfig> & { name: string } {

@@ -2,28 +2,23 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { ActorNode } from '../../kernel/index.ts';
 import { Buckets, decodeValue, encodeValue } from '../../protocols/index.ts';
-import { startTestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import { Ledger } from '../fixtures/ledger-node.ts';
 import type { LedgerMsg } from '../fixtures/ledger-node.ts';
 
 let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
+serverForFile((s, c) => {
+  server = s;
+  nc = c;
 });
 
 async function startLedgerNode(site: string): Promise<ChildProcess> {

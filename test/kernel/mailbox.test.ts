@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { match } from 'ts-pattern';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { DeadLetterAdmin, defineActor } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
 import { Consumers, KernelCodes, Streams, Subjects, encodeValue, isCairnError } from '../../protocols/index.ts';
-import { startTestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import { Counter, eventLog } from '../helpers/actors.ts';
 
 let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
+serverForFile((s, c) => {
+  server = s;
+  nc = c;
 });
 
 function system(site: string, extra: Parameters<typeof createActorSystem>[0] = {}): Promise<ActorSystem> {

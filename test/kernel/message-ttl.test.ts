@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { match } from 'ts-pattern';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
@@ -10,7 +9,7 @@ import type { Asks } from '../../kernel/index.ts';
 import { expiresAt, ttlSeconds } from '../../kernel/message-ttl.ts';
 import { ttlSeconds as ttlOptionSeconds } from '../../kernel/nats-sender.ts';
 import { KernelCodes, Streams, Subjects, isCairnError } from '../../protocols/index.ts';
-import { startTestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import { Counter, eventLog } from '../helpers/actors.ts';
 import type { CounterMsg } from '../helpers/actors.ts';
@@ -44,13 +43,9 @@ describe('message ttl (pure)', () => {
 
 let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
+serverForFile((s, c) => {
+  server = s;
+  nc = c;
 });
 
 type GateMsg = ({ type: 'hold' } & Asks<'released'>) | ({ type: 'work'; n: number } & Asks<number>) | ({ type: 'done' } & Asks<number[]>);

@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig } from '../../kernel/index.ts';
 import { plainSourcePositions } from '../../kernel/peer-sources.ts';
 import { Consumers, Streams, Subjects } from '../../protocols/index.ts';
-import { startTestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import { Counter } from '../helpers/actors.ts';
 import type { CounterMsg } from '../helpers/actors.ts';
 
 let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
+serverForFile((s, c) => {
+  server = s;
+  nc = c;
 });
 
 describe('source upgrade', () => {

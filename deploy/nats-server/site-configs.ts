@@ -179,7 +179,7 @@ export interface CloudClusterOptions {
  * (and `cairn up`'s single site, which is an edge device's shape) lose power routinely: with
  * `always` no message a site acknowledged is lost to a power cut. The cloud runs where power is
  * protected and carries every site's traffic: "1s" bounds a power loss to the last second of
- * writes at no measurable throughput cost, against nats-server's default of two minutes.
+ * writes, against nats-server's default of two minutes, at a cost within the benchmark's spread.
  * bench/RESULTS.md ("Durability") measures what each costs.
  */
 export const DEFAULT_SYNC_INTERVAL = { edge: 'always', embedded: 'always', cloud: '1s' } as const satisfies Record<string, SyncInterval>;

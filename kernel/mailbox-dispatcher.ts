@@ -53,8 +53,9 @@ export class MailboxDispatcher {
   /**
    * Starts consuming; resolves once the first pull is set up. The loop runs until `signal`
    * aborts: when the consumer or its stream goes missing (an operator or a tool deleting them;
-   * nats-server 2.9.10 could also lose one created just before a kill -9, 2.15.2 did not in 240 tries) the loop recreates them through `recover` and consumes again, with
-   * backoff, instead of waiting forever as the client's consume() does by default.
+   * nats-server 2.9.10 could also lose one created just before a kill -9, 2.15.2 did not in 240
+   * tries) the loop recreates them through `recover` and consumes again, with backoff, instead of
+   * waiting forever as the client's consume() does by default.
    */
   async start(signal: AbortSignal): Promise<void> {
     this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });

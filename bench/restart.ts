@@ -4,18 +4,16 @@
 // performance.now()) to the ask's reply. Bare baselines start the same thing without Cairn.
 // Variants (BENCH_VARIANT):
 //   inline, worker, process, container        Cairn, one actor (bench/restart-behaviour.ts)
-//   raw-worker     new Worker() of the worker guest entry (+ the same module) until its first message
-//   raw-process    spawn `node` running bench/restart-raw-child.mjs until it connected to NATS and
-//                  answered one request
-//   raw-container  docker create + attach + start of the guest image (same binds) running
-//                  `node -e` until its first output
+//   raw-worker     the floor: new Worker() of a minimal plain .mjs (bench/restart-floor.mjs) until
+//                  its first message
+//   raw-process    the floor: spawn `node` running that minimal script until its first output
+//   raw-container  the floor: docker create + attach + start of the guest image (same binds)
+//                  running that script with node until its first output
 //   bare-process, bare-container (what-ifs, not goals): the Cairn guest command itself (node
 //                  running the pre-bundled guest of restart-behaviour.ts Crashy), sent `init`, until `ready`:
 //                  the guest's own start-up without the node.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +36,7 @@ import { summarize } from './stats.ts';
 const input = benchInput();
 const here = dirname(fileURLToPath(import.meta.url));
 const BEHAVIOUR = join(here, 'restart-behaviour.ts');
-const RAW_CHILD = join(here, 'restart-raw-child.mjs');
+const FLOOR = join(here, 'restart-floor.mjs');
 const TIMEOUT_MS = 60_000;
 
 /** Samples per mode (the raw baselines take their mode's count) and warm-up restarts before them. */
@@ -118,25 +116,10 @@ async function cairn(): Promise<CairnSample[]> {
 
 const initFrame: NodeFrame = { t: 'init', v: HOST_PROTOCOL_VERSION, id: 'crashy', site: `${input.tag}rst`, node: 'n1' };
 
-/** The worker launcher's bootstrap (kernel/runtimes/worker-launcher.ts): registers tsx, imports the entry. */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
-
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgJson = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgJson), pkg.exports['./esm/api']!.import.default)).href;
-}
-
 async function rawWorker(): Promise<{ ms: number }[]> {
-  const workerData = { tsxApi: tsxEsmApi(), entry: new URL('../kernel/guest/worker-guest-main.ts', import.meta.url).href, module: pathToFileURL(BEHAVIOUR).href, export: 'Crashy' };
   return sample(async () => {
     const t0 = performance.now();
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData, execArgv: [], stdout: true, stderr: true });
-    worker.postMessage(initFrame);
+    const worker = new Worker(pathToFileURL(FLOOR), { execArgv: [], stdout: true, stderr: true });
     await once(worker, 'message');
     const ms = performance.now() - t0;
     await worker.terminate();
@@ -145,25 +128,15 @@ async function rawWorker(): Promise<{ ms: number }[]> {
 }
 
 async function rawProcess(): Promise<{ ms: number }[]> {
-  const nc = await connect({ servers: input.url });
-  let i = 0;
-  try {
-    return await sample(async () => {
-      const subject = `bench.${input.tag}.rst.${i++}`;
-      const ready = nc.subscribe(`${subject}.ready`, { max: 1 });
-      await nc.flush();
-      const t0 = performance.now();
-      const child = spawn(process.execPath, [RAW_CHILD, input.url, subject], { stdio: ['ignore', 'ignore', 'inherit'] });
-      const exited = once(child, 'exit');
-      for await (const _ of ready) break;
-      await nc.request(subject, new Uint8Array(0), { timeout: TIMEOUT_MS });
-      const ms = performance.now() - t0;
-      await exited;
-      return { ms };
-    });
-  } finally {
-    await nc.close();
-  }
+  return sample(async () => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [FLOOR], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    await once(child.stdout, 'data');
+    const ms = performance.now() - t0;
+    await exited;
+    return { ms };
+  });
 }
 
 /** The Cairn process guest on its own: spawn, write `init`, wait for the first frame (`ready`). */
@@ -193,7 +166,7 @@ async function container(guest: boolean): Promise<{ ms: number; removeMs: number
   await ensureBaseImage(docker);
   const spec = jsContainerSpec(BEHAVIOUR, 'Crashy');
   const node = realpathSync(process.execPath);
-  const opts = containerCreateOptions(guest ? spec : { ...spec, cmd: [node, '-e', 'process.stdout.write("up\\n")'] }, { site: `${input.tag}rst`, node: 'n1', actor: 'crashy' });
+  const opts = containerCreateOptions(guest ? spec : { ...spec, cmd: [node, FLOOR] }, { site: `${input.tag}rst`, node: 'n1', actor: 'crashy' });
   return sample(async () => {
     const t0 = performance.now();
     const c = await docker.createContainer(opts);

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI without a build step: tsx compiles deploy/cli/*.ts on load.
-import { register } from 'tsx/esm/api';
+// The `cairn` command: Cairn's built JavaScript (`npm run build`, run by `npm ci`), no compiler.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../deploy/cli/main.ts');
-await main();
+const main = new URL('../dist/deploy/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write(`error [CAIRN_NOT_BUILT]: ${main.pathname} is missing: run \`npm run build\` in ${new URL('..', import.meta.url).pathname} (npm ci does it)\n`);
+  process.exit(1);
+}
+const { main: run } = await import(main.href);
+await run();

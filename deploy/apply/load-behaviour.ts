@@ -1,4 +1,5 @@
 import { defineRemoteActor } from '../../kernel/index.ts';
+import { importModule } from '../../kernel/runtimes/index.ts';
 import type { ActorDefinition } from '../../kernel/index.ts';
 import type { Actor } from '../manifest/index.ts';
 import { CairnError, DeployCodes } from '../../protocols/index.ts';
@@ -20,7 +21,8 @@ export type BehaviourFactory = (config: Readonly<Record<string, unknown>>, conte
 /** Imports a module by specifier; injectable for tests. */
 export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
 
-export const defaultImporter: ModuleImporter = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
+/** Imports the module in this process; TypeScript is bundled to JavaScript first (no loader needed). */
+export const defaultImporter: ModuleImporter = (specifier) => importModule(specifier);
 
 /**
  * The actor definition the supervisor gets for one manifest actor. inline/worker: imported from

@@ -1,6 +1,6 @@
 import { access, readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { CairnError, DeployCodes, isName } from '../../protocols/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 
@@ -13,8 +13,11 @@ export interface ExampleApp {
   readonly tryNext: readonly string[];
 }
 
-/** The repository's examples/ directory. */
+/** The examples/ directory beside this code: the sources' in a checkout, the built one in the package. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** An example's entry file: `app.ts` beside the sources, `app.js` in the built package. */
+const APP_FILE = `app${extname(fileURLToPath(import.meta.url))}`;
 
 /** Names of the examples that have an app.ts. */
 export async function listExamples(dir: string = EXAMPLES_DIR): Promise<string[]> {
@@ -22,7 +25,7 @@ export async function listExamples(dir: string = EXAMPLES_DIR): Promise<string[]
   const names: string[] = [];
   for (const e of entries) {
     if (!e.isDirectory()) continue;
-    if (await access(join(dir, e.name, 'app.ts')).then(() => true, () => false)) names.push(e.name);
+    if (await access(join(dir, e.name, APP_FILE)).then(() => true, () => false)) names.push(e.name);
   }
   return names.sort();
 }
@@ -37,7 +40,7 @@ export async function loadExample(name: string, dir: string = EXAMPLES_DIR): Pro
       { details: { name, available } },
     );
   }
-  const mod = (await import(pathToFileURL(join(dir, name, 'app.ts')).href)) as { start?: unknown; tryNext?: unknown };
+  const mod = (await import(pathToFileURL(join(dir, name, APP_FILE)).href)) as { start?: unknown; tryNext?: unknown };
   if (typeof mod.start !== 'function') {
     throw new CairnError(DeployCodes.EXAMPLE_INVALID, `examples/${name}/app.ts exports no start function (got ${typeof mod.start}); export async function start(system) that returns a stop function`, { details: { name } });
   }

@@ -1,6 +1,5 @@
 // The stdio side of a guest: host-protocol frames on stdin/stdout, console output on stderr.
-// Used by stdio-guest-main.ts (module loaded at run time through tsx) and by pre-bundled guests
-// (kernel/runtimes/guest-bundle.ts), which import the behaviour statically.
+// Used by pre-bundled guests (kernel/runtimes/guest-bundle.ts), which import the behaviour statically.
 import { FrameDecoder, encodeFrame } from '../../protocols/index.ts';
 import type { NodeFrame } from '../../protocols/index.ts';
 import type { ActorDefinition } from '../actor-definition.ts';

@@ -1,6 +1,5 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import { match } from 'ts-pattern';
 import { CairnError, KernelCodes, formatAddress } from '../../protocols/index.ts';
 import type { ErrorBody, GuestFrame, GuestSend, NodeFrame } from '../../protocols/index.ts';
 import { ActorRef } from '../actor-ref.ts';
@@ -30,7 +29,9 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
   let asks = 0;
   const pendingAsks = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let incarnation = new AbortController();
-  const log = guestLogger(transport);
+  // Made when a handler first logs: loading pino is a third of a guest's own start-up.
+  let logger: Logger | undefined;
+  const log = (): Logger => (logger ??= guestLogger(transport));
 
   const sendError = (n: number, err: unknown): void => {
     const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
@@ -75,7 +76,9 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
       envelope: msg?.env,
       attempt: msg?.attempt ?? 0,
       signal: incarnation.signal,
-      log,
+      get log() {
+        return log();
+      },
       tell: (to, body, opts) => sender.tell(to.address, body, opts),
       ask: (to, body, opts) => sender.ask(to.address, body, opts) as never,
       ref: (id, site) => new ActorRef({ site: site ?? who.site, actor: id }, sender),
@@ -84,54 +87,56 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
     };
   }
 
-  transport.onFrame((frame) => {
-    match(frame)
-      .with({ t: 'init' }, async (f) => {
-        identity = { id: f.id, site: f.site, node: f.node };
-        incarnation = new AbortController();
-        try {
-          state = f.state ? (f.state.value as S) : def.makeInitialState();
-          if (def.onStart) await def.onStart(context(undefined, {}, []));
-          transport.send({ t: 'ready', ...(f.state ? {} : { state: { value: state } }) });
-        } catch (err) {
-          transport.send({ t: 'failed', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-        }
-      })
-      .with({ t: 'msg' }, async (f) => {
-        const slot: { staged?: { value: S } } = {};
-        const sends: GuestSend[] = [];
-        try {
-          const reply = await def.receive(f.env.body as M, context(f, slot, sends));
-          if (slot.staged) state = slot.staged.value;
-          transport.send({ t: 'done', n: f.n, reply: reply ?? null, ...(slot.staged ? { state: slot.staged } : {}), sends });
-        } catch (err) {
-          sendError(f.n, err);
-        }
-      })
-      .with({ t: 'asked' }, (f) => {
-        const waiter = pendingAsks.get(f.n);
-        pendingAsks.delete(f.n);
-        if (!waiter) return;
-        if (f.ok) waiter.resolve(f.value);
-        else waiter.reject(new CairnError((f.error as ErrorBody).code, (f.error as ErrorBody).message));
-      })
-      .with({ t: 'stop' }, async () => {
-        incarnation.abort(new Error('stopping'));
-        try {
-          if (def.onStop && identity) await def.onStop(context(undefined, {}, []));
-        } finally {
-          transport.send({ t: 'stopped' });
-          transport.exit(0);
-        }
-      })
-      .exhaustive();
-  });
+  const handlers: { [T in NodeFrame['t']]: (f: Extract<NodeFrame, { t: T }>) => void | Promise<void> } = {
+    init: async (f) => {
+      identity = { id: f.id, site: f.site, node: f.node };
+      incarnation = new AbortController();
+      try {
+        state = f.state ? (f.state.value as S) : def.makeInitialState();
+        if (def.onStart) await def.onStart(context(undefined, {}, []));
+        transport.send({ t: 'ready', ...(f.state ? {} : { state: { value: state } }) });
+      } catch (err) {
+        transport.send({ t: 'failed', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      }
+    },
+    msg: async (f) => {
+      const slot: { staged?: { value: S } } = {};
+      const sends: GuestSend[] = [];
+      try {
+        const reply = await def.receive(f.env.body as M, context(f, slot, sends));
+        if (slot.staged) state = slot.staged.value;
+        transport.send({ t: 'done', n: f.n, reply: reply ?? null, ...(slot.staged ? { state: slot.staged } : {}), sends });
+      } catch (err) {
+        sendError(f.n, err);
+      }
+    },
+    asked: (f) => {
+      const waiter = pendingAsks.get(f.n);
+      pendingAsks.delete(f.n);
+      if (!waiter) return;
+      if (f.ok) waiter.resolve(f.value);
+      else waiter.reject(new CairnError((f.error as ErrorBody).code, (f.error as ErrorBody).message));
+    },
+    stop: async () => {
+      incarnation.abort(new Error('stopping'));
+      try {
+        if (def.onStop && identity) await def.onStop(context(undefined, {}, []));
+      } finally {
+        transport.send({ t: 'stopped' });
+        transport.exit(0);
+      }
+    },
+  };
+  // A table keyed by every frame type (the compiler checks it is complete), not ts-pattern: a
+  // guest's start-up time is what a restart costs, and loading a library is part of it.
+  transport.onFrame((frame) => void (handlers[frame.t] as (f: NodeFrame) => void | Promise<void>)(frame));
 }
 
 /** A pino logger whose lines travel to the node as log frames (stdout belongs to the protocol). */
 function guestLogger(transport: GuestTransport): Logger {
   const levels: Record<number, 'debug' | 'info' | 'warn' | 'error'> = { 10: 'debug', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'error' };
-  return pino(
+  const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
+  return pino.pino(
     { level: process.env.CAIRN_LOG_LEVEL ?? 'info', base: undefined, timestamp: false },
     {
       write(line: string) {

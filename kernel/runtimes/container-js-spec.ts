@@ -1,12 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ContainerSpec } from './container-create-options.ts';
 import { BASE_IMAGE } from './container-base-image.ts';
-import { bundleJsGuest } from './guest-bundle.ts';
+import { bundleJsGuest, JS_GUEST_ENV } from './guest-bundle.ts';
+import { dependenciesDir, PACKAGE_ROOT } from './package-root.ts';
 
-/** This checkout (holds node_modules, the guest entry point and, usually, the actor modules). */
-export const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+/** Cairn's package root: a checkout, or node_modules/cairn (it holds the guest bundles). */
+export const REPO_DIR = PACKAGE_ROOT;
 
 /** Host folders holding node and the libraries it links, mounted read-only into the empty base image. */
 const HOST_RUNTIME_DIRS = ['/usr', '/lib', '/lib64', '/bin', '/etc/ssl'];
@@ -29,7 +29,7 @@ export function jsContainerSpec(modulePath: string, exportName = 'default', extr
   const repo = resolve(extra.repoDir ?? REPO_DIR);
   const module = resolve(repo, modulePath);
   // Pre-bundled to plain JS (under the repo, which is mounted): the guest starts with node alone.
-  return hostRuntimeContainerSpec([realpathSync(process.execPath), bundleJsGuest(module, exportName)], [dirname(module)], extra);
+  return hostRuntimeContainerSpec([realpathSync(process.execPath), bundleJsGuest(module, exportName)], [dirname(module)], { ...extra, env: { ...JS_GUEST_ENV, ...extra.env } });
 }
 
 /**
@@ -48,6 +48,8 @@ export function hostRuntimeContainerSpec(cmd: readonly string[], dirs: readonly 
   for (const dir of HOST_RUNTIME_DIRS) if (exists(dir)) mount(dir);
   mount(dirname(realpathSync(process.execPath)));
   mount(repo);
+  // The packages the bundled guest imports (hoisted into the project's node_modules when installed).
+  mount(dependenciesDir());
   for (const dir of dirs) mount(dir);
   const passLevel: Record<string, string> = process.env.CAIRN_LOG_LEVEL ? { CAIRN_LOG_LEVEL: process.env.CAIRN_LOG_LEVEL } : {};
   return {

@@ -1,4 +1,4 @@
-import { bundleJsGuest } from './guest-bundle.ts';
+import { bundleJsGuest, JS_GUEST_ENV } from './guest-bundle.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
@@ -201,5 +201,5 @@ export function jsProcessSpec(modulePath: string, exportName = 'default'): Extra
   // An absolute path: the child's cwd need not be this repository. The module and the guest
   // runtime are pre-bundled to plain JS, so the child starts with node alone (no tsx).
   const module = modulePath.startsWith('file:') ? fileURLToPath(modulePath) : isAbsolute(modulePath) ? modulePath : resolve(modulePath);
-  return { mode: 'process', command: process.execPath, args: [bundleJsGuest(module, exportName)] };
+  return { mode: 'process', command: process.execPath, args: [bundleJsGuest(module, exportName)], env: { ...JS_GUEST_ENV } };
 }

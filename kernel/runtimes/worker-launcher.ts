@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -9,6 +7,7 @@ import type { Logger } from 'pino';
 import { CairnError, KernelCodes } from '../../protocols/index.ts';
 import type { GuestFrame, NodeFrame } from '../../protocols/index.ts';
 import type { GuestChannel, GuestExit, GuestLauncher } from '../guest-channel.ts';
+import { bundleGuest, JS_GUEST_ENV } from './guest-bundle.ts';
 import { LineTail } from './process-launcher.ts';
 
 export interface WorkerLauncherOptions {
@@ -20,22 +19,10 @@ export interface WorkerLauncherOptions {
   readonly logLines?: number;
 }
 
-const WORKER_GUEST_MAIN = new URL('../guest/worker-guest-main.ts', import.meta.url).href;
-
 /**
- * Node 20 does not apply `--import tsx` from a worker's execArgv to the worker's own entry module
- * (the loader hooks are registered too late), so the worker starts from this small bootstrap that
- * registers tsx's loader itself, then imports the guest entry.
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
-
-/**
- * Starts worker-mode guests: a worker thread of the node's process that imports `spec.module`
- * (TypeScript or JavaScript) and serves its `spec.export` (default "default") over the worker's
- * message port. Cheaper than a process, isolated from the node's event loop, but sharing its
+ * Starts worker-mode guests: a worker thread of the node's process running `spec.module`
+ * (TypeScript or JavaScript, bundled once with the guest runtime into plain JavaScript) and
+ * serving its `spec.export` (default "default") over the worker's message port. Cheaper than a process, isolated from the node's event loop, but sharing its
  * process: a crash of the process takes both.
  */
 export function workerLauncher(opts: WorkerLauncherOptions = {}): GuestLauncher {
@@ -45,14 +32,15 @@ export function workerLauncher(opts: WorkerLauncherOptions = {}): GuestLauncher 
       throw new CairnError(KernelCodes.INVALID_OPTION, `the worker launcher was asked to start a "${spec.mode}" guest for actor ${info.actor}; register it for mode "worker" only`);
     }
     if (signal.aborted) throw new CairnError(KernelCodes.ABORTED, `start of actor ${info.actor} was cancelled`);
-    const module = spec.module.startsWith('file:') ? spec.module : pathToFileURL(isAbsolute(spec.module) ? spec.module : resolve(spec.module)).href;
+    const module = spec.module.startsWith('file:') ? fileURLToPath(spec.module) : isAbsolute(spec.module) ? spec.module : resolve(spec.module);
     let worker: Worker;
     try {
-      worker = new Worker(BOOTSTRAP, {
-        eval: true,
-        workerData: { tsxApi: tsxEsmApi(), entry: WORKER_GUEST_MAIN, module, export: spec.export ?? 'default' },
+      // The behaviour and the guest runtime, pre-bundled to plain JavaScript: no compiler at start.
+      const bundle = bundleGuest(module, spec.export ?? 'default', 'worker');
+      worker = new Worker(pathToFileURL(bundle), {
         // The node's own flags (a test runner's loaders, --inspect) are not the guest's business.
         execArgv: [],
+        env: { ...process.env, ...JS_GUEST_ENV },
         stdout: true,
         stderr: true,
         ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
@@ -124,21 +112,4 @@ class WorkerChannel implements GuestChannel {
     if (this.terminated) return 'was terminated';
     return `exited with code ${code}`;
   }
-}
-
-let tsxApiUrl: string | undefined;
-
-/**
- * The file URL of tsx's ESM API, read from its package exports: resolving it with require() would
- * give the CommonJS build, whose register() cannot find its loader from a worker.
- */
-function tsxEsmApi(): string {
-  if (tsxApiUrl) return tsxApiUrl;
-  const require = createRequire(import.meta.url);
-  const pkgJson = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const entry = pkg.exports['./esm/api']?.import.default;
-  if (!entry) throw new CairnError(KernelCodes.RUNTIME_UNAVAILABLE, `the installed tsx (${pkgJson}) has no "./esm/api" export; worker mode needs tsx >= 4`);
-  tsxApiUrl = pathToFileURL(join(dirname(pkgJson), entry)).href;
-  return tsxApiUrl;
 }

@@ -1,0 +1,47 @@
+// `import { … } from 'cairn'`: what programs that run actors write code against. Internals that
+// Cairn's own folders share are in 'cairn/internal'; manifests in 'cairn/manifest'; helpers for
+// tests in 'cairn/testing'.
+
+// Actor systems and supervision.
+export { createActorSystem, ActorSystem } from '../supervisor-trees/index.ts';
+export type { SystemOptions, SupervisorHandle, SupervisorSpec, ChildInput } from '../supervisor-trees/index.ts';
+
+// Defining actors and talking to them.
+export { defineActor, defineRemoteActor, DEFAULT_RETRY, ActorRef, INLINE } from '../kernel/index.ts';
+export type {
+  ActorDefinition,
+  ActorSpec,
+  RemoteActorSpec,
+  MessageOf,
+  StateOf,
+  OnError,
+  RetryPolicy,
+  Message,
+  Asks,
+  ReplyOf,
+  ReplyFor,
+  TellOptions,
+  AskOptions,
+  ActorContext,
+  SpawnOptions,
+  RestartType,
+  RuntimeSpec,
+  RuntimeMode,
+  PeerSite,
+  MailboxLimits,
+  Clock,
+  ActorEventListener,
+  ExitReason,
+} from '../kernel/index.ts';
+
+// Where handlers run besides inline: worker threads, processes, containers, other languages.
+export { jsProcessSpec } from '../kernel/runtimes/index.ts';
+export { jsContainerSpec, hostRuntimeContainerSpec } from '../kernel/runtimes/container-launcher.ts';
+export type { ContainerSpec, JsContainerExtra } from '../kernel/runtimes/container-launcher.ts';
+
+// Errors: every error Cairn raises is a CairnError with a stable code from the registry.
+export { CairnError, isCairnError, errorCodes, KernelCodes, SupervisorCodes, PlacementCodes, ManifestCodes, DeployCodes } from '../protocols/index.ts';
+export type { ErrorCodeEntry, ActorEvent, ActorInfo, ActorStatus } from '../protocols/index.ts';
+
+// The NATS server Cairn runs on.
+export { MIN_NATS_SERVER_VERSION, PINNED_NATS_SERVER_VERSION } from '../protocols/index.ts';

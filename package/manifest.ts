@@ -1,0 +1,3 @@
+// `import { … } from 'cairn/manifest'`: application manifests (YAML) in, validated Applications out,
+// with every problem reported at once; the JSON Schema is 'cairn/manifest/schema.json'.
+export * from '../deploy/manifest/index.ts';

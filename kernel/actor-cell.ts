@@ -7,6 +7,7 @@ import { HandlerContext } from './handler-context.ts';
 import type { ContextOwner } from './handler-context.ts';
 import { retryDelayMs } from './actor-definition.ts';
 import type { ActorDefinition } from './actor-definition.ts';
+import type { ActorConfig } from './actor-context.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
@@ -56,6 +57,9 @@ export type StopOutcome = 'stopped' | 'killed';
  * acks; a throw retries with backoff, dead-letters after the last attempt, and, with
  * `onError: 'restart'`, crashes the incarnation so its supervisor can restart it.
  */
+/** No configuration: what a spawn without `config` gets. */
+const EMPTY_CONFIG: ActorConfig = Object.freeze({});
+
 export class ActorCell<M extends Message = Message, S = unknown> {
   status: ActorStatus = 'starting';
   restarts = 0;
@@ -96,6 +100,8 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     private readonly deps: CellDeps,
     readonly runtime: RuntimeSpec = INLINE,
     private readonly chooseHost?: HostChoice,
+    /** ctx.config of every incarnation, in every mode. */
+    readonly config: ActorConfig = EMPTY_CONFIG,
   ) {
     this.placement = { node: deps.node, runtime };
     this.address = { site: deps.site, actor: id };
@@ -108,6 +114,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
       const cell = this;
       this.ownerView = {
         id: this.id,
+        config: this.config,
         site: this.deps.site,
         node: this.deps.node,
         ref: this.selfRef,
@@ -175,7 +182,7 @@ export class ActorCell<M extends Message = Message, S = unknown> {
     const host = new RemoteHost(channel, sender, this.deps.log, this.id);
     this.host = host;
     try {
-      const initial = await host.start(this.deps.site, this.placement.node, stored);
+      const initial = await host.start(this.deps.site, this.placement.node, stored, this.config);
       this.state = (stored ?? initial)?.value as S;
     } catch (err) {
       await host.kill();

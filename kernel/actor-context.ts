@@ -15,11 +15,18 @@ export interface SpawnOptions {
   readonly shutdownMs?: number;
   /** Where the handler runs: inline, a worker thread, a process or a container. @default { mode: 'inline' } */
   readonly runtime?: RuntimeSpec;
+  /** What this actor is configured with: `ctx.config` in every mode (a manifest's `config`). @default {} */
+  readonly config?: ActorConfig;
 }
 
+/** An actor's configuration: a JSON-like map (it crosses process boundaries as msgpack). */
+export type ActorConfig = Readonly<Record<string, unknown>>;
+
 /** What a handler sees: its identity and state, the message's metadata, and the ways to act. */
-export interface ActorContext<M extends Message = Message, S = unknown> {
+export interface ActorContext<M extends Message = Message, S = unknown, C extends ActorConfig = ActorConfig> {
   readonly self: ActorRef<M>;
+  /** The actor's configuration (SpawnOptions.config, a manifest's `config`), the same in every mode. */
+  readonly config: C;
   readonly id: string;
   readonly site: string;
   readonly node: string;

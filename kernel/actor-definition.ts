@@ -1,4 +1,4 @@
-import type { ActorContext } from './actor-context.ts';
+import type { ActorConfig, ActorContext } from './actor-context.ts';
 import type { Message } from './message.ts';
 import { CairnError, KernelCodes, isName } from '../protocols/index.ts';
 import { nextRetryDelayMs } from './retry-delay.ts';
@@ -22,7 +22,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 5_000 };
 
-export interface ActorSpec<M extends Message, S> {
+export interface ActorSpec<M extends Message, S, C extends ActorConfig = ActorConfig> {
   /** Behaviour name shown by `cairn ps`; also how manifests refer to it. */
   readonly name: string;
   /** Initial state, or a function making it. Omit for stateless actors. */
@@ -34,23 +34,23 @@ export interface ActorSpec<M extends Message, S> {
   /** Handler-failure retries before dead-lettering. */
   readonly retry?: Partial<RetryPolicy>;
   /** Handles one message. The return value is the reply when the message was asked. */
-  receive(msg: M, ctx: ActorContext<M, S>): unknown;
+  receive(msg: M, ctx: ActorContext<M, S, C>): unknown;
   /** Runs when an incarnation starts, after state is loaded. Throwing here is a crash. */
-  onStart?(ctx: ActorContext<M, S>): void | Promise<void>;
+  onStart?(ctx: ActorContext<M, S, C>): void | Promise<void>;
   /** Runs when an incarnation stops (shutdown or before a restart). */
-  onStop?(ctx: ActorContext<M, S>): void | Promise<void>;
+  onStop?(ctx: ActorContext<M, S, C>): void | Promise<void>;
 }
 
-export interface ActorDefinition<M extends Message = Message, S = unknown> {
+export interface ActorDefinition<M extends Message = Message, S = unknown, C extends ActorConfig = ActorConfig> {
   readonly kind: 'cairn.actor';
   readonly name: string;
   readonly persist: boolean;
   readonly onError: OnError;
   readonly retry: RetryPolicy;
   makeInitialState(): S;
-  receive(msg: M, ctx: ActorContext<M, S>): unknown;
-  onStart?(ctx: ActorContext<M, S>): void | Promise<void>;
-  onStop?(ctx: ActorContext<M, S>): void | Promise<void>;
+  receive(msg: M, ctx: ActorContext<M, S, C>): unknown;
+  onStart?(ctx: ActorContext<M, S, C>): void | Promise<void>;
+  onStop?(ctx: ActorContext<M, S, C>): void | Promise<void>;
 }
 
 /** The message union an actor definition handles. */
@@ -73,7 +73,7 @@ export type StateOf<D> = D extends ActorDefinition<Message, infer S> ? S : never
  * });
  * ```
  */
-export function defineActor<M extends Message, S = undefined>(spec: ActorSpec<M, S>): ActorDefinition<M, S> {
+export function defineActor<M extends Message, S = undefined, C extends ActorConfig = ActorConfig>(spec: ActorSpec<M, S, C>): ActorDefinition<M, S, C> {
   if (!isName(spec.name)) {
     throw new CairnError(KernelCodes.INVALID_OPTION, `actor name ${JSON.stringify(spec.name)} is not valid: use [A-Za-z0-9_-], starting with a letter or digit`);
   }

@@ -25,6 +25,7 @@ import { SiteLease } from './lease/index.ts';
 import type { LeaseLoss } from './lease/index.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
+import type { ActorConfig } from './actor-context.ts';
 import { NatsSender } from './nats-sender.ts';
 import { NodeEvents } from './node-events.ts';
 import type { ActorEventListener } from './node-events.ts';
@@ -320,7 +321,7 @@ export class ActorNode {
    * Creates the cell of a new actor (not started: its supervisor starts it). With `host`, each
    * incarnation asks where to run: on another node of the site it runs as a guest of that node.
    */
-  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice): ActorCell<M, S> {
+  createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
     this.assertRunning();
     assertName(id, 'actor id');
     if (!this.hasRuntime(runtime.mode)) {
@@ -347,7 +348,7 @@ export class ActorNode {
         if (!launcher) throw new CairnError(KernelCodes.RUNTIME_UNAVAILABLE, `no launcher for runtime mode "${mode}" on node ${this.id}`);
         return launcher;
       },
-    }, runtime, host);
+    }, runtime, host, config);
     this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
     this.dispatcher.adopt(id, cell);
     return cell;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../protocols/index.ts';
 import { ActorRef } from './actor-ref.ts';
 import type { AskOptions, TellOptions } from './actor-ref.ts';
-import type { ActorContext, SpawnOptions } from './actor-context.ts';
+import type { ActorContext, SpawnOptions, ActorConfig } from './actor-context.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message, ReplyFor } from './message.ts';
 import type { NatsSender } from './nats-sender.ts';
@@ -11,6 +11,7 @@ import type { Spawner } from './spawner.ts';
 /** What a context needs from its actor's cell. */
 export interface ContextOwner<M extends Message, S> {
   readonly id: string;
+  readonly config: ActorConfig;
   readonly site: string;
   readonly node: string;
   readonly ref: ActorRef<M>;
@@ -41,6 +42,10 @@ export class HandlerContext<M extends Message, S> implements ActorContext<M, S> 
   get self(): ActorRef<M> {
     return this.owner.ref;
   }
+  get config(): ActorConfig {
+    return this.owner.config;
+  }
+
   get id(): string {
     return this.owner.id;
   }

@@ -49,10 +49,10 @@ export class RemoteHost {
   }
 
   /** Sends init and waits for ready; resolves with the guest's initial state when it made one. */
-  async start(site: string, node: string, state: { value: unknown } | undefined): Promise<{ value: unknown } | undefined> {
+  async start(site: string, node: string, state: { value: unknown } | undefined, config: Readonly<Record<string, unknown>> = {}): Promise<{ value: unknown } | undefined> {
     if (this.gone) throw this.crashError(this.gone);
     const answer = new Promise<GuestFrame>((resolve) => (this.onReady = resolve));
-    this.channel.send({ t: 'init', v: HOST_PROTOCOL_VERSION, id: this.actor, site, node, ...(state ? { state } : {}) });
+    this.channel.send({ t: 'init', v: HOST_PROTOCOL_VERSION, id: this.actor, site, node, ...(state ? { state } : {}), config });
     const frame = await answer;
     this.onReady = undefined;
     if (frame.t === 'failed') {

@@ -23,6 +23,7 @@ export type {
   TellOptions,
   AskOptions,
   ActorContext,
+  ActorConfig,
   SpawnOptions,
   RestartType,
   RuntimeSpec,

@@ -28,7 +28,7 @@ export interface GuestSend {
 /** Node → guest. */
 export type NodeFrame =
   /** Start an incarnation with this state (persisted, or undefined: the guest makes its initial state). */
-  | { readonly t: 'init'; readonly v: number; readonly id: string; readonly site: string; readonly node: string; readonly state?: { readonly value: unknown } }
+  | { readonly t: 'init'; readonly v: number; readonly id: string; readonly site: string; readonly node: string; readonly state?: { readonly value: unknown }; readonly config?: Readonly<Record<string, unknown>> }
   /** Handle one message; `n` numbers requests. */
   | { readonly t: 'msg'; readonly n: number; readonly env: Envelope; readonly attempt: number }
   /** The answer to a guest's `ask`. */

@@ -124,7 +124,7 @@ export class ActorSystem implements Spawner {
   async spawn<M extends Message, S>(def: ActorDefinition<M, S>, opts: SpawnOptions): Promise<ActorRef<M>> {
     const spec = orThrow(
       resolveChildSpec(
-        { id: opts?.id, start: { actor: def, ...(opts?.runtime ? { runtime: opts.runtime } : {}) }, kind: 'worker', ...(opts?.restart ? { restart: opts.restart } : {}), ...(opts?.shutdownMs !== undefined ? { shutdownMs: opts.shutdownMs } : {}) },
+        { id: opts?.id, start: { actor: def, ...(opts?.runtime ? { runtime: opts.runtime } : {}), ...(opts?.config ? { config: opts.config } : {}) }, kind: 'worker', ...(opts?.restart ? { restart: opts.restart } : {}), ...(opts?.shutdownMs !== undefined ? { shutdownMs: opts.shutdownMs } : {}) },
         isChildStart,
         'spawn',
       ),

@@ -1,4 +1,4 @@
-import type { ActorDefinition, HostChoice, Message, RuntimeSpec } from '../kernel/index.ts';
+import type { ActorConfig, ActorDefinition, HostChoice, Message, RuntimeSpec } from '../kernel/index.ts';
 import { SupervisorCodes } from '../protocols/errors/supervisor-codes.ts';
 import { orThrow, resolveChildSpecs, resolveFlags } from './core/index.ts';
 import type { Backoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
@@ -12,6 +12,8 @@ export type ChildInput =
       readonly runtime?: RuntimeSpec;
       /** Which node of the site runs each incarnation (placement). @default this node */
       readonly host?: HostChoice;
+      /** ctx.config of the actor, in every mode. @default {} */
+      readonly config?: ActorConfig;
       /** @default 'permanent' */
       readonly restart?: RestartType;
       /** @default 5000 */
@@ -41,7 +43,7 @@ export interface SupervisorSpec {
 }
 
 /** What the runtime starts a child from. */
-export type ChildStart = { readonly actor: ActorDefinition<Message, unknown>; readonly runtime?: RuntimeSpec; readonly host?: HostChoice } | { readonly supervisor: ResolvedSupervisorSpec };
+export type ChildStart = { readonly actor: ActorDefinition<Message, unknown>; readonly runtime?: RuntimeSpec; readonly host?: HostChoice; readonly config?: ActorConfig } | { readonly supervisor: ResolvedSupervisorSpec };
 
 export interface ResolvedSupervisorSpec {
   readonly id: string;
@@ -99,7 +101,7 @@ function childSpecInput(child: ChildInput, nested: ResolvedSupervisorSpec | unde
   const start = isSup
     ? { supervisor: nested ?? { id, flags: {}, children: [] } }
     : 'actor' in child
-      ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}), ...(child.host ? { host: child.host } : {}) }
+      ? { actor: child.actor, ...(child.runtime ? { runtime: child.runtime } : {}), ...(child.host ? { host: child.host } : {}), ...(child.config ? { config: child.config } : {}) }
       : undefined;
   return {
     id,

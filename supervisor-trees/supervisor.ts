@@ -193,7 +193,7 @@ export class Supervisor implements CellParent {
         await existing.cell.restart();
         return;
       }
-      const cell = this.node.createCell(spec.start.actor, id, this, spec.start.runtime, spec.start.host);
+      const cell = this.node.createCell(spec.start.actor, id, this, spec.start.runtime, spec.start.host, spec.start.config);
       this.handles.set(id, { kind: 'actor', cell });
       try {
         await cell.start();

@@ -34,10 +34,10 @@ export function appTreeSpec(app: Application, actors: readonly Actor[], definiti
   };
 }
 
-/** One instance as a child of its app's tree: its behaviour, runtime, restart, shutdown and host choice. Pure. */
+/** One instance as a child of its app's tree: its behaviour, runtime, config (ctx.config), restart, shutdown and host choice. Pure. */
 export function instanceChild(app: Application, instance: SiteInstance, definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string, host?: HostChoice): ChildInput { // eslint-disable-line @typescript-eslint/no-explicit-any
   const a = instance.actor;
   const actor = definitions.get(a.id);
   if (!actor) throw new Error(`appTreeSpec: no behaviour loaded for actor "${a.id}"`);
-  return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, ...(host ? { host } : {}) };
+  return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, config: a.config, ...(host ? { host } : {}) };
 }

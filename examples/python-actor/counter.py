@@ -12,6 +12,7 @@ Needs only the standard library and msgpack (Debian: python3-msgpack).
 Messages:
   {type: 'inc', by}        adds `by` to the counter
   {type: 'get'}            replies with the counter
+  {type: 'config'}         replies with the actor's config (the init frame's "config")
   {type: 'boom'}           fails (retried, then dead-lettered; the actor keeps going)
   {type: 'crash'}          the process exits with code 3 on the first attempt; the supervisor
                            restarts the actor and the retry replies 'survived'
@@ -71,6 +72,7 @@ class Failed(Exception):
 class Guest:
     def __init__(self):
         self.site = None
+        self.config = {}
         self.state = None
         self.asks = 0
 
@@ -99,6 +101,8 @@ class Guest:
             return None, {"n": n + body["by"]}, []
         if kind == "get":
             return n, None, []
+        if kind == "config":
+            return self.config, None, []
         if kind == "boom":
             raise RuntimeError("boom")
         if kind == "crash":
@@ -123,6 +127,7 @@ class Guest:
                 write_frame({"t": "failed", "error": "host protocol v%r is not supported (this guest speaks v%d)" % (frame.get("v"), PROTOCOL_VERSION)})
                 return
             self.site = frame["site"]
+            self.config = frame.get("config") or {}  # the actor's config, as ctx.config in JS
             stored = frame.get("state")
             if stored is not None:
                 self.state = stored["value"]

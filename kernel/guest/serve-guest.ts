@@ -24,7 +24,7 @@ const DEFAULT_GUEST_ASK_TIMEOUT_MS = 5_000;
  * returned with its result (the node publishes them before acking); asks go through the node.
  */
 export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, transport: GuestTransport): void {
-  let identity: { id: string; site: string; node: string } | undefined;
+  let identity: { id: string; site: string; node: string; config: Readonly<Record<string, unknown>> } | undefined;
   let state: S;
   let asks = 0;
   const pendingAsks = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -67,6 +67,7 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
       id: who.id,
       site: who.site,
       node: who.node,
+      config: who.config,
       get state() {
         return slot.staged ? slot.staged.value : state;
       },
@@ -89,7 +90,7 @@ export function serveGuest<M extends Message, S>(def: ActorDefinition<M, S>, tra
 
   const handlers: { [T in NodeFrame['t']]: (f: Extract<NodeFrame, { t: T }>) => void | Promise<void> } = {
     init: async (f) => {
-      identity = { id: f.id, site: f.site, node: f.node };
+      identity = { id: f.id, site: f.site, node: f.node, config: Object.freeze({ ...f.config }) };
       incarnation = new AbortController();
       try {
         state = f.state ? (f.state.value as S) : def.makeInitialState();

@@ -14,7 +14,9 @@ export type ConfMsg =
   /** Tells actor `to` (same site) `{ type: 'inc', by }`, with a time to live when `ttl` (ms) is given. */
   | { type: 'forward'; to: string; by: number; ttl?: number }
   /** Asks actor `to` (same site) `{ type: 'get' }` and replies with its answer. */
-  | ({ type: 'ask-other'; to: string } & Asks<number>);
+  | ({ type: 'ask-other'; to: string } & Asks<number>)
+  /** Replies with ctx.config. */
+  | ({ type: 'config' } & Asks<Readonly<Record<string, unknown>>>);
 
 export type ConfState = { n: number };
 
@@ -40,6 +42,7 @@ export const ConfCounter = defineActor<ConfMsg, ConfState>({
       })
       .with({ type: 'forward' }, ({ to, by, ttl }) => ctx.tell(ctx.ref<ConfMsg>(to), { type: 'inc', by }, ttl === undefined ? undefined : { ttl }))
       .with({ type: 'ask-other' }, ({ to }) => ctx.ask(ctx.ref<ConfMsg>(to), { type: 'get' }, { timeout: 10_000 }))
+      .with({ type: 'config' }, () => ctx.config)
       .exhaustive(),
 });
 

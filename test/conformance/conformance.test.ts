@@ -86,6 +86,18 @@ describe.each(CONFORMANCE_MODES.map((mode) => ({ mode })))('conformance ($mode.n
     expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(2);
   });
 
+  test('the actor gets its config as ctx.config', undefined, async () => {
+    const config = { greeting: 'hello', every: 250, nested: { list: [1, 2, 3], flag: true } };
+    const ref = await sys.spawn(mode.definition, { id: 'configured', runtime: mode.runtime, config });
+    expect(await ref.ask({ type: 'config' }, { timeout: 10_000 })).toEqual(config);
+    // Spawned again with another config, it gets that one.
+    await sys.stop('configured');
+    const again = await sys.spawn(mode.definition, { id: 'configured', runtime: mode.runtime, config: { other: 1 } });
+    expect(await again.ask({ type: 'config' }, { timeout: 10_000 })).toEqual({ other: 1 });
+    const plain = await spawn('unconfigured');
+    expect(await plain.ask({ type: 'config' }, { timeout: 10_000 })).toEqual({});
+  });
+
   test('stop ends the actor gracefully', undefined, async () => {
     const ref = await spawn('stoppable');
     expect(await ref.ask({ type: 'get' }, { timeout: 10_000 })).toBe(0);

@@ -21,6 +21,7 @@ import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS, ensureMailboxInfrastructure, ensureStream, isNotFound, mailboxStreamConfig } from './mailbox-infrastructure.ts';
 import { PeerSources, peersToSource, plainSourcePositions } from './peer-sources.ts';
 import type { PeerSourceState } from './peer-sources.ts';
+import type { SourceReport } from './stalled-sources.ts';
 import { SiteLease } from './lease/index.ts';
 import type { LeaseLoss } from './lease/index.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
@@ -80,6 +81,11 @@ export interface NodeOptions {
   readonly onStandby?: (leader: string) => void;
   /** Called when this node, as leader, lost the site lease (it must stop: a standby may run its actors). */
   readonly onLeaseLost?: (loss: LeaseLoss) => void;
+  /**
+   * A source of a peer's outbox that delivered nothing, not even a heartbeat, for this long while
+   * the peer answers is restarted (see PeerSources.watch). @default 10000
+   */
+  readonly sourceStallMs?: number;
   /** How often guests' CPU and memory are sampled for `cairn ps` (container stats take ~1 s each). @default 5000 */
   readonly usageSampleMs?: number;
   readonly clock?: Clock;
@@ -238,6 +244,12 @@ export class ActorNode {
       },
     );
     await this.dispatcher.start(this.abort.signal);
+    this.peerSources?.watch(this.abort.signal, {
+      sourced: () => this.sourced,
+      reports: async () => ((await this.jsm.streams.info(Streams.mailbox(this.site))).sources ?? []) as SourceReport[],
+      restart: (peer) => this.restartSource(peer),
+      ...(this.opts.sourceStallMs === undefined ? {} : { stalledAfterMs: this.opts.sourceStallMs }),
+    });
     const lost = lostBeforeRunning as LeaseLoss | undefined;
     if (lost) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} lost the lease of site ${this.site} while it was taking over: ${lost.why}`);
     this.state = 'running';
@@ -268,6 +280,16 @@ export class ActorNode {
       if (this.abort.signal.aborted || this.sourced.some((p) => p.site === peer.site)) return;
       const peers = this.opts.peers ?? [];
       this.sourced = peers.filter((p) => p.site === peer.site || this.sourced.some((s) => s.site === p.site));
+      await ensureStream(this.jsm, mailboxStreamConfig(this.site, this.limits, this.sourced));
+    });
+    return this.sourceUpdates;
+  }
+
+  /** Takes a peer's source off the mailbox stream and puts it back, so the server sets it up now. */
+  private restartSource(peer: PeerSite): Promise<void> {
+    this.sourceUpdates = this.sourceUpdates.then(async () => {
+      const without = this.sourced.filter((p) => p.site !== peer.site);
+      await ensureStream(this.jsm, mailboxStreamConfig(this.site, this.limits, without));
       await ensureStream(this.jsm, mailboxStreamConfig(this.site, this.limits, this.sourced));
     });
     return this.sourceUpdates;

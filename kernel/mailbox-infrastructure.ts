@@ -51,7 +51,9 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
  */
 export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Partial<StreamConfig> & { name: string } {
   return {
-    ...(peers.length > 0 ? { sources: peers.map((p) => mailboxSource(site, p)) } : {}),
+    // Always a list, empty too: nats.js merges an update into the current config, so a config
+    // without `sources` would keep sources this site no longer wants.
+    sources: peers.map((p) => mailboxSource(site, p)),
     name: Streams.mailbox(site),
     subjects: [Subjects.mailboxes(site)],
     retention: RetentionPolicy.Workqueue,

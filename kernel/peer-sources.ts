@@ -8,6 +8,8 @@ import type { Clock } from './clock.ts';
 import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import { nextRetryDelayMs } from './retry-delay.ts';
+import { stalledSources } from './stalled-sources.ts';
+import type { SourceReport } from './stalled-sources.ts';
 
 export interface PeerSourcesOptions {
   readonly nc: NatsConnection;
@@ -31,7 +33,23 @@ export interface PeerSourcesOptions {
 }
 
 /** Where a peer's source consumer stands. */
-export type PeerSourceState = { readonly type: 'ready' } | { readonly type: 'waiting'; readonly attempts: number; readonly error: string; readonly retryInMs: number };
+export type PeerSourceState =
+  | { readonly type: 'ready' }
+  | { readonly type: 'waiting'; readonly attempts: number; readonly error: string; readonly retryInMs: number }
+  /** The source was silent for `silentMs` while the peer answered; it was restarted `restarts` times so far. */
+  | { readonly type: 'restarted'; readonly silentMs: number; readonly restarts: number };
+
+/** How the watchdog reads the mailbox stream's sources and restarts one. */
+export interface SourceWatch {
+  /** The peers the mailbox sources now. */
+  readonly sourced: () => readonly PeerSite[];
+  /** The mailbox stream's report of its sources. */
+  readonly reports: () => Promise<readonly SourceReport[]>;
+  /** Takes the peer's source off the mailbox stream and puts it back: the server sets it up at once. */
+  readonly restart: (peer: PeerSite) => Promise<void>;
+  /** A source silent this long is stalled. @default 10000 (heartbeats come every second) */
+  readonly stalledAfterMs?: number;
+}
 
 /**
  * Makes sure that every peer's outbox has the durable consumer through which this site's mailbox
@@ -50,6 +68,59 @@ export class PeerSources {
   /** Each peer's state, by site name. */
   state(): ReadonlyMap<string, PeerSourceState> {
     return this.states;
+  }
+
+  /**
+   * Watches the sources until `signal` aborts: a source silent for `stalledAfterMs` whose peer
+   * answers is restarted (after its consumer is made sure of, recreated after the last sequence the
+   * mailbox stored if an operator deleted it), each restart logged and reported in `state()`. A
+   * source of an unreachable peer is left to the server (the link is down; nothing to fix here).
+   */
+  watch(signal: AbortSignal, how: SourceWatch): void {
+    const { clock, log } = this.opts;
+    const stalledAfterMs = how.stalledAfterMs ?? 10_000;
+    const since = new Map<string, number>();
+    const quietUntil = new Map<string, number>();
+    const restarts = new Map<string, number>();
+    void (async () => {
+      while (!signal.aborted) {
+        try {
+          await clock.sleep(Math.max(100, stalledAfterMs / 2), signal);
+        } catch {
+          return;
+        }
+        const now = clock.now();
+        const sourced = how.sourced();
+        for (const p of sourced) if (!since.has(p.site)) since.set(p.site, now);
+        let reports: readonly SourceReport[];
+        try {
+          reports = await how.reports();
+        } catch (err) {
+          log.debug({ err }, 'source watch: cannot read the mailbox stream');
+          continue;
+        }
+        for (const stalled of stalledSources(sourced, reports, stalledAfterMs, now, since)) {
+          const site = stalled.peer.site;
+          if (now < (quietUntil.get(site) ?? 0) || signal.aborted) continue;
+          const error = await this.attempt(stalled.peer, stalled.sourcedUpTo);
+          if (error !== undefined) {
+            log.debug({ peer: site, err: error }, 'source watch: peer unreachable; its source waits for the link');
+            continue;
+          }
+          const count = (restarts.get(site) ?? 0) + 1;
+          restarts.set(site, count);
+          // Give the restarted source time to connect before judging it again.
+          quietUntil.set(site, now + 3 * stalledAfterMs);
+          log.warn({ peer: site, silentMs: stalled.silentMs, restarts: count }, 'source of a peer site stalled while the peer answers; restarting it');
+          try {
+            await how.restart(stalled.peer);
+            this.states.set(site, { type: 'restarted', silentMs: stalled.silentMs, restarts: count });
+          } catch (err) {
+            log.error({ err, peer: site }, 'could not restart the source of a peer site');
+          }
+        }
+      }
+    })();
   }
 
   /**
@@ -89,10 +160,10 @@ export class PeerSources {
   }
 
   /** One attempt on one peer: undefined when its consumer exists now, else why not. */
-  private async attempt(peer: PeerSite): Promise<string | undefined> {
+  private async attempt(peer: PeerSite, sourcedUpTo?: number): Promise<string | undefined> {
     try {
       const jsm = await jetstreamManager(this.opts.nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: this.opts.attemptTimeoutMs ?? 2_000 });
-      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits, this.opts.sourcedUpTo?.get(peer.site));
+      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits, sourcedUpTo ?? this.opts.sourcedUpTo?.get(peer.site));
       this.states.set(peer.site, { type: 'ready' });
       return undefined;
     } catch (err) {

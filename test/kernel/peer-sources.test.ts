@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mailboxSource, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
+import { DEFAULT_MAILBOX_LIMITS, mailboxSource, mailboxStreamConfig, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
+import { stalledSources } from '../../kernel/stalled-sources.ts';
 import { peersToSource } from '../../kernel/peer-sources.ts';
 import { nextRetryDelayMs } from '../../kernel/retry-delay.ts';
 
@@ -47,5 +48,30 @@ describe('retry delay', () => {
   it('nextRetryDelayMs - none before the first failure, then doubling from the minimum up to the cap', () => {
     const b = { minMs: 100, maxMs: 1_000 };
     expect([0, 1, 2, 3, 4, 5, 60, 10_000].map((n) => nextRetryDelayMs(n, b))).toEqual([0, 100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  });
+});
+
+describe('stalled sources', () => {
+  const reports = [
+    { name: 'CAIRN_OUT_cloud', active: 400_000_000, seq: 12 }, // heard from 0.4 s ago
+    { name: 'CAIRN_OUT_edge1', active: 15_000_000_000, seq: 7 }, // silent for 15 s
+    { name: 'CAIRN_OUT_edge2', active: -1 }, // never delivered
+  ];
+  it('stalledSources - sources silent past the threshold, with how far the mailbox got; quiet ones are fine', () => {
+    const since = new Map([['edge2', 1_000]]);
+    expect(stalledSources([cloud, edge1, edge2], reports, 10_000, 5_000, since)).toEqual([{ peer: edge1, silentMs: 15_000, sourcedUpTo: 7 }]);
+  });
+
+  it('stalledSources - a source that never delivered counts from when it was added', () => {
+    const since = new Map([['edge2', 1_000]]);
+    expect(stalledSources([edge2], reports, 10_000, 12_000, since)).toEqual([{ peer: edge2, silentMs: -1, sourcedUpTo: 0 }]);
+  });
+
+  it('stalledSources - peers the mailbox does not source are not judged', () => {
+    expect(stalledSources([{ site: 'edge9' }], reports, 10_000, 99_000, new Map())).toEqual([]);
+  });
+
+  it('mailboxStreamConfig - lists its sources even when there are none (an update must be able to remove them)', () => {
+    expect(mailboxStreamConfig('s', DEFAULT_MAILBOX_LIMITS, []).sources).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { defineActor } from '../../kernel/index.ts';
 import type { ActorRef, Asks, PeerSite } from '../../kernel/index.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Streams, Subjects } from '../../protocols/index.ts';
+import { Consumers, Streams, Subjects } from '../../protocols/index.ts';
 import { startTopology } from '../helpers/topology.ts';
 import type { SiteServer, Topology } from '../helpers/topology.ts';
 
@@ -35,6 +35,9 @@ const Tally = defineActor<TallyMsg, TallyState>({
       .exhaustive(),
 });
 
+/** Tally without persistence: it counts every delivery, repeats included. */
+const CountAll = defineActor<TallyMsg, TallyState>({ ...Tally, name: 'count-all', persist: false, initialState: () => ({ last: {}, count: 0, dups: 0, gaps: 0 }) });
+
 const N = 10_000;
 let topology: Topology | undefined;
 const systems: ActorSystem[] = [];
@@ -63,8 +66,8 @@ async function report(sys: ActorSystem): Promise<TallyState> {
   return sys.ref<TallyMsg>('tally').ask({ type: 'report' }, { timeout: 10_000 });
 }
 
-async function untilCount(sys: ActorSystem, count: number): Promise<TallyState> {
-  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout: 150_000, interval: 250 }).toBe(count);
+async function untilCount(sys: ActorSystem, count: number, timeout = 150_000): Promise<TallyState> {
+  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout, interval: 250 }).toBe(count);
   return report(sys);
 }
 
@@ -137,6 +140,25 @@ describe('cross-site messages', () => {
     expect(atEdge.last.cloud).toBe(1);
     expect(atEdge.gaps).toBe(1); // i = 0 never came: it expired in the cloud's outbox
   }, 60_000);
+
+  it('cross-site - a source consumer deleted on the peer is recreated where the mailbox left off, and messages flow again without repeats', async () => {
+    topology = await startTopology(['edge1']);
+    const { cloud, edges } = topology;
+    const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
+    const edgeSys = await createActorSystem({ servers: edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
+    systems.push(edgeSys);
+    // Not persisted: a message sourced twice would be counted twice.
+    await edgeSys.spawn(CountAll, { id: 'tally' });
+    const tally = cloudSys.ref<TallyMsg>('tally', 'edge1');
+    for (let i = 0; i < 10; i++) await tally.tell({ type: 'n', from: 'cloud', i });
+    await untilCount(edgeSys, 10);
+    // An operator (or `nats consumer rm`) deletes the consumer this edge sources through.
+    await (await jetstreamManager(cloudSys.node.nc)).consumers.delete(Streams.outbox('cloud'), Consumers.source('edge1'));
+    for (let i = 10; i < 20; i++) await tally.tell({ type: 'n', from: 'cloud', i });
+    const state = await untilCount(edgeSys, 20, 30_000);
+    expect(state).toMatchObject({ dups: 0, gaps: 0 });
+    expect(edgeSys.node.peerSourceStates().get('cloud')).toMatchObject({ type: 'restarted' });
+  }, 90_000);
 
   it('cross-site - an ask reaches an actor on another site by name and gets its reply', async () => {
     topology = await startTopology(['edge1']);

@@ -30,3 +30,5 @@ export type { HostedGuestInfo, NodeHostServiceOptions, RemoteNodeLauncherOptions
 export { NodeDirectory } from './node-directory.ts';
 export type { LeaseLoss } from './lease/index.ts';
 export type { HostChoice, HostPlacement } from './host-choice.ts';
+export { defineModule, isModuleDefinition } from './module-definition.ts';
+export type { ModuleDefinition, ModuleSpec } from './module-definition.ts';

@@ -1,16 +1,18 @@
 // `import { … } from 'cairn'`: what programs that run actors write code against. Internals that
 // Cairn's own folders share are in 'cairn/internal'; manifests in 'cairn/manifest'; helpers for
-// tests in 'cairn/testing'.
+// tests in 'cairn/testing'; writing modules in 'cairn/module'.
 
 // Actor systems and supervision.
 export { createActorSystem, ActorSystem } from '../supervisor-trees/index.ts';
 export type { SystemOptions, SupervisorHandle, SupervisorSpec, ChildInput } from '../supervisor-trees/index.ts';
 
-// Defining actors and talking to them.
-export { defineActor, defineRemoteActor, DEFAULT_RETRY, ActorRef, INLINE } from '../kernel/index.ts';
+// Defining actors and talking to them; modules (also in 'cairn/module', with TypeBox's Type).
+export { defineActor, defineRemoteActor, defineModule, DEFAULT_RETRY, ActorRef, INLINE } from '../kernel/index.ts';
 export type {
   ActorDefinition,
   ActorSpec,
+  ModuleDefinition,
+  ModuleSpec,
   RemoteActorSpec,
   MessageOf,
   StateOf,

@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
-import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
+import type { HostChoice } from '../../kernel/index.ts';
 import type { Application } from '../manifest/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../../protocols/index.ts';
@@ -10,7 +10,8 @@ import type { AppStatus } from './app-status.ts';
 import { appTreeId, appTreeSpec, instanceChild } from './app-tree-spec.ts';
 import type { Unplaced } from '../../supervisor-trees/placement/index.ts';
 import { openDesiredApps } from './desired-apps-bucket.ts';
-import { defaultImporter, loadBehaviour } from './load-behaviour.ts';
+import { defaultImporter, loadActor } from './load-behaviour.ts';
+import type { LoadedActor } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
 import { planReconcile } from './plan-reconcile.ts';
 import { hostedRuntime } from './resolve-runtime.ts';
@@ -177,7 +178,7 @@ export class AppController {
     for (const instance of w.instances) {
       if (w.started.has(instance.instanceId) || !plan.placed.has(instance.instanceId)) continue;
       try {
-        await system.addChild(appTreeId(name), instanceChild(w.app, instance, w.definitions, this.appDir, this.hostChoice(name, w.app, instance)));
+        await system.addChild(appTreeId(name), instanceChild(w.app, instance, w.loaded, this.appDir, this.hostChoice(name, w.app, instance, w.loaded)));
         w.started.add(instance.instanceId);
         system.node.log.info({ app: name, instance: instance.instanceId, node: plan.placed.get(instance.instanceId) }, 'app controller: placed an instance that was waiting for a node');
       } catch (err) {
@@ -210,8 +211,8 @@ export class AppController {
     const { system } = this.opts;
     let actors = c.actors.map((a) => a.id);
     try {
-      const definitions = new Map<string, ActorDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
-      for (const a of c.actors) definitions.set(a.id, await loadBehaviour(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
+      const loaded = new Map<string, LoadedActor>();
+      for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
       const instances = siteInstances(c.actors);
       const plan = this.placer!.planApp(c.app, instances);
@@ -219,11 +220,11 @@ export class AppController {
       actors = placed.map((i) => i.instanceId);
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
-      await system.supervise(appTreeSpec(c.app, c.actors, definitions, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i) }), { restart: 'temporary' });
+      await system.supervise(appTreeSpec(c.app, c.actors, loaded, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i, loaded) }), { restart: 'temporary' });
       const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
       if (plan.unplaced.length > 0) {
-        this.waiting.set(c.name, { app: c.app, instances, definitions, started: new Set(actors) });
+        this.waiting.set(c.name, { app: c.app, instances, loaded, started: new Set(actors) });
       } else {
         this.waiting.delete(c.name);
       }
@@ -253,10 +254,10 @@ export class AppController {
   }
 
   /** At each (re)start of an instance: its node from placement; undefined when it is this node. */
-  private hostChoice(app: string, manifest: Application, instance: SiteInstance): HostChoice {
+  private hostChoice(app: string, manifest: Application, instance: SiteInstance, loaded: ReadonlyMap<string, LoadedActor>): HostChoice {
     return async () => {
       const node = this.placer!.nodeFor(app, instance.instanceId);
-      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir) };
+      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir, loaded.get(instance.actor.id)?.code) };
     };
   }
 
@@ -296,7 +297,7 @@ export class AppController {
 interface WaitingApp {
   readonly app: Application;
   readonly instances: readonly SiteInstance[];
-  readonly definitions: ReadonlyMap<string, ActorDefinition<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly loaded: ReadonlyMap<string, LoadedActor>;
   /** Instance ids started so far. */
   readonly started: Set<string>;
 }

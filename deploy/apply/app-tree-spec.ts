@@ -1,4 +1,5 @@
-import type { ActorDefinition, HostChoice } from '../../kernel/index.ts';
+import type { HostChoice } from '../../kernel/index.ts';
+import type { LoadedActor } from './load-behaviour.ts';
 import type { ChildInput, SupervisorSpec } from '../../supervisor-trees/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 import { resolveRuntime } from './resolve-runtime.ts';
@@ -20,9 +21,9 @@ export interface AppTreeOptions {
 /**
  * An application's actors on one site → one supervisor tree `app-<name>`: the manifest's
  * supervisor flags, one child per instance in manifest order (restart, shutdownMs, runtime from
- * mode). Pure: behaviours are loaded beforehand (`definitions`, by actor id).
+ * mode). Pure: behaviours and modules are loaded beforehand (`loaded`, by actor id).
  */
-export function appTreeSpec(app: Application, actors: readonly Actor[], definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string, opts: AppTreeOptions = {}): SupervisorSpec { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function appTreeSpec(app: Application, actors: readonly Actor[], loaded: ReadonlyMap<string, LoadedActor>, appDir: string, opts: AppTreeOptions = {}): SupervisorSpec {
   const s = app.spec.supervisor;
   return {
     id: appTreeId(app.metadata.name),
@@ -30,14 +31,14 @@ export function appTreeSpec(app: Application, actors: readonly Actor[], definiti
     intensity: s.intensity,
     periodMs: s.periodMs,
     ...(s.backoff ? { backoff: s.backoff } : {}),
-    children: (opts.instances ?? siteInstances(actors)).map((instance) => instanceChild(app, instance, definitions, appDir, opts.hostFor?.(instance))),
+    children: (opts.instances ?? siteInstances(actors)).map((instance) => instanceChild(app, instance, loaded, appDir, opts.hostFor?.(instance))),
   };
 }
 
 /** One instance as a child of its app's tree: its behaviour, runtime, config (ctx.config), restart, shutdown and host choice. Pure. */
-export function instanceChild(app: Application, instance: SiteInstance, definitions: ReadonlyMap<string, ActorDefinition<any, any>>, appDir: string, host?: HostChoice): ChildInput { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function instanceChild(app: Application, instance: SiteInstance, loaded: ReadonlyMap<string, LoadedActor>, appDir: string, host?: HostChoice): ChildInput {
   const a = instance.actor;
-  const actor = definitions.get(a.id);
+  const actor = loaded.get(a.id);
   if (!actor) throw new Error(`appTreeSpec: no behaviour loaded for actor "${a.id}"`);
-  return { id: instance.instanceId, actor, runtime: resolveRuntime(a, app, appDir), restart: a.restart, shutdownMs: a.shutdownMs, config: a.config, ...(host ? { host } : {}) };
+  return { id: instance.instanceId, actor: actor.definition, runtime: resolveRuntime(a, app, appDir, actor.code), restart: a.restart, shutdownMs: a.shutdownMs, config: actor.config, ...(host ? { host } : {}) };
 }

@@ -1,9 +1,13 @@
+import { Value } from '@sinclair/typebox/value';
 import { defineRemoteActor } from '../../kernel/index.ts';
 import { importModule } from '../../kernel/runtimes/index.ts';
 import type { ActorDefinition } from '../../kernel/index.ts';
 import type { Actor } from '../manifest/index.ts';
 import { CairnError, DeployCodes } from '../../protocols/index.ts';
-import { importSpecifier, resolveModulePath } from './resolve-runtime.ts';
+import { codeOf, importSpecifier, resolveModulePath } from './resolve-runtime.ts';
+import type { ActorCode } from './resolve-runtime.ts';
+import { loadModule, moduleCode } from './load-module.ts';
+import { moduleConfigFindings } from '../manifest/index.ts';
 
 /** What a behaviour factory is given: the actor's `config` and where it runs. */
 export interface BehaviourContext {
@@ -32,10 +36,39 @@ export const defaultImporter: ModuleImporter = (specifier) => importModule(speci
  */
 export async function loadBehaviour(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const base = actor.mode === 'process' || actor.mode === 'container' ? defineRemoteActor({ name: actor.id }) : await importDefinition(actor, context, appDir, importer);
+  return withManifestPolicies(base, actor);
+}
+
+/** What the node needs to run a manifest actor: the definition (policies; the handler for inline) and where guests import its code. */
+export interface LoadedActor {
+  readonly definition: ActorDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly code: ActorCode;
+  /** ctx.config: the manifest's, with a module's schema defaults filled in. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Loads a manifest actor: a behaviour (loadBehaviour), or a module (loadModule: its behaviour,
+ * and its source for guests). A third-party module's config is checked against its schema here
+ * too (the applying machine checked it already; this node may have another version installed).
+ */
+export async function loadActor(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter): Promise<LoadedActor> {
+  if (actor.module === undefined) return { definition: await loadBehaviour(actor, context, appDir, importer), code: codeOf(actor, appDir), config: actor.config ?? {} };
+  const module = await loadModule(actor.module, appDir, importer);
+  const problems = moduleConfigFindings(module, actor as unknown as Record<string, unknown>, 0);
+  if (problems.length > 0) {
+    throw new CairnError(DeployCodes.APP_MODULE_INVALID, `actor "${actor.id}" of application "${context.app}": module ${module.name} refuses it on site ${context.site}: ${problems.map((p) => `${p.segments.slice(3).join('.') || 'actor'}: ${p.message}`).join('; ')}`, { details: { app: context.app, actor: actor.id, module: module.name } });
+  }
+  return { definition: withManifestPolicies(module.behaviour, actor), code: moduleCode(module), config: Value.Default(module.config, structuredClone(actor.config ?? {})) as Record<string, unknown> };
+}
+
+/** The manifest's `persist: true` and `mailbox.maxAttempts` on top of a definition. */
+function withManifestPolicies(base: ActorDefinition<any, any>, actor: Actor): ActorDefinition<any, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return { ...base, persist: base.persist || actor.persist, retry: { ...base.retry, maxAttempts: actor.mailbox.maxAttempts } };
 }
 
 async function importDefinition(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (!actor.behaviour) throw new CairnError(DeployCodes.APP_BEHAVIOUR_NOT_FOUND, `actor "${actor.id}" has no behaviour (it names module ${actor.module ?? '?'}): load it with loadActor`);
   const { module, export: name } = actor.behaviour;
   const resolved = resolveModulePath(module, appDir);
   let mod: Record<string, unknown>;

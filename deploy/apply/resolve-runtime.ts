@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { match } from 'ts-pattern';
 import type { RuntimeSpec } from '../../kernel/index.ts';
-import { jsProcessSpec } from '../../kernel/runtimes/index.ts';
+import { jsContainerSpec, jsProcessSpec } from '../../kernel/runtimes/index.ts';
+import { CairnError, DeployCodes } from '../../protocols/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 
 /**
@@ -36,12 +37,12 @@ export function builtImageTag(app: string, actor: string): string {
  * - container: the image (or `build`, tagged with `image` or a generated tag); the image's entrypoint
  *   gets `<module> <export>` as arguments (what Cairn's stdio guest takes), `resources` become limits.
  */
-export function resolveRuntime(actor: Actor, app: Application, appDir: string): RuntimeSpec {
+export function resolveRuntime(actor: Actor, app: Application, appDir: string, code: ActorCode = codeOf(actor, appDir)): RuntimeSpec {
   const env = Object.keys(actor.env).length > 0 ? { env: actor.env } : {};
   return match(actor.mode)
     .with('inline', (): RuntimeSpec => ({ mode: 'inline' }))
-    .with('worker', (): RuntimeSpec => ({ mode: 'worker', module: resolveModulePath(actor.behaviour.module, appDir), export: actor.behaviour.export }))
-    .with('process', (): RuntimeSpec => ({ ...jsProcessSpec(resolveModulePath(actor.behaviour.module, appDir), actor.behaviour.export), ...env }))
+    .with('worker', (): RuntimeSpec => ({ mode: 'worker', module: needCode(actor, code).module, export: needCode(actor, code).export }))
+    .with('process', (): RuntimeSpec => ({ ...jsProcessSpec(needCode(actor, code).module, needCode(actor, code).export), ...env }))
     .with('container', (): RuntimeSpec => {
       const c = actor.container ?? {};
       const r = actor.resources ?? {};
@@ -50,11 +51,18 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string): 
         ...(r.memoryMb === undefined ? {} : { memoryMb: r.memoryMb }),
         ...(r.pids === undefined ? {} : { pids: r.pids }),
       };
+      if (actor.module !== undefined) {
+        // A module's JavaScript runs pre-bundled with the host's node, in the empty base image.
+        const mod = needCode(actor, code);
+        return jsContainerSpec(mod.module, mod.export, { ...env, ...(c.binds ? { binds: c.binds } : {}), ...(c.network ? { network: c.network } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) });
+      }
+      // The image's entrypoint gets the behaviour's module as written (a path inside the image).
+      const behaviour = actor.behaviour ?? { module: needCode(actor, code).module, export: needCode(actor, code).export };
       return {
         mode: 'container',
         image: c.image ?? builtImageTag(app.metadata.name, actor.id),
         ...(c.build ? { build: { context: resolve(appDir, c.build.context), dockerfile: c.build.dockerfile } } : {}),
-        cmd: [actor.behaviour.module, actor.behaviour.export],
+        cmd: [behaviour.module, behaviour.export],
         ...env,
         ...(c.binds ? { binds: c.binds } : {}),
         ...(c.network ? { network: c.network } : {}),
@@ -69,7 +77,25 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string): 
  * code cannot be sent there, so an inline actor runs in a worker thread of that node, importing
  * the same module and export (which must then be a defineActor result, not a config factory).
  */
-export function hostedRuntime(actor: Actor, app: Application, appDir: string): RuntimeSpec {
-  if (actor.mode !== 'inline') return resolveRuntime(actor, app, appDir);
-  return { mode: 'worker', module: resolveModulePath(actor.behaviour.module, appDir), export: actor.behaviour.export };
+export function hostedRuntime(actor: Actor, app: Application, appDir: string, code: ActorCode = codeOf(actor, appDir)): RuntimeSpec {
+  if (actor.mode !== 'inline') return resolveRuntime(actor, app, appDir, code);
+  const mod = needCode(actor, code);
+  return { mode: 'worker', module: mod.module, export: mod.export };
+}
+
+/** Where a guest imports an actor's behaviour from; undefined for a module that runs inline only. */
+export type ActorCode = { readonly module: string; readonly export: string } | undefined;
+
+/** A behaviour actor's code: its module resolved against `appDir`, and its export. (A module actor's comes from its definition: moduleCode.) */
+export function codeOf(actor: Actor, appDir: string): ActorCode {
+  return actor.behaviour ? { module: resolveModulePath(actor.behaviour.module, appDir), export: actor.behaviour.export } : undefined;
+}
+
+function needCode(actor: Actor, code: ActorCode): NonNullable<ActorCode> {
+  if (code) return code;
+  throw new CairnError(
+    DeployCodes.APP_MODULE_INVALID,
+    `actor "${actor.id}" (module ${actor.module ?? '?'}) runs inline only: its module has no source for a ${actor.mode === 'inline' ? 'worker on another node (it was placed off the leader)' : `${actor.mode} guest`}; keep it inline, or place it on the site's leader`,
+    { details: { actor: actor.id, module: actor.module } },
+  );
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppStore, appsJetStream } from '../apply/index.ts';
-import { formatDiagnostics, ManifestError, parseManifest } from '../manifest/index.ts';
+import { dirname } from 'node:path';
+import { AppStore, appsJetStream, parseManifestWithModules } from '../apply/index.ts';
+import { formatDiagnostics, ManifestError } from '../manifest/index.ts';
 import { ManifestCodes } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
@@ -30,7 +31,8 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
     } catch (cause) {
       throw new ManifestError(ManifestCodes.NOT_FOUND, `manifest file ${flags.file} cannot be read (${(cause as Error).message}): check the path`, { source: flags.file, cause });
     }
-    const parsed = parseManifest(text, flags.file);
+    // Third-party modules are imported from beside the manifest, as the sites will, and checked.
+    const parsed = await parseManifestWithModules(text, flags.file, dirname(flags.file));
     const format = { positions: true, source: flags.file };
     if (!parsed.ok) {
       // Nothing is sent: an invalid manifest is rejected whole, with every problem.

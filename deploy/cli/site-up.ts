@@ -22,7 +22,7 @@ export function registerSiteUp(site: Command, io: CliIo, setExitCode: (code: num
     .option('--dir <dir>', 'the directory `cairn site init` wrote to', '.cairn-sites')
     .option('--nats-server <path>', 'the nats-server binary (default: $NATS_SERVER, PATH, /usr/sbin, /usr/local/sbin, /usr/local/bin)')
     .option('--node <id>', 'node id (default: the host name)')
-    .option('--app-dir <dir>', 'where relative behaviour.module paths of applied manifests resolve (default: the current directory)')
+    .option('--app-dir <dir>', 'where relative behaviour.module and module paths of applied manifests resolve (default: the current directory)')
     .action(async (name: string, flags: SiteUpFlags) => {
       setExitCode(await siteUp(name, flags, io));
     });

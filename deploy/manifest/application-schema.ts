@@ -146,7 +146,13 @@ export const MailboxSchema = Strict(
 
 export const ActorSchema = Strict({
   id: NameSchema,
-  behaviour: BehaviourSchema,
+  behaviour: Type.Optional(BehaviourSchema),
+  module: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A module instead of a behaviour: cairn/<name> for a built-in one, else a path (relative to the manifest) or package name exporting a defineModule result. Its schema checks config.',
+    }),
+  ),
   /** @default 'inline' */
   mode: Type.Optional(StringEnum(ACTOR_MODES, { default: 'inline' })),
   /** @default {} */
@@ -223,11 +229,11 @@ export type Supervisor = Defaulted<Omit<Static<typeof SupervisorSchema>, 'backof
 };
 export type Route = RouteManifest;
 
-/** One actor after defaults: every field with a default is present. */
+/** One actor after defaults: every field with a default is present; exactly one of behaviour and module. */
 export type Actor = Defaulted<
-  Omit<ActorManifest, 'behaviour' | 'placement' | 'mailbox' | 'container'>,
+  Omit<ActorManifest, 'behaviour' | 'module' | 'placement' | 'mailbox' | 'container'>,
   'mode' | 'config' | 'env' | 'replicas' | 'restart' | 'shutdownMs' | 'persist'
-> & { behaviour: Behaviour; placement: Placement; mailbox: Mailbox; container?: Container };
+> & { placement: Placement; mailbox: Mailbox; container?: Container } & ({ behaviour: Behaviour; module?: undefined } | { module: string; behaviour?: undefined });
 
 /** A validated application with defaults applied: what parseManifest returns. */
 export type Application = Omit<ApplicationManifest, 'spec'> & {

@@ -1,7 +1,9 @@
 /** Public face of deploy/manifest: YAML application manifests in, validated Applications out. */
 export { parseManifest, parseManifestOrThrow } from './parse-manifest.ts';
-export type { ManifestResult } from './parse-manifest.ts';
+export type { ManifestResult, ParseOptions } from './parse-manifest.ts';
 export { loadManifestFile } from './load-manifest-file.ts';
+export { isBuiltinModuleName, moduleConfigFindings, moduleFindings } from './module-findings.ts';
+export type { ModuleRegistry } from './module-findings.ts';
 export type { LoadedManifest } from './load-manifest-file.ts';
 export { formatDiagnostics, formatPath } from './diagnostic.ts';
 export type { Diagnostic, FormatOptions, PathSegment } from './diagnostic.ts';

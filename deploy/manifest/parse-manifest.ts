@@ -8,7 +8,18 @@ import type { Finding } from './finding.ts';
 import { ManifestError } from './manifest-error.ts';
 import { schemaFindings } from './schema-findings.ts';
 import { semanticFindings } from './semantic-findings.ts';
+import { moduleFindings } from './module-findings.ts';
+import type { ModuleRegistry } from './module-findings.ts';
+import { BUILTIN_MODULES } from '../../actors/index.ts';
 import { readYamlSource } from './yaml-source.ts';
+
+/** What parseManifest knows about the modules actors name. */
+export interface ParseOptions {
+  /** Modules by name, checked against their actors (mode, config) @default Cairn's built-in modules */
+  readonly modules?: ModuleRegistry;
+  /** Modules that could not be loaded, by name → why: each actor naming one gets an error. */
+  readonly moduleErrors?: ReadonlyMap<string, string>;
+}
 
 export type ManifestResult =
   | { readonly ok: true; readonly app: Application; readonly warnings: Diagnostic[] }
@@ -17,13 +28,17 @@ export type ManifestResult =
 /**
  * YAML text → a validated Application with defaults applied, or every problem found. Never throws.
  * Schema and semantic problems are gathered in one pass and sorted by position in the text.
+ * Actors of a known module (`module: cairn/<name>`, or any in `options.modules`) are checked against
+ * it: its modes and its config schema, whose defaults fill their `config`. Third-party modules are
+ * imported first by parseManifestWithModules (deploy/apply), which passes them here.
  * @param source file name used in YAML syntax messages
  */
-export function parseManifest(text: string, source?: string): ManifestResult {
+export function parseManifest(text: string, source?: string, options: ParseOptions = {}): ManifestResult {
+  const modules = options.modules ?? BUILTIN_MODULES;
   const yaml = readYamlSource(text, source);
   const diagnostics = [...yaml.diagnostics];
   if (yaml.data !== undefined) {
-    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data)];
+    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors)];
     const placed = findings.map((f): Diagnostic => ({
       level: f.level,
       path: formatPath(f.segments),
@@ -38,6 +53,10 @@ export function parseManifest(text: string, source?: string): ManifestResult {
   if (errors.length > 0 || yaml.data === undefined) return { ok: false, errors, warnings };
   // Defaults are the schema's `default` keywords; applied to a copy, after validation passed.
   const app = Value.Default(ApplicationSchema, structuredClone(yaml.data)) as Application;
+  for (const actor of app.spec.actors) {
+    const module = actor.module === undefined ? undefined : modules.get(actor.module);
+    if (module) (actor as { config: unknown }).config = Value.Default(module.config, actor.config);
+  }
   return { ok: true, app, warnings };
 }
 

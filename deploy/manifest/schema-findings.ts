@@ -28,13 +28,34 @@ function compiled(): ValidateFunction {
 
 /** Validates `data` against the application schema; one finding per problem, in schema order. */
 export function schemaFindings(data: unknown): Finding[] {
-  const validate = compiled();
+  return findingsOf(compiled(), data, []);
+}
+
+const moduleValidators = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Validates a module's `config` against the module's own schema (TypeBox, so JSON Schema); the
+ * findings' paths start at `at` (e.g. spec.actors[2].config), their messages read like the
+ * manifest's own.
+ */
+export function configFindings(schema: object, config: unknown, at: readonly PathSegment[]): Finding[] {
+  let validate = moduleValidators.get(schema);
+  if (!validate) {
+    // strict: false, as a module's schema may carry keywords of its own (TypeBox adds some).
+    validate = new Ajv({ allErrors: true, verbose: true, strict: false }).compile(schema);
+    moduleValidators.set(schema, validate);
+  }
+  return findingsOf(validate, config, at);
+}
+
+function findingsOf(validate: ValidateFunction, data: unknown, prefix: readonly PathSegment[]): Finding[] {
   if (validate(data)) return [];
   const errors = withoutCombinatorNoise(validate.errors ?? []);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const err of errors) {
-    const finding = translate(err, data);
+    const translated = translate(err, data);
+    const finding = prefix.length === 0 ? translated : { ...translated, segments: [...prefix, ...translated.segments] };
     const key = `${finding.segments.join('\u0000')}|${finding.code}|${finding.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

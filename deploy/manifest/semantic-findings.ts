@@ -58,9 +58,19 @@ function duplicateActorIds(actors: Array<[number, Raw]>): Finding[] {
 function containerRules(index: number, actor: Raw): Finding[] {
   const mode = actor['mode'] ?? 'inline';
   const container = actor['container'];
+  const hasSource = isRecord(container) && (container['image'] !== undefined || container['build'] !== undefined);
+  if (actor['module'] !== undefined && hasSource) {
+    // A module's code is its own: it runs bundled in Cairn's base image, never in the user's image.
+    return [
+      error(
+        ['spec', 'actors', index, 'container', isRecord(container) && container['image'] !== undefined ? 'image' : 'build'],
+        Codes.MODULE_CONTAINER_IMAGE,
+        'a module actor runs in Cairn\'s base image: remove container.image and container.build (binds, network and resources still apply)',
+      ),
+    ];
+  }
   if (mode === 'container') {
-    const hasSource = isRecord(container) && (container['image'] !== undefined || container['build'] !== undefined);
-    if (hasSource) return [];
+    if (hasSource || actor['module'] !== undefined) return [];
     return [
       error(
         ['spec', 'actors', index, 'container'],

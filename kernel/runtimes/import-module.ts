@@ -7,6 +7,8 @@ import { GUEST_BUNDLE_DIR } from './guest-bundle.ts';
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 const bundles = new Map<string, string>();
+/** Bundle file → the TypeScript file it was built from. */
+const origins = new Map<string, string>();
 
 /**
  * Imports a behaviour module by file URL, path or package name. A TypeScript file is first bundled
@@ -28,5 +30,16 @@ export function bundleModule(path: string): string {
   mkdirSync(GUEST_BUNDLE_DIR, { recursive: true });
   buildSync({ entryPoints: [path], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'silent' });
   bundles.set(key, outfile);
+  origins.set(outfile, path);
   return outfile;
+}
+
+/**
+ * The file a URL or path names, seen through importModule's bundling: inside a bundled TypeScript
+ * module `import.meta.url` is the bundle's, and this maps it back to the source file (a module's
+ * `source.url`, given to guests, must name the source). Other URLs and paths come back as paths.
+ */
+export function sourceFile(urlOrPath: string): string {
+  const path = urlOrPath.startsWith('file:') ? fileURLToPath(urlOrPath) : urlOrPath;
+  return origins.get(path) ?? path;
 }

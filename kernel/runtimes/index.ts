@@ -2,7 +2,8 @@
 export { workerLauncher } from './worker-launcher.ts';
 export type { WorkerLauncherOptions } from './worker-launcher.ts';
 export { processLauncher, jsProcessSpec } from './process-launcher.ts';
-export { importModule } from './import-module.ts';
+export { importModule, sourceFile } from './import-module.ts';
+export { jsContainerSpec } from './container-js-spec.ts';
 export { PACKAGE_ROOT } from './package-root.ts';
 export type { ProcessLauncherOptions } from './process-launcher.ts';
 export { cleanupOrphans, readRegistry, registryFile, DEFAULT_REGISTRY_DIR } from './process-registry.ts';

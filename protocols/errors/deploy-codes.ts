@@ -42,6 +42,8 @@ export const DeployCodes = {
   APP_CONFLICT: 'CAIRN_APP_CONFLICT',
   APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
   APP_BEHAVIOUR_INVALID: 'CAIRN_APP_BEHAVIOUR_INVALID',
+  APP_MODULE_NOT_FOUND: 'CAIRN_APP_MODULE_NOT_FOUND',
+  APP_MODULE_INVALID: 'CAIRN_APP_MODULE_INVALID',
   UNPLACED: 'CAIRN_UNPLACED',
   APP_START_FAILED: 'CAIRN_APP_START_FAILED',
 } as const;
@@ -248,6 +250,16 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_BEHAVIOUR_INVALID,
     summary: 'The export named by behaviour.export is missing, or is neither a defineActor result nor a function (config) => defineActor result.',
     fix: 'Export the actor under that name (behaviour.export, default "default"); worker mode needs the definition itself, not a factory.',
+  },
+  {
+    code: DeployCodes.APP_MODULE_NOT_FOUND,
+    summary: 'An actor names a module (`module:`) that is not a built-in one, or whose path or package cannot be imported where the manifest is applied or run.',
+    fix: 'Use a built-in name (cairn/<name>; see docs/modules.md), or check the path (relative to the manifest) or that the package is installed on every node that runs the app.',
+  },
+  {
+    code: DeployCodes.APP_MODULE_INVALID,
+    summary: "An actor's `module:` imports a file or package that exports no defineModule result.",
+    fix: "Export the module (defineModule from 'cairn/module') from that file, as default or under any name.",
   },
   {
     code: DeployCodes.UNPLACED,

@@ -116,6 +116,38 @@ await system.shutdown();
     expect(await node(join('out', 'readme.js'))).toBe('counter is 2\n');
   }, 180_000);
 
+  it('package - a module written against cairn/module is checked by cairn/manifest and runs in a worker with its config', async () => {
+    await writeFile(
+      join(project, 'scaler.mjs'),
+      `import { defineActor, defineModule, Type } from 'cairn/module';
+export const Scaler = defineActor({ name: 'scaler', receive: (msg, ctx) => msg.value * ctx.config.factor });
+export default defineModule({
+  name: 'acme/scaler',
+  description: 'multiplies values by a factor',
+  config: Type.Object({ factor: Type.Number({ default: 10 }) }, { additionalProperties: false }),
+  behaviour: Scaler,
+  source: { url: import.meta.url, export: 'Scaler' },
+});
+`,
+    );
+    await writeFile(
+      join(project, 'use-module.mjs'),
+      `import { parseManifestWithModules } from 'cairn/manifest';
+import { createActorSystem } from 'cairn';
+import Scaler from './scaler.mjs';
+const text = (config) => \`apiVersion: cairn.dev/v1\\nkind: Application\\nmetadata: { name: m }\\nspec:\\n  actors:\\n    - { id: s, module: ./scaler.mjs, mode: worker, config: \${config} }\\n\`;
+const good = await parseManifestWithModules(text('{}'), 'm.yaml', process.cwd());
+const bad = await parseManifestWithModules(text('{ factor: lots }'), 'm.yaml', process.cwd());
+const config = good.app.spec.actors[0].config;
+const system = await createActorSystem({ servers: process.env.CAIRN_SERVER, site: 'user-module', node: 'n1' });
+const s = await system.spawn(Scaler.behaviour, { id: 's', config, runtime: { mode: 'worker', module: Scaler.source.url, export: Scaler.source.export } });
+console.log(JSON.stringify({ config, bad: bad.errors.map((e) => e.path), scaled: await s.ask({ type: 'scale', value: 4 }, { timeout: 20_000 }) }));
+await system.shutdown();
+`,
+    );
+    expect(JSON.parse(await node('use-module.mjs'))).toEqual({ config: { factor: 10 }, bad: ['spec.actors[0].config.factor'], scaled: 40 });
+  }, 120_000);
+
   it('package - the cairn command runs from the installed package, and internals stay behind the exports map', async () => {
     const { stdout } = await run(join(project, 'node_modules', '.bin', 'cairn'), ['--version'], { cwd: project, timeout: 30_000 });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

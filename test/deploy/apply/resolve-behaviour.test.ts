@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseManifestOrThrow } from '../../../deploy/manifest/index.ts';
 import type { Actor, Application } from '../../../deploy/manifest/index.ts';
-import { appTreeSpec, builtImageTag, loadBehaviour, resolveModulePath, resolveRuntime } from '../../../deploy/apply/index.ts';
+import { appTreeSpec, builtImageTag, hostedRuntime, loadActor, loadBehaviour, resolveModulePath, resolveRuntime } from '../../../deploy/apply/index.ts';
+import type { LoadedActor } from '../../../deploy/apply/index.ts';
 import type { ActorDefinition } from '../../../kernel/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url)).replace(/\/$/, '');
@@ -112,8 +113,8 @@ spec:
     - { id: a, behaviour: { module: ./echo.ts, export: Echo }, restart: transient, shutdownMs: 50 }
     - { id: b, behaviour: { module: ./echo.ts, export: Echo }, mode: worker }
 `).app;
-    const defs = new Map<string, ActorDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const a of app.spec.actors) defs.set(a.id, await loadBehaviour(a, { ...ctx, actor: a.id }, FIXTURES));
+    const defs = new Map<string, LoadedActor>();
+    for (const a of app.spec.actors) defs.set(a.id, await loadActor(a, { ...ctx, actor: a.id }, FIXTURES));
     const spec = appTreeSpec(app, app.spec.actors, defs, FIXTURES);
     expect(spec).toMatchObject({ id: 'app-shop', strategy: 'rest_for_one', intensity: 7, periodMs: 900, backoff: { initialMs: 10, maxMs: 30_000, multiplier: 2, resetAfterMs: 60_000 } });
     expect(spec.children.map((c) => ({ id: c.id, restart: c.restart, shutdownMs: c.shutdownMs, mode: 'runtime' in c ? c.runtime?.mode : undefined }))).toEqual([
@@ -122,3 +123,37 @@ spec:
     ]);
   });
 });
+
+describe('module actors', () => {
+  const EXAMPLES = fileURLToPath(new URL('../../../examples/modules/', import.meta.url)).replace(/\/$/, '');
+  const THRESHOLD = `${EXAMPLES}/threshold.ts`;
+
+  it('loadActor - a third-party module: its behaviour, its source for guests, its config with defaults', async () => {
+    const { actor } = oneActor('module: ./threshold.ts\nmode: worker\nconfig: { to: t, above: 1 }\nmailbox: { maxAttempts: 2 }');
+    const loaded = await loadActor(actor, ctx, EXAMPLES);
+    expect(loaded.definition).toMatchObject({ name: 'threshold', persist: true, retry: { maxAttempts: 2 } });
+    expect(loaded.code).toEqual({ module: THRESHOLD, export: 'ThresholdActor' });
+    expect(loaded.config).toEqual({ to: 't', above: 1, field: 'value' });
+  });
+
+  it('resolveRuntime - a module runs from its source in a worker, a process, or Cairn\'s base image with binds and limits', async () => {
+    for (const [mode, expected] of [
+      ['worker', { mode: 'worker', module: THRESHOLD, export: 'ThresholdActor' }],
+      ['process', { mode: 'process', command: process.execPath }],
+      ['container', { mode: 'container', image: 'cairn-base:local', binds: expect.arrayContaining(['/data:/data:ro']), limits: { memoryMb: 64 } }],
+    ] as const) {
+      const { app, actor } = oneActor(`module: ./threshold.ts\nmode: ${mode}\nconfig: { to: t, above: 1 }\nresources: { memoryMb: 64 }${mode === 'container' ? '\ncontainer: { binds: ["/data:/data:ro"] }' : ''}`);
+      const loaded = await loadActor(actor, ctx, EXAMPLES);
+      expect(resolveRuntime(actor, app, EXAMPLES, loaded.code)).toMatchObject(expected);
+    }
+  });
+
+  it('loadActor - a built-in inline-only module cannot be hosted off the leader: a coded error says what to do', async () => {
+    const { app, actor } = oneActor('module: cairn/timer\nconfig: { to: t, message: { type: x } }');
+    const loaded = await loadActor(actor, ctx, EXAMPLES);
+    expect(loaded.code).toBeUndefined();
+    expect(loaded.config).toEqual({ to: 't', message: { type: 'x' }, everyMs: 1_000 });
+    expect(() => hostedRuntime(actor, app, EXAMPLES, loaded.code)).toThrow(expect.objectContaining({ code: 'CAIRN_APP_MODULE_INVALID', message: expect.stringContaining('runs inline only') }));
+  });
+});
+

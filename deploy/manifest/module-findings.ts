@@ -1,0 +1,78 @@
+import { Value } from '@sinclair/typebox/value';
+import type { ModuleDefinition } from '../../kernel/index.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { didYouMean } from '../../protocols/closest-name.ts';
+import { error } from './finding.ts';
+import type { Finding } from './finding.ts';
+import { configFindings } from './schema-findings.ts';
+
+/** Modules known without importing anything: `cairn/<name>`. */
+export type ModuleRegistry = ReadonlyMap<string, ModuleDefinition>;
+
+/** A built-in module's name (the rest name third-party modules by path or package). */
+export function isBuiltinModuleName(name: string): boolean {
+  return name.startsWith('cairn/');
+}
+
+type Raw = Record<string, unknown>;
+const isRecord = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Every actor has a behaviour or a module, not both; a built-in module must exist, run in the
+ * actor's mode, and accept its `config` (each problem with its path under `config`). A third-party
+ * module is checked the same way when the registry holds it (imported by the caller); one the
+ * caller failed to import is reported with `loadErrors`' reason; any other is left to the site.
+ */
+export function moduleFindings(data: unknown, registry: ModuleRegistry, loadErrors: ReadonlyMap<string, string> = new Map()): Finding[] {
+  if (!isRecord(data) || !isRecord(data['spec']) || !Array.isArray(data['spec']['actors'])) return [];
+  const findings: Finding[] = [];
+  (data['spec']['actors'] as unknown[]).forEach((actor, index) => {
+    if (!isRecord(actor)) return;
+    const at = ['spec', 'actors', index];
+    const module = actor['module'];
+    const hasBehaviour = actor['behaviour'] !== undefined;
+    if (module === undefined && !hasBehaviour) {
+      findings.push(error(at, Codes.BEHAVIOUR_OR_MODULE, 'give the actor a behaviour (behaviour: { module: ./file.ts, export: … }) or a module (module: cairn/<name>)'));
+      return;
+    }
+    if (module !== undefined && hasBehaviour) {
+      findings.push(error([...at, 'module'], Codes.BEHAVIOUR_OR_MODULE, 'an actor runs a behaviour or a module, not both: remove behaviour or module'));
+      return;
+    }
+    if (typeof module !== 'string') return;
+    const loadError = loadErrors.get(module);
+    if (loadError !== undefined) {
+      findings.push(error([...at, 'module'], Codes.MODULE_NOT_LOADED, loadError));
+      return;
+    }
+    const definition = registry.get(module);
+    if (!definition && !isBuiltinModuleName(module)) return; // checked where it is imported
+    if (!definition) {
+      const known = [...registry.keys()];
+      findings.push(error([...at, 'module'], Codes.UNKNOWN_MODULE, `there is no built-in module ${JSON.stringify(module)}${didYouMean(module, known)} (built-in: ${known.join(', ') || 'none'})`));
+      return;
+    }
+    findings.push(...moduleConfigFindings(definition, actor, index));
+  });
+  return findings;
+}
+
+/** One actor against its module: the mode is one the module runs in, the config its schema accepts. */
+export function moduleConfigFindings(definition: ModuleDefinition, actor: Readonly<Record<string, unknown>>, index: number): Finding[] {
+  const at = ['spec', 'actors', index];
+  const findings: Finding[] = [];
+  const mode = typeof actor['mode'] === 'string' ? actor['mode'] : 'inline';
+  if (!definition.modes.includes(mode as never)) {
+    findings.push(
+      error(
+        [...at, actor['mode'] === undefined ? 'module' : 'mode'],
+        Codes.MODULE_MODE_UNSUPPORTED,
+        `module ${definition.name} does not run in mode ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}: use ${definition.modes.map((m) => JSON.stringify(m)).join(' or ')}`,
+      ),
+    );
+  }
+  // Checked as the actor will get it: fields the schema gives a default need not be written.
+  const config = Value.Default(definition.config, structuredClone(actor['config'] ?? {}));
+  findings.push(...configFindings(definition.config, config, [...at, 'config']));
+  return findings;
+}

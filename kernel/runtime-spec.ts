@@ -3,7 +3,13 @@ export type RuntimeSpec =
   /** In the node's event loop: fastest, no isolation. @default */
   | { readonly mode: 'inline' }
   /** In a worker thread of the node's process, importing `module` (path or file URL) and using its export. */
-  | { readonly mode: 'worker'; readonly module: string; readonly export?: string }
+  | {
+      readonly mode: 'worker';
+      readonly module: string;
+      readonly export?: string;
+      /** Added to the node's environment, as the worker thread's own `process.env`. */
+      readonly env?: Readonly<Record<string, string>>;
+    }
   /** A child process speaking the host protocol on stdin/stdout (any language). */
   | {
       readonly mode: 'process';

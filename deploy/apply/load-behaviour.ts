@@ -62,9 +62,10 @@ export async function loadActor(actor: Actor, context: BehaviourContext, appDir:
   return { definition: withManifestPolicies(module.behaviour, actor), code: moduleCode(module), config: Value.Default(module.config, structuredClone(actor.config ?? {})) as Record<string, unknown> };
 }
 
-/** The manifest's `persist: true` and `mailbox.maxAttempts` on top of a definition. */
+/** The manifest's `persist: true` and `mailbox.maxAttempts` (when written) on top of a definition. */
 function withManifestPolicies(base: ActorDefinition<any, any>, actor: Actor): ActorDefinition<any, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return { ...base, persist: base.persist || actor.persist, retry: { ...base.retry, maxAttempts: actor.mailbox.maxAttempts } };
+  const maxAttempts = actor.mailbox.maxAttempts;
+  return { ...base, persist: base.persist || actor.persist, ...(maxAttempts === undefined ? {} : { retry: { ...base.retry, maxAttempts } }) };
 }
 
 async function importDefinition(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -41,7 +41,7 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string, c
   const env = Object.keys(actor.env).length > 0 ? { env: actor.env } : {};
   return match(actor.mode)
     .with('inline', (): RuntimeSpec => ({ mode: 'inline' }))
-    .with('worker', (): RuntimeSpec => ({ mode: 'worker', module: needCode(actor, code).module, export: needCode(actor, code).export }))
+    .with('worker', (): RuntimeSpec => ({ mode: 'worker', module: needCode(actor, code).module, export: needCode(actor, code).export, ...env }))
     .with('process', (): RuntimeSpec => ({ ...jsProcessSpec(needCode(actor, code).module, needCode(actor, code).export), ...env }))
     .with('container', (): RuntimeSpec => {
       const c = actor.container ?? {};

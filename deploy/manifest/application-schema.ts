@@ -132,13 +132,12 @@ export const ContainerSchema = Strict({
 
 export const MailboxSchema = Strict(
   {
-    /** @default 5 */
+    /** @default the behaviour's retry.maxAttempts (DEFAULT_RETRY: 3) */
     maxAttempts: Type.Optional(
-      Type.Integer({ minimum: 1, default: 5, description: 'Deliveries of one message before it goes to the dead-letter stream.' }),
+      Type.Integer({ minimum: 1, description: "Deliveries of one message before it goes to the dead-letter stream. Default: the behaviour's retry.maxAttempts (3 unless its definition says otherwise)." }),
     ),
-    /** @default 10000 */
     capacity: Type.Optional(
-      Type.Integer({ minimum: 1, default: 10_000, description: 'Messages the mailbox holds; tell is refused (backpressure) when full.' }),
+      Type.Integer({ minimum: 1, description: "Not supported yet (refused): every mailbox holds its site's capacity." }),
     ),
   },
   { default: {} },

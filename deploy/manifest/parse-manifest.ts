@@ -8,6 +8,7 @@ import type { Finding } from './finding.ts';
 import { ManifestError } from './manifest-error.ts';
 import { schemaFindings } from './schema-findings.ts';
 import { semanticFindings } from './semantic-findings.ts';
+import { unsupportedFindings } from './unsupported-findings.ts';
 import { moduleFindings } from './module-findings.ts';
 import type { ModuleRegistry } from './module-findings.ts';
 import { BUILTIN_MODULES } from '../../actors/index.ts';
@@ -38,7 +39,7 @@ export function parseManifest(text: string, source?: string, options: ParseOptio
   const yaml = readYamlSource(text, source);
   const diagnostics = [...yaml.diagnostics];
   if (yaml.data !== undefined) {
-    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors)];
+    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...unsupportedFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors)];
     const placed = findings.map((f): Diagnostic => ({
       level: f.level,
       path: formatPath(f.segments),

@@ -80,11 +80,12 @@ function containerRules(index: number, actor: Raw): Finding[] {
     ];
   }
   if (container !== undefined && typeof mode === 'string') {
+    // Refused, not ignored: settings that would do nothing are a mistake worth stopping for.
     return [
-      warning(
+      error(
         ['spec', 'actors', index, 'container'],
         Codes.CONTAINER_SETTINGS_IGNORED,
-        `container settings are ignored in mode ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}: set mode: container or remove them`,
+        `container settings apply in mode "container" only, and this actor's mode is ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}: set mode: container or remove them`,
       ),
     ];
   }

@@ -40,7 +40,7 @@ export function workerLauncher(opts: WorkerLauncherOptions = {}): GuestLauncher 
       worker = new Worker(pathToFileURL(bundle), {
         // The node's own flags (a test runner's loaders, --inspect) are not the guest's business.
         execArgv: [],
-        env: { ...process.env, ...JS_GUEST_ENV },
+        env: { ...process.env, ...JS_GUEST_ENV, ...spec.env },
         stdout: true,
         stderr: true,
         ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),

@@ -117,6 +117,7 @@ spec:
   actors:
     - id: hello-greeter
       behaviour: { module: ./greeter.ts }
+      mode: worker
       restart: sometimes
       replica: 2
       env: { PORT: 8080 }

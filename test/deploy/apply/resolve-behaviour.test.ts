@@ -5,6 +5,7 @@ import type { Actor, Application } from '../../../deploy/manifest/index.ts';
 import { appTreeSpec, builtImageTag, hostedRuntime, loadActor, loadBehaviour, resolveModulePath, resolveRuntime } from '../../../deploy/apply/index.ts';
 import type { LoadedActor } from '../../../deploy/apply/index.ts';
 import type { ActorDefinition } from '../../../kernel/index.ts';
+import { DEFAULT_RETRY } from '../../../kernel/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url)).replace(/\/$/, '');
 
@@ -23,6 +24,11 @@ describe('resolveRuntime', () => {
   it('resolveRuntime - worker imports the module resolved against appDir, with its export', () => {
     const { app, actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker');
     expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'worker', module: `${FIXTURES}/echo.ts`, export: 'Echo' });
+  });
+
+  it('resolveRuntime - a worker gets the manifest env', () => {
+    const { app, actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker\nenv: { LEVEL: debug }');
+    expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'worker', module: `${FIXTURES}/echo.ts`, export: 'Echo', env: { LEVEL: 'debug' } });
   });
 
   it('resolveRuntime - process runs the module (resolved against appDir) as a pre-bundled stdio guest, with env', () => {
@@ -78,6 +84,9 @@ describe('loadBehaviour', () => {
     const { actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker\npersist: true\nmailbox: { maxAttempts: 2 }');
     const def = await loadBehaviour(actor, ctx, FIXTURES);
     expect(def).toMatchObject({ name: 'echo', persist: true, retry: { maxAttempts: 2 } });
+    // Unwritten, the behaviour's own policy stands (one default: the kernel's DEFAULT_RETRY).
+    const plain = await loadBehaviour(oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker').actor, ctx, FIXTURES);
+    expect(plain.retry).toEqual(DEFAULT_RETRY);
   });
 
   it('loadBehaviour - process and container modes get a remote definition without importing anything', async () => {

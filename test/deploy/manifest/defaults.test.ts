@@ -22,7 +22,7 @@ describe('defaults', () => {
       shutdownMs: 5000,
       persist: false,
       placement: { spread: 'none' },
-      mailbox: { maxAttempts: 5, capacity: 10_000 },
+      mailbox: {},
     });
   });
 
@@ -51,10 +51,10 @@ describe('defaults', () => {
 
   it('defaults - never override values that were set, and leave the input untouched', () => {
     const data = validManifest();
-    Object.assign(data.spec.actors[0], { mode: 'worker', replicas: 2, restart: 'temporary', placement: { spread: 'one-per-node', sites: ['a'] }, mailbox: { capacity: 5 } });
+    Object.assign(data.spec.actors[0], { mode: 'worker', replicas: 2, restart: 'temporary', placement: { spread: 'one-per-node', sites: ['a'] }, mailbox: { maxAttempts: 7 } });
     const before = structuredClone(data);
     const actor = accepted(data).spec.actors[0];
-    expect(actor).toMatchObject({ mode: 'worker', replicas: 2, restart: 'temporary', placement: { spread: 'one-per-node', sites: ['a'] }, mailbox: { capacity: 5, maxAttempts: 5 } });
+    expect(actor).toMatchObject({ mode: 'worker', replicas: 2, restart: 'temporary', placement: { spread: 'one-per-node', sites: ['a'] }, mailbox: { maxAttempts: 7 } });
     expect(data).toEqual(before);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestDiagnosticCodes as Codes } from '../../../protocols/errors/manifest-codes.ts';
-import { errorsOf, parseObject, pathsAndCodes, validManifest } from './manifest-fixtures.ts';
+import { errorsOf, parseObject, pathsAndCodes, ROUTES_PENDING, validManifest, withRoutes } from './manifest-fixtures.ts';
 
 describe('semantic rules', () => {
   it('semantic rules - rejects a duplicate actor id, pointing at the first use', () => {
@@ -17,9 +17,9 @@ describe('semantic rules', () => {
   });
 
   it('semantic rules - rejects a route to an undeclared actor and suggests the near miss', () => {
-    const data = validManifest();
+    const data = withRoutes();
     data.spec.routes[0].to.actor = 'ingets';
-    const [err] = errorsOf(parseObject(data));
+    const err = errorsOf(parseObject(data)).find((e) => e.code === Codes.UNKNOWN_ROUTE_TARGET);
     expect(err).toMatchObject({ path: 'spec.routes[0].to.actor', code: Codes.UNKNOWN_ROUTE_TARGET });
     expect(err?.message).toBe('route target "ingets" is not an actor of this application; did you mean "ingest"? (actors: ingest, detector)');
   });
@@ -41,26 +41,24 @@ describe('semantic rules', () => {
     expect(result.app.spec.actors[1]?.container?.build).toEqual({ context: './detector', dockerfile: 'Dockerfile' });
   });
 
-  it('semantic rules - warns that container settings are ignored outside container mode', () => {
+  it('semantic rules - refuses container settings outside container mode', () => {
     const data = validManifest();
     data.spec.actors[0].container = { image: 'x' };
     data.spec.actors[0].mode = 'worker';
-    const result = parseObject(data);
-    expect(result.ok).toBe(true);
-    expect(result.warnings).toEqual([
+    expect(errorsOf(parseObject(data))).toEqual([
       expect.objectContaining({
-        level: 'warning',
+        level: 'error',
         path: 'spec.actors[0].container',
         code: Codes.CONTAINER_SETTINGS_IGNORED,
-        message: 'container settings are ignored in mode "worker": set mode: container or remove them',
+        message: 'container settings apply in mode "container" only, and this actor\'s mode is "worker": set mode: container or remove them',
       }),
     ]);
   });
 
-  it('semantic rules - says when the ignoring mode is the default', () => {
+  it('semantic rules - says when the refusing mode is the default', () => {
     const data = validManifest();
     data.spec.actors[0].container = { image: 'x' };
-    expect(parseObject(data).warnings[0]?.message).toContain('in mode "inline" (the default)');
+    expect(errorsOf(parseObject(data))[0]?.message).toContain('mode is "inline" (the default)');
   });
 
   it('semantic rules - warns that replicas are ignored with spread one-per-site', () => {
@@ -92,6 +90,7 @@ describe('semantic rules', () => {
     ];
     const errors = errorsOf(parseObject(data));
     expect(pathsAndCodes(errors)).toEqual([
+      ROUTES_PENDING,
       `spec.routes[0].from.mqtt ${Codes.BAD_ROUTE_SOURCE}`,
       `spec.routes[1].from.mqtt ${Codes.BAD_ROUTE_SOURCE}`,
       `spec.routes[2].from.subject ${Codes.BAD_ROUTE_SOURCE}`,
@@ -101,11 +100,11 @@ describe('semantic rules', () => {
   });
 
   it('semantic rules - warns about a route listed twice', () => {
-    const data = validManifest();
+    const data = withRoutes();
     data.spec.routes.push({ from: { mqtt: 'sensors/+/temp' }, to: { actor: 'ingest' } });
     data.spec.routes.push({ from: { mqtt: 'sensors/+/temp' }, to: { actor: 'detector' } });
     const result = parseObject(data);
-    expect(result.ok).toBe(true);
+    expect(pathsAndCodes(errorsOf(result))).toEqual([ROUTES_PENDING]);
     expect(pathsAndCodes(result.warnings)).toEqual([`spec.routes[1] ${Codes.DUPLICATE_ROUTE}`]);
   });
 
@@ -121,7 +120,7 @@ describe('semantic rules', () => {
   });
 
   it('semantic rules - run alongside schema errors so one pass reports everything', () => {
-    const data = validManifest();
+    const data = withRoutes();
     data.spec.actors[0].mode = 'lambda';
     data.spec.actors[1].id = 'ingest';
     data.spec.routes[0].to.actor = 'ghost';
@@ -131,6 +130,7 @@ describe('semantic rules', () => {
         `spec.actors[0].mode ${Codes.NOT_ALLOWED}`,
         `spec.actors[1].id ${Codes.DUPLICATE_ACTOR_ID}`,
         `spec.routes[0].to.actor ${Codes.UNKNOWN_ROUTE_TARGET}`,
+        ROUTES_PENDING,
       ].sort(),
     );
   });

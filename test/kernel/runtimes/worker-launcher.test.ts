@@ -32,6 +32,23 @@ describe('worker launcher', () => {
     expect(await ch.exited).toEqual({ reason: 'was terminated', code: KernelCodes.GUEST_EXITED });
   });
 
+  it('worker launcher - env is the worker thread\'s own process.env, added to the node\'s and not leaking into it', async () => {
+    const module = new URL('./fixtures/env-echo.ts', import.meta.url).pathname;
+    const ch = await workerLauncher()({ mode: 'worker', module, export: 'EnvEcho', env: { CAIRN_TEST_GREETING: 'hej' } }, info, new AbortController().signal);
+    const ready = nextFrame(ch, 'ready');
+    ch.send({ t: 'init', v: HOST_PROTOCOL_VERSION, id: 'w1', site: 'wl', node: 'n1' });
+    await ready;
+    const ask = async (n: number, name: string) => {
+      const done = nextFrame(ch, 'done');
+      ch.send({ t: 'msg', n, attempt: 1, env: { v: 1, id: `m${n}`, type: 'env', to: 'wl/w1', ts: 1, body: { type: 'env', name } } });
+      return ((await done) as { reply?: unknown }).reply;
+    };
+    expect(await ask(1, 'CAIRN_TEST_GREETING')).toBe('hej');
+    expect(await ask(2, 'PATH')).toBe(process.env['PATH']);
+    expect(process.env['CAIRN_TEST_GREETING']).toBeUndefined();
+    await ch.kill();
+  });
+
   it('worker launcher - a module without the export ends the worker with the reason', async () => {
     const ch = await launch(BEHAVIOURS_MODULE, 'NoSuchExport');
     const exit = await ch.exited;

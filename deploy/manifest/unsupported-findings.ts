@@ -1,0 +1,50 @@
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { error } from './finding.ts';
+import type { Finding } from './finding.ts';
+
+/*
+ * Fields the schema describes but Cairn does not execute (yet, or in the actor's mode). A manifest
+ * using one is refused: a setting that is accepted and then ignored is worse than an error.
+ */
+
+type Raw = Record<string, unknown>;
+const isRecord = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function unsupportedFindings(data: unknown): Finding[] {
+  if (!isRecord(data) || !isRecord(data['spec'])) return [];
+  const spec = data['spec'];
+  const findings: Finding[] = [];
+  if (Array.isArray(spec['routes']) && spec['routes'].length > 0) {
+    findings.push(
+      error(
+        ['spec', 'routes'],
+        Codes.NOT_SUPPORTED_YET,
+        'routes are checked but not executed yet (no route executor captures their subjects): remove spec.routes, and have a publisher tell the actor (cairn tell, or ActorRef.tell)',
+      ),
+    );
+  }
+  (Array.isArray(spec['actors']) ? spec['actors'] : []).forEach((actor: unknown, index) => {
+    if (!isRecord(actor)) return;
+    const mailbox = actor['mailbox'];
+    if (isRecord(mailbox) && mailbox['capacity'] !== undefined) {
+      findings.push(
+        error(
+          ['spec', 'actors', index, 'mailbox', 'capacity'],
+          Codes.NOT_SUPPORTED_YET,
+          "a per-actor mailbox capacity is not enforced yet: every mailbox of a site holds the site's capacity (10000 by default; the node option mailbox.capacity); remove the field",
+        ),
+      );
+    }
+    const env = actor['env'];
+    if ((actor['mode'] ?? 'inline') === 'inline' && isRecord(env) && Object.keys(env).length > 0) {
+      findings.push(
+        error(
+          ['spec', 'actors', index, 'env'],
+          Codes.ENV_IN_INLINE_MODE,
+          `an inline actor runs in the node's process and shares its environment${actor['mode'] === undefined ? ' (inline is the default mode)' : ''}: env applies in worker, process and container modes; pick one of those or remove env`,
+        ),
+      );
+    }
+  });
+  return findings;
+}

@@ -44,7 +44,7 @@ export type { ContainerSpec, JsContainerExtra } from '../kernel/runtimes/contain
 
 // Errors: every error Cairn raises is a CairnError with a stable code from the registry.
 export { CairnError, isCairnError, errorCodes, KernelCodes, SupervisorCodes, PlacementCodes, ManifestCodes, DeployCodes } from '../protocols/index.ts';
-export type { ErrorCodeEntry, ActorEvent, ActorInfo, ActorStatus } from '../protocols/index.ts';
+export type { ErrorCodeEntry, ActorEvent, ActorInfo, ActorStatus, RoutedMessage } from '../protocols/index.ts';
 
 // The NATS server Cairn runs on.
 export { MIN_NATS_SERVER_VERSION, PINNED_NATS_SERVER_VERSION } from '../protocols/index.ts';

@@ -89,6 +89,8 @@ export const Streams = {
   nodeRegistry: (site: string): string => `CAIRN_NODES_${site}`,
   /** Limits stream holding the dead letters of a site. */
   deadLetters: (site: string): string => `CAIRN_DLQ_${site}`,
+  /** WorkQueue stream capturing what an application's routes take in on a site, until forwarded to mailboxes. */
+  routes: (site: string, app: string): string => `CAIRN_RT_${site}_${app}`,
 } as const;
 
 export const Consumers = {
@@ -99,6 +101,8 @@ export const Consumers = {
    * it. It lives on the peer's server, so the position survives restarts of `to`'s server.
    */
   source: (to: string): string => `cairn-src-${to}`,
+  /** The durable consumer through which a site's route forwarder reads an app's route stream. */
+  routes: 'cairn-routes',
 } as const;
 
 export const Buckets = {

@@ -18,6 +18,8 @@ import { hostedRuntime } from './resolve-runtime.ts';
 import { siteInstances, targetsSite } from './site-instances.ts';
 import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
+import { RouteExecutor } from './route-executor.ts';
+import { planRoutes } from './route-plan.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 
 export interface AppControllerOptions {
@@ -57,6 +59,7 @@ export class AppController {
   private readonly importer: ModuleImporter;
   private status: AppStatusBucket | undefined;
   private placer: SitePlacer | undefined;
+  private routes: RouteExecutor | undefined;
   private offEvents: (() => void) | undefined;
   private offNodes: (() => void) | undefined;
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
@@ -82,6 +85,7 @@ export class AppController {
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     const { node } = this.opts.system;
     this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
+    this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
       node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
@@ -115,7 +119,9 @@ export class AppController {
     this.offNodes?.();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
-    for (const name of [...this.running.keys()]) await this.stopTree(name);
+    // The node is going away, not the apps: their routes keep capturing for the next leader.
+    for (const name of [...this.running.keys()]) await this.stopTree(name, { keepCapture: true });
+    await this.routes?.stop();
   }
 
   /** What this site runs, by app name. */
@@ -196,7 +202,8 @@ export class AppController {
     await match(command)
       .with({ type: 'start' }, (c) => this.startTree(c))
       .with({ type: 'replace' }, async (c) => {
-        await this.stopTree(c.name);
+        // Captured messages wait in the stream for the new revision's forwarder.
+        await this.stopTree(c.name, { keepCapture: true });
         await this.startTree(c);
       })
       .with({ type: 'stop' }, (c) => this.stopTree(c.name))
@@ -221,6 +228,8 @@ export class AppController {
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
       await system.supervise(appTreeSpec(c.app, c.actors, loaded, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i, loaded) }), { restart: 'temporary' });
+      // Routes go to every instance of this site (a waiting one's mailbox holds its messages).
+      await this.routes!.run(c.name, planRoutes(this.site, c.app, instances));
       const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
       if (plan.unplaced.length > 0) {
@@ -261,8 +270,10 @@ export class AppController {
     };
   }
 
-  private async stopTree(name: string): Promise<void> {
+  /** Stops an app's tree; its routes stop capturing too unless `keepCapture` (a replace, a node shutdown). */
+  private async stopTree(name: string, opts: { keepCapture?: boolean } = {}): Promise<void> {
     const { system } = this.opts;
+    await (opts.keepCapture ? this.routes?.pause(name) : this.routes?.remove(name))?.catch((err: unknown) => system.node.log.warn({ err, app: name }, 'app controller: stopping the routes failed'));
     try {
       await system.stop(appTreeId(name));
     } catch (err) {

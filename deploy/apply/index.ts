@@ -22,3 +22,6 @@ export { siteInstances, sitePlacementRequest, nodeInfoOf, targetsSite } from './
 export type { SiteInstance } from './site-instances.ts';
 export { SitePlacer } from './site-placer.ts';
 export type { AppPlan, SitePlacerOptions } from './site-placer.ts';
+export { planRoutes, routeDeliveries } from './route-plan.ts';
+export type { PlannedRoute, RoutePlan, RouteDelivery } from './route-plan.ts';
+export { RouteExecutor, routeStreamConfig, ROUTE_CAPTURE_MAX_AGE_MS, ROUTE_CAPTURE_MAX_MSGS } from './route-executor.ts';

@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
 import { BackoffSchema } from './application-schema.ts';
 import { didYouMean } from '../../protocols/closest-name.ts';
+import { mqttFilterProblem, subjectFilterProblem } from '../../protocols/route-source.ts';
 import { error, warning } from './finding.ts';
 import type { Finding } from './finding.ts';
 
@@ -156,27 +157,11 @@ function routeRules(routes: Array<[number, Raw]>, actors: Array<[number, Raw]>):
 
 function sourceProblem(from: Raw): { field: string; message: string } | undefined {
   const mqtt = from['mqtt'];
-  if (typeof mqtt === 'string' && mqtt !== '') {
-    const levels = mqtt.split('/');
-    const hashAt = levels.findIndex((level) => level.includes('#'));
-    if (hashAt !== -1 && (levels[hashAt] !== '#' || hashAt !== levels.length - 1)) {
-      return { field: 'mqtt', message: `${JSON.stringify(mqtt)} is not a valid MQTT topic filter: # must be a whole level and the last one (e.g. sensors/#)` };
-    }
-    if (levels.some((level) => level.includes('+') && level !== '+')) {
-      return { field: 'mqtt', message: `${JSON.stringify(mqtt)} is not a valid MQTT topic filter: + must be a whole level (e.g. sensors/+/temp)` };
-    }
-  }
+  const mqttProblem = typeof mqtt === 'string' && mqtt !== '' ? mqttFilterProblem(mqtt) : undefined;
+  if (mqttProblem !== undefined) return { field: 'mqtt', message: `MQTT topic filter ${JSON.stringify(mqtt)} cannot be routed: ${mqttProblem}` };
   const subject = from['subject'];
-  if (typeof subject === 'string' && subject !== '') {
-    const tokens = subject.split('.');
-    if (/\s/.test(subject) || tokens.some((t) => t === '')) {
-      return { field: 'subject', message: `${JSON.stringify(subject)} is not a valid NATS subject: use non-empty dot-separated tokens without spaces` };
-    }
-    const badWildcard = tokens.some((t, i) => (t.includes('*') && t !== '*') || (t.includes('>') && (t !== '>' || i !== tokens.length - 1)));
-    if (badWildcard) {
-      return { field: 'subject', message: `${JSON.stringify(subject)} is not a valid NATS subject: * must be a whole token and > a whole last token (e.g. sensors.*.temp, sensors.>)` };
-    }
-  }
+  const subjectProblem = typeof subject === 'string' && subject !== '' ? subjectFilterProblem(subject) : undefined;
+  if (subjectProblem !== undefined) return { field: 'subject', message: `NATS subject ${JSON.stringify(subject)} cannot be routed: ${subjectProblem}` };
   return undefined;
 }
 

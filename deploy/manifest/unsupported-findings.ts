@@ -14,15 +14,6 @@ export function unsupportedFindings(data: unknown): Finding[] {
   if (!isRecord(data) || !isRecord(data['spec'])) return [];
   const spec = data['spec'];
   const findings: Finding[] = [];
-  if (Array.isArray(spec['routes']) && spec['routes'].length > 0) {
-    findings.push(
-      error(
-        ['spec', 'routes'],
-        Codes.NOT_SUPPORTED_YET,
-        'routes are checked but not executed yet (no route executor captures their subjects): remove spec.routes, and have a publisher tell the actor (cairn tell, or ActorRef.tell)',
-      ),
-    );
-  }
   (Array.isArray(spec['actors']) ? spec['actors'] : []).forEach((actor: unknown, index) => {
     if (!isRecord(actor)) return;
     const mailbox = actor['mailbox'];

@@ -46,6 +46,7 @@ export const DeployCodes = {
   APP_MODULE_INVALID: 'CAIRN_APP_MODULE_INVALID',
   UNPLACED: 'CAIRN_UNPLACED',
   APP_START_FAILED: 'CAIRN_APP_START_FAILED',
+  ROUTE_CAPTURE_FAILED: 'CAIRN_ROUTE_CAPTURE_FAILED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -258,8 +259,13 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: DeployCodes.APP_MODULE_INVALID,
-    summary: "An actor's `module:` imports a file or package that exports no defineModule result.",
-    fix: "Export the module (defineModule from 'cairn/module') from that file, as default or under any name.",
+    summary: "An actor's `module:` imports a file or package that exports no defineModule result; or the module refuses the actor's config on the site that loads it (another version installed there); or an inline-only module was placed on a node other than the site's leader.",
+    fix: "Export the module (defineModule from 'cairn/module') from that file; install the same module version on every site; give an inline-only module a `source`, or pin it to the leader with placement.",
+  },
+  {
+    code: DeployCodes.ROUTE_CAPTURE_FAILED,
+    summary: "A site could not create the stream that captures an application's routes: most often its subjects overlap another stream's (another application's routes, or a stream of your own).",
+    fix: 'Give each application its own subjects (e.g. a first token per app); `nats stream ls` and `nats stream info` show which stream holds the overlapping subjects.',
   },
   {
     code: DeployCodes.UNPLACED,

@@ -4,14 +4,6 @@ import type { Diagnostic, ManifestResult } from '../../../deploy/manifest/index.
 
 /** A valid application as plain data; tests change one thing at a time. */
 export function validManifest(): Record<string, any> {
-  return { ...withRoutes(), spec: { ...withRoutes().spec, routes: [] } };
-}
-
-/**
- * validManifest with a route: routes are checked, then refused as not executed yet
- * (CAIRN_MANIFEST_NOT_SUPPORTED_YET at spec.routes), so route tests expect that error too.
- */
-export function withRoutes(): Record<string, any> {
   return {
     apiVersion: 'cairn.dev/v1',
     kind: 'Application',
@@ -39,6 +31,3 @@ export function errorsOf(result: ManifestResult): Diagnostic[] {
 export function pathsAndCodes(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map((d) => `${d.path} ${d.code}`);
 }
-
-/** The error every manifest with routes gets while no route executor exists. */
-export const ROUTES_PENDING = 'spec.routes CAIRN_MANIFEST_NOT_SUPPORTED_YET';

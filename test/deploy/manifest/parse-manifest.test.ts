@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestDiagnosticCodes as Codes } from '../../../protocols/errors/manifest-codes.ts';
 import { parseManifest } from '../../../deploy/manifest/index.ts';
-import { errorsOf, parseObject, pathsAndCodes, ROUTES_PENDING, validManifest, withRoutes } from './manifest-fixtures.ts';
+import { errorsOf, parseObject, pathsAndCodes, validManifest } from './manifest-fixtures.ts';
 
 describe('parseManifest', () => {
   it('parseManifest - accepts a valid manifest with no warnings', () => {
@@ -33,10 +33,9 @@ spec:
       `spec.actors[0].restart ${Codes.NOT_ALLOWED}`,
       `spec.actors[0].replicas ${Codes.OUT_OF_RANGE}`,
       `spec.actors[1].id ${Codes.DUPLICATE_ACTOR_ID}`,
-      ROUTES_PENDING,
       `spec.routes[0].to.actor ${Codes.UNKNOWN_ROUTE_TARGET}`,
     ]);
-    expect(errors.map((d) => d.line)).toEqual([4, 9, 10, 11, 13, 15]);
+    expect(errors.map((d) => d.line)).toEqual([4, 9, 10, 11, 15]);
   });
 
   it('parseManifest - names the bad value and the allowed values for an enum', () => {
@@ -47,7 +46,7 @@ spec:
   });
 
   it('parseManifest - rejects unknown fields at every depth, suggesting the near miss', () => {
-    const data = withRoutes();
+    const data = validManifest();
     data.colour = 'blue';
     data.metadata.lables = { a: 'b' };
     data.spec.actors[0].replica = 2;
@@ -61,7 +60,6 @@ spec:
         `spec.actors[0].replica ${Codes.UNKNOWN_FIELD}`,
         `spec.actors[1].container.imagePullPolicy ${Codes.UNKNOWN_FIELD}`,
         `spec.routes[0].to.queue ${Codes.UNKNOWN_FIELD}`,
-        ROUTES_PENDING,
       ].sort(),
     );
     const replica = errors.find((d) => d.path === 'spec.actors[0].replica');
@@ -153,7 +151,7 @@ spec:
   });
 
   it('parseManifest - rejects names that are not NATS-token-safe wherever names appear', () => {
-    const data = withRoutes();
+    const data = validManifest();
     data.metadata.labels = { 'team.name': 'x' };
     data.spec.actors[0].id = 'in.gest';
     data.spec.actors[1].placement = { sites: ['edge 1'], nodeSelector: { '>': 'x' } };
@@ -166,7 +164,6 @@ spec:
         `spec.actors[1].placement.sites[0] ${Codes.BAD_FORMAT}`,
         `spec.actors[1].placement.nodeSelector[">"] ${Codes.INVALID_KEY}`,
         `spec.routes[0].to.actor ${Codes.BAD_FORMAT}`,
-        ROUTES_PENDING,
       ].sort(),
     );
     expect(errors.find((d) => d.path === 'spec.actors[0].id')?.message).toBe(
@@ -181,7 +178,7 @@ spec:
       { from: {}, to: { actor: 'ingest' } },
     ];
     const errors = errorsOf(parseObject(data));
-    expect(errors.filter((d) => d.code !== Codes.NOT_SUPPORTED_YET).map((d) => [d.path, d.message])).toEqual([
+    expect(errors.map((d) => [d.path, d.message])).toEqual([
       ['spec.routes[0].from', 'set exactly one of mqtt, subject (got mqtt and subject)'],
       ['spec.routes[1].from', 'set exactly one of mqtt, subject (got none)'],
     ]);
@@ -228,6 +225,6 @@ spec:
       to: { actor: b }
 `;
     const errors = errorsOf(parseManifest(text));
-    expect(errors.map((d) => `${d.line}:${d.column} ${d.path}`)).toEqual(['8:13 spec.actors[0].mode', '9:3 spec.routes', '11:20 spec.routes[0].to.actor']);
+    expect(errors.map((d) => `${d.line}:${d.column} ${d.path}`)).toEqual(['8:13 spec.actors[0].mode', '11:20 spec.routes[0].to.actor']);
   });
 });

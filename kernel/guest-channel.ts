@@ -1,4 +1,4 @@
-import type { GuestFrame, NodeFrame } from '../protocols/host-protocol.ts';
+import type { GuestFrame, NodeFrame } from '../protocols/index.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
 
 /** How a guest ended, as the supervisor is told. */

@@ -2,4 +2,4 @@
 // with every problem reported at once; the JSON Schema is 'cairn/manifest/schema.json'.
 export * from '../deploy/manifest/index.ts';
 // Third-party modules checked too (imported beside the manifest, as the sites will).
-export { parseManifestWithModules } from '../deploy/apply/parse-with-modules.ts';
+export { parseManifestWithModules } from '../deploy/apply/index.ts';

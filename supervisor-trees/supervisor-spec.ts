@@ -1,5 +1,5 @@
 import type { ActorConfig, ActorDefinition, HostChoice, Message, RuntimeSpec } from '../kernel/index.ts';
-import { SupervisorCodes } from '../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../protocols/index.ts';
 import { orThrow, resolveChildSpecs, resolveFlags } from './core/index.ts';
 import type { Backoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
 

@@ -2,7 +2,7 @@ import { match } from 'ts-pattern';
 import type { ActorCell, ActorNode, CellParent, ExitReason, Message } from '../kernel/index.ts';
 import { errorExit } from '../kernel/index.ts';
 import type { ActorStatus, TreeNode } from '../protocols/index.ts';
-import { SupervisorCodes } from '../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../protocols/index.ts';
 import { addChild, createSupervisorState, orThrow, planChildExit, planShutdown, planStartAll, removeChild } from './core/index.ts';
 import type { ChildSpec, SupervisorCommand, SupervisorState } from './core/index.ts';
 import type { ChildStart, ResolvedSupervisorSpec } from './supervisor-spec.ts';

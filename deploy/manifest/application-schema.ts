@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TUnsafe } from '@sinclair/typebox';
-import { NAME_PATTERN } from '../../protocols/names.ts';
+import { NAME_PATTERN } from '../../protocols/index.ts';
 
 /*
  * The application manifest, defined once. TypeScript types are `Static<>` of these schemas, the

@@ -1,4 +1,4 @@
-import type { ManifestDiagnosticCode } from '../../protocols/errors/manifest-codes.ts';
+import type { ManifestDiagnosticCode } from '../../protocols/index.ts';
 import type { PathSegment } from './diagnostic.ts';
 
 /** A diagnostic before it is placed in the YAML text: the path is still a list of segments. */

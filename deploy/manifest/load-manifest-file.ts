@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ManifestCodes } from '../../protocols/errors/manifest-codes.ts';
+import { ManifestCodes } from '../../protocols/index.ts';
 import type { Application } from './application-schema.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { ManifestError } from './manifest-error.ts';

@@ -1,5 +1,5 @@
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { ManifestCodes } from '../../protocols/errors/manifest-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { ManifestCodes } from '../../protocols/index.ts';
 import type { Diagnostic } from './diagnostic.ts';
 
 export type ManifestErrorCode = (typeof ManifestCodes)[keyof typeof ManifestCodes];

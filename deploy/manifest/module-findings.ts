@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { ModuleDefinition } from '../../kernel/index.ts';
-import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
-import { didYouMean } from '../../protocols/closest-name.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
+import { didYouMean } from '../../protocols/index.ts';
 import { error } from './finding.ts';
 import type { Finding } from './finding.ts';
 import { configFindings } from './schema-findings.ts';

@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import { ManifestCodes } from '../../protocols/errors/manifest-codes.ts';
+import { ManifestCodes } from '../../protocols/index.ts';
 import { ApplicationSchema } from './application-schema.ts';
 import type { Application } from './application-schema.ts';
 import { formatDiagnostics, formatPath } from './diagnostic.ts';

@@ -1,10 +1,10 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
-import { NAME_PATTERN } from '../../protocols/names.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
+import { NAME_PATTERN } from '../../protocols/index.ts';
 import { applicationJsonSchema } from './application-json-schema.ts';
 import { BIND_PATTERN, ENV_NAME_PATTERN, EXPORT_NAME_PATTERN } from './application-schema.ts';
-import { didYouMean } from '../../protocols/closest-name.ts';
+import { didYouMean } from '../../protocols/index.ts';
 import type { PathSegment } from './diagnostic.ts';
 import { error } from './finding.ts';
 import type { Finding } from './finding.ts';

@@ -1,8 +1,8 @@
 import { Value } from '@sinclair/typebox/value';
-import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import { BackoffSchema } from './application-schema.ts';
-import { didYouMean } from '../../protocols/closest-name.ts';
-import { mqttFilterProblem, subjectFilterProblem } from '../../protocols/route-source.ts';
+import { didYouMean } from '../../protocols/index.ts';
+import { mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
 import { error, warning } from './finding.ts';
 import type { Finding } from './finding.ts';
 

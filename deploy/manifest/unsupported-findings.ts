@@ -1,4 +1,4 @@
-import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import { error } from './finding.ts';
 import type { Finding } from './finding.ts';
 

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node, YAMLError } from 'yaml';
-import { ManifestDiagnosticCodes as Codes } from '../../protocols/errors/manifest-codes.ts';
+import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import type { Diagnostic, PathSegment } from './diagnostic.ts';
 
 /** A manifest's YAML text, parsed: the data plus what is needed to point back into the text. */

@@ -1,9 +1,9 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
-import { NATS_SERVER_INSTALL_COMMAND } from '../../protocols/nats-server-requirements.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
+import { NATS_SERVER_INSTALL_COMMAND } from '../../protocols/index.ts';
 import { goBinDirs } from './go-bin-dirs.ts';
 import { toolVersion } from './install-nats-tools.ts';
 

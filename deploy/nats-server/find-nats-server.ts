@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
-import { KernelCodes } from '../../protocols/errors/kernel-codes.ts';
-import { MIN_NATS_SERVER_VERSION, NATS_SERVER_DOWNLOADS, NATS_SERVER_INSTALL_COMMAND, parseVersion, tooOldMessage, versionAtLeast } from '../../protocols/nats-server-requirements.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
+import { KernelCodes } from '../../protocols/index.ts';
+import { MIN_NATS_SERVER_VERSION, NATS_SERVER_DOWNLOADS, NATS_SERVER_INSTALL_COMMAND, parseVersion, tooOldMessage, versionAtLeast } from '../../protocols/index.ts';
 import { goBinDirs } from './go-bin-dirs.ts';
 
 /** Where findNatsServer looks, in order. */

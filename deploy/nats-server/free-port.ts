@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
 
 /**
  * Returns a TCP port that was free on `host` a moment ago: binds port 0, reads the port the OS

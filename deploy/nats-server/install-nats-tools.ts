@@ -3,9 +3,9 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
-import { NATS_SERVER_DOWNLOADS, PINNED_NATS_CLI_VERSION, PINNED_NATS_SERVER_VERSION, parseVersion } from '../../protocols/nats-server-requirements.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
+import { NATS_SERVER_DOWNLOADS, PINNED_NATS_CLI_VERSION, PINNED_NATS_SERVER_VERSION, parseVersion } from '../../protocols/index.ts';
 import { goBinDirs } from './go-bin-dirs.ts';
 
 /** A NATS tool built from its official Go module. */

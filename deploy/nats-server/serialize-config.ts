@@ -1,5 +1,5 @@
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
 
 /** A value nats-server's config syntax can hold. */
 export type ConfigValue = string | number | boolean | readonly ConfigValue[] | ConfigBlock;

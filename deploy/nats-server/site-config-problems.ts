@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
 import { isSyncInterval } from './sync-interval.ts';
 
 /**

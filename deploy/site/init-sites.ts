@@ -1,7 +1,7 @@
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
 import { renderNatsServerConfig } from '../nats-server/index.ts';
 import { planSites } from './site-plan.ts';
 import type { PlanOptions, SitePlan } from './site-plan.ts';

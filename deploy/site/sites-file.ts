@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { DeployCodes } from '../../protocols/errors/deploy-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { DeployCodes } from '../../protocols/index.ts';
 import { isSyncInterval } from '../nats-server/index.ts';
 import type { SyncInterval } from '../nats-server/index.ts';
 

@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import type { ChildSpec } from './child-spec.ts';
 import type { Plan } from './plan.ts';
 import { fail, ok, type Result } from './result.ts';

@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { describeValue } from './describe-value.ts';
 import { joinPath } from './problem.ts';
 import { integerAtLeast, type Validator } from './validator.ts';

@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { STRATEGIES } from './strategy.ts';
 import { integerAtLeast, oneOf, type Validator } from './validator.ts';
 

@@ -1,5 +1,5 @@
 import { match } from 'ts-pattern';
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { addRestart } from './add-restart.ts';
 import type { ChildState } from './child-state.ts';
 import type { ExitReason } from './exit-reason.ts';

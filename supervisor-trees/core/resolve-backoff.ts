@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import { backoffValidators } from './backoff-validators.ts';
 import { definedFields } from './defined-fields.ts';

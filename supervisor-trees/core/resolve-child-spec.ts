@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { CHILD_KINDS, type ChildKind } from './child-kind.ts';
 import { DEFAULT_CHILD, type ChildSpec } from './child-spec.ts';
 import { childSpecValidators } from './child-spec-validators.ts';

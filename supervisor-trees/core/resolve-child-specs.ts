@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import type { ChildSpec } from './child-spec.ts';
 import { describeValue } from './describe-value.ts';
 import { isRecord } from './is-record.ts';

@@ -1,4 +1,4 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import { definedFields } from './defined-fields.ts';
 import { describeValue } from './describe-value.ts';
 import { flagValidators } from './flag-validators.ts';

@@ -1,5 +1,5 @@
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
 import type { Problem } from './problem.ts';
 
 /** Thrown by orThrow when flags or child specs are invalid; carries every problem found. */

@@ -1,5 +1,5 @@
-import { SupervisorCodes } from '../../protocols/errors/supervisor-codes.ts';
-import { closestName } from '../../protocols/closest-name.ts';
+import { SupervisorCodes } from '../../protocols/index.ts';
+import { closestName } from '../../protocols/index.ts';
 import { joinPath, type Problem } from './problem.ts';
 
 /** A problem for every field of `fields` not in `known`, suggesting the nearest known name. */

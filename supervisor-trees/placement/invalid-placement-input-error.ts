@@ -1,5 +1,5 @@
-import { CairnError } from '../../protocols/errors/cairn-error.ts';
-import { PlacementCodes } from '../../protocols/errors/placement-codes.ts';
+import { CairnError } from '../../protocols/index.ts';
+import { PlacementCodes } from '../../protocols/index.ts';
 
 /** Thrown by `place` with every problem found in its input, not just the first. */
 export class InvalidPlacementInputError extends CairnError {

@@ -1,4 +1,4 @@
-import { isName } from '../../protocols/names.ts';
+import { isName } from '../../protocols/index.ts';
 import { instanceIdFor } from './instance-id.ts';
 import type { PlacementInput } from './placement-input.ts';
 import { requestKey } from './placement-request.ts';

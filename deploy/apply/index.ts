@@ -24,4 +24,6 @@ export { SitePlacer } from './site-placer.ts';
 export type { AppPlan, SitePlacerOptions } from './site-placer.ts';
 export { planRoutes, routeDeliveries } from './route-plan.ts';
 export type { PlannedRoute, RoutePlan, RouteDelivery } from './route-plan.ts';
-export { RouteExecutor, routeStreamConfig, ROUTE_CAPTURE_MAX_AGE_MS, ROUTE_CAPTURE_MAX_MSGS } from './route-executor.ts';
+export { RouteExecutor, routeConsumerConfig, routeStreamConfig, ROUTE_CAPTURE_MAX_AGE_MS, ROUTE_CAPTURE_MAX_MSGS } from './route-executor.ts';
+export { RouteForwarder } from './route-forwarder.ts';
+export type { RouteForwarderOptions, RouteTell } from './route-forwarder.ts';

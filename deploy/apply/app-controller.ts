@@ -16,6 +16,7 @@ import type { ModuleImporter } from './load-behaviour.ts';
 import { planReconcile } from './plan-reconcile.ts';
 import { hostedRuntime } from './resolve-runtime.ts';
 import { siteInstances, targetsSite } from './site-instances.ts';
+import { actorsForSite } from './site-actors.ts';
 import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
 import { RouteExecutor } from './route-executor.ts';
@@ -97,6 +98,8 @@ export class AppController {
       const app = name === undefined ? undefined : this.running.get(name);
       if (!name || !app || app.state !== 'running') return;
       node.log.error({ app: name, reason: e.reason }, 'app controller: application gave up (restart intensity exceeded); it stays stopped until it is applied again');
+      // Its routes stop forwarding into mailboxes nobody drains; the stream keeps capturing.
+      void this.routes?.pause(name);
       this.placer?.removeApp(name);
       this.waiting.delete(name);
       this.record(name, { ...app, state: 'failed', error: { code: SupervisorCodes.SUPERVISOR_INTENSITY_EXCEEDED, message: e.reason } });
@@ -106,6 +109,17 @@ export class AppController {
       this.nodesChanged = true;
       this.schedule();
     });
+    // Capture streams of apps deleted (or moved away) while no controller ran here: listed before
+    // the desired state is read, so a stream made for an app applied meanwhile is not among them.
+    await this.routes
+      .sweep(async (app) => {
+        const entry = await kv.get(app);
+        if (!entry || entry.operation !== 'PUT') return false;
+        const desired = decodeAppRecord(entry.value, app, entry.revision).app;
+        return planRoutes(this.site, desired, siteInstances(actorsForSite(desired, this.site))) !== undefined;
+      })
+      .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the route streams of apps no longer here'))
+      .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old route streams'));
     const iter = await kv.watch();
     this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
     this.watching = this.watchLoop(iter);
@@ -228,8 +242,10 @@ export class AppController {
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
       await system.supervise(appTreeSpec(c.app, c.actors, loaded, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i, loaded) }), { restart: 'temporary' });
-      // Routes go to every instance of this site (a waiting one's mailbox holds its messages).
-      await this.routes!.run(c.name, planRoutes(this.site, c.app, instances));
+      // Routes go to every instance this site is a target of (a waiting one's mailbox holds its
+      // messages); a one-per-site actor whose selector no node here matches is not captured here.
+      const nodes = system.node.directory.all();
+      await this.routes!.run(c.name, planRoutes(this.site, c.app, instances.filter((i) => targetsSite(i.actor, this.site, nodes))));
       const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
       if (plan.unplaced.length > 0) {
@@ -266,7 +282,11 @@ export class AppController {
   private hostChoice(app: string, manifest: Application, instance: SiteInstance, loaded: ReadonlyMap<string, LoadedActor>): HostChoice {
     return async () => {
       const node = this.placer!.nodeFor(app, instance.instanceId);
-      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir, loaded.get(instance.actor.id)?.code) };
+      const code = loaded.get(instance.actor.id)?.code;
+      // An inline-only module (no source a guest could import) runs on the leader, wherever
+      // placement put it: its code cannot travel, and the leader is where inline actors live.
+      if (code === undefined && instance.actor.module !== undefined) return undefined;
+      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir, code) };
     };
   }
 

@@ -26,8 +26,13 @@ export function routeStreamConfig(plan: RoutePlan): Partial<StreamConfig> & { na
     max_age: nanos(ROUTE_CAPTURE_MAX_AGE_MS),
     max_msgs: ROUTE_CAPTURE_MAX_MSGS,
     discard: DiscardPolicy.Old,
+    // Whose it is, for the sweep of streams whose app went away while no controller watched.
+    metadata: { [ROUTE_STREAM_SITE]: plan.site, [ROUTE_STREAM_APP]: plan.app },
   };
 }
+
+const ROUTE_STREAM_SITE = 'cairn.site';
+const ROUTE_STREAM_APP = 'cairn.app';
 
 export function routeConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string } {
   return {
@@ -75,21 +80,21 @@ export class RouteExecutor {
     } catch (err) {
       throw new CairnError(DeployCodes.ROUTE_CAPTURE_FAILED, `cannot capture the routes of application "${app}" (stream ${plan.stream}, subjects ${plan.subjects.join(', ')}): ${(err as Error).message}`, { cause: err, details: { app, stream: plan.stream, subjects: plan.subjects } });
     }
-    const info = await jsm.streams.info(plan.stream);
-    const incarnation = String(Date.parse(info.created));
     // A fresh consumer, as a mailbox's leader does: the WorkQueue holds exactly what nobody acked,
     // and a new consumer hands it all out in capture order (an old one would redeliver what a
-    // crashed forwarder held only after the ack wait, behind newer messages).
+    // crashed forwarder held only after the ack wait, behind newer messages). The incarnation is
+    // read each time: a stream deleted and recreated under a running forwarder numbers from 1 again.
     const consumer = async () => {
       await ensureStream(jsm, routeStreamConfig(plan));
       await jsm.consumers.delete(plan.stream, Consumers.routes).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
       await jsm.consumers.add(plan.stream, routeConsumerConfig());
-      return js.consumers.get(plan.stream, Consumers.routes);
+      const info = await jsm.streams.info(plan.stream);
+      return { consumer: await js.consumers.get(plan.stream, Consumers.routes), incarnation: String(Date.parse(info.created)) };
     };
     const abort = new AbortController();
-    const forwarder = new RouteForwarder({ plan, incarnation, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log });
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log });
     const done = forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'));
     this.running.set(app, { abort, done });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
@@ -108,6 +113,27 @@ export class RouteExecutor {
   async remove(app: string): Promise<void> {
     await this.pause(app);
     await this.deleteStream(Streams.routes(this.opts.site, app));
+  }
+
+  /**
+   * Deletes this site's capture streams whose app `wanted` says no to (deleted, or moved off this
+   * site, while no controller ran here); streams of apps this executor runs are kept. Returns the
+   * apps whose streams were deleted.
+   */
+  async sweep(wanted: (app: string) => Promise<boolean>): Promise<string[]> {
+    const { jsm, site } = this.opts;
+    const owned: string[] = [];
+    for await (const info of jsm.streams.list()) {
+      const meta = info.config.metadata ?? {};
+      if (meta[ROUTE_STREAM_SITE] === site && meta[ROUTE_STREAM_APP] !== undefined) owned.push(meta[ROUTE_STREAM_APP]);
+    }
+    const swept: string[] = [];
+    for (const app of owned) {
+      if (this.running.has(app) || (await wanted(app))) continue;
+      await this.deleteStream(Streams.routes(site, app));
+      swept.push(app);
+    }
+    return swept;
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */

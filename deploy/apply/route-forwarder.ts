@@ -11,11 +11,12 @@ export type RouteTell = (instance: string, body: RoutedMessage, opts: TellOption
 
 export interface RouteForwarderOptions {
   readonly plan: RoutePlan;
-  /** Tells apart streams of the same name (the stream's creation time). */
-  readonly incarnation: string;
   readonly tell: RouteTell;
-  /** (Re)creates the stream and its consumer, and returns the consumer. */
-  readonly consumer: () => Promise<Consumer>;
+  /**
+   * (Re)creates the stream and its consumer; returns the consumer and the stream's incarnation
+   * (its creation time), which tells apart streams of the same name in de-duplication ids.
+   */
+  readonly consumer: () => Promise<{ readonly consumer: Consumer; readonly incarnation: string }>;
   readonly clock: Clock;
   readonly log: Logger;
   /** Messages pulled at a time. @default 256 */
@@ -37,14 +38,16 @@ export class RouteForwarder {
     const { clock, log } = this.opts;
     for (let attempt = 0; !signal.aborted; ) {
       try {
-        const consumer = await this.opts.consumer();
+        const { consumer, incarnation } = await this.opts.consumer();
         const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
         const stop = (): void => void messages.stop();
         signal.addEventListener('abort', stop, { once: true });
+        // Aborted while the consumer was being set up: the listener came too late to fire.
+        if (signal.aborted) stop();
         try {
           for await (const m of messages) {
             attempt = 0;
-            await this.forward(m, signal);
+            await this.forward(m, incarnation, signal);
             if (signal.aborted) break;
           }
         } finally {
@@ -61,14 +64,19 @@ export class RouteForwarder {
     }
   }
 
-  private async forward(m: JsMsg, signal: AbortSignal): Promise<void> {
-    const { plan, incarnation, tell, clock, log } = this.opts;
+  private async forward(m: JsMsg, incarnation: string, signal: AbortSignal): Promise<void> {
+    const { plan, tell, clock, log } = this.opts;
     const headers = headersOf(m);
+    // Deliveries already stored are not told again on a retry: a fan-out whose other target stays
+    // full for longer than the mailbox's de-duplication window would otherwise store them twice.
+    const stored = new Set<string>();
     for (let failures = 0; ; ) {
       try {
         for (const d of routeDeliveries(plan, incarnation, m.subject, m.seq)) {
+          if (stored.has(d.id)) continue;
           const body: RoutedMessage = { type: 'routed', subject: m.subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
           await tell(d.instance, body, { id: d.id, signal });
+          stored.add(d.id);
         }
         m.ack();
         return;

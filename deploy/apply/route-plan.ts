@@ -14,6 +14,8 @@ export interface PlannedRoute {
 
 /** An app's routes on one site: one WorkQueue stream capturing their subjects, one forwarder. */
 export interface RoutePlan {
+  readonly site: string;
+  readonly app: string;
   readonly stream: string;
   /** The stream's subjects: every route's, without those another one covers. */
   readonly subjects: readonly string[];
@@ -32,7 +34,7 @@ export function planRoutes(site: string, app: Application, instances: readonly S
     return [{ index, subjects: routeSubjects(source), instances: targets.map((t) => t.instanceId) }];
   });
   if (routes.length === 0) return undefined;
-  return { stream: Streams.routes(site, app.metadata.name), subjects: coveringSubjects(routes.flatMap((r) => r.subjects)), routes };
+  return { site, app: app.metadata.name, stream: Streams.routes(site, app.metadata.name), subjects: coveringSubjects(routes.flatMap((r) => r.subjects)), routes };
 }
 
 /** Where one captured message goes: each route matching its subject, to one instance of the target. */

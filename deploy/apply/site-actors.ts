@@ -10,9 +10,13 @@ export function actorsForSite(app: Application, site: string): Actor[] {
 }
 
 /**
- * What decides whether a site must restart an app's tree: its supervisor flags and the actors that
- * run here. A revision that only changes other sites' actors (or labels) keeps the same fingerprint.
+ * What decides whether a site must restart an app's tree: its supervisor flags, the actors that
+ * run here and the routes to them (in order: a route's index travels with what it delivers). A
+ * revision that only changes other sites' actors or routes (or labels) keeps the same fingerprint.
  */
 export function siteFingerprint(app: Application, site: string): string {
-  return canonicalJson({ supervisor: app.spec.supervisor, actors: actorsForSite(app, site) });
+  const actors = actorsForSite(app, site);
+  const here = new Set(actors.map((a) => a.id));
+  const routes = app.spec.routes.map((r, index) => ({ index, route: r })).filter(({ route }) => here.has(route.to.actor));
+  return canonicalJson({ supervisor: app.spec.supervisor, actors, ...(routes.length > 0 ? { routes } : {}) });
 }

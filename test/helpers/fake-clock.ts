@@ -23,16 +23,20 @@ export class FakeClock implements Clock {
     this.slept.push(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
-      const sleeper = { until: this.time + ms, resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
-          reject(signal.reason);
+      const onAbort = (): void => {
+        const at = this.sleepers.indexOf(sleeper);
+        if (at !== -1) this.sleepers.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const sleeper = {
+        until: this.time + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -33,6 +33,13 @@ describe('planReconcile', () => {
     expect(planReconcile(desired([a, 5]), running('edge1', [a, 5]), 'edge1')).toEqual([]);
   });
 
+  it('planReconcile - a route to an actor here replaces the tree; a route to another site\u2019s actor does not', () => {
+    const base = app('shop', [{ id: 'here' }, { id: 'there', sites: ['cloud'] }]);
+    const withRoute = (target: string): Application => ({ ...base, spec: { ...base.spec, routes: [{ from: { subject: 'shop.>' }, to: { actor: target } }] } });
+    expect(planReconcile(desired([withRoute('here'), 6]), running('edge1', [base, 5]), 'edge1')).toMatchObject([{ type: 'replace', name: 'shop', revision: 6 }]);
+    expect(planReconcile(desired([withRoute('there'), 6]), running('edge1', [base, 5]), 'edge1')).toEqual([{ type: 'adopt', name: 'shop', revision: 6 }]);
+  });
+
   it('planReconcile - a changed actor on this site replaces the tree', () => {
     const v1 = app('shop', [{ id: 'a', greeting: 'hi' }]);
     const v2 = app('shop', [{ id: 'a', greeting: 'ho' }]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { RouteForwarder, routeConsumerConfig, routeStreamConfig } from '../../../deploy/apply/index.ts';
+import { RouteExecutor, RouteForwarder, routeConsumerConfig, routeStreamConfig } from '../../../deploy/apply/index.ts';
 import type { RoutePlan } from '../../../deploy/apply/index.ts';
 import type { RoutedMessage } from '../../../protocols/index.ts';
 import { serverForFile } from '../../helpers/server-for-file.ts';
@@ -17,7 +17,7 @@ serverForFile((_s, c) => {
 
 describe('route forwarder', () => {
   it('route forwarder - a refused tell is retried in place with growing backoff; later captures wait behind it', async () => {
-    const plan: RoutePlan = { stream: 'CAIRN_RT_fw_app', subjects: ['fw.>'], routes: [{ index: 0, subjects: ['fw.>'], instances: ['sink'] }] };
+    const plan: RoutePlan = { site: 'fw', app: 'app', stream: 'CAIRN_RT_fw_app', subjects: ['fw.>'], routes: [{ index: 0, subjects: ['fw.>'], instances: ['sink'] }] };
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add(routeStreamConfig(plan));
     await jsm.consumers.add(plan.stream, routeConsumerConfig());
@@ -29,10 +29,9 @@ describe('route forwarder', () => {
     const told: string[] = [];
     const forwarder = new RouteForwarder({
       plan,
-      incarnation: '1',
       clock,
       log: pino({ level: 'silent' }),
-      consumer: () => js.consumers.get(plan.stream, 'cairn-routes'),
+      consumer: async () => ({ consumer: await js.consumers.get(plan.stream, 'cairn-routes'), incarnation: '1' }),
       tell: async (_instance, body: RoutedMessage) => {
         const text = new TextDecoder().decode(body.data);
         if (text === 'a' && refusals-- > 0) throw new Error('mailbox full');
@@ -57,4 +56,16 @@ describe('route forwarder', () => {
       await running;
     }
   }, 30_000);
+
+  it('route executor - pausing right after run, before the forwarder has its consumer, returns', async () => {
+    const plan: RoutePlan = { site: 'fw2', app: 'app', stream: 'CAIRN_RT_fw2_app', subjects: ['fw2.>'], routes: [{ index: 0, subjects: ['fw2.>'], instances: ['sink'] }] };
+    const executor = new RouteExecutor({ site: 'fw2', js: jetstream(nc), jsm: await jetstreamManager(nc), log: pino({ level: 'silent' }), tell: async () => undefined });
+    for (let i = 0; i < 5; i++) {
+      await executor.run('app', plan);
+      await executor.pause('app'); // an empty stream: a missed abort would wait here forever
+    }
+    await executor.remove('app');
+    await expect((await jetstreamManager(nc)).streams.info(plan.stream)).rejects.toThrow();
+  }, 30_000);
 });
+

@@ -22,6 +22,8 @@ describe('route plan', () => {
   it('planRoutes - routes whose target runs here, in one stream listing the subjects no other covers', () => {
     const plan = planRoutes('edge1', app, here);
     expect(plan).toEqual({
+      site: 'edge1',
+      app: 'plant',
       stream: 'CAIRN_RT_edge1_plant',
       subjects: ['plant.*.vibration', 'plant.*.vibration.>'],
       routes: [

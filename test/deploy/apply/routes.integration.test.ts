@@ -142,6 +142,39 @@ describe('routes', () => {
     }
   }, 60_000);
 
+  it('routes - a revision that only adds a route starts capturing it', async () => {
+    const site = await startSite('rt-only');
+    try {
+      const js = jetstream(site.system.node.nc);
+      const one = collectors('lathe', 'rt-only').replace(/\n    - \{ from: \{ subject: "lathe[^\n]*/, '');
+      await applyManifest(js, one, 'lathe.yaml');
+      await expect.poll(() => site.controller.apps().get('lathe')?.state, { timeout: 20_000 }).toBe('running');
+      const first = site.controller.apps().get('lathe')!.revision;
+      await applyManifest(js, collectors('lathe', 'rt-only'), 'lathe.yaml');
+      await expect.poll(() => site.controller.apps().get('lathe')?.revision, { timeout: 20_000 }).toBeGreaterThan(first);
+      nc.publish('lathe.l1.vibration.alarm', encode('hot'));
+      await expect.poll(async () => (await site.system.ref<CollectorMsg>('alarms').ask({ type: 'seen' })).map((m) => m.text), { timeout: 20_000 }).toEqual(['hot']);
+    } finally {
+      await site.stop();
+    }
+  }, 60_000);
+
+  it('routes - a site that starts after its app was deleted removes the app\u2019s capture stream', async () => {
+    let site = await startSite('rt-sweep');
+    const stream = Streams.routes('rt-sweep', 'drill');
+    await applyManifest(jetstream(site.system.node.nc), collectors('drill', 'rt-sweep'), 'drill.yaml');
+    await expect.poll(() => streamExists(stream), { timeout: 20_000 }).toBe(true);
+    await site.stop(); // a node stopping keeps capturing: the stream stays
+    expect(await streamExists(stream)).toBe(true);
+    await deleteApp(jetstream(nc), 'drill');
+    site = await startSite('rt-sweep');
+    try {
+      expect(await streamExists(stream)).toBe(false);
+    } finally {
+      await site.stop();
+    }
+  }, 60_000);
+
   it('routes - deleting the app stops its routes and removes their capture stream', async () => {
     const site = await startSite('rt-del');
     try {

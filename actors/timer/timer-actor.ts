@@ -24,6 +24,8 @@ export const TimerActor = defineActor<TimerMsg, { sent: number }, TimerConfig>({
   onStart: (ctx) => {
     if (ctx.config.count !== undefined && ctx.state.sent >= ctx.config.count) return;
     const interval = setInterval(() => {
+      // Done: no more ticks to store (the state is the incarnation's latest).
+      if (ctx.config.count !== undefined && ctx.state.sent >= ctx.config.count) return clearInterval(interval);
       ctx.self.tell({ type: 'tick' }).catch((err: unknown) => ctx.log.warn({ err }, 'timer: tick not stored; the next one will be'));
     }, ctx.config.everyMs);
     ctx.signal.addEventListener('abort', () => clearInterval(interval), { once: true });

@@ -53,7 +53,8 @@ export function formatApps(apps: readonly AppSummary[]): string[] {
 export type SiteStatus = { readonly site: string; readonly status: AppStatus | undefined; readonly reachable: boolean };
 
 export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): string[] {
-  const lines = [`application ${d.name}: revision ${d.revision}, applied ${new Date(d.appliedAt).toISOString()} from ${d.source}`, 'actors:'];
+  const labels = Object.entries(d.app.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const lines = [`application ${d.name}: revision ${d.revision}, applied ${new Date(d.appliedAt).toISOString()} from ${d.source}`, ...(labels.length > 0 ? [`labels: ${labels.join(', ')}`] : []), 'actors:'];
   for (const a of d.app.spec.actors) lines.push(`  ${a.id} (${a.mode}, ${a.placement.sites ? `sites ${a.placement.sites.join(',')}` : 'every site'})`);
   lines.push('revisions:');
   const rows = d.revisions.map((r) => (r.type === 'applied' ? { rev: r.revision, at: r.record.appliedAt, what: r.record.source } : { rev: r.revision, at: r.at, what: '(deleted)' }));

@@ -8,7 +8,7 @@ import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts'
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../apply/index.ts';
-import { drainThenStop } from '../site/drain-then-stop.ts';
+import { drainThenStop } from '../site/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';
 import { loadExample } from './example-app.ts';

@@ -31,8 +31,18 @@ export function unsupportedFindings(data: unknown): Finding[] {
       findings.push(
         error(
           ['spec', 'actors', index, 'env'],
-          Codes.ENV_IN_INLINE_MODE,
+          Codes.SETTING_NOT_FOR_MODE,
           `an inline actor runs in the node's process and shares its environment${actor['mode'] === undefined ? ' (inline is the default mode)' : ''}: env applies in worker, process and container modes; pick one of those or remove env`,
+        ),
+      );
+    }
+    const resources = actor['resources'];
+    if ((actor['mode'] ?? 'inline') !== 'container' && isRecord(resources) && resources['pids'] !== undefined) {
+      findings.push(
+        error(
+          ['spec', 'actors', index, 'resources', 'pids'],
+          Codes.SETTING_NOT_FOR_MODE,
+          `a pids limit is set on containers only, and this actor's mode is ${JSON.stringify(actor['mode'] ?? 'inline')}${actor['mode'] === undefined ? ' (the default)' : ''}: use mode: container or remove resources.pids (cpu and memoryMb still guide placement)`,
         ),
       );
     }

@@ -13,6 +13,7 @@ export { joinSite } from './join-site.ts';
 export type { JoinSiteOptions, JoinedSite, SiteNodeHandle } from './join-site.ts';
 export { startSiteNode, stopSiteNode } from './start-site-node.ts';
 export type { SiteNode, SiteNodeOptions } from './start-site-node.ts';
+export { drainThenStop } from './drain-then-stop.ts';
 export { startLinkProxy } from './link-proxy.ts';
 export type { LinkProxy } from './link-proxy.ts';
 export { runDemo } from './demo.ts';

@@ -259,8 +259,8 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: DeployCodes.APP_MODULE_INVALID,
-    summary: "An actor's `module:` imports a file or package that exports no defineModule result; or the module refuses the actor's config on the site that loads it (another version installed there); or an inline-only module was placed on a node other than the site's leader.",
-    fix: "Export the module (defineModule from 'cairn/module') from that file; install the same module version on every site; give an inline-only module a `source`, or pin it to the leader with placement.",
+    summary: "An actor's `module:` imports a file or package that exports no defineModule result; or the module refuses the actor's config on the site that loads it (another version installed there); or an inline-only module (no `source`) was asked to run as a guest.",
+    fix: "Export the module (defineModule from 'cairn/module') from that file; install the same module version on every site; give a module that must run in a guest a `source` (the app controller keeps inline-only modules on the leader).",
   },
   {
     code: DeployCodes.ROUTE_CAPTURE_FAILED,

@@ -52,7 +52,7 @@ describe('import boundaries', () => {
     expect(upward).toEqual([]);
   });
 
-  it('layout - a folder imports another only through an index.ts (or a listed entry)', () => {
+  it('layout - a top-level folder imports another only through an index.ts (or a listed entry)', () => {
     const deep = crossing.filter((i) => !i.to.endsWith('/index.ts') && EXTRA_ENTRIES[i.to] === undefined).map((i) => `${i.from} -> ${i.to}`);
     expect(deep).toEqual([]);
   });

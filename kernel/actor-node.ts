@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, MIN_NATS_SERVER_VERSION, Streams, Subjects, assertName, decodeValue, encodeValue, tooOldMessage, versionAtLeast } from '../protocols/index.ts';
+import { Buckets, CairnError, ControlVerbs, Consumers, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, Streams, Subjects, assertName, decodeValue, encodeValue } from '../protocols/index.ts';
 import type { NodeRecord, PsReply, TreeNode } from '../protocols/index.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { CellParent } from './actor-cell.ts';
 import type { ActorDefinition } from './actor-definition.ts';
-import { ActorRef } from './actor-ref.ts';
+import type { ActorRef } from './actor-ref.ts';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
@@ -27,11 +25,11 @@ import type { LeaseLoss } from './lease/index.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
 import type { ActorConfig } from './actor-context.ts';
-import { NatsSender } from './nats-sender.ts';
+import type { NatsSender } from './nats-sender.ts';
+import { openSiteConnection } from './site-connection.ts';
 import { NodeEvents } from './node-events.ts';
 import type { ActorEventListener } from './node-events.ts';
-import { ReplyRouter } from './reply-router.ts';
-import { StreamPublisher } from './stream-publisher.ts';
+import { SiteSender } from './site-sender.ts';
 import type { Spawner } from './spawner.ts';
 import { StateStore } from './state-store.ts';
 import { machineResources, nodeRegistryStreamConfig } from './node-registry.ts';
@@ -107,8 +105,7 @@ export class ActorNode {
   private readonly cells = new Map<string, ActorCell<Message, unknown>>();
   private readonly launchers = new Map<RuntimeMode, GuestLauncher>();
   private readonly abort = new AbortController();
-  private readonly replies: ReplyRouter;
-  private readonly publisher: StreamPublisher;
+  private readonly messenger: SiteSender;
   private readonly deadLetters: DeadLetters;
   private dispatcher!: MailboxDispatcher;
   private stateStore!: StateStore;
@@ -144,39 +141,22 @@ export class ActorNode {
     assertName(this.id, 'node id');
     this.log = opts.logger ?? pino({ level: process.env.CAIRN_LOG_LEVEL ?? 'warn' });
     this.limits = { ...DEFAULT_MAILBOX_LIMITS, ...opts.mailbox };
-    this.replies = new ReplyRouter(nc);
     this.events = new NodeEvents(nc, this.site, this.id);
     this.deadLetters = new DeadLetters(js, this.site, () => clock.now());
-    this.publisher = new StreamPublisher(nc);
-    this.sender = new NatsSender(nc, this.publisher, this.replies, { from: `${this.site}/~${this.id}` }, clock, this.site);
+    this.messenger = new SiteSender(nc, this.site, `${this.site}/~${this.id}`, clock);
+    this.sender = this.messenger.sender;
     this.startedAt = clock.now();
   }
 
   /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
   static async connect(opts: NodeOptions = {}): Promise<ActorNode> {
-    const servers = opts.servers ?? 'nats://127.0.0.1:4222';
-    let nc = opts.connection;
-    if (!nc) {
-      try {
-        // noAsyncTraces: the client otherwise builds two Error objects (for stack traces) per
-        // JetStream publish, ~30% of its CPU per tell in the benchmarks.
-        nc = await connect({ servers, name: `cairn-node-${opts.site ?? 'local'}`, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
-      } catch (cause) {
-        throw new CairnError(KernelCodes.NATS_UNREACHABLE, `cannot connect to NATS at ${String(servers)}: ${(cause as Error).message}. Start a site with \`cairn up\` or pass the right server URL`, { cause });
-      }
-    }
-    // A server too old for what Cairn uses fails here, named, rather than later in some API call.
-    const version = nc.info?.version;
-    if (version !== undefined && !versionAtLeast(version, MIN_NATS_SERVER_VERSION)) {
-      if (!opts.connection) await nc.close().catch(() => undefined);
-      throw new CairnError(KernelCodes.NATS_SERVER_TOO_OLD, tooOldMessage(version, `the server at ${String(servers)}`), { details: { version, minimum: MIN_NATS_SERVER_VERSION } });
-    }
-    const jsOpts = opts.domain ? { domain: opts.domain } : {};
-    const jsm = await jetstreamManager(nc, jsOpts).catch((cause: unknown) => {
-      if (!opts.connection) void nc.close();
-      throw new CairnError(KernelCodes.JETSTREAM_UNAVAILABLE, `NATS at ${String(servers)} has no JetStream${opts.domain ? ` in domain "${opts.domain}"` : ''}: enable it in the server config (jetstream { store_dir: ... }) or use \`cairn up\``, { cause });
+    const { nc, ownsConnection, js, jsm } = await openSiteConnection({
+      ...(opts.servers === undefined ? {} : { servers: opts.servers }),
+      ...(opts.connection === undefined ? {} : { connection: opts.connection }),
+      ...(opts.domain === undefined ? {} : { domain: opts.domain }),
+      name: `cairn-node-${opts.site ?? 'local'}`,
     });
-    return new ActorNode(nc, !opts.connection, jetstream(nc, jsOpts), jsm, opts, opts.clock ?? systemClock);
+    return new ActorNode(nc, ownsConnection, js, jsm, opts, opts.clock ?? systemClock);
   }
 
   /**
@@ -390,10 +370,7 @@ export class ActorNode {
 
   /** A ref to any actor by id, on this site unless `site` is given. */
   ref<M extends Message = Message>(id: string, site?: string): ActorRef<M> {
-    const address = { site: site ?? this.site, actor: id };
-    assertName(address.site, 'site name');
-    assertName(address.actor, 'actor id');
-    return new ActorRef<M>(address, this.sender);
+    return this.messenger.ref<M>(id, site);
   }
 
   onEvent(listener: ActorEventListener): () => void {
@@ -425,8 +402,7 @@ export class ActorNode {
     await this.lease?.release();
     await this.hostService?.stop();
     if (wasRegistered) await this.nodesKv.delete(this.id).catch(() => undefined);
-    this.replies.close();
-    this.publisher.close();
+    this.messenger.close();
     this.cells.clear();
     if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
     else await this.nc.flush().catch(() => undefined);

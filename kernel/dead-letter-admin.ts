@@ -38,7 +38,9 @@ export class DeadLetterAdmin {
     const info = await this.jsm.streams.info(stream);
     const out: DeadLetter[] = [];
     const limit = opts.limit ?? 100;
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && out.length < limit; seq++) {
+    // An empty stream reports first_seq 0, which no message has (asking for it is a bad request).
+    if (info.state.messages === 0) return out;
+    for (let seq = Math.max(1, info.state.first_seq); seq <= info.state.last_seq && out.length < limit; seq++) {
       const m = await this.get(seq);
       if (!m) continue;
       const dl = toDeadLetter(m);

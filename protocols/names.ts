@@ -7,7 +7,7 @@ import { KernelCodes } from './errors/kernel-codes.ts';
  */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-export type NameKind = 'actor id' | 'site name' | 'node id' | 'application name' | 'incarnation id';
+export type NameKind = 'actor id' | 'site name' | 'node id' | 'application name' | 'incarnation id' | 'client name';
 
 /** Throws CAIRN_INVALID_ACTOR_ID naming the bad value when `value` is not a valid name. */
 export function assertName(value: unknown, kind: NameKind): asserts value is string {

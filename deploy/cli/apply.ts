@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import { AppStore, appsJetStream, parseManifestWithModules } from '../apply/index.ts';
-import { formatDiagnostics, ManifestError } from '../manifest/index.ts';
+import { formatDiagnostics, ManifestError, parseManifestWithModules } from '../../control-plane/index.ts';
 import { ManifestCodes } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
-import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { withClient } from './with-client.ts';
+import type { ClientFlags } from './with-client.ts';
 
 /** Connection flags of the app commands: the usual ones, plus the cloud's domain when connected to an edge. */
-export type AppFlags = ConnectionFlags & { readonly cloudDomain?: string };
+export type AppFlags = ClientFlags;
 
 /** Adds the connection options and --cloud-domain to an app command (apply, get, delete, rollback). */
 export function addAppOptions(cmd: Command): Command {
@@ -31,6 +30,7 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
     } catch (cause) {
       throw new ManifestError(ManifestCodes.NOT_FOUND, `manifest file ${flags.file} cannot be read (${(cause as Error).message}): check the path`, { source: flags.file, cause });
     }
+    // Checked before connecting, so that a bad manifest is reported even with no site running.
     // Third-party modules are imported from beside the manifest, as the sites will, and checked.
     const parsed = await parseManifestWithModules(text, flags.file, dirname(flags.file));
     const format = { positions: true, source: flags.file };
@@ -43,8 +43,7 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
     }
     if (parsed.warnings.length > 0) io.err(formatDiagnostics(parsed.warnings, format));
     await withClient(flags, io, async (client) => {
-      const store = await AppStore.open(appsJetStream(client.node.nc, flags.cloudDomain));
-      const result = await store.applyApp(parsed.app, flags.file);
+      const result = await client.apply(text, { source: flags.file, appDir: dirname(flags.file) });
       if (flags.json) return io.out(JSON.stringify({ name: result.name, revision: result.revision, changed: result.changed, warnings: parsed.warnings.length }));
       io.out(result.changed ? `application "${result.name}" applied: revision ${result.revision}` : `application "${result.name}" unchanged: revision ${result.revision}`);
     });

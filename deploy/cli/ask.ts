@@ -19,7 +19,7 @@ export function registerAsk(program: Command, io: CliIo): void {
     assertName(actor, 'actor id');
     const msg = parseJsonMessage(json);
     await withClient(flags, io, async (client) => {
-      const reply = await client.node.ref(actor).ask(msg, { timeout: flags.timeout });
+      const reply = await client.ask(actor, msg, { timeout: flags.timeout });
       // JSON out either way; --json only drops the indentation.
       io.out(JSON.stringify(reply ?? null, null, flags.json ? undefined : 2));
     });

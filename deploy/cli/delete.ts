@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AppStore, appsJetStream } from '../apply/index.ts';
 import { assertName } from '../../protocols/index.ts';
 import type { AppFlags } from './apply.ts';
 import { addAppOptions } from './apply.ts';
@@ -15,8 +14,7 @@ export function registerDelete(program: Command, io: CliIo): void {
   ).action(async (app: string, flags: AppFlags) => {
     assertName(app, 'application name');
     await withClient(flags, io, async (client) => {
-      const store = await AppStore.open(appsJetStream(client.node.nc, flags.cloudDomain));
-      const { revision } = await store.delete(app);
+      const { revision } = await client.deleteApp(app);
       io.out(flags.json ? JSON.stringify({ name: app, deleted: true, revision }) : `application "${app}" deleted (revision ${revision}); every site stops it`);
     });
   });

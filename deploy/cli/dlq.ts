@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { DeadLetter, DeadLetterAdmin, ListOptions } from '../../kernel/index.ts';
-import { CairnError, DeployCodes, Streams, assertName } from '../../protocols/index.ts';
+import { CairnError, DeployCodes, assertName, isCairnError } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
@@ -22,9 +21,9 @@ export function registerDlq(program: Command, io: CliIo): void {
   ).action(async (flags: ConnectionFlags & { actor?: string; limit: number }) => {
     if (flags.actor !== undefined) assertName(flags.actor, 'actor id');
     await withClient(flags, io, async (client) => {
-      const letters = await listOrExplain(client.deadLetters(), client.connection.site, { limit: flags.limit, ...(flags.actor === undefined ? {} : { actor: flags.actor }) });
+      const letters = await client.listDeadLetters({ limit: flags.limit, ...(flags.actor === undefined ? {} : { actor: flags.actor }) });
       if (flags.json) return io.out(JSON.stringify(letters.map(deadLetterJson), null, 2));
-      if (letters.length === 0) return io.out(`no dead letters on site "${client.connection.site}"${flags.actor ? ` for actor ${flags.actor}` : ''}`);
+      if (letters.length === 0) return io.out(`no dead letters on site "${client.site}"${flags.actor ? ` for actor ${flags.actor}` : ''}`);
       for (const line of formatDeadLetters(letters, Date.now())) io.out(line);
     });
   });
@@ -43,12 +42,16 @@ export function registerDlq(program: Command, io: CliIo): void {
     if (flags.actor !== undefined) assertName(flags.actor, 'actor id');
     const seq = seqText === undefined ? undefined : seqOf(seqText);
     await withClient(flags, io, async (client) => {
-      const admin = client.deadLetters();
-      const seqs = seq !== undefined ? [seq] : (await listOrExplain(admin, client.connection.site, { limit: Number.MAX_SAFE_INTEGER, ...(flags.actor === undefined ? {} : { actor: flags.actor }) })).map((d) => d.seq);
+      const seqs = seq !== undefined ? [seq] : (await client.listDeadLetters({ limit: Number.MAX_SAFE_INTEGER, ...(flags.actor === undefined ? {} : { actor: flags.actor }) })).map((d) => d.seq);
       const replayed: number[] = [];
       for (const s of seqs) {
-        if (await admin.replay(s).catch((err: unknown) => Promise.reject(translate(err, client.connection.site)))) replayed.push(s);
-        else if (seq !== undefined) throw notFound(s, client.connection.site);
+        try {
+          await client.replayDeadLetter(s);
+          replayed.push(s);
+        } catch (err) {
+          // With --all, one replayed or purged meanwhile by someone else is skipped.
+          if (seq !== undefined || !isCairnError(err, DeployCodes.CLI_DEAD_LETTER_NOT_FOUND)) throw err;
+        }
       }
       io.out(flags.json ? JSON.stringify({ replayed }) : replayed.length === 0 ? 'no dead letters to replay' : `replayed ${replayed.length} dead letter(s): ${replayed.join(', ')}`);
     });
@@ -62,41 +65,8 @@ export function registerDlq(program: Command, io: CliIo): void {
   ).action(async (seqText: string | undefined, flags: ConnectionFlags) => {
     const seq = seqText === undefined ? undefined : seqOf(seqText);
     await withClient(flags, io, async (client) => {
-      const purged = await client.deadLetters().purge(seq).catch((err: unknown) => {
-        if (seq !== undefined && isNoMessage(err)) return 0;
-        throw translate(err, client.connection.site);
-      });
-      if (seq !== undefined && purged === 0) throw notFound(seq, client.connection.site);
+      const purged = await client.purgeDeadLetters(seq);
       io.out(flags.json ? JSON.stringify({ purged }) : `purged ${purged} dead letter(s)`);
     });
   });
-}
-
-function notFound(seq: number, site: string): CairnError {
-  return new CairnError(DeployCodes.CLI_DEAD_LETTER_NOT_FOUND, `there is no dead letter with sequence ${seq} on site "${site}"; list them with \`cairn dlq ls\` and use a SEQ from it`, { details: { seq, site } });
-}
-
-/** JetStream's "stream not found": no node of the site has ever started, so there is no dead-letter stream. */
-const STREAM_NOT_FOUND = 10059;
-const NO_MESSAGE_FOUND = 10037;
-
-function apiCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; api_error?: { err_code?: unknown } };
-  const code = e?.api_error?.err_code ?? e?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function isNoMessage(err: unknown): boolean {
-  return apiCode(err) === NO_MESSAGE_FOUND || /no message found/i.test((err as Error)?.message ?? '');
-}
-
-function translate(err: unknown, site: string): unknown {
-  if (apiCode(err) === STREAM_NOT_FOUND || /stream not found/i.test((err as Error)?.message ?? '')) {
-    return new CairnError(DeployCodes.CLI_NO_NODES, `site "${site}" has no dead-letter stream ${Streams.deadLetters(site)}: no node of it has started on this server; start one with \`cairn up\`, or pass the right --server / --site`, { cause: err, details: { site } });
-  }
-  return err;
-}
-
-function listOrExplain(admin: DeadLetterAdmin, site: string, opts: ListOptions): Promise<DeadLetter[]> {
-  return admin.list(opts).catch((err: unknown) => Promise.reject(translate(err, site)));
 }

@@ -1,8 +1,13 @@
+import { isNodeAlive } from '../../protocols/index.ts';
 import type { NodeRecord } from '../../protocols/index.ts';
-import { isStale } from './cli-client.ts';
 import { formatDuration } from './format-duration.ts';
 import type { Column } from './format-table.ts';
 import { formatTable } from './format-table.ts';
+
+/** A node missed too many heartbeats: the one rule of protocols/node-liveness.ts. */
+export function isStale(record: NodeRecord, now: number): boolean {
+  return !isNodeAlive(record, now);
+}
 
 /** `cairn nodes` as a table: a node is "dead" once it missed the heartbeats of the node timeout (protocols/node-liveness.ts). */
 export function formatNodes(nodes: readonly NodeRecord[], now: number): string[] {

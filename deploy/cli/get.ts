@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
-import { jetstream } from '@nats-io/jetstream';
-import { AppStore, appsJetStream, readAppStatuses } from '../apply/index.ts';
-import type { AppDetails, AppStatus, AppSummary } from '../apply/index.ts';
+import type { AppDetails, AppSummary } from '../../control-plane/index.ts';
+import type { SiteAppStatus } from '../../client/index.ts';
 import { assertName } from '../../protocols/index.ts';
 import type { AppFlags } from './apply.ts';
 import { addAppOptions } from './apply.ts';
-import type { CliClient } from './cli-client.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
 import { withClient } from './with-client.ts';
-
-const STATUS_TIMEOUT_MS = 1_500;
 
 export function registerGet(program: Command, io: CliIo): void {
   addAppOptions(
@@ -21,16 +17,15 @@ export function registerGet(program: Command, io: CliIo): void {
   ).action(async (app: string | undefined, flags: AppFlags) => {
     if (app !== undefined) assertName(app, 'application name');
     await withClient(flags, io, async (client) => {
-      const store = await AppStore.open(appsJetStream(client.node.nc, flags.cloudDomain));
       if (app === undefined) {
-        const apps = await store.list();
+        const apps = await client.listApps();
         if (flags.json) return io.out(JSON.stringify(apps, null, 2));
         if (apps.length === 0) return io.out('no applications; apply one with `cairn apply -f app.yaml`');
         for (const line of formatApps(apps)) io.out(line);
         return;
       }
-      const details = await store.get(app);
-      const status = await siteStatuses(client, details);
+      const details = await client.getApp(app);
+      const status = await client.appStatus(details);
       if (flags.json) return io.out(JSON.stringify({ ...details, status }, null, 2));
       for (const line of formatAppDetails(details, status)) io.out(line);
     });
@@ -50,7 +45,7 @@ export function formatApps(apps: readonly AppSummary[]): string[] {
 }
 
 /** A site's report, or `unknown` when the site could not be asked (link down, no controller). */
-export type SiteStatus = { readonly site: string; readonly status: AppStatus | undefined; readonly reachable: boolean };
+export type SiteStatus = SiteAppStatus;
 
 export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): string[] {
   const labels = Object.entries(d.app.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`);
@@ -82,21 +77,4 @@ export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): 
     ).map((l) => `  ${l}`),
   );
   return lines;
-}
-
-/**
- * Best effort: asks the connected site and every site named in the app's placements (a site's
- * JetStream domain is its name, as `cairn site init` writes it) for its report.
- */
-async function siteStatuses(client: CliClient, d: AppDetails): Promise<SiteStatus[]> {
-  const here = client.connection.site;
-  const named = new Set(d.app.spec.actors.flatMap((a) => a.placement.sites ?? []));
-  const sites = [...new Set([here, ...named])].sort();
-  return Promise.all(
-    sites.map(async (site): Promise<SiteStatus> => {
-      const js = site === here ? jetstream(client.node.nc, { timeout: STATUS_TIMEOUT_MS }) : jetstream(client.node.nc, { domain: site, timeout: STATUS_TIMEOUT_MS });
-      const all = await readAppStatuses(js, site);
-      return { site, status: all?.find((s) => s.app === d.name), reachable: all !== undefined };
-    }),
-  );
 }

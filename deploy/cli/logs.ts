@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { CairnError, ControlVerbs, DeployCodes } from '../../protocols/index.ts';
-import type { LogsReply } from '../../protocols/index.ts';
-import { isStale } from './cli-client.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
@@ -16,16 +13,10 @@ export function registerLogs(program: Command, io: CliIo): void {
       .option('--timeout <ms>', 'how long to wait for each node', integerOption('--timeout', 1), 2_000),
   ).action(async (actor: string, flags: ConnectionFlags & { timeout: number }) => {
     await withClient(flags, io, async (client) => {
-      const now = Date.now();
-      const live = (await client.nodes()).filter((n) => n.site === client.connection.site && !isStale(n, now));
-      const replies = await Promise.allSettled(live.map((n) => client.control<LogsReply>(n.id, ControlVerbs.logs, flags.timeout, n.site, { actor })));
-      const found = replies.flatMap((r) => (r.status === 'fulfilled' && r.value.found ? [r.value] : []));
-      if (found.length === 0) {
-        throw new CairnError(DeployCodes.CLI_ACTOR_NOT_RUNNING, `no live node of site "${client.connection.site}" runs actor "${actor}"; see \`cairn ps\``, { details: { actor } });
-      }
-      if (flags.json) return io.out(JSON.stringify(found[0]!.lines));
-      if (found[0]!.lines.length === 0) io.err(`actor "${actor}" has no output (inline actors log through the node's logger)`);
-      for (const line of found[0]!.lines) io.out(line);
-    });
+      const lines = await client.actorLogs(actor);
+      if (flags.json) return io.out(JSON.stringify(lines));
+      if (lines.length === 0) io.err(`actor "${actor}" has no output (inline actors log through the node's logger)`);
+      for (const line of lines) io.out(line);
+    }, { replyTimeoutMs: flags.timeout });
   });
 }

@@ -1,19 +1,18 @@
 import type { Command } from 'commander';
-import { isStale } from './cli-client.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
-import { formatNodes } from './format-nodes.ts';
+import { formatNodes, isStale } from './format-nodes.ts';
 import { withClient } from './with-client.ts';
 
 export function registerNodes(program: Command, io: CliIo): void {
   addConnectionOptions(program.command('nodes').description('list every node this site knows (on the cloud, those of every site), up or dead, with how long ago each was last seen')).action(
     async (flags: ConnectionFlags) => {
       await withClient(flags, io, async (client) => {
-        const nodes = await client.nodes();
+        const nodes = await client.listNodes();
         const now = Date.now();
         if (flags.json) return io.out(JSON.stringify(nodes.map((n) => ({ ...n, stale: isStale(n, now), lastSeenAgoMs: now - n.lastSeen })), null, 2));
-        if (nodes.length === 0) return io.out(`no node is registered on site "${client.connection.site}"; start one with \`cairn up\``);
+        if (nodes.length === 0) return io.out(`no node is registered on site "${client.site}"; start one with \`cairn up\``);
         for (const line of formatNodes(nodes, now)) io.out(line);
       });
     },

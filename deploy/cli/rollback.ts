@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AppStore, appsJetStream } from '../apply/index.ts';
 import { assertName } from '../../protocols/index.ts';
 import type { AppFlags } from './apply.ts';
 import { addAppOptions } from './apply.ts';
@@ -17,8 +16,7 @@ export function registerRollback(program: Command, io: CliIo): void {
   ).action(async (app: string, flags: AppFlags & { toRevision?: number }) => {
     assertName(app, 'application name');
     await withClient(flags, io, async (client) => {
-      const store = await AppStore.open(appsJetStream(client.node.nc, flags.cloudDomain));
-      const r = await store.rollback(app, flags.toRevision);
+      const r = await client.rollbackApp(app, flags.toRevision);
       if (flags.json) return io.out(JSON.stringify({ name: r.name, revision: r.revision, from: r.from, changed: r.changed }));
       io.out(r.changed ? `application "${app}" rolled back to revision ${r.from}: now revision ${r.revision}` : `application "${app}" already matches revision ${r.from} (revision ${r.revision}); nothing written`);
     });

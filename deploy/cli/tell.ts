@@ -19,7 +19,7 @@ export function registerTell(program: Command, io: CliIo): void {
     assertName(actor, 'actor id');
     const msg = parseJsonMessage(json);
     await withClient(flags, io, async (client) => {
-      const ref = client.node.ref(actor);
+      const ref = client.ref(actor);
       await ref.tell(msg, { timeout: flags.timeout });
       const to = formatAddress(ref.address);
       io.out(flags.json ? JSON.stringify({ ok: true, to, type: msg.type }) : `sent ${msg.type} to ${to}`);

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { ControlVerbs } from '../../protocols/index.ts';
-import type { TreeReply } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
 import { formatTree } from './format-tree.ts';
 import { integerOption } from './option-parsers.ts';
-import { queryNodes } from './query-nodes.ts';
+import { reportPartial } from './report-partial.ts';
 import { withClient } from './with-client.ts';
 
 export function registerTree(program: Command, io: CliIo): void {
@@ -17,13 +15,15 @@ export function registerTree(program: Command, io: CliIo): void {
       .option('--timeout <ms>', 'how long to wait for each node', integerOption('--timeout', 1), 2_000),
   ).action(async (flags: ConnectionFlags & { timeout: number }) => {
     await withClient(flags, io, async (client) => {
-      const replies = (await queryNodes<TreeReply>(client, ControlVerbs.tree, flags.timeout, io)).sort((a, b) => a.node.localeCompare(b.node));
+      const q = await client.listTrees();
+      reportPartial(q, io, Date.now());
+      const replies = q.results;
       if (flags.json) return io.out(JSON.stringify(replies, null, 2));
       replies.forEach((r, i) => {
         if (i > 0) io.out('');
         io.out(`node ${r.node} (site ${r.site})`);
         for (const line of formatTree(r.roots)) io.out(line);
       });
-    });
+    }, { replyTimeoutMs: flags.timeout });
   });
 }

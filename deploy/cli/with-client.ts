@@ -1,12 +1,23 @@
-import type { CliClient } from './cli-client.ts';
-import { openClient } from './cli-client.ts';
+import { CairnClient } from '../../client/index.ts';
 import type { ConnectionFlags } from './connection-options.ts';
 import { resolveConnection } from './connection-options.ts';
 import type { CliIo } from './cli-io.ts';
 
-/** Resolves the connection, opens a client, runs `fn`, and always closes the client. */
-export async function withClient<T>(flags: ConnectionFlags, io: CliIo, fn: (client: CliClient) => Promise<T>): Promise<T> {
-  const client = await openClient(await resolveConnection(flags, io.env));
+/** What a command adds to the connection flags: the cloud's domain (app commands), how long to wait for each node (ps, tree, logs). */
+export interface ClientFlags extends ConnectionFlags {
+  readonly cloudDomain?: string;
+}
+
+/** Resolves the connection, connects a CairnClient, runs `fn`, and always closes the client. */
+export async function withClient<T>(flags: ClientFlags, io: CliIo, fn: (client: CairnClient) => Promise<T>, opts: { readonly replyTimeoutMs?: number } = {}): Promise<T> {
+  const connection = await resolveConnection(flags, io.env);
+  const client = await CairnClient.connect({
+    servers: connection.server,
+    site: connection.site,
+    name: `cli-${process.pid}`,
+    ...(flags.cloudDomain === undefined ? {} : { cloudDomain: flags.cloudDomain }),
+    ...(opts.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: opts.replyTimeoutMs }),
+  });
   try {
     return await fn(client);
   } finally {

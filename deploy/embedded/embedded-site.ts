@@ -7,7 +7,7 @@ import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts'
 import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
-import { startAppController } from '../apply/index.ts';
+import { startAppController } from '../../control-plane/index.ts';
 import { drainThenStop } from '../site/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';

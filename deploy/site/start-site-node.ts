@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';
-import { startAppController } from '../apply/index.ts';
-import type { AppController } from '../apply/index.ts';
+import { startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
 import type { SiteFile } from './site-file.ts';
 
 export interface SiteNodeOptions {

@@ -1,6 +1,6 @@
 import type { ErrorCodeEntry } from './cairn-error.ts';
 
-/** Error codes thrown by deploy/manifest (CairnError.code). */
+/** Error codes thrown by control-plane/manifest (CairnError.code). */
 export const ManifestCodes = {
   INVALID: 'CAIRN_MANIFEST_INVALID',
   NOT_FOUND: 'CAIRN_MANIFEST_NOT_FOUND',

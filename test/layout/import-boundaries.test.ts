@@ -1,5 +1,5 @@
 // The folders' contract, checked on the sources: imports flow one way (protocols → kernel →
-// supervisor-trees → actors → deploy → package), a folder reaches another only through an
+// supervisor-trees → actors → control-plane → client → deploy → package), a folder reaches another only through an
 // index.ts, and no value imports go round in a circle.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAYERS = ['protocols', 'kernel', 'supervisor-trees', 'actors', 'deploy', 'package'] as const;
+const LAYERS = ['protocols', 'kernel', 'supervisor-trees', 'actors', 'control-plane', 'client', 'deploy', 'package'] as const;
 /** Entries besides index.ts that other folders may import, and why. */
 const EXTRA_ENTRIES: Record<string, string> = {
   'kernel/runtimes/container-launcher.ts': 'the container runtime, kept out of kernel/runtimes/index.ts so that dockerode loads only for those who run containers',

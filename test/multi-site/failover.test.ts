@@ -6,9 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyManifest } from '../../deploy/apply/index.ts';
-import { openClient } from '../../deploy/cli/cli-client.ts';
-import type { CliClient } from '../../deploy/cli/cli-client.ts';
+import { CairnClient } from '../../client/index.ts';
 import { findNatsServer, freePorts, startNatsServer } from '../../deploy/nats-server/index.ts';
 import { initSites, loadSitesFile, readSiteFile, siteDir } from '../../deploy/site/index.ts';
 import type { SiteFile } from '../../deploy/site/index.ts';
@@ -26,7 +24,7 @@ const KILL_AFTER = 200;
 interface RunningSiteServer {
   readonly out: string;
   readonly file: SiteFile;
-  readonly client: CliClient;
+  readonly client: CairnClient;
   join(id: string, labels?: readonly string[]): BinProcess;
   cleanup(): Promise<void>;
 }
@@ -45,7 +43,7 @@ async function siteServer(): Promise<RunningSiteServer> {
   const out = join(dir, 'out');
   const file = await readSiteFile(out, 'cloud');
   const server = await startNatsServer({ config: file.natsServer, dir: siteDir(out, 'cloud'), binary: await findNatsServer() });
-  const client = await openClient({ server: file.url, site: 'cloud', source: 'test' });
+  const client = await CairnClient.connect({ servers: file.url, site: 'cloud' });
   const nodes: BinProcess[] = [];
   const site: RunningSiteServer = {
     out,
@@ -67,13 +65,13 @@ async function siteServer(): Promise<RunningSiteServer> {
   return site;
 }
 
-async function applied(client: CliClient): Promise<Record<string, number> | undefined> {
-  return client.node.ref<LedgerMsg>('ledger').ask({ type: 'applied' }, { timeout: 2_000 }).catch(() => undefined);
+async function applied(client: CairnClient): Promise<Record<string, number> | undefined> {
+  return client.ref<LedgerMsg>('ledger').ask({ type: 'applied' }, { timeout: 2_000 }).catch(() => undefined);
 }
 
 /** Tells MESSAGES distinct keys, calling `midway` after KILL_AFTER of them were acknowledged. */
-async function tellAll(client: CliClient, midway: () => Promise<void>): Promise<void> {
-  const ledger = client.node.ref<LedgerMsg>('ledger');
+async function tellAll(client: CairnClient, midway: () => Promise<void>): Promise<void> {
+  const ledger = client.ref<LedgerMsg>('ledger');
   for (let i = 0; i < MESSAGES; i++) {
     // Each tell resolves once JetStream has stored it: it is acknowledged from here on.
     await ledger.tell({ type: 'apply', key: `k${i}` }, { id: `m${i}` });
@@ -82,7 +80,7 @@ async function tellAll(client: CliClient, midway: () => Promise<void>): Promise<
 }
 
 /** Waits until the ledger has every key, and checks each was applied exactly once. */
-async function expectEveryKeyOnce(client: CliClient): Promise<void> {
+async function expectEveryKeyOnce(client: CairnClient): Promise<void> {
   let last: Record<string, number> = {};
   await expect.poll(async () => Object.keys((last = (await applied(client)) ?? {})).length, { timeout: 60_000, interval: 250 }).toBe(MESSAGES);
   expect(Object.entries(last).filter(([, n]) => n !== 1)).toEqual([]);
@@ -102,14 +100,14 @@ describe('failover between the nodes of one site', () => {
     const b = site.join('b');
     await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
 
-    await applyManifest(site.client.node.js, ledgerApp());
+    await site.client.apply(ledgerApp());
     await expect.poll(() => applied(site.client), { timeout: 30_000, interval: 200 }).toEqual({});
     await tellAll(site.client, () => kill9(a));
     // The standby claims the lease once a's lease is not renewed for the ttl, then runs the app.
     await b.stdout.waitFor(/^ready: node b leads site cloud/, 60_000);
     await expectEveryKeyOnce(site.client);
 
-    const records = await site.client.nodes();
+    const records = await site.client.listNodes();
     expect(records.find((r) => r.id === 'b')?.role).toBe('leader');
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
@@ -124,11 +122,11 @@ describe('failover between the nodes of one site', () => {
     const c = site.join('c', ['gpu=true']);
     await c.stdout.waitFor(/^standby:/, 30_000);
     // The leader must have seen both standbys register before it places.
-    await expect.poll(async () => (await site.client.nodes()).map((n) => n.id), { timeout: 10_000 }).toEqual(['a', 'b', 'c']);
+    await expect.poll(async () => (await site.client.listNodes()).map((n) => n.id), { timeout: 10_000 }).toEqual(['a', 'b', 'c']);
 
-    await applyManifest(site.client.node.js, ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
+    await site.client.apply(ledgerApp('      placement: { nodeSelector: { gpu: "true" } }\n'));
     const placedOn = async (): Promise<string | undefined> => {
-      const ps = await site.client.control<PsReply>('a', ControlVerbs.ps, 2_000).catch(() => undefined);
+      const ps = await site.client.control<PsReply>('a', ControlVerbs.ps, { timeoutMs: 2_000 }).catch(() => undefined);
       return ps?.actors.find((x) => x.id === 'ledger' && x.status === 'running')?.node;
     };
     // Least loaded eligible node, ties to the smaller id: b.
@@ -137,7 +135,7 @@ describe('failover between the nodes of one site', () => {
     await expect.poll(placedOn, { timeout: 60_000, interval: 250 }).toBe('c');
     await expectEveryKeyOnce(site.client);
     // a still leads: a standby's death is not a takeover.
-    expect((await site.client.nodes()).find((r) => r.id === 'a')?.role).toBe('leader');
+    expect((await site.client.listNodes()).find((r) => r.id === 'a')?.role).toBe('leader');
   }, 120_000);
 
   it('site join - a standby stopped with SIGTERM while it waits exits 0 and leaves the registry', async () => {
@@ -146,10 +144,10 @@ describe('failover between the nodes of one site', () => {
     await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
     const b = site.join('b');
     await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
-    await expect.poll(async () => (await site.client.nodes()).map((n) => `${n.id}:${n.role}`), { timeout: 10_000 }).toEqual(['a:leader', 'b:standby']);
+    await expect.poll(async () => (await site.client.listNodes()).map((n) => `${n.id}:${n.role}`), { timeout: 10_000 }).toEqual(['a:leader', 'b:standby']);
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
     expect(b.stdout.lines).toContain('stopped while waiting as standby');
-    expect((await site.client.nodes()).map((n) => n.id)).toEqual(['a']);
+    expect((await site.client.listNodes()).map((n) => n.id)).toEqual(['a']);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { readNodeRegistry } from '../../kernel/index.ts';
-import { offlineSites } from '../../deploy/cli/query-nodes.ts';
+import { summarizeSites } from '../../client/index.ts';
 import { startTopology } from '../helpers/topology.ts';
 import { Counter } from '../helpers/actors.ts';
 import type { Topology } from '../helpers/topology.ts';
@@ -44,7 +44,7 @@ describe('node registry across sites', () => {
       links.edge1!.freeze();
       await expect.poll(async () => (await seenFromCloud()).find((n) => n.id === 'e1')?.state, { timeout: 20_000 }).toBe('dead');
       const now = Date.now();
-      const offline = offlineSites(await seenFromCloud(), now + 5_000);
+      const offline = summarizeSites(await seenFromCloud(), now + 5_000).filter((s) => !s.online);
       expect(offline.map((o) => o.site)).toContain('edge1');
       // The edge keeps running and sees its own node up; the cloud (its peer) went quiet for it too.
       await expect.poll(seenFromEdge, { timeout: 10_000 }).toEqual(['cloud/c1:dead', 'edge1/e1:up']);

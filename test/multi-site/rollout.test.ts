@@ -7,14 +7,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { applyManifest, readAppStatuses, startAppController } from '../../deploy/apply/index.ts';
-import type { AppController } from '../../deploy/apply/index.ts';
+import { applyManifest, readAppStatuses, startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
 import { startTopology } from '../helpers/topology.ts';
 import type { Topology } from '../helpers/topology.ts';
 import { eventLog } from '../helpers/actors.ts';
-import type { EchoMsg } from '../deploy/apply/fixtures/echo.ts';
+import type { EchoMsg } from '../control-plane/fixtures/echo.ts';
 
-const FIXTURES = fileURLToPath(new URL('../deploy/apply/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../control-plane/fixtures/', import.meta.url));
 const EDGES = ['edge1', 'edge2'] as const;
 const APP = 'fleet';
 const ACTORS = ['fleet-a1', 'fleet-a2', 'fleet-a3'];

@@ -2,8 +2,8 @@
 // node placement picks (label selectors, one-per-node spreads), as a guest of that node, and moves
 // it when that node dies. Nodes here are actor systems in this process on one real nats-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest, deleteApp, getApps, startAppController } from '../../deploy/apply/index.ts';
-import type { AppController } from '../../deploy/apply/index.ts';
+import { applyManifest, deleteApp, getApps, startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
 import { connect } from '@nats-io/transport-node';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts';

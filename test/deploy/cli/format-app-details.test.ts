@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatAppDetails } from '../../../deploy/cli/get.ts';
-import { parseManifestOrThrow } from '../../../deploy/manifest/index.ts';
+import { parseManifestOrThrow } from '../../../control-plane/index.ts';
 
 const app = (labels: string) =>
   parseManifestOrThrow(`apiVersion: cairn.dev/v1

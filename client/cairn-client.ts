@@ -1,0 +1,277 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
+import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
+import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
+import { AppStore, appsJetStream, parseManifestWithModules, readAppStatuses, ManifestError, formatDiagnostics } from '../control-plane/index.ts';
+import type { AppDetails, AppStatus, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
+import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
+import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
+import { collectReplies } from './node-query.ts';
+import type { NodeQuery } from './node-query.ts';
+import { summarizeSites } from './site-summary.ts';
+import type { SiteSummary } from './site-summary.ts';
+import { deadLetterCall, isNoMessage } from './dead-letter-call.ts';
+
+export interface ClientOptions {
+  /** NATS URL(s) of the site's server. @default "nats://127.0.0.1:4222" */
+  readonly servers?: string | string[];
+  /** An existing connection to use instead of `servers`; `close` leaves it open. */
+  readonly connection?: NatsConnection;
+  /** The site the server belongs to. @default "local" */
+  readonly site?: string;
+  /** JetStream domain of the cloud site, when connected to an edge: applications are stored in the cloud, through the edge's leaf link. */
+  readonly cloudDomain?: string;
+  /** How the client signs what it sends (`<site>/~<name>`) and names its connection. @default "client-<pid>" */
+  readonly name?: string;
+  /** How long to wait for each node's answer (listActors, listTrees, actorLogs), in ms. @default 2000 */
+  readonly replyTimeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+/** A site's report of one application, or `reachable: false` when the site could not be asked. */
+export interface SiteAppStatus {
+  readonly site: string;
+  readonly status: AppStatus | undefined;
+  readonly reachable: boolean;
+}
+
+/** How long a site's status bucket is waited for, per site. */
+const STATUS_TIMEOUT_MS = 1_500;
+export const DEFAULT_REPLY_TIMEOUT_MS = 2_000;
+
+/**
+ * A connection to a running Cairn site from outside it: what the `cairn` CLI, a dashboard or a test
+ * uses. It hosts no actors and registers nowhere. It lists sites, nodes, actors, trees and
+ * applications; applies, deletes and rolls back applications; tells and asks actors; and manages
+ * dead letters. Every failure is a CairnError with a registered code.
+ */
+export class CairnClient {
+  readonly site: string;
+  readonly server: string;
+  private readonly messenger: SiteSender;
+  private store: Promise<AppStore> | undefined;
+  private readonly replyTimeoutMs: number;
+
+  private constructor(
+    private readonly conn: SiteConnection,
+    private readonly opts: ClientOptions,
+    private readonly clock: Clock,
+  ) {
+    this.site = opts.site ?? 'local';
+    this.server = String(opts.servers ?? DEFAULT_SERVERS);
+    this.replyTimeoutMs = opts.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    this.messenger = new SiteSender(conn.nc, this.site, `${this.site}/~${opts.name ?? `client-${process.pid}`}`, clock);
+  }
+
+  /** Connects and checks the server (version, JetStream): CAIRN_NATS_UNREACHABLE, CAIRN_NATS_SERVER_TOO_OLD or CAIRN_JETSTREAM_UNAVAILABLE otherwise. */
+  static async connect(opts: ClientOptions = {}): Promise<CairnClient> {
+    const site = opts.site ?? 'local';
+    assertName(site, 'site name');
+    if (opts.name !== undefined) assertName(opts.name, 'client name');
+    const conn = await openSiteConnection({
+      ...(opts.servers === undefined ? {} : { servers: opts.servers }),
+      ...(opts.connection === undefined ? {} : { connection: opts.connection }),
+      name: `cairn-client-${site}`,
+    });
+    return new CairnClient(conn, opts, opts.clock ?? systemClock);
+  }
+
+  /** The NATS connection, for what the client does not cover. */
+  get nc(): NatsConnection {
+    return this.conn.nc;
+  }
+
+  // --- Messages -----------------------------------------------------------------------------
+
+  /** A ref to actor `id` of `site` (default: the connected site). Messages to another site go through this site's outbox. */
+  ref<M extends Message = Message>(id: string, site?: string): ActorRef<M> {
+    return this.messenger.ref<M>(id, site);
+  }
+
+  /** Resolves once the target's mailbox (or this site's outbox) stored the message. */
+  tell<M extends Message>(actor: string, msg: M, opts?: TellOptions & { readonly site?: string }): Promise<void> {
+    return this.ref(actor, opts?.site).tell(msg, opts);
+  }
+
+  /** Resolves with the actor's reply (for typed replies, use `ref<M>(actor).ask`). */
+  ask<R = unknown, M extends Message = Message>(actor: string, msg: M, opts?: AskOptions & { readonly site?: string }): Promise<R> {
+    return this.ref(actor, opts?.site).ask(msg, opts) as Promise<R>;
+  }
+
+  // --- The fleet ----------------------------------------------------------------------------
+
+  /** Every node this site knows (its own and, on a site with peers such as the cloud, theirs), live or not, sorted by site and id. */
+  async listNodes(): Promise<RegisteredNode[]> {
+    const records = await readNodeRegistry(this.conn.jsm, this.site, this.clock.now());
+    if (records.length === 0) {
+      const bucket = Buckets.nodes(this.site);
+      try {
+        await (await new Kvm(this.conn.js).open(bucket)).status();
+      } catch (cause) {
+        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${this.site}" at ${this.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right server / site`, { cause, details: { site: this.site, server: this.server } });
+      }
+    }
+    return records;
+  }
+
+  /** The sites the registered nodes belong to, with how many are live. */
+  async listSites(): Promise<SiteSummary[]> {
+    return summarizeSites(await this.listNodes(), this.clock.now());
+  }
+
+  /** The actors of every live node, sorted by node and id. */
+  async listActors(): Promise<NodeQuery<ActorInfo>> {
+    const q = await this.askLiveNodes<PsReply>(ControlVerbs.ps);
+    return { ...q, results: q.results.flatMap((r) => r.actors).sort((a, b) => a.node.localeCompare(b.node) || a.id.localeCompare(b.id)) };
+  }
+
+  /** The supervisor tree of every live node, sorted by node. */
+  async listTrees(): Promise<NodeQuery<TreeReply>> {
+    const q = await this.askLiveNodes<TreeReply>(ControlVerbs.tree);
+    return { ...q, results: [...q.results].sort((a, b) => a.node.localeCompare(b.node)) };
+  }
+
+  /** The recent output (stderr, container logs) of an actor's worker, process or container on this site. */
+  async actorLogs(actor: string): Promise<readonly string[]> {
+    assertName(actor, 'actor id');
+    const now = this.clock.now();
+    const live = (await this.listNodes()).filter((n) => n.site === this.site && isNodeAlive(n, now));
+    const { results } = collectReplies(await Promise.allSettled(live.map((n) => this.control<LogsReply>(n.id, ControlVerbs.logs, { site: n.site, body: { actor } }))));
+    const found = results.find((r) => r.found);
+    if (!found) throw new CairnError(DeployCodes.CLI_ACTOR_NOT_RUNNING, `no live node of site "${this.site}" runs actor "${actor}"; see \`cairn ps\``, { details: { actor } });
+    return found.lines;
+  }
+
+  /** Sends a control request to one node (of this site unless `site` is given) and decodes its reply. */
+  async control<T>(node: string, verb: ControlVerb, opts: { readonly site?: string; readonly body?: unknown; readonly timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? this.replyTimeoutMs;
+    try {
+      const payload = opts.body === undefined ? new Uint8Array(0) : encodeValue(opts.body);
+      const reply = await this.conn.nc.request(Subjects.control(opts.site ?? this.site, node, verb), payload, { timeout: timeoutMs });
+      return decodeValue(reply.data) as T;
+    } catch (cause) {
+      throw new CairnError(DeployCodes.CLI_NODE_UNREACHABLE, `node "${node}" of site "${opts.site ?? this.site}" did not answer "${verb}" within ${timeoutMs} ms (${(cause as Error).message}); check it with \`cairn nodes\`, or raise the timeout`, { cause, details: { node, verb, timeoutMs } });
+    }
+  }
+
+  /**
+   * Asks every live node one verb. Sites whose nodes are all dead are not asked (`offline`); nodes
+   * that do not answer are `failures`. Fails only when no node is live or none answers.
+   */
+  private async askLiveNodes<T>(verb: ControlVerb): Promise<NodeQuery<T>> {
+    const now = this.clock.now();
+    const nodes = await this.listNodes();
+    const live = nodes.filter((n) => isNodeAlive(n, now));
+    if (live.length === 0) {
+      throw new CairnError(DeployCodes.CLI_NO_NODES, `no live node on site "${this.site}" at ${this.server}; start one with \`cairn up\`, or pass the right server / site (see \`cairn nodes\`)`, { details: { site: this.site, server: this.server } });
+    }
+    const { results, failures } = collectReplies(await Promise.allSettled(live.map((n) => this.control<T>(n.id, verb, { site: n.site }))));
+    if (results.length === 0) throw failures[0]!;
+    return { results, offline: summarizeSites(nodes, now).filter((s) => !s.online), failures };
+  }
+
+  // --- Applications -------------------------------------------------------------------------
+
+  /**
+   * Validates a manifest's text, importing its third-party modules from `appDir` as the sites
+   * will, and stores it as a new revision unless identical. Nothing is stored when it has errors:
+   * ManifestError (CAIRN_MANIFEST_INVALID) with every problem.
+   */
+  async apply(manifest: string, opts: { readonly source?: string; readonly appDir?: string } = {}): Promise<ApplyResult> {
+    const source = opts.source ?? 'api';
+    const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd());
+    if (!parsed.ok) {
+      const all = [...parsed.errors, ...parsed.warnings];
+      throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
+    }
+    return { ...(await (await this.apps()).applyApp(parsed.app, source)), warnings: parsed.warnings };
+  }
+
+  async listApps(): Promise<AppSummary[]> {
+    return (await this.apps()).list();
+  }
+
+  /** The current application and its kept revisions; CAIRN_APP_NOT_FOUND when absent or deleted. */
+  async getApp(name: string): Promise<AppDetails> {
+    assertName(name, 'application name');
+    return (await this.apps()).get(name);
+  }
+
+  /** Deletes an application: every site stops it; its revisions stay for `rollbackApp`. */
+  async deleteApp(name: string): Promise<{ readonly revision: number }> {
+    assertName(name, 'application name');
+    return (await this.apps()).delete(name);
+  }
+
+  /** Writes an earlier revision again (default: the one before the current). */
+  async rollbackApp(name: string, toRevision?: number): Promise<RollbackResult> {
+    assertName(name, 'application name');
+    return (await this.apps()).rollback(name, toRevision);
+  }
+
+  /**
+   * What each site reports of an application: the connected site and every site its placements
+   * name (a site's JetStream domain is its name). Best effort per site.
+   */
+  async appStatus(app: string | AppDetails): Promise<SiteAppStatus[]> {
+    const details = typeof app === 'string' ? await this.getApp(app) : app;
+    const named = new Set(details.app.spec.actors.flatMap((a) => a.placement.sites ?? []));
+    const sites = [...new Set([this.site, ...named])].sort();
+    return Promise.all(
+      sites.map(async (site): Promise<SiteAppStatus> => {
+        const js = jetstream(this.conn.nc, { ...(site === this.site ? {} : { domain: site }), timeout: STATUS_TIMEOUT_MS });
+        const all = await readAppStatuses(js, site);
+        return { site, status: all?.find((s) => s.app === details.name), reachable: all !== undefined };
+      }),
+    );
+  }
+
+  private apps(): Promise<AppStore> {
+    this.store ??= AppStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain)).catch((err: unknown) => {
+      this.store = undefined;
+      throw err;
+    });
+    return this.store;
+  }
+
+  // --- Dead letters -------------------------------------------------------------------------
+
+  /** This site's dead letters, oldest first (default: at most 100). */
+  listDeadLetters(opts: ListOptions = {}): Promise<DeadLetter[]> {
+    return deadLetterCall(this.site, () => this.deadLetters().list(opts));
+  }
+
+  /** Sends dead letter `seq` back to its mailbox; CAIRN_CLI_DEAD_LETTER_NOT_FOUND when there is none. */
+  async replayDeadLetter(seq: number): Promise<void> {
+    if (!(await deadLetterCall(this.site, () => this.deadLetters().replay(seq)))) throw deadLetterNotFound(seq, this.site);
+  }
+
+  /** Deletes dead letter `seq`, or all of them; returns how many were deleted. */
+  async purgeDeadLetters(seq?: number): Promise<number> {
+    const purged = await deadLetterCall(this.site, () =>
+      this.deadLetters()
+        .purge(seq)
+        .catch((err: unknown) => {
+          if (seq !== undefined && isNoMessage(err)) return 0;
+          throw err;
+        }),
+    );
+    if (seq !== undefined && purged === 0) throw deadLetterNotFound(seq, this.site);
+    return purged;
+  }
+
+  private deadLetters(): DeadLetterAdmin {
+    return new DeadLetterAdmin(this.conn.js, this.conn.jsm, this.site);
+  }
+
+  /** Fails asks still waiting, and closes the connection unless it was given. */
+  async close(): Promise<void> {
+    this.messenger.close();
+    if (this.conn.ownsConnection) await this.conn.nc.close();
+  }
+}
+
+function deadLetterNotFound(seq: number, site: string): CairnError {
+  return new CairnError(DeployCodes.CLI_DEAD_LETTER_NOT_FOUND, `there is no dead letter with sequence ${seq} on site "${site}"; list them with \`cairn dlq ls\` and use a SEQ from it`, { details: { seq, site } });
+}

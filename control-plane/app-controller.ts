@@ -1,0 +1,346 @@
+import type { KV } from '@nats-io/kv';
+import { match } from 'ts-pattern';
+import type { HostChoice } from '../kernel/index.ts';
+import type { Application } from './manifest/index.ts';
+import type { ActorSystem } from '../supervisor-trees/index.ts';
+import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
+import { decodeAppRecord } from './app-record.ts';
+import { AppStatusBucket } from './app-status.ts';
+import type { AppStatus } from './app-status.ts';
+import { appTreeId, appTreeSpec, instanceChild } from './app-tree-spec.ts';
+import type { Unplaced } from '../supervisor-trees/placement/index.ts';
+import { openDesiredApps } from './desired-apps-bucket.ts';
+import { defaultImporter, loadActor } from './load-behaviour.ts';
+import type { LoadedActor } from './load-behaviour.ts';
+import type { ModuleImporter } from './load-behaviour.ts';
+import { planReconcile } from './plan-reconcile.ts';
+import { hostedRuntime } from './resolve-runtime.ts';
+import { siteInstances, targetsSite } from './site-instances.ts';
+import { actorsForSite } from './site-actors.ts';
+import type { SiteInstance } from './site-instances.ts';
+import { SitePlacer } from './site-placer.ts';
+import { RouteExecutor } from './route-executor.ts';
+import { planRoutes } from './route-plan.ts';
+import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
+
+export interface AppControllerOptions {
+  /** The node whose root supervisor runs the apps' trees; its site decides which actors run here. */
+  readonly system: ActorSystem;
+  /**
+   * JetStream domain of the cloud whose cairn_apps bucket this site mirrors (an edge). Absent: this
+   * site holds the bucket itself (the cloud, or a single embedded site).
+   */
+  readonly cloudDomain?: string;
+  /** Directory that relative `behaviour.module` and `container.build.context` paths resolve against. @default process.cwd() */
+  readonly appDir?: string;
+  /** Revisions kept when this controller creates the bucket. @default 20 */
+  readonly history?: number;
+  /** How behaviour modules are imported. @default dynamic import() */
+  readonly importer?: ModuleImporter;
+}
+
+/** An app as this site runs it (or failed to start it). */
+export interface ControlledApp extends RunningApp {
+  readonly state: 'running' | 'failed';
+  readonly actors: readonly string[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Makes one site run what the cloud's desired state says: watches the cairn_apps bucket (the cloud's
+ * own, or the edge's local mirror of it), plans with the pure `planReconcile`, and performs the
+ * commands with supervisor trees `app-<name>` under the node's root. With the link down an edge
+ * keeps the last desired state it saw and keeps supervising; it converges when the mirror catches up.
+ */
+export class AppController {
+  private readonly desired = new Map<string, DesiredApp>();
+  private readonly running = new Map<string, ControlledApp>();
+  private readonly abort = new AbortController();
+  private readonly appDir: string;
+  private readonly importer: ModuleImporter;
+  private status: AppStatusBucket | undefined;
+  private placer: SitePlacer | undefined;
+  private routes: RouteExecutor | undefined;
+  private offEvents: (() => void) | undefined;
+  private offNodes: (() => void) | undefined;
+  /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
+  private readonly waiting = new Map<string, WaitingApp>();
+  private nodesChanged = false;
+  private watching: Promise<void> | undefined;
+  private reconciling: Promise<void> | undefined;
+  private dirty = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: AppControllerOptions) {
+    this.appDir = opts.appDir ?? process.cwd();
+    this.importer = opts.importer ?? defaultImporter;
+  }
+
+  get site(): string {
+    return this.opts.system.site;
+  }
+
+  /** Opens the bucket and starts watching; resolves once the watch is established. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.watching) return;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    const { node } = this.opts.system;
+    this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
+    this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
+    const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
+    this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
+      node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
+      return undefined;
+    });
+    this.offEvents = node.onEvent((e) => {
+      if (e.type !== 'escalated') return;
+      const name = [...this.running.keys()].find((n) => appTreeId(n) === e.actor);
+      const app = name === undefined ? undefined : this.running.get(name);
+      if (!name || !app || app.state !== 'running') return;
+      node.log.error({ app: name, reason: e.reason }, 'app controller: application gave up (restart intensity exceeded); it stays stopped until it is applied again');
+      // Its routes stop forwarding into mailboxes nobody drains; the stream keeps capturing.
+      void this.routes?.pause(name);
+      this.placer?.removeApp(name);
+      this.waiting.delete(name);
+      this.record(name, { ...app, state: 'failed', error: { code: SupervisorCodes.SUPERVISOR_INTENSITY_EXCEEDED, message: e.reason } });
+    });
+    this.offNodes = node.directory.onChange(() => {
+      if (this.waiting.size === 0) return;
+      this.nodesChanged = true;
+      this.schedule();
+    });
+    // Capture streams of apps deleted (or moved away) while no controller ran here: listed before
+    // the desired state is read, so a stream made for an app applied meanwhile is not among them.
+    await this.routes
+      .sweep(async (app) => {
+        const entry = await kv.get(app);
+        if (!entry || entry.operation !== 'PUT') return false;
+        const desired = decodeAppRecord(entry.value, app, entry.revision).app;
+        return planRoutes(this.site, desired, siteInstances(actorsForSite(desired, this.site))) !== undefined;
+      })
+      .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the route streams of apps no longer here'))
+      .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old route streams'));
+    const iter = await kv.watch();
+    this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
+    this.watching = this.watchLoop(iter);
+  }
+
+  /** Stops watching and stops the trees of every app this controller started. */
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    this.offEvents?.();
+    this.offNodes?.();
+    await this.watching?.catch(() => undefined);
+    await this.reconciling?.catch(() => undefined);
+    // The node is going away, not the apps: their routes keep capturing for the next leader.
+    for (const name of [...this.running.keys()]) await this.stopTree(name, { keepCapture: true });
+    await this.routes?.stop();
+  }
+
+  /** What this site runs, by app name. */
+  apps(): ReadonlyMap<string, ControlledApp> {
+    return this.running;
+  }
+
+  /** Resolves once every change seen so far has been acted on. */
+  whenIdle(): Promise<void> {
+    if (!this.reconciling) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async watchLoop(iter: Awaited<ReturnType<KV['watch']>>): Promise<void> {
+    const log = this.opts.system.node.log;
+    for await (const e of iter) {
+      if (e.operation === 'PUT') {
+        try {
+          this.desired.set(e.key, { revision: e.revision, app: decodeAppRecord(e.value, e.key, e.revision).app });
+        } catch (err) {
+          log.error({ err, app: e.key, revision: e.revision }, 'app controller: unreadable desired state; keeping what runs');
+          continue;
+        }
+      } else {
+        this.desired.delete(e.key);
+      }
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    this.reconciling ??= this.reconcileLoop().finally(() => {
+      this.reconciling = undefined;
+      for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  private async reconcileLoop(): Promise<void> {
+    while (this.dirty && !this.abort.signal.aborted) {
+      this.dirty = false;
+      for (const command of planReconcile(this.desired, this.running, this.site)) {
+        if (this.abort.signal.aborted) return;
+        await this.execute(command);
+      }
+      if (this.nodesChanged) {
+        this.nodesChanged = false;
+        for (const name of [...this.waiting.keys()]) await this.placeWaiting(name);
+      }
+    }
+  }
+
+  /** Starts the instances of a waiting app that fit a node now (the site's nodes changed). */
+  private async placeWaiting(name: string): Promise<void> {
+    const w = this.waiting.get(name);
+    const app = this.running.get(name);
+    if (!w || !app || app.state !== 'running') return void this.waiting.delete(name);
+    const { system } = this.opts;
+    const plan = this.placer!.planApp(w.app, w.instances);
+    for (const instance of w.instances) {
+      if (w.started.has(instance.instanceId) || !plan.placed.has(instance.instanceId)) continue;
+      try {
+        await system.addChild(appTreeId(name), instanceChild(w.app, instance, w.loaded, this.appDir, this.hostChoice(name, w.app, instance, w.loaded)));
+        w.started.add(instance.instanceId);
+        system.node.log.info({ app: name, instance: instance.instanceId, node: plan.placed.get(instance.instanceId) }, 'app controller: placed an instance that was waiting for a node');
+      } catch (err) {
+        system.node.log.warn({ err, app: name, instance: instance.instanceId }, 'app controller: an instance that now fits a node failed to start; it waits for the next change');
+      }
+    }
+    const unplaced = unplacedLines(this.reported(w.app, plan.unplaced));
+    if (w.instances.every((i) => w.started.has(i.instanceId))) this.waiting.delete(name);
+    const { error: _previous, ...rest } = app;
+    this.record(name, { ...rest, actors: w.instances.map((i) => i.instanceId).filter((id) => w.started.has(id)), ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
+  }
+
+  /** The thin executor: one command, errors recorded in the app's status rather than thrown. */
+  private async execute(command: ReconcileCommand): Promise<void> {
+    await match(command)
+      .with({ type: 'start' }, (c) => this.startTree(c))
+      .with({ type: 'replace' }, async (c) => {
+        // Captured messages wait in the stream for the new revision's forwarder.
+        await this.stopTree(c.name, { keepCapture: true });
+        await this.startTree(c);
+      })
+      .with({ type: 'stop' }, (c) => this.stopTree(c.name))
+      .with({ type: 'adopt' }, (c) => {
+        const have = this.running.get(c.name);
+        if (have) this.record(c.name, { ...have, revision: c.revision });
+      })
+      .exhaustive();
+  }
+
+  private async startTree(c: Extract<ReconcileCommand, { type: 'start' | 'replace' }>): Promise<void> {
+    const { system } = this.opts;
+    let actors = c.actors.map((a) => a.id);
+    try {
+      const loaded = new Map<string, LoadedActor>();
+      for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
+      // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
+      const instances = siteInstances(c.actors);
+      const plan = this.placer!.planApp(c.app, instances);
+      const placed = instances.filter((i) => plan.placed.has(i.instanceId));
+      actors = placed.map((i) => i.instanceId);
+      // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
+      // failed) instead of being restarted by the root and, failing again, stopping the node.
+      await system.supervise(appTreeSpec(c.app, c.actors, loaded, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i, loaded) }), { restart: 'temporary' });
+      // Routes go to every instance this site is a target of (a waiting one's mailbox holds its
+      // messages); a one-per-site actor whose selector no node here matches is not captured here.
+      const nodes = system.node.directory.all();
+      await this.routes!.run(c.name, planRoutes(this.site, c.app, instances.filter((i) => targetsSite(i.actor, this.site, nodes))));
+      const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
+      if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
+      if (plan.unplaced.length > 0) {
+        this.waiting.set(c.name, { app: c.app, instances, loaded, started: new Set(actors) });
+      } else {
+        this.waiting.delete(c.name);
+      }
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'running', actors, ...(unplaced.length > 0 ? { error: { code: DeployCodes.UNPLACED, message: unplaced.join(' | ') } } : {}) });
+      system.node.log.info({ app: c.name, revision: c.revision, actors, placed: Object.fromEntries(plan.placed) }, 'app controller: started application');
+    } catch (err) {
+      const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_START_FAILED, message: (err as Error).message };
+      system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
+      // A tree that got part-way up is taken down again, so that the next revision starts clean.
+      await system.stop(appTreeId(c.name)).catch(() => undefined);
+      this.placer?.removeApp(c.name);
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
+    }
+  }
+
+  /**
+   * The unplaced instances worth an error: a one-per-site actor this site is not a target of (no
+   * node here matches its selector) is not missing here. It still waits, and starts if such a
+   * node registers.
+   */
+  private reported(app: Application, unplaced: readonly Unplaced[]): Unplaced[] {
+    const nodes = this.opts.system.node.directory.all();
+    return unplaced.filter((u) => {
+      const actor = app.spec.actors.find((a) => a.id === u.actor);
+      return actor === undefined || targetsSite(actor, this.site, nodes);
+    });
+  }
+
+  /** At each (re)start of an instance: its node from placement; undefined when it is this node. */
+  private hostChoice(app: string, manifest: Application, instance: SiteInstance, loaded: ReadonlyMap<string, LoadedActor>): HostChoice {
+    return async () => {
+      const node = this.placer!.nodeFor(app, instance.instanceId);
+      const code = loaded.get(instance.actor.id)?.code;
+      // An inline-only module (no source a guest could import) runs on the leader, wherever
+      // placement put it: its code cannot travel, and the leader is where inline actors live.
+      if (code === undefined && instance.actor.module !== undefined) return undefined;
+      return node === this.opts.system.node.id ? undefined : { node, runtime: hostedRuntime(instance.actor, manifest, this.appDir, code) };
+    };
+  }
+
+  /** Stops an app's tree; its routes stop capturing too unless `keepCapture` (a replace, a node shutdown). */
+  private async stopTree(name: string, opts: { keepCapture?: boolean } = {}): Promise<void> {
+    const { system } = this.opts;
+    await (opts.keepCapture ? this.routes?.pause(name) : this.routes?.remove(name))?.catch((err: unknown) => system.node.log.warn({ err, app: name }, 'app controller: stopping the routes failed'));
+    try {
+      await system.stop(appTreeId(name));
+    } catch (err) {
+      // A failed start left no tree behind: nothing to stop.
+      if (!(isCairnError(err) && err.code === KernelCodes.ACTOR_NOT_FOUND)) system.node.log.warn({ err, app: name }, 'app controller: stopping the application failed');
+    }
+    this.running.delete(name);
+    this.waiting.delete(name);
+    this.placer?.removeApp(name);
+    void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
+  }
+
+  private record(name: string, app: ControlledApp): void {
+    this.running.set(name, app);
+    const { node } = this.opts.system;
+    const status: AppStatus = {
+      v: 1,
+      app: name,
+      site: this.site,
+      node: node.id,
+      revision: app.revision,
+      state: app.state,
+      actors: app.actors,
+      ...(app.error ? { error: app.error } : {}),
+      updatedAt: Date.now(),
+    };
+    void this.status?.put(status).catch((err: unknown) => node.log.debug({ err, app: name }, 'app controller: status not written'));
+  }
+}
+
+/** An app some of whose instances fit no node yet. */
+interface WaitingApp {
+  readonly app: Application;
+  readonly instances: readonly SiteInstance[];
+  readonly loaded: ReadonlyMap<string, LoadedActor>;
+  /** Instance ids started so far. */
+  readonly started: Set<string>;
+}
+
+/** One line per instance that fits no node: `<actor> replica <n>: <reason per node>`. */
+function unplacedLines(unplaced: readonly Unplaced[]): string[] {
+  return unplaced.map((u) => `${u.actor}${u.replica === undefined ? '' : ` replica ${u.replica}`}: ${u.reasons.join('; ')}`);
+}
+
+/** Creates and starts a controller for `opts.system`'s site. */
+export async function startAppController(opts: AppControllerOptions, signal?: AbortSignal): Promise<AppController> {
+  const controller = new AppController(opts);
+  await controller.start(signal);
+  return controller;
+}

@@ -1,0 +1,152 @@
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { ConsumerConfig, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
+import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
+import { RouteForwarder } from './route-forwarder.ts';
+import type { RouteTell } from './route-forwarder.ts';
+import type { RoutePlan } from './route-plan.ts';
+
+/** How long a captured message may wait to be forwarded (its actor's site down, say). */
+export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
+/** How many captured messages a stream holds; beyond it the oldest are dropped (never the publisher's newest). */
+export const ROUTE_CAPTURE_MAX_MSGS = 1_000_000;
+/** How long a forwarder may hold a message before the server hands it out again. */
+const ROUTE_ACK_WAIT_MS = 30_000;
+
+/** The stream capturing an app's routes on a site: WorkQueue (a message leaves once forwarded), bounded. */
+export function routeStreamConfig(plan: RoutePlan): Partial<StreamConfig> & { name: string } {
+  return {
+    name: plan.stream,
+    subjects: [...plan.subjects],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    max_age: nanos(ROUTE_CAPTURE_MAX_AGE_MS),
+    max_msgs: ROUTE_CAPTURE_MAX_MSGS,
+    discard: DiscardPolicy.Old,
+    // Whose it is, for the sweep of streams whose app went away while no controller watched.
+    metadata: { [ROUTE_STREAM_SITE]: plan.site, [ROUTE_STREAM_APP]: plan.app },
+  };
+}
+
+const ROUTE_STREAM_SITE = 'cairn.site';
+const ROUTE_STREAM_APP = 'cairn.app';
+
+export function routeConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: Consumers.routes,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(ROUTE_ACK_WAIT_MS),
+    max_ack_pending: 1_024,
+    max_deliver: -1,
+  };
+}
+
+export interface RouteExecutorOptions {
+  readonly site: string;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly tell: RouteTell;
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+interface Running {
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Runs the routes of the apps a site runs: per app, a stream capturing the routes' subjects and a
+ * forwarder into the mailboxes. `run` starts (or restarts, with a new plan) an app's routes;
+ * `pause` stops forwarding but keeps capturing (an app being replaced by a new revision, a node
+ * shutting down); `remove` also deletes the stream (the app no longer runs on this site).
+ */
+export class RouteExecutor {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly opts: RouteExecutorOptions) {}
+
+  /** Captures and forwards `plan` for `app`; without a plan (no route targets this site) removes what there was. */
+  async run(app: string, plan: RoutePlan | undefined): Promise<void> {
+    await this.pause(app);
+    if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
+    const { jsm, js, log } = this.opts;
+    try {
+      await ensureStream(jsm, routeStreamConfig(plan));
+    } catch (err) {
+      throw new CairnError(DeployCodes.ROUTE_CAPTURE_FAILED, `cannot capture the routes of application "${app}" (stream ${plan.stream}, subjects ${plan.subjects.join(', ')}): ${(err as Error).message}`, { cause: err, details: { app, stream: plan.stream, subjects: plan.subjects } });
+    }
+    // A fresh consumer, as a mailbox's leader does: the WorkQueue holds exactly what nobody acked,
+    // and a new consumer hands it all out in capture order (an old one would redeliver what a
+    // crashed forwarder held only after the ack wait, behind newer messages). The incarnation is
+    // read each time: a stream deleted and recreated under a running forwarder numbers from 1 again.
+    const consumer = async () => {
+      await ensureStream(jsm, routeStreamConfig(plan));
+      await jsm.consumers.delete(plan.stream, Consumers.routes).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      await jsm.consumers.add(plan.stream, routeConsumerConfig());
+      const info = await jsm.streams.info(plan.stream);
+      return { consumer: await js.consumers.get(plan.stream, Consumers.routes), incarnation: String(Date.parse(info.created)) };
+    };
+    const abort = new AbortController();
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log });
+    const done = forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'));
+    this.running.set(app, { abort, done });
+    log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
+  }
+
+  /** Stops forwarding `app`'s routes; the stream keeps capturing. */
+  async pause(app: string): Promise<void> {
+    const r = this.running.get(app);
+    if (!r) return;
+    this.running.delete(app);
+    r.abort.abort();
+    await r.done;
+  }
+
+  /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
+  async remove(app: string): Promise<void> {
+    await this.pause(app);
+    await this.deleteStream(Streams.routes(this.opts.site, app));
+  }
+
+  /**
+   * Deletes this site's capture streams whose app `wanted` says no to (deleted, or moved off this
+   * site, while no controller ran here); streams of apps this executor runs are kept. Returns the
+   * apps whose streams were deleted.
+   */
+  async sweep(wanted: (app: string) => Promise<boolean>): Promise<string[]> {
+    const { jsm, site } = this.opts;
+    const owned: string[] = [];
+    for await (const info of jsm.streams.list()) {
+      const meta = info.config.metadata ?? {};
+      if (meta[ROUTE_STREAM_SITE] === site && meta[ROUTE_STREAM_APP] !== undefined) owned.push(meta[ROUTE_STREAM_APP]);
+    }
+    const swept: string[] = [];
+    for (const app of owned) {
+      if (this.running.has(app) || (await wanted(app))) continue;
+      await this.deleteStream(Streams.routes(site, app));
+      swept.push(app);
+    }
+    return swept;
+  }
+
+  /** Stops every forwarder; streams keep capturing for the next leader. */
+  async stop(): Promise<void> {
+    for (const app of [...this.running.keys()]) await this.pause(app);
+  }
+
+  private async deleteStream(stream: string): Promise<void> {
+    try {
+      await this.opts.jsm.streams.delete(stream);
+      this.opts.log.info({ stream }, 'routes: capture stream removed');
+    } catch (err) {
+      if (!isNotFound(err)) this.opts.log.warn({ err, stream }, 'routes: capture stream not removed');
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { Streams, coveringSubjects, routeSubjects, subjectMatches } from '../protocols/index.ts';
+import type { Application } from './manifest/index.ts';
+import type { SiteInstance } from './site-instances.ts';
+
+/** One manifest route as a site runs it. */
+export interface PlannedRoute {
+  /** Its index in spec.routes (the message says which route delivered it). */
+  readonly index: number;
+  /** The NATS subject filters it captures. */
+  readonly subjects: readonly string[];
+  /** This site's instances of its target actor, in replica order: each message goes to one. */
+  readonly instances: readonly string[];
+}
+
+/** An app's routes on one site: one WorkQueue stream capturing their subjects, one forwarder. */
+export interface RoutePlan {
+  readonly site: string;
+  readonly app: string;
+  readonly stream: string;
+  /** The stream's subjects: every route's, without those another one covers. */
+  readonly subjects: readonly string[];
+  readonly routes: readonly PlannedRoute[];
+}
+
+/**
+ * The routes of `app` this site runs: those whose target actor has instances here (a route to an
+ * actor that runs elsewhere is captured there). Undefined when none does. Pure.
+ */
+export function planRoutes(site: string, app: Application, instances: readonly SiteInstance[]): RoutePlan | undefined {
+  const routes = app.spec.routes.flatMap((route, index): PlannedRoute[] => {
+    const targets = instances.filter((i) => i.actor.id === route.to.actor).sort((a, b) => a.replica - b.replica);
+    if (targets.length === 0) return [];
+    const source = route.from.mqtt !== undefined ? { mqtt: route.from.mqtt } : { subject: route.from.subject ?? '' };
+    return [{ index, subjects: routeSubjects(source), instances: targets.map((t) => t.instanceId) }];
+  });
+  if (routes.length === 0) return undefined;
+  return { site, app: app.metadata.name, stream: Streams.routes(site, app.metadata.name), subjects: coveringSubjects(routes.flatMap((r) => r.subjects)), routes };
+}
+
+/** Where one captured message goes: each route matching its subject, to one instance of the target. */
+export interface RouteDelivery {
+  readonly route: number;
+  readonly instance: string;
+  /** De-duplication id of the forwarded tell: the same capture forwarded again is stored once. */
+  readonly id: string;
+}
+
+/**
+ * The deliveries of the message captured at `seq` on `subject`. The instance is chosen by sequence,
+ * so a redelivery after a crash goes where the first attempt went and de-duplicates there;
+ * `incarnation` tells apart streams of the same name (an app deleted and applied again). Pure.
+ */
+export function routeDeliveries(plan: RoutePlan, incarnation: string, subject: string, seq: number): RouteDelivery[] {
+  return plan.routes
+    .filter((route) => route.subjects.some((filter) => subjectMatches(filter, subject)))
+    .map((route) => ({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${plan.stream}:${incarnation}:${seq}:${route.index}` }));
+}

@@ -1,0 +1,120 @@
+// CairnClient against a real site: a nats-server, a node with its app controller, and the client
+// connecting from outside as the CLI, a dashboard or a test would.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CairnClient } from '../../client/index.ts';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { defineActor } from '../../kernel/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { ManifestError, startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
+import { DeployCodes, KernelCodes, ManifestCodes, isCairnError } from '../../protocols/index.ts';
+import { freePort } from '../../deploy/nats-server/index.ts';
+import { startTestServer } from '../helpers/nats.ts';
+import type { TestServer } from '../helpers/nats.ts';
+
+const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/apply/', import.meta.url));
+const site = 'clientsite';
+
+let server: TestServer;
+let system: ActorSystem;
+let controller: AppController;
+let client: CairnClient;
+let manifest: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  system = await createActorSystem({ servers: server.url, site, node: 'n1' });
+  controller = await startAppController({ system, appDir: EXAMPLE_DIR });
+  client = await CairnClient.connect({ servers: server.url, site });
+  manifest = await readFile(join(EXAMPLE_DIR, 'hello-app.yaml'), 'utf8');
+}, 30_000);
+afterAll(async () => {
+  await client?.close();
+  await controller?.stop();
+  await system?.shutdown();
+  await server?.cleanup();
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  return p.then(
+    () => undefined,
+    (err: unknown) => (err as { code?: string }).code,
+  );
+}
+
+describe('CairnClient', () => {
+  it('client - lists the site and its node, and asks the node for its actors and trees', async () => {
+    expect((await client.listNodes()).map((n) => `${n.site}/${n.id}:${n.state}`)).toEqual([`${site}/n1:up`]);
+    expect(await client.listSites()).toEqual([expect.objectContaining({ site, nodes: 1, live: 1, online: true })]);
+    await system.spawn(defineActor({ name: 'idle', receive: () => undefined }), { id: 'idle' });
+    const actors = await client.listActors();
+    expect(actors.results.map((a) => a.id)).toContain('idle');
+    expect(actors.offline).toEqual([]);
+    expect(actors.failures).toEqual([]);
+    const trees = await client.listTrees();
+    expect(trees.results.map((t) => t.node)).toEqual(['n1']);
+  });
+
+  it('client - applies a manifest, reports each site’s state, and its actor answers tell and ask', async () => {
+    const applied = await client.apply(manifest, { source: 'hello-app.yaml', appDir: EXAMPLE_DIR });
+    expect(applied).toMatchObject({ name: 'hello', changed: true });
+    expect((await client.apply(manifest, { source: 'hello-app.yaml', appDir: EXAMPLE_DIR })).changed).toBe(false);
+    expect((await client.listApps()).map((a) => a.name)).toEqual(['hello']);
+    await expect.poll(async () => (await client.appStatus('hello')).find((s) => s.site === site)?.status?.state, { timeout: 20_000 }).toBe('running');
+    expect(await client.ask('greeter', { type: 'greet', name: 'Ada' }, { timeout: 5_000 })).toBe('hello, Ada');
+    // edge1 is named by a placement and does not exist: it is reported unreachable, not an error.
+    expect((await client.appStatus('hello')).find((s) => s.site === 'edge1')).toMatchObject({ reachable: false });
+  });
+
+  it('client - a message that fails every attempt is listed as a dead letter, replayed and purged', async () => {
+    await expect.poll(async () => (await client.listActors()).results.some((a) => a.id === 'greeter' && a.status === 'running'), { timeout: 20_000 }).toBe(true);
+    await client.tell('greeter', { type: 'crash' });
+    let letters = await client.listDeadLetters({ actor: 'greeter' });
+    await expect.poll(async () => (letters = await client.listDeadLetters({ actor: 'greeter' })).length, { timeout: 20_000 }).toBe(1);
+    expect(letters[0]).toMatchObject({ actor: 'greeter', envelope: expect.objectContaining({ type: 'crash' }) });
+    await client.replayDeadLetter(letters[0]!.seq);
+    // Replayed, it crashes again (maxAttempts: 1) and comes back as a new dead letter.
+    await expect.poll(async () => (await client.listDeadLetters({ actor: 'greeter' })).map((d) => d.seq), { timeout: 20_000 }).not.toEqual([letters[0]!.seq]);
+    expect(await codeOf(client.replayDeadLetter(letters[0]!.seq))).toBe(DeployCodes.CLI_DEAD_LETTER_NOT_FOUND);
+    expect(await client.purgeDeadLetters()).toBeGreaterThanOrEqual(1);
+    expect(await client.listDeadLetters()).toEqual([]);
+  });
+
+  it('client - rolls back to the earlier revision and deletes the application', async () => {
+    const second = await client.apply(manifest.replace('greeting: hello', 'greeting: hej'), { source: 'v2.yaml', appDir: EXAMPLE_DIR });
+    await expect.poll(() => client.ask('greeter', { type: 'greet' }, { timeout: 2_000 }).catch(() => undefined), { timeout: 20_000 }).toBe('hej, world');
+    const back = await client.rollbackApp('hello');
+    expect(back.revision).toBeGreaterThan(second.revision);
+    await expect.poll(() => client.ask('greeter', { type: 'greet' }, { timeout: 2_000 }).catch(() => undefined), { timeout: 20_000 }).toBe('hello, world');
+    expect((await client.getApp('hello')).revisions.length).toBeGreaterThanOrEqual(3);
+    await client.deleteApp('hello');
+    expect(await codeOf(client.getApp('hello'))).toBe(DeployCodes.APP_NOT_FOUND);
+    await expect.poll(async () => (await client.listActors()).results.some((a) => a.id === 'greeter'), { timeout: 20_000 }).toBe(false);
+  });
+
+  it('client - an invalid manifest is rejected whole with every problem, and nothing is stored', async () => {
+    const err = await client.apply('apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: broken }\nspec:\n  actors:\n    - id: a\n      restart: sometimes\n      mode: thread\n').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ManifestError);
+    expect((err as ManifestError).code).toBe(ManifestCodes.INVALID);
+    expect((err as ManifestError).errors.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.actors[0].restart', 'spec.actors[0].mode']));
+    expect((await client.listApps()).map((a) => a.name)).not.toContain('broken');
+  });
+
+  it('client - bad names, unknown apps and a server that is not there fail with registered codes', async () => {
+    expect(() => client.ref('not a name')).toThrow(expect.objectContaining({ code: KernelCodes.INVALID_ACTOR_ID }));
+    expect(await codeOf(client.rollbackApp('never-applied'))).toBe(DeployCodes.APP_NOT_FOUND);
+    const other = await CairnClient.connect({ servers: server.url, site: 'nobody-here' });
+    try {
+      expect(await codeOf(other.listNodes())).toBe(DeployCodes.CLI_NO_NODES);
+      expect(await codeOf(other.listDeadLetters())).toBe(DeployCodes.CLI_NO_NODES);
+    } finally {
+      await other.close();
+    }
+    const port = await freePort();
+    const refused = await CairnClient.connect({ servers: `nats://127.0.0.1:${port}` }).catch((e: unknown) => e);
+    expect(isCairnError(refused, KernelCodes.NATS_UNREACHABLE)).toBe(true);
+  });
+});

@@ -23,7 +23,7 @@ import { realpathSync } from 'node:fs';
 import Dockerode from 'dockerode';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createActorSystem } from '../supervisor-trees/index.ts';
+import { containerRuntime, createActorSystem, defaultRuntimes } from '../supervisor-trees/index.ts';
 import type { RuntimeSpec } from '../kernel/index.ts';
 import { jsProcessSpec } from '../kernel/runtimes/index.ts';
 import { containerCreateOptions, ensureBaseImage, jsContainerSpec } from '../kernel/runtimes/container-launcher.ts';
@@ -81,7 +81,7 @@ async function cairn(): Promise<CairnSample[]> {
   const site = `${input.tag}rst`;
   if (mode === 'container') await ensureBaseImage(new Dockerode());
   // The root supervisor must not give up: every sample is a restart.
-  const system = await createActorSystem({ servers: input.url, site, node: 'n1', root: { intensity: 1_000_000, periodMs: 1_000 } });
+  const system = await createActorSystem({ runtimes: [...defaultRuntimes(), containerRuntime()], servers: input.url, site, node: 'n1', root: { intensity: 1_000_000, periodMs: 1_000 } });
   try {
     const ref = await system.spawn(Crashy, { id: 'crashy', runtime: runtimeOf(mode) });
     let crashedAt = 0;

@@ -1,6 +1,6 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { nextRetryDelayMs } from '../kernel/index.ts';
+import { backoffDelayMs } from '../protocols/index.ts';
 import type { Clock, TellOptions } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -58,7 +58,7 @@ export class RouteForwarder {
       }
       if (signal.aborted) return;
       // The pull ended without being asked to: the stream or consumer went missing. Recreate, resume.
-      const delayMs = nextRetryDelayMs(++attempt, { minMs: 100, maxMs: 5_000 });
+      const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
       log.warn({ stream: this.opts.plan.stream, attempt, delayMs }, 'route forwarder: capture consumer lost; recreating it');
       await clock.sleep(delayMs, signal).catch(() => undefined);
     }
@@ -82,7 +82,7 @@ export class RouteForwarder {
         return;
       } catch (err) {
         if (signal.aborted) return; // unacked: redelivered to the next forwarder
-        const delayMs = nextRetryDelayMs(++failures, { minMs: 200, maxMs: 10_000 });
+        const delayMs = backoffDelayMs(++failures, { initialMs: 200, maxMs: 10_000 });
         log.warn({ err: (err as Error).message, stream: plan.stream, seq: m.seq, subject: m.subject, failures, delayMs }, 'route forwarder: a mailbox did not take the message; retrying it before the next');
         m.working();
         await clock.sleep(delayMs, signal).catch(() => undefined);

@@ -1,7 +1,6 @@
 import type { ActorConfig, ActorContext } from './actor-context.ts';
 import type { Message } from './message.ts';
-import { CairnError, KernelCodes, isName } from '../protocols/index.ts';
-import { nextRetryDelayMs } from './retry-delay.ts';
+import { CairnError, KernelCodes, isName, backoffDelayMs } from '../protocols/index.ts';
 
 /** What happens to the actor when its handler throws. */
 export type OnError =
@@ -106,7 +105,7 @@ export function defineActor<M extends Message, S = undefined, C extends ActorCon
 
 /** Delay before attempt `attempt + 1` after `attempt` failures (exponential, capped). */
 export function retryDelayMs(attempt: number, retry: RetryPolicy): number {
-  return nextRetryDelayMs(attempt, { minMs: retry.initialBackoffMs, maxMs: retry.maxBackoffMs });
+  return backoffDelayMs(attempt, { initialMs: retry.initialBackoffMs, maxMs: retry.maxBackoffMs });
 }
 
 /** Policies of an actor whose handler lives outside this process (process or container mode, any language). */

@@ -7,13 +7,13 @@ export type { ActorConfig, ActorContext, SpawnOptions } from './actor-context.ts
 export type { Spawner, RestartType } from './spawner.ts';
 export { ActorCell } from './actor-cell.ts';
 export type { CellParent, StopOutcome } from './actor-cell.ts';
+export type { CellDeps, CellStats } from './cell-deps.ts';
 export { ActorNode } from './actor-node.ts';
 export type { NodeOptions } from './actor-node.ts';
 export { ensureStream, isNotFound } from './mailbox-infrastructure.ts';
 export { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, mailboxConsumerConfig, deadLetterStreamConfig, outboxStreamConfig, sourceConsumerConfig, SOURCE_MAX_PENDING } from './mailbox-infrastructure.ts';
 export type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 export { systemClock } from './clock.ts';
-export { nextRetryDelayMs } from './retry-delay.ts';
 export type { Clock } from './clock.ts';
 export { errorExit } from './exit-reason.ts';
 export type { ExitReason } from './exit-reason.ts';

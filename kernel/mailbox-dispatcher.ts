@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError } from '../protocols/index.ts';
+import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError, backoffDelayMs } from '../protocols/index.ts';
 import { expiresAt } from './message-ttl.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
 import type { NodeEvents } from './node-events.ts';
-import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** Where the dispatcher hands a decoded delivery; undefined when no actor of that id runs here. */
 export interface DeliveryTarget {
@@ -80,7 +79,7 @@ export class MailboxDispatcher {
       }
       if (signal.aborted) return;
       // The pull ended without being asked to: the consumer or stream is gone. Recreate and resume.
-      const delayMs = nextRetryDelayMs(++attempt, { minMs: 100, maxMs: 5_000 });
+      const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
       this.log.warn({ attempt, delayMs }, 'mailbox consumer lost; recreating it');
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
       if (signal.aborted) return;

@@ -1,13 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nuid } from '@nats-io/transport-node';
 import type { StreamPublisher } from './stream-publisher.ts';
-import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress } from '../protocols/index.ts';
+import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress, backoffDelayMs } from '../protocols/index.ts';
 import type { ActorAddress, Envelope } from '../protocols/index.ts';
 import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
 import type { Message } from './message.ts';
 import type { ReplyRouter } from './reply-router.ts';
 import type { Clock } from './clock.ts';
-import { nextRetryDelayMs } from './retry-delay.ts';
 
 /** JetStream API error code for "maximum messages per subject exceeded" (mailbox at capacity). */
 const MAILBOX_FULL_API_CODE = 10077;
@@ -116,7 +115,7 @@ export class NatsSender implements MessageSender {
         if (this.clock.now() >= deadline) {
           throw new CairnError(KernelCodes.MAILBOX_FULL, `mailbox of ${env.to} stayed full for ${timeoutMs} ms; slow the sender, raise mailbox capacity, or check the actor consumes (\`cairn ps\`)`, { cause: err, details: { target: env.to } });
         }
-        await this.clock.sleep(nextRetryDelayMs(attempt + 1, { minMs: 5, maxMs: 500 }), signal).catch((reason) => {
+        await this.clock.sleep(backoffDelayMs(attempt + 1, { initialMs: 5, maxMs: 500 }), signal).catch((reason) => {
           throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: reason });
         });
       }

@@ -3,11 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { JetStreamManager, StreamSource, StreamSourceInfo } from '@nats-io/jetstream';
-import { Consumers, Streams } from '../protocols/index.ts';
+import { Consumers, Streams, backoffDelayMs } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
 import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
-import { nextRetryDelayMs } from './retry-delay.ts';
 import { stalledSources } from './stalled-sources.ts';
 import type { SourceReport } from './stalled-sources.ts';
 
@@ -22,8 +21,8 @@ export interface PeerSourcesOptions {
   readonly log: Logger;
   /** How long one attempt on one peer may take. @default 2000 */
   readonly attemptTimeoutMs?: number;
-  /** Retry delays while a peer is unreachable: doubling from `minMs` up to `maxMs`. @default { minMs: 1000, maxMs: 30000 } */
-  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+  /** Retry delays while a peer is unreachable: doubling from `minMs` up to `maxMs`. @default { initialMs: 1000, maxMs: 30000 } */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /**
    * Per peer site, the last outbox sequence this site's mailbox already sourced through a plain
    * source (an older Cairn): a consumer created now starts after it instead of at the oldest
@@ -138,10 +137,10 @@ export class PeerSources {
 
   private async retryForever(peer: PeerSite, firstError: string, signal: AbortSignal, onReady: (peer: PeerSite) => Promise<void>): Promise<void> {
     const { clock, log } = this.opts;
-    const backoff = this.opts.backoff ?? { minMs: 1_000, maxMs: 30_000 };
+    const backoff = this.opts.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
     let error: string | undefined = firstError;
     for (let attempts = 1; error !== undefined; attempts++) {
-      const retryInMs = nextRetryDelayMs(attempts, backoff);
+      const retryInMs = backoffDelayMs(attempts, backoff);
       this.states.set(peer.site, { type: 'waiting', attempts, error, retryInMs });
       log.warn({ peer: peer.site, attempts, retryInMs, err: error }, 'cannot reach peer site to set up sourcing its messages yet; retrying (nothing is lost: its outbox keeps them)');
       try {

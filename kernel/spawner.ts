@@ -3,8 +3,9 @@ import type { ActorDefinition } from './actor-definition.ts';
 import type { SpawnOptions } from './actor-context.ts';
 import type { Message } from './message.ts';
 
-/** OTP restart types: permanent always restarts, transient only after a crash, temporary never. */
-export type RestartType = 'permanent' | 'transient' | 'temporary';
+import type { RestartType } from '../protocols/index.ts';
+
+export type { RestartType };
 
 /** How actor code spawns and stops other actors; implemented by the supervision layer. */
 export interface Spawner {

@@ -1,5 +1,7 @@
 import type { KV } from '@nats-io/kv';
-import { CairnError, KernelCodes, decodeValue, encodeValue } from '../protocols/index.ts';
+import type { Logger } from 'pino';
+import { CairnError, KernelCodes, backoffDelayMs, decodeValue, encodeValue } from '../protocols/index.ts';
+import type { Clock } from './clock.ts';
 
 /** A persisted actor state and the stream sequence of the last message applied to it. */
 export interface StoredState<S = unknown> {
@@ -32,6 +34,23 @@ export class StateStore {
 
   async save(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>> = {}): Promise<void> {
     await this.kv.put(actor, encodeValue({ v: 1, seq, state, origins }));
+  }
+
+  /**
+   * Saves until it is stored: a message is acked only after its state is, so while KV is briefly
+   * unavailable this waits (with backoff; the delivery is kept alive) rather than dead-letter a
+   * message that did nothing wrong.
+   */
+  async saveUntilStored(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>>, clock: Clock, log: Logger): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.save(actor, seq, state, origins);
+        return;
+      } catch (err) {
+        log.warn({ actor, err: (err as Error).message, attempt }, 'saving state failed; retrying');
+        await clock.sleep(backoffDelayMs(attempt + 1, { initialMs: 50, maxMs: 5_000 }));
+      }
+    }
   }
 
   async delete(actor: string): Promise<void> {

@@ -5,6 +5,9 @@
 // Actor systems and supervision.
 export { createActorSystem, ActorSystem } from '../supervisor-trees/index.ts';
 export type { SystemOptions, SupervisorHandle, SupervisorSpec, ChildInput } from '../supervisor-trees/index.ts';
+// Execution modes a system offers (its `runtimes` option); containers are opt-in.
+export { defaultRuntimes, workerRuntime, processRuntime, containerRuntime } from '../supervisor-trees/index.ts';
+export type { Runtime, ProcessRuntimeOptions } from '../supervisor-trees/index.ts';
 
 // Defining actors and talking to them; modules (also in 'cairn/module', with TypeBox's Type).
 export { defineActor, defineRemoteActor, defineModule, DEFAULT_RETRY, ActorRef, INLINE } from '../kernel/index.ts';
@@ -38,9 +41,9 @@ export type {
 } from '../kernel/index.ts';
 
 // Where handlers run besides inline: worker threads, processes, containers, other languages.
-export { jsProcessSpec } from '../kernel/runtimes/index.ts';
-export { jsContainerSpec, hostRuntimeContainerSpec } from '../kernel/runtimes/container-launcher.ts';
-export type { ContainerSpec, JsContainerExtra } from '../kernel/runtimes/container-launcher.ts';
+// (Container specs are plain data: importing them loads no Docker client.)
+export { jsProcessSpec, jsContainerSpec, hostRuntimeContainerSpec } from '../kernel/runtimes/index.ts';
+export type { ContainerSpec, JsContainerExtra } from '../kernel/runtimes/index.ts';
 
 // Errors: every error Cairn raises is a CairnError with a stable code from the registry.
 export { CairnError, isCairnError, errorCodes, KernelCodes, SupervisorCodes, PlacementCodes, ManifestCodes, DeployCodes } from '../protocols/index.ts';

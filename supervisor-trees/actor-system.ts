@@ -1,10 +1,10 @@
 import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
 import { ActorNode } from '../kernel/index.ts';
-import { DEFAULT_REGISTRY_DIR, cleanupOrphans, processLauncher, workerLauncher } from '../kernel/runtimes/index.ts';
-import { registerContainerRuntime } from './container-runtime.ts';
+import { defaultRuntimes, installRuntimes } from './runtimes.ts';
+import type { Runtime } from './runtimes.ts';
 import { CairnError, KernelCodes } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
-import type { Backoff, RestartType } from './core/index.ts';
+import type { RestartBackoff, RestartType } from './core/index.ts';
 import { Supervisor } from './supervisor.ts';
 import { isChildStart, resolveSupervisorSpec } from './supervisor-spec.ts';
 import type { ChildInput, ChildStart, SupervisorSpec } from './supervisor-spec.ts';
@@ -16,10 +16,16 @@ export interface SystemOptions extends NodeOptions {
    * (one_for_one, dynamic children). When it exceeds its intensity the whole system stops.
    * @default { intensity: 10, periodMs: 10000 }
    */
-  readonly root?: { readonly intensity?: number; readonly periodMs?: number; readonly backoff?: Partial<Backoff> };
+  readonly root?: { readonly intensity?: number; readonly periodMs?: number; readonly backoff?: Partial<RestartBackoff> };
   /**
-   * Where process-mode guests are recorded, so that a node restarted after a crash kills the
-   * guests its previous run left behind. @default os.tmpdir()/cairn-guests
+   * The execution modes besides inline this system offers its actors. @default defaultRuntimes():
+   * worker threads and processes. Containers are opt-in: `[...defaultRuntimes(), containerRuntime()]`.
+   */
+  readonly runtimes?: readonly Runtime[];
+  /**
+   * Where the default process runtime records its guests, so that a node restarted after a crash
+   * kills the guests its previous run left behind. With `runtimes`, give it to `processRuntime()`
+   * instead. @default os.tmpdir()/cairn-guests
    */
   readonly guestRegistryDir?: string;
 }
@@ -59,6 +65,9 @@ export class ActorSystem implements Spawner {
   }
 
   static async create(opts: SystemOptions = {}): Promise<ActorSystem> {
+    if (opts.runtimes !== undefined && opts.guestRegistryDir !== undefined) {
+      throw new CairnError(KernelCodes.INVALID_OPTION, 'guestRegistryDir is for the default runtimes; with runtimes, give it to processRuntime({ registryDir })', { details: { guestRegistryDir: opts.guestRegistryDir } });
+    }
     let system: ActorSystem | undefined;
     const node = await ActorNode.connect({
       ...opts,
@@ -71,16 +80,13 @@ export class ActorSystem implements Spawner {
         }
       },
     });
-    const registryDir = opts.guestRegistryDir ?? DEFAULT_REGISTRY_DIR;
-    // Guests a crashed previous run of this node left behind are killed before anything starts.
-    const orphans = await cleanupOrphans(registryDir, node.site, node.id).catch((err: unknown) => {
-      node.log.warn({ err, registryDir }, 'could not read the guest registry; orphaned guests may be left running');
-      return { killed: [] };
-    });
-    if (orphans.killed.length > 0) node.log.warn({ killed: orphans.killed.map((g) => g.pid) }, 'killed guest processes left by a previous run of this node');
-    node.registerRuntime('worker', workerLauncher({ log: node.log }));
-    node.registerRuntime('process', processLauncher({ registryDir, log: node.log }));
-    await registerContainerRuntime(node);
+    // Guests a crashed previous run of this node left behind are cleaned up before anything starts.
+    try {
+      await installRuntimes(node, opts.runtimes ?? defaultRuntimes(opts.guestRegistryDir === undefined ? {} : { registryDir: opts.guestRegistryDir }));
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
     system = new ActorSystem(node, opts);
     const rootSpec = resolveSupervisorSpec({
       id: 'root',

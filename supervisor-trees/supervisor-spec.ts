@@ -1,7 +1,7 @@
 import type { ActorConfig, ActorDefinition, HostChoice, Message, RuntimeSpec } from '../kernel/index.ts';
 import { SupervisorCodes } from '../protocols/index.ts';
 import { orThrow, resolveChildSpecs, resolveFlags } from './core/index.ts';
-import type { Backoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
+import type { RestartBackoff, ChildSpec, Problem, RestartType, Result, Strategy, SupervisorFlags } from './core/index.ts';
 
 /** A child as users write it: an actor behaviour or a nested supervisor. */
 export type ChildInput =
@@ -38,7 +38,7 @@ export interface SupervisorSpec {
   /** @default 5000 */
   readonly periodMs?: number;
   /** Optional exponential delay before restarts. */
-  readonly backoff?: Partial<Backoff>;
+  readonly backoff?: Partial<RestartBackoff>;
   readonly children: readonly ChildInput[];
 }
 

@@ -1,6 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TUnsafe } from '@sinclair/typebox';
-import { NAME_PATTERN } from '../../protocols/index.ts';
+import { NAME_PATTERN, RESTART_TYPES } from '../../protocols/index.ts';
+import type { RestartType } from '../../protocols/index.ts';
+import type { RestartBackoff } from '../../supervisor-trees/index.ts';
+
+export { RESTART_TYPES };
+export type { RestartType };
 
 /*
  * The application manifest, defined once. TypeScript types are `Static<>` of these schemas, the
@@ -42,7 +47,6 @@ const LabelMap = Type.Record(NameSchema, Type.String({ maxLength: 256 }), {
 
 export const RESTART_STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one'] as const;
 export const ACTOR_MODES = ['inline', 'worker', 'process', 'container'] as const;
-export const RESTART_TYPES = ['permanent', 'transient', 'temporary'] as const;
 export const SPREADS = ['none', 'one-per-site', 'one-per-node'] as const;
 
 export const MetadataSchema = Strict({
@@ -219,12 +223,13 @@ type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], 
 export type Behaviour = Defaulted<Static<typeof BehaviourSchema>, 'export'>;
 export type Placement = Defaulted<Static<typeof PlacementSchema>, 'spread'>;
 export type Mailbox = Required<Static<typeof MailboxSchema>>;
-export type Backoff = Required<Static<typeof BackoffSchema>>;
+/** A supervisor's restart backoff, defaults applied: the supervisor layer's own type. */
+export type { RestartBackoff };
 export type ContainerBuild = Defaulted<Static<typeof ContainerBuildSchema>, 'dockerfile'>;
 export type Container = Omit<Static<typeof ContainerSchema>, 'build'> & { build?: ContainerBuild };
 export type Resources = Static<typeof ResourcesSchema>;
 export type Supervisor = Defaulted<Omit<Static<typeof SupervisorSchema>, 'backoff'>, 'strategy' | 'intensity' | 'periodMs'> & {
-  backoff?: Backoff;
+  backoff?: RestartBackoff;
 };
 export type Route = RouteManifest;
 
@@ -240,6 +245,5 @@ export type Application = Omit<ApplicationManifest, 'spec'> & {
 };
 
 export type ActorMode = (typeof ACTOR_MODES)[number];
-export type RestartType = (typeof RESTART_TYPES)[number];
 export type RestartStrategy = (typeof RESTART_STRATEGIES)[number];
 export type Spread = (typeof SPREADS)[number];

@@ -1,16 +1,6 @@
-/** One problem found in a manifest. `path` is written the way a user reads it: `spec.actors[1].restart`. */
-export interface Diagnostic {
-  readonly level: 'error' | 'warning';
-  /** Field path, e.g. `spec.actors[1].restart`; `''` for the document as a whole. */
-  readonly path: string;
-  /** Stable code from ManifestDiagnosticCodes (protocols/errors/manifest-codes.ts). */
-  readonly code: string;
-  /** Names the bad value and the fix. */
-  readonly message: string;
-  /** 1-based position in the YAML text, when known. */
-  readonly line?: number;
-  readonly column?: number;
-}
+import type { Diagnostic } from '../../protocols/index.ts';
+
+export type { Diagnostic };
 
 export type PathSegment = string | number;
 

@@ -25,7 +25,7 @@ export type {
   ActorMode,
   Application,
   ApplicationManifest,
-  Backoff,
+  RestartBackoff,
   Behaviour,
   Container,
   ContainerBuild,

@@ -8,7 +8,7 @@ import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts'
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../../control-plane/index.ts';
-import { drainThenStop } from '../site/index.ts';
+import { drainThenStop, siteRuntimes } from '../site/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';
 import { loadExample } from './example-app.ts';
@@ -122,6 +122,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
       if (!stopping) opts.onServerExit?.(exit);
     });
     system = await createActorSystem({
+      runtimes: siteRuntimes(),
       servers: running.url,
       site,
       ...(opts.node === undefined ? {} : { node: opts.node }),

@@ -14,6 +14,7 @@ export type { JoinSiteOptions, JoinedSite, SiteNodeHandle } from './join-site.ts
 export { startSiteNode, stopSiteNode } from './start-site-node.ts';
 export type { SiteNode, SiteNodeOptions } from './start-site-node.ts';
 export { drainThenStop } from './drain-then-stop.ts';
+export { siteRuntimes } from './site-runtimes.ts';
 export { startLinkProxy } from './link-proxy.ts';
 export type { LinkProxy } from './link-proxy.ts';
 export { runDemo } from './demo.ts';

@@ -4,6 +4,7 @@ import type { ActorSystem, SystemOptions } from '../../supervisor-trees/index.ts
 import { startAppController } from '../../control-plane/index.ts';
 import type { AppController } from '../../control-plane/index.ts';
 import type { SiteFile } from './site-file.ts';
+import { siteRuntimes } from './site-runtimes.ts';
 
 export interface SiteNodeOptions {
   readonly file: SiteFile;
@@ -34,6 +35,7 @@ export async function startSiteNode(opts: SiteNodeOptions): Promise<SiteNode> {
   const { file } = opts;
   const system = await createActorSystem({
     logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: opts.nodeLogPath, sync: true, mkdir: true })),
+    runtimes: siteRuntimes(),
     ...opts.system,
     labels: { ...file.labels, ...opts.labels, ...opts.system?.labels },
     servers: file.url,

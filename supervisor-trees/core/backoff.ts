@@ -1,9 +1,11 @@
+import type { Backoff } from '../../protocols/index.ts';
+
 /**
  * Delay before restarting a child that keeps failing. The n-th consecutive restart waits
  * `initialMs * multiplier^(n-1)`, capped at `maxMs`; the count starts over once the child has run
  * longer than `resetAfterMs`.
  */
-export interface Backoff {
+export interface RestartBackoff extends Backoff {
   /** Delay before the first restart of a streak. @default 100 */
   initialMs: number;
   /** Upper bound on any delay. @default 30000 */
@@ -15,7 +17,7 @@ export interface Backoff {
 }
 
 /** Values for the backoff fields left out when `backoff` is given. */
-export const DEFAULT_BACKOFF: Readonly<Backoff> = Object.freeze({
+export const DEFAULT_BACKOFF: Readonly<RestartBackoff> = Object.freeze({
   initialMs: 100,
   maxMs: 30_000,
   multiplier: 2,

@@ -1,5 +1,2 @@
-/**
- * Why a child exited. `normal` is a clean finish, `shutdown` an orderly stop, `error` a crash; only
- * `error` is abnormal (restarts transient children). `code` is a Cairn error code when known.
- */
-export type ExitReason = { type: 'normal' } | { type: 'shutdown' } | { type: 'error'; error: string; code?: string };
+// Why a child exited: Cairn's one ExitReason (protocols/exit-reason.ts).
+export type { ExitReason } from '../../protocols/index.ts';

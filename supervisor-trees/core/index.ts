@@ -6,7 +6,7 @@ export type { Strategy } from './strategy.ts';
 export { STRATEGIES } from './strategy.ts';
 export type { ChildKind } from './child-kind.ts';
 export { CHILD_KINDS } from './child-kind.ts';
-export type { Backoff } from './backoff.ts';
+export type { RestartBackoff } from './backoff.ts';
 export { DEFAULT_BACKOFF } from './backoff.ts';
 export type { SupervisorFlags } from './supervisor-flags.ts';
 export { DEFAULT_FLAGS } from './supervisor-flags.ts';

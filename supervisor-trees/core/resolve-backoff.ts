@@ -1,5 +1,5 @@
 import { SupervisorCodes } from '../../protocols/index.ts';
-import { DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+import { DEFAULT_BACKOFF, type RestartBackoff } from './backoff.ts';
 import { backoffValidators } from './backoff-validators.ts';
 import { definedFields } from './defined-fields.ts';
 import { describeValue } from './describe-value.ts';
@@ -11,7 +11,7 @@ import { runValidators } from './validator.ts';
 const KNOWN = Object.freeze(Object.keys(DEFAULT_BACKOFF));
 
 /** Merges DEFAULT_BACKOFF into `input` and validates it, gathering every problem. */
-export function resolveBackoff(input: unknown, at: string): Result<Backoff> {
+export function resolveBackoff(input: unknown, at: string): Result<RestartBackoff> {
   if (!isRecord(input)) {
     return fail([
       {
@@ -24,6 +24,6 @@ export function resolveBackoff(input: unknown, at: string): Result<Backoff> {
   const merged = { ...DEFAULT_BACKOFF, ...definedFields(input) };
   const problems = [...unknownFields(input, KNOWN, at), ...runValidators(backoffValidators, merged, at)];
   if (problems.length > 0) return fail(problems);
-  const { initialMs, maxMs, multiplier, resetAfterMs } = merged as Backoff;
+  const { initialMs, maxMs, multiplier, resetAfterMs } = merged as RestartBackoff;
   return ok({ initialMs, maxMs, multiplier, resetAfterMs });
 }

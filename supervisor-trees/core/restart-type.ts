@@ -1,10 +1,3 @@
-/**
- * When a child is restarted after it exits (OTP `restart`):
- * - `permanent`: always, whatever the exit reason.
- * - `transient`: only after an abnormal exit (reason `error`); `normal` and `shutdown` are final.
- * - `temporary`: never; the child is forgotten when it exits.
- */
-export type RestartType = 'permanent' | 'transient' | 'temporary';
-
-/** Every restart type, for validation and messages. */
-export const RESTART_TYPES: readonly RestartType[] = Object.freeze(['permanent', 'transient', 'temporary']);
+// When a child is restarted: Cairn's one RestartType (protocols/restart-type.ts).
+export { RESTART_TYPES } from '../../protocols/index.ts';
+export type { RestartType } from '../../protocols/index.ts';

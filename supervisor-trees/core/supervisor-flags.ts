@@ -1,4 +1,4 @@
-import type { Backoff } from './backoff.ts';
+import type { RestartBackoff } from './backoff.ts';
 import type { Strategy } from './strategy.ts';
 
 /** How a supervisor restarts its children and when it gives up (OTP `sup_flags`). */
@@ -10,7 +10,7 @@ export interface SupervisorFlags {
   /** Length of the sliding window restarts are counted in, in milliseconds. @default 5000 */
   periodMs: number;
   /** Delay restarts of a child that keeps failing. @default undefined (restart at once) */
-  backoff?: Backoff;
+  backoff?: RestartBackoff;
 }
 
 /**

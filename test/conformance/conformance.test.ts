@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { containerRuntime, createActorSystem, defaultRuntimes } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { match } from 'ts-pattern';
 import { DeadLetterAdmin, defineActor, type ActorRef, type Asks } from '../../kernel/index.ts';
@@ -33,7 +33,7 @@ describe.each(CONFORMANCE_MODES.map((mode) => ({ mode })))('conformance ($mode.n
     // A mode whose engine is missing (no Docker) fails here, loudly: nothing is skipped.
     await mode.prepare?.();
     tmpDir = await mkdtemp(join(tmpdir(), 'cairn-conf-'));
-    sys = await createActorSystem({ servers: server.url, site, node: 'n1', orphanTimeoutMs: 2_000 });
+    sys = await createActorSystem({ runtimes: [...defaultRuntimes(), containerRuntime()], servers: server.url, site, node: 'n1', orphanTimeoutMs: 2_000 });
     await mode.register(sys.node, { tmpDir });
     events = eventLog((l) => sys.onEvent(l));
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAILBOX_LIMITS, mailboxSource, mailboxStreamConfig, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
 import { stalledSources } from '../../kernel/stalled-sources.ts';
 import { peersToSource } from '../../kernel/peer-sources.ts';
-import { nextRetryDelayMs } from '../../kernel/retry-delay.ts';
+import { backoffDelayMs } from '../../protocols/index.ts';
 
 const cloud = { site: 'cloud', domain: 'cloud' };
 const edge1 = { site: 'edge1', domain: 'edge1' };
@@ -45,9 +45,9 @@ describe('peer sources', () => {
 });
 
 describe('retry delay', () => {
-  it('nextRetryDelayMs - none before the first failure, then doubling from the minimum up to the cap', () => {
-    const b = { minMs: 100, maxMs: 1_000 };
-    expect([0, 1, 2, 3, 4, 5, 60, 10_000].map((n) => nextRetryDelayMs(n, b))).toEqual([0, 100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  it('backoffDelayMs - none before the first failure, then doubling from the minimum up to the cap', () => {
+    const b = { initialMs: 100, maxMs: 1_000 };
+    expect([0, 1, 2, 3, 4, 5, 60, 10_000].map((n) => backoffDelayMs(n, b))).toEqual([0, 100, 200, 400, 800, 1_000, 1_000, 1_000]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import { containerRuntime, createActorSystem, defaultRuntimes } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import { jsProcessSpec } from '../../../kernel/runtimes/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
@@ -12,7 +12,7 @@ let server: TestServer;
 let sys: ActorSystem;
 beforeAll(async () => {
   server = await startTestServer();
-  sys = await createActorSystem({ servers: server.url, site: 'guests', node: 'n1', usageSampleMs: 100 });
+  sys = await createActorSystem({ runtimes: [...defaultRuntimes(), containerRuntime()], servers: server.url, site: 'guests', node: 'n1', usageSampleMs: 100 });
 });
 afterAll(async () => {
   await sys?.shutdown();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import { containerRuntime, createActorSystem, defaultRuntimes } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import { KernelCodes } from '../../../protocols/index.ts';
 import { REPO_DIR, cleanupOrphanContainers, containerLauncher, containerLogs, jsContainerSpec } from '../../../kernel/runtimes/container-launcher.ts';
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** A system whose node runs container actors; checks on the way out that none is left behind. */
 async function withSystem(site: string, body: (sys: ActorSystem) => Promise<void>): Promise<void> {
-  const sys = await createActorSystem({ servers: server.url, site, node: 'n1', orphanTimeoutMs: 2_000 });
+  const sys = await createActorSystem({ runtimes: [...defaultRuntimes(), containerRuntime()], servers: server.url, site, node: 'n1', orphanTimeoutMs: 2_000 });
   sys.node.registerRuntime('container', containerLauncher({ docker }));
   try {
     await body(sys);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextConsecutive, restartDelayMs, type Backoff } from '../../../supervisor-trees/core/index.ts';
+import { nextConsecutive, restartDelayMs, type RestartBackoff } from '../../../supervisor-trees/core/index.ts';
 
-const backoff: Backoff = { initialMs: 100, maxMs: 1000, multiplier: 2, resetAfterMs: 10_000 };
+const backoff: RestartBackoff = { initialMs: 100, maxMs: 1000, multiplier: 2, resetAfterMs: 10_000 };
 
 describe('restartDelayMs', () => {
   it('restartDelayMs - is 0 without backoff', () => {

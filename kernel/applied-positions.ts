@@ -1,0 +1,40 @@
+import type { Delivery } from './delivery.ts';
+import type { StoredState } from './state-store.ts';
+
+/**
+ * How far a persisted actor's state goes: the mailbox sequence of the last message applied to it
+ * and, per origin outbox (messages of other sites), the origin sequence of the last one. Saved
+ * with the state; what makes persisted actors effectively-once across crashes and re-sourcing.
+ */
+export class AppliedPositions {
+  private seq = 0;
+  private origins: Record<string, number> = {};
+
+  /** Starts from what was stored with the state (nothing: from the beginning). */
+  reset(stored: StoredState | undefined): void {
+    this.seq = stored ? stored.seq : 0;
+    this.origins = stored ? { ...stored.origins } : {};
+  }
+
+  /**
+   * Whether the state already includes this delivery: a redelivery after a crash (same mailbox
+   * sequence), or a message of another site re-sourced after a server restart (same origin
+   * sequence, new mailbox sequence).
+   */
+  includes(d: Delivery): boolean {
+    if (d.origin) return d.origin.seq <= (this.origins[d.origin.stream] ?? 0);
+    return d.seq <= this.seq;
+  }
+
+  /** What to save with the state once `d` is applied: the mailbox sequence and the origin positions. */
+  after(d: Delivery): { readonly seq: number; readonly origins: Readonly<Record<string, number>> } {
+    if (d.origin) return { seq: this.seq, origins: { ...this.origins, [d.origin.stream]: d.origin.seq } };
+    return { seq: d.seq, origins: this.origins };
+  }
+
+  /** Records `d` as applied (after its state was stored). */
+  record(d: Delivery): void {
+    if (d.origin) this.origins[d.origin.stream] = d.origin.seq;
+    else this.seq = d.seq;
+  }
+}

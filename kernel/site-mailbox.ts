@@ -1,0 +1,65 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { CairnError, Consumers, KernelCodes, Streams } from '../protocols/index.ts';
+import type { ActorCell } from './actor-cell.ts';
+import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import { MailboxDispatcher } from './mailbox-dispatcher.ts';
+import { ensureMailboxInfrastructure } from './mailbox-infrastructure.ts';
+import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
+import { MailboxSources } from './mailbox-sources.ts';
+import type { Message } from './message.ts';
+import type { NodeEvents } from './node-events.ts';
+
+export interface SiteMailboxOptions {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly site: string;
+  readonly node: string;
+  readonly peers: readonly PeerSite[];
+  readonly limits: MailboxLimits;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly deadLetters: DeadLetters;
+  readonly events: NodeEvents;
+  readonly orphanTimeoutMs?: number | undefined;
+  readonly sourceStallMs?: number | undefined;
+  /** Whether this node still holds the site lease (asked before the consumer is recreated). */
+  stillLeading(): Promise<boolean>;
+  cell(actor: string): ActorCell<Message, unknown> | undefined;
+  cells(): Iterable<ActorCell<Message, unknown>>;
+}
+
+/**
+ * What the site's leader consumes, opened: the mailbox stream (sourcing its peers' outboxes), its
+ * shared consumer, and the dispatcher that hands each message to its actor's cell, until `signal`
+ * aborts. A consumer lost to a server restart is recreated, but only while this node still leads.
+ */
+export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal): Promise<{ readonly dispatcher: MailboxDispatcher; readonly sources: MailboxSources }> {
+  const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site: o.site, peers: o.peers, limits: o.limits, clock: o.clock, log: o.log });
+  await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, await sources.start(signal));
+  sources.ready();
+  const consumerOf = (): ReturnType<JetStreamClient['consumers']['get']> => o.js.consumers.get(Streams.mailbox(o.site), Consumers.mailbox(o.site));
+  const dispatcher = new MailboxDispatcher(
+    await consumerOf(),
+    (actor) => o.cell(actor),
+    () => o.cells(),
+    o.deadLetters,
+    o.events,
+    o.clock,
+    o.log,
+    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs },
+    async () => {
+      // Only while this node still leads: a leader back from a partition must not take the
+      // consumer from the node that took over (its lease loop stops this node meanwhile).
+      if (!(await o.stillLeading())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${o.node} no longer holds the lease of site ${o.site}; not recreating the mailbox consumer`);
+      await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.current);
+      return consumerOf();
+    },
+  );
+  await dispatcher.start(signal);
+  sources.watch(signal, o.sourceStallMs);
+  return { dispatcher, sources };
+}

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nuid } from '@nats-io/transport-node';
 import type { StreamPublisher } from './stream-publisher.ts';
-import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress, backoffDelayMs } from '../protocols/index.ts';
+import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress, backoffDelayMs, isCairnError } from '../protocols/index.ts';
 import type { ActorAddress, Envelope } from '../protocols/index.ts';
 import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
 import type { Message } from './message.ts';
@@ -100,7 +100,12 @@ export class NatsSender implements MessageSender {
 
   private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal, ttl?: number): Promise<void> {
     const subject = this.subjectFor(to);
-    const data = encodeEnvelope(env);
+    let data: Uint8Array;
+    try {
+      data = encodeEnvelope(env);
+    } catch (cause) {
+      throw new CairnError(KernelCodes.INVALID_OPTION, `message ${env.type} to ${env.to} cannot be encoded as MessagePack (${(cause as Error).message}); send plain data: objects, arrays, strings, numbers, booleans, null, Uint8Array`, { cause, details: { target: env.to, type: env.type } });
+    }
     const deadline = this.clock.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: signal.reason });
@@ -144,10 +149,17 @@ function apiCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function translatePublishError(err: unknown, target: string, site: string): Error {
+/** Every failure of a send reaches the caller of tell/ask as a CairnError with a registered code. */
+export function translatePublishError(err: unknown, target: string, site: string): CairnError {
+  if (isCairnError(err)) return err;
   const name = (err as Error)?.name ?? '';
-  if (name === 'NoRespondersError' || /no responders/i.test((err as Error)?.message ?? '')) {
+  const message = (err as Error)?.message ?? String(err);
+  if (name === 'NoRespondersError' || /no responders/i.test(message)) {
     return new CairnError(KernelCodes.JETSTREAM_UNAVAILABLE, `no mailbox stream answers for site "${site}" (sending to ${target}); start a node of that site or check JetStream is enabled`, { cause: err });
   }
-  return err instanceof Error ? err : new Error(String(err));
+  if (name === 'PublisherClosedError' || name === 'ClosedConnectionError' || /connection closed/i.test(message)) {
+    return new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `the actor system shut down before JetStream confirmed the message to ${target}`, { cause: err });
+  }
+  const why = name === 'TimeoutError' ? `no confirmation from JetStream (${message})` : `JetStream refused it: ${message}`;
+  return new CairnError(KernelCodes.SEND_FAILED, `message to ${target} was not confirmed stored: ${why}; check the site server and send again (the same id is not stored twice)`, { cause: err, details: { target, ...(apiCode(err) === undefined ? {} : { apiCode: apiCode(err) }) } });
 }

@@ -35,7 +35,7 @@ export class ReplyRouter {
             waiter.resolve(env.body);
           }
         } catch (e) {
-          waiter.reject(e as Error);
+          waiter.reject(new CairnError(KernelCodes.UNDECODABLE, `the reply to an ask was not a valid envelope: ${(e as Error).message}`, { cause: e }));
         }
       },
     });

@@ -70,7 +70,7 @@ export class StreamPublisher {
   close(): void {
     clearInterval(this.sweeper);
     this.sub.unsubscribe();
-    for (const w of this.waiting.values()) w.reject(new Error('publisher closed'));
+    for (const w of this.waiting.values()) w.reject(Object.assign(new Error('publisher closed'), { name: 'PublisherClosedError' }));
     this.waiting.clear();
   }
 

@@ -12,6 +12,7 @@ export const KernelCodes = {
   MESSAGE_EXPIRED: 'CAIRN_MESSAGE_EXPIRED',
   ABORTED: 'CAIRN_ABORTED',
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
+  SEND_FAILED: 'CAIRN_SEND_FAILED',
   SYSTEM_NOT_RUNNING: 'CAIRN_SYSTEM_NOT_RUNNING',
   STATE_UNREADABLE: 'CAIRN_STATE_UNREADABLE',
   REMOTE_ERROR: 'CAIRN_REMOTE_ERROR',
@@ -80,6 +81,11 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.MAILBOX_FULL,
     summary: "The target actor's mailbox stayed at capacity for the whole tell timeout (backpressure).",
     fix: 'Slow the sender, raise mailbox.capacity, or check why the actor is not consuming (`cairn ps`).',
+  },
+  {
+    code: KernelCodes.SEND_FAILED,
+    summary: 'JetStream did not confirm storing a tell or ask: no ack in time (server slow, restarting or unreachable) or the stream refused it (its limits, its storage).',
+    fix: 'Check the site server (`cairn nodes`, its log) and JetStream limits, then send again; with the same `id` a message stored after all is not stored twice.',
   },
   {
     code: KernelCodes.SYSTEM_NOT_RUNNING,

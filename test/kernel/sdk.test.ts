@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { match } from 'ts-pattern';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { defineActor, type Asks } from '../../kernel/index.ts';
+import { SiteSender, defineActor, systemClock, type Asks } from '../../kernel/index.ts';
 import { isCairnError, KernelCodes } from '../../protocols/index.ts';
 import { startTestServer, type TestServer } from '../helpers/nats.ts';
 import { Counter, PersistentCounter } from '../helpers/actors.ts';
@@ -94,6 +94,21 @@ describe('sdk', () => {
     } finally {
       await sys.shutdown();
     }
+  });
+
+  it('sdk - what fails a tell or ask reaches the caller with a registered code: unencodable, no stream for the site, system shut down', async () => {
+    const sys = await system('sdk-codes');
+    const counter = await sys.spawn(Counter, { id: 'c1' });
+    const codeOf = (p: Promise<unknown>): Promise<string | undefined> => p.then(() => undefined, (e: unknown) => (e as { code?: string }).code);
+    // MessagePack holds 64-bit integers at most.
+    expect(await codeOf(sys.ref('c1').tell({ type: 'inc', by: 10n ** 30n } as never))).toBe(KernelCodes.INVALID_OPTION);
+    // A site no node ever started has no mailbox stream: nothing answers the publish.
+    const outsider = new SiteSender(sys.node.nc, 'sdk-nostream', 'sdk-nostream/~test', systemClock);
+    expect(await codeOf(outsider.ref<{ type: 'inc'; by: number }>('c1').tell({ type: 'inc', by: 1 }))).toBe(KernelCodes.JETSTREAM_UNAVAILABLE);
+    outsider.close();
+    expect(await codeOf(counter.ask({ type: 'get' }))).toBeUndefined();
+    await sys.shutdown();
+    expect(await codeOf(counter.ask({ type: 'get' }, { timeout: 1_000 }))).toBe(KernelCodes.SYSTEM_NOT_RUNNING);
   });
 
   it('sdk - spawning an id that already runs fails with CAIRN_ACTOR_ALREADY_RUNNING', async () => {

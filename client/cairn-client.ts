@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
-import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
+import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
 import { AppStore, appsJetStream, parseManifestWithModules, readAppStatuses, ManifestError, formatDiagnostics } from '../control-plane/index.ts';
 import type { AppDetails, AppStatus, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
@@ -175,12 +175,13 @@ export class CairnClient {
 
   /**
    * Validates a manifest's text, importing its third-party modules from `appDir` as the sites
-   * will, and stores it as a new revision unless identical. Nothing is stored when it has errors:
+   * will (or finding them in `modules`: those the sites' createActorSystem({ modules }) holds), and
+   * stores it as a new revision unless identical. Nothing is stored when it has errors:
    * ManifestError (CAIRN_MANIFEST_INVALID) with every problem.
    */
-  async apply(manifest: string, opts: { readonly source?: string; readonly appDir?: string } = {}): Promise<ApplyResult> {
+  async apply(manifest: string, opts: { readonly source?: string; readonly appDir?: string; readonly modules?: readonly ModuleDefinition[] } = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
-    const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd());
+    const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd(), undefined, opts.modules ?? []);
     if (!parsed.ok) {
       const all = [...parsed.errors, ...parsed.warnings];
       throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });

@@ -1,7 +1,8 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
 import type { HostChoice } from '../kernel/index.ts';
-import type { Application } from './manifest/index.ts';
+import type { Application, ModuleRegistry } from './manifest/index.ts';
+import { BUILTIN_MODULES } from '../actors/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
 import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
@@ -58,6 +59,7 @@ export class AppController {
   private readonly abort = new AbortController();
   private readonly appDir: string;
   private readonly importer: ModuleImporter;
+  private readonly modules: ModuleRegistry;
   private status: AppStatusBucket | undefined;
   private placer: SitePlacer | undefined;
   private routes: RouteExecutor | undefined;
@@ -73,6 +75,8 @@ export class AppController {
 
   constructor(private readonly opts: AppControllerOptions) {
     this.appDir = opts.appDir ?? process.cwd();
+    // Found by name before anything is imported: Cairn's built-in modules and the system's own.
+    this.modules = new Map([...BUILTIN_MODULES, ...opts.system.modules]);
     this.importer = opts.importer ?? defaultImporter;
   }
 
@@ -233,7 +237,7 @@ export class AppController {
     let actors = c.actors.map((a) => a.id);
     try {
       const loaded = new Map<string, LoadedActor>();
-      for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer));
+      for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
       const instances = siteInstances(c.actors);
       const plan = this.placer!.planApp(c.app, instances);

@@ -2,7 +2,8 @@ import { Value } from '@sinclair/typebox/value';
 import { defineRemoteActor } from '../kernel/index.ts';
 import { importModule } from '../kernel/runtimes/index.ts';
 import type { ActorDefinition } from '../kernel/index.ts';
-import type { Actor } from './manifest/index.ts';
+import type { Actor, ModuleRegistry } from './manifest/index.ts';
+import { BUILTIN_MODULES } from '../actors/index.ts';
 import { CairnError, DeployCodes } from '../protocols/index.ts';
 import { codeOf, importSpecifier, resolveModulePath } from './resolve-runtime.ts';
 import type { ActorCode } from './resolve-runtime.ts';
@@ -52,9 +53,9 @@ export interface LoadedActor {
  * and its source for guests). A third-party module's config is checked against its schema here
  * too (the applying machine checked it already; this node may have another version installed).
  */
-export async function loadActor(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter): Promise<LoadedActor> {
+export async function loadActor(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter, modules: ModuleRegistry = BUILTIN_MODULES): Promise<LoadedActor> {
   if (actor.module === undefined) return { definition: await loadBehaviour(actor, context, appDir, importer), code: codeOf(actor, appDir), config: actor.config ?? {} };
-  const module = await loadModule(actor.module, appDir, importer);
+  const module = await loadModule(actor.module, appDir, importer, modules);
   const problems = moduleConfigFindings(module, actor as unknown as Record<string, unknown>, 0);
   if (problems.length > 0) {
     throw new CairnError(DeployCodes.APP_MODULE_INVALID, `actor "${actor.id}" of application "${context.app}": module ${module.name} refuses it on site ${context.site}: ${problems.map((p) => `${p.segments.slice(3).join('.') || 'actor'}: ${p.message}`).join('; ')}`, { details: { app: context.app, actor: actor.id, module: module.name } });

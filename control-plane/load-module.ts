@@ -9,13 +9,14 @@ import type { ModuleImporter } from './load-behaviour.ts';
 import { importSpecifier, resolveModulePath } from './resolve-runtime.ts';
 
 /**
- * The module an actor names: a built-in one from the registry, else the defineModule result a path
- * (relative to `appDir`) or package exports, as `default` or under any other name.
+ * The module an actor names: one the registry holds (Cairn's built-in ones, and those given to
+ * createActorSystem({ modules })), else the defineModule result a path (relative to `appDir`) or
+ * package exports, as `default` or under any other name.
  */
 export async function loadModule(name: string, appDir: string, importer: ModuleImporter, registry: ModuleRegistry = BUILTIN_MODULES): Promise<ModuleDefinition> {
+  const known = registry.get(name);
+  if (known) return known;
   if (isBuiltinModuleName(name)) {
-    const builtin = registry.get(name);
-    if (builtin) return builtin;
     throw new CairnError(DeployCodes.APP_MODULE_NOT_FOUND, `there is no built-in module ${JSON.stringify(name)} (built-in: ${[...registry.keys()].join(', ')})`, { details: { module: name } });
   }
   const resolved = resolveModulePath(name, appDir);

@@ -4,5 +4,7 @@ export * as protocols from '../protocols/index.ts';
 export * as kernel from '../kernel/index.ts';
 export * as runtimes from '../kernel/runtimes/index.ts';
 export * as supervision from '../supervisor-trees/index.ts';
+export * as controlPlane from '../control-plane/index.ts';
+export * as client from '../client/index.ts';
 export * as natsServer from '../deploy/nats-server/index.ts';
 export * as sites from '../deploy/site/index.ts';

@@ -1,4 +1,5 @@
-import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
+import type { ActorDefinition, ActorEventListener, ActorRef, CellParent, ExitReason, Message, ModuleDefinition, NodeOptions, SpawnOptions, Spawner } from '../kernel/index.ts';
+import { moduleRegistry } from './system-modules.ts';
 import { ActorNode } from '../kernel/index.ts';
 import { defaultRuntimes, installRuntimes } from './runtimes.ts';
 import type { Runtime } from './runtimes.ts';
@@ -22,6 +23,12 @@ export interface SystemOptions extends NodeOptions {
    * worker threads and processes. Containers are opt-in: `[...defaultRuntimes(), containerRuntime()]`.
    */
   readonly runtimes?: readonly Runtime[];
+  /**
+   * Modules this system knows besides Cairn's built-in ones (`cairn/timer`…): a manifest's
+   * `module: acme/scaler` is found here by name before anything is imported (see docs/modules.md).
+   * Names under `cairn/` are kept for the built-ins. @default none
+   */
+  readonly modules?: readonly ModuleDefinition[];
   /**
    * Where the default process runtime records its guests, so that a node restarted after a crash
    * kills the guests its previous run left behind. With `runtimes`, give it to `processRuntime()`
@@ -57,10 +64,14 @@ export class ActorSystem implements Spawner {
   private shuttingDown: Promise<void> | undefined;
   private exitReason: ExitReason | undefined;
 
+  /** The modules given to createActorSystem, by name (the built-in ones are not listed here). */
+  readonly modules: ReadonlyMap<string, ModuleDefinition>;
+
   private constructor(
     readonly node: ActorNode,
     private readonly opts: SystemOptions,
   ) {
+    this.modules = moduleRegistry(opts.modules ?? []);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
@@ -68,6 +79,7 @@ export class ActorSystem implements Spawner {
     if (opts.runtimes !== undefined && opts.guestRegistryDir !== undefined) {
       throw new CairnError(KernelCodes.INVALID_OPTION, 'guestRegistryDir is for the default runtimes; with runtimes, give it to processRuntime({ registryDir })', { details: { guestRegistryDir: opts.guestRegistryDir } });
     }
+    moduleRegistry(opts.modules ?? []); // checked before connecting
     let system: ActorSystem | undefined;
     const node = await ActorNode.connect({
       ...opts,

@@ -6,4 +6,5 @@ export type { SupervisorSpec, ChildInput } from './supervisor-spec.ts';
 export * from './core/index.ts';
 export { workerRuntime, processRuntime, defaultRuntimes } from './runtimes.ts';
 export { containerRuntime } from './container-runtime.ts';
+export { moduleRegistry, BUILTIN_MODULE_PREFIX } from './system-modules.ts';
 export type { Runtime, ProcessRuntimeOptions } from './runtimes.ts';

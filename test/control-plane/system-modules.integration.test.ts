@@ -1,0 +1,74 @@
+// createActorSystem({ modules }): a site knows modules by name, so a manifest can name one that is
+// defined in code rather than a file or package; CairnClient.apply checks it with the same list.
+import { Type } from '@sinclair/typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CairnClient } from '../../client/index.ts';
+import { ManifestError, startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
+import { defineActor, defineModule } from '../../kernel/index.ts';
+import type { ModuleDefinition } from '../../kernel/index.ts';
+import { KernelCodes, ManifestDiagnosticCodes } from '../../protocols/index.ts';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { startTestServer } from '../helpers/nats.ts';
+import type { TestServer } from '../helpers/nats.ts';
+
+const Config = Type.Object({ factor: Type.Number({ default: 10 }) }, { additionalProperties: false });
+const Scaler = defineModule({
+  name: 'acme/scaler',
+  description: 'multiplies values by a factor',
+  config: Config,
+  behaviour: defineActor<{ type: 'scale'; value: number }, undefined, { factor: number }>({ name: 'scaler', receive: (msg, ctx) => msg.value * ctx.config.factor }),
+}) as unknown as ModuleDefinition;
+
+const manifest = (config: string): string => `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: scaling }
+spec:
+  actors:
+    - { id: scaler, module: acme/scaler, config: ${config} }
+`;
+
+let server: TestServer;
+let system: ActorSystem;
+let controller: AppController;
+let client: CairnClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  system = await createActorSystem({ servers: server.url, site: 'modsite', node: 'n1', modules: [Scaler] });
+  controller = await startAppController({ system });
+  client = await CairnClient.connect({ servers: server.url, site: 'modsite' });
+}, 30_000);
+afterAll(async () => {
+  await client?.close();
+  await controller?.stop();
+  await system?.shutdown();
+  await server?.cleanup();
+});
+
+describe('system modules', () => {
+  it('modules - a manifest names a module the site was given in code; it runs with its config defaults filled', async () => {
+    expect([...system.modules.keys()]).toEqual(['acme/scaler']);
+    await client.apply(manifest('{}'), { modules: [Scaler] });
+    await expect.poll(() => client.ask('scaler', { type: 'scale', value: 4 }, { timeout: 2_000 }).catch(() => undefined), { timeout: 20_000 }).toBe(40);
+  });
+
+  it('modules - apply checks the config against the module’s schema, with its path, when it is given the module', async () => {
+    const err = (await client.apply(manifest('{ factor: lots }'), { modules: [Scaler] }).catch((e: unknown) => e)) as ManifestError;
+    expect(err).toBeInstanceOf(ManifestError);
+    expect(err.errors.map((d) => d.path)).toEqual(['spec.actors[0].config.factor']);
+  });
+
+  it('modules - without the module, apply tries to import the name and says it could not', async () => {
+    const err = (await client.apply(manifest('{}')).catch((e: unknown) => e)) as ManifestError;
+    expect(err.errors.map((d) => d.code)).toEqual([ManifestDiagnosticCodes.MODULE_NOT_LOADED]);
+  });
+
+  it('modules - a name under cairn/, or one given twice, is refused before connecting', async () => {
+    const named = (name: string): ModuleDefinition => ({ ...Scaler, name });
+    const codeOf = (p: Promise<unknown>): Promise<string | undefined> => p.then(() => undefined, (e: unknown) => (e as { code?: string }).code);
+    expect(await codeOf(createActorSystem({ servers: 'nats://127.0.0.1:1', modules: [named('cairn/scaler')] }))).toBe(KernelCodes.INVALID_OPTION);
+    expect(await codeOf(createActorSystem({ servers: 'nats://127.0.0.1:1', modules: [Scaler, Scaler] }))).toBe(KernelCodes.INVALID_OPTION);
+  });
+});

@@ -22,6 +22,7 @@ import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
 import { RouteExecutor } from './route-executor.ts';
 import { planRoutes } from './route-plan.ts';
+import { withModuleRoutes } from './module-routes.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 
 export interface AppControllerOptions {
@@ -120,7 +121,10 @@ export class AppController {
         const entry = await kv.get(app);
         if (!entry || entry.operation !== 'PUT') return false;
         const desired = decodeAppRecord(entry.value, app, entry.revision).app;
-        return planRoutes(this.site, desired, siteInstances(actorsForSite(desired, this.site))) !== undefined;
+        const here = actorsForSite(desired, this.site);
+        // Modules may declare routes from their config: an app with a module actor here keeps its
+        // stream until its controller starts it and plans again (that run removes what is unused).
+        return here.some((a) => a.module !== undefined) || planRoutes(this.site, desired, siteInstances(here)) !== undefined;
       })
       .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the route streams of apps no longer here'))
       .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old route streams'));
@@ -249,7 +253,7 @@ export class AppController {
       // Routes go to every instance this site is a target of (a waiting one's mailbox holds its
       // messages); a one-per-site actor whose selector no node here matches is not captured here.
       const nodes = system.node.directory.all();
-      await this.routes!.run(c.name, planRoutes(this.site, c.app, instances.filter((i) => targetsSite(i.actor, this.site, nodes))));
+      await this.routes!.run(c.name, planRoutes(this.site, withModuleRoutes(c.app, loaded), instances.filter((i) => targetsSite(i.actor, this.site, nodes))));
       const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
       if (plan.unplaced.length > 0) {

@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { defineRemoteActor } from '../kernel/index.ts';
 import { importModule } from '../kernel/runtimes/index.ts';
-import type { ActorDefinition } from '../kernel/index.ts';
+import type { ActorDefinition, ModuleDefinition } from '../kernel/index.ts';
 import type { Actor, ModuleRegistry } from './manifest/index.ts';
 import { BUILTIN_MODULES } from '../actors/index.ts';
 import { CairnError, DeployCodes } from '../protocols/index.ts';
@@ -46,6 +46,8 @@ export interface LoadedActor {
   readonly code: ActorCode;
   /** ctx.config: the manifest's, with a module's schema defaults filled in. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The module it runs, when it names one. */
+  readonly module?: ModuleDefinition;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function loadActor(actor: Actor, context: BehaviourContext, appDir:
   if (problems.length > 0) {
     throw new CairnError(DeployCodes.APP_MODULE_INVALID, `actor "${actor.id}" of application "${context.app}": module ${module.name} refuses it on site ${context.site}: ${problems.map((p) => `${p.segments.slice(3).join('.') || 'actor'}: ${p.message}`).join('; ')}`, { details: { app: context.app, actor: actor.id, module: module.name } });
   }
-  return { definition: withManifestPolicies(module.behaviour, actor), code: moduleCode(module), config: Value.Default(module.config, structuredClone(actor.config ?? {})) as Record<string, unknown> };
+  return { definition: withManifestPolicies(module.behaviour, actor), code: moduleCode(module), config: Value.Default(module.config, structuredClone(actor.config ?? {})) as Record<string, unknown>, module };
 }
 
 /** The manifest's `persist: true` and `mailbox.maxAttempts` (when written) on top of a definition. */

@@ -3,6 +3,7 @@ import { CairnError, KernelCodes } from '../protocols/index.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message } from './message.ts';
 import type { RuntimeMode } from './runtime-spec.ts';
+import type { RouteSource } from '../protocols/index.ts';
 
 /** How a module is written: once, by Cairn for its built-ins and by anyone else for theirs. */
 export interface ModuleSpec<C extends TSchema, M extends Message, S> {
@@ -26,6 +27,12 @@ export interface ModuleSpec<C extends TSchema, M extends Message, S> {
   readonly source?: { readonly url: string; readonly export: string };
   /** The execution modes it runs in; `cairn apply` refuses others. @default ['inline'], or every JavaScript mode with `source` */
   readonly modes?: readonly RuntimeMode[];
+  /**
+   * The routes each actor of this module needs, from its config: NATS subjects or MQTT topic
+   * filters captured durably on the actor's site and forwarded to the actor, as a manifest's
+   * `routes` are (each message a RoutedMessage). `cairn apply` checks them like manifest routes.
+   */
+  readonly routes?: (config: Static<C>) => readonly RouteSource[];
 }
 
 /** A module, as defineModule returns it (manifests name it with `module: <name>`). */
@@ -57,6 +64,7 @@ export function defineModule<C extends TSchema, M extends Message, S>(spec: Modu
   if (typeof spec.config !== 'object' || spec.config === null) problems.push('config is not a schema: give a TypeBox schema of the actor config (Type.Object({...}))');
   if (spec.behaviour?.kind !== 'cairn.actor') problems.push('behaviour is not a defineActor result');
   const modes = spec.modes ?? (spec.source ? JS_MODES : (['inline'] as const));
+  if (spec.routes !== undefined && typeof spec.routes !== 'function') problems.push('routes is not a function of the config returning route sources ({ subject } or { mqtt })');
   if (modes.some((m) => m !== 'inline') && spec.source === undefined) problems.push(`modes ${JSON.stringify(modes)} include a guest mode, which needs source: { url, export } to import the behaviour from`);
   if (problems.length > 0) {
     throw new CairnError(KernelCodes.INVALID_OPTION, `module ${JSON.stringify(spec.name)} is not valid: ${problems.join('; ')}`, { details: { problems } });

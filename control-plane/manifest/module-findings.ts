@@ -1,7 +1,8 @@
 import { Value } from '@sinclair/typebox/value';
 import type { ModuleDefinition } from '../../kernel/index.ts';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
-import { didYouMean } from '../../protocols/index.ts';
+import { didYouMean, mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
+import type { RouteSource } from '../../protocols/index.ts';
 import { error } from './finding.ts';
 import type { Finding } from './finding.ts';
 import { configFindings } from './schema-findings.ts';
@@ -73,6 +74,24 @@ export function moduleConfigFindings(definition: ModuleDefinition, actor: Readon
   }
   // Checked as the actor will get it: fields the schema gives a default need not be written.
   const config = Value.Default(definition.config, structuredClone(actor['config'] ?? {}));
-  findings.push(...configFindings(definition.config, config, [...at, 'config']));
+  const configProblems = configFindings(definition.config, config, [...at, 'config']);
+  findings.push(...configProblems);
+  if (configProblems.length === 0) findings.push(...moduleRouteFindings(definition, config, [...at, 'config']));
   return findings;
+}
+
+/** The routes a module derives from a valid config, checked as manifest routes are. */
+function moduleRouteFindings(definition: ModuleDefinition, config: unknown, at: readonly (string | number)[]): Finding[] {
+  if (!definition.routes) return [];
+  let sources: readonly RouteSource[];
+  try {
+    sources = definition.routes(config as never);
+  } catch (err) {
+    return [error([...at], Codes.BAD_ROUTE_SOURCE, `module ${definition.name} could not derive its routes from this config: ${(err as Error).message}`)];
+  }
+  return sources.flatMap((source): Finding[] => {
+    const problem = source.mqtt !== undefined ? mqttFilterProblem(source.mqtt) : subjectFilterProblem(source.subject ?? '');
+    const what = source.mqtt !== undefined ? `MQTT topic filter ${JSON.stringify(source.mqtt)}` : `subject ${JSON.stringify(source.subject)}`;
+    return problem === undefined ? [] : [error([...at], Codes.BAD_ROUTE_SOURCE, `module ${definition.name} routes ${what} to this actor, which cannot be routed: ${problem}; change the config`)];
+  });
 }

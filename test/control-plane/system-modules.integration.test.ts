@@ -21,6 +21,20 @@ const Scaler = defineModule({
   behaviour: defineActor<{ type: 'scale'; value: number }, undefined, { factor: number }>({ name: 'scaler', receive: (msg, ctx) => msg.value * ctx.config.factor }),
 }) as unknown as ModuleDefinition;
 
+/** A module whose actors hear the subject their config names (the module declares the route). */
+type Heard = { type: 'routed'; subject: string; data: Uint8Array } | { type: 'heard' };
+const Ear = defineModule({
+  name: 'acme/ear',
+  description: 'keeps what arrives on a subject',
+  config: Type.Object({ subject: Type.String() }, { additionalProperties: false }),
+  behaviour: defineActor<Heard, string[]>({
+    name: 'ear',
+    initialState: [],
+    receive: (msg, ctx) => (msg.type === 'routed' ? ctx.setState([...ctx.state, new TextDecoder().decode(msg.data)]) : ctx.state),
+  }),
+  routes: (c) => [{ subject: c.subject }],
+}) as unknown as ModuleDefinition;
+
 const manifest = (config: string): string => `apiVersion: cairn.dev/v1
 kind: Application
 metadata: { name: scaling }
@@ -36,7 +50,7 @@ let client: CairnClient;
 
 beforeAll(async () => {
   server = await startTestServer();
-  system = await createActorSystem({ servers: server.url, site: 'modsite', node: 'n1', modules: [Scaler] });
+  system = await createActorSystem({ servers: server.url, site: 'modsite', node: 'n1', modules: [Scaler, Ear] });
   controller = await startAppController({ system });
   client = await CairnClient.connect({ servers: server.url, site: 'modsite' });
 }, 30_000);
@@ -49,7 +63,7 @@ afterAll(async () => {
 
 describe('system modules', () => {
   it('modules - a manifest names a module the site was given in code; it runs with its config defaults filled', async () => {
-    expect([...system.modules.keys()]).toEqual(['acme/scaler']);
+    expect([...system.modules.keys()]).toEqual(['acme/scaler', 'acme/ear']);
     await client.apply(manifest('{}'), { modules: [Scaler] });
     await expect.poll(() => client.ask('scaler', { type: 'scale', value: 4 }, { timeout: 2_000 }).catch(() => undefined), { timeout: 20_000 }).toBe(40);
   });
@@ -63,6 +77,31 @@ describe('system modules', () => {
   it('modules - without the module, apply tries to import the name and says it could not', async () => {
     const err = (await client.apply(manifest('{}')).catch((e: unknown) => e)) as ManifestError;
     expect(err.errors.map((d) => d.code)).toEqual([ManifestDiagnosticCodes.MODULE_NOT_LOADED]);
+  });
+
+  it('modules - a route the module declares from its config captures the subject and delivers to its actor', async () => {
+    await client.apply(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: hearing }
+spec:
+  actors:
+    - { id: ear, module: acme/ear, config: { subject: plant.line1.temp } }
+`, { modules: [Ear] });
+    const heard = (): Promise<string[] | undefined> => client.ask<string[]>('ear', { type: 'heard' }, { timeout: 2_000 }).catch(() => undefined);
+    // Running is reported once the routes are captured too.
+    await expect.poll(async () => (await client.appStatus('hearing')).find((s) => s.site === 'modsite')?.status?.state, { timeout: 20_000 }).toBe('running');
+    expect(await heard()).toEqual([]);
+    client.nc.publish('plant.line1.temp', new TextEncoder().encode('21.5'));
+    await expect.poll(heard, { timeout: 20_000 }).toEqual(['21.5']);
+    // A config whose route cannot be captured is refused at apply, at the actor's config.
+    const err = (await client.apply(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: deaf }
+spec:
+  actors:
+    - { id: deaf, module: acme/ear, config: { subject: cairn.mb.x } }
+`, { modules: [Ear] }).catch((e: unknown) => e)) as ManifestError;
+    expect(err.errors.map((d) => [d.path, d.code])).toEqual([['spec.actors[0].config', ManifestDiagnosticCodes.BAD_ROUTE_SOURCE]]);
   });
 
   it('modules - a name under cairn/, or one given twice, is refused before connecting', async () => {

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Buckets, CairnError, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, assertName } from '../protocols/index.ts';
-import type { LogsReply, PsReply, TreeNode } from '../protocols/index.ts';
-import { ActorCell } from './actor-cell.ts';
-import type { CellDeps, CellParent } from './actor-cell.ts';
+import type { PsReply, TreeNode } from '../protocols/index.ts';
+import type { ActorCell, CellDeps, CellParent } from './actor-cell.ts';
+import { NodeCells } from './node-cells.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { ActorRef } from './actor-ref.ts';
 import { systemClock } from './clock.ts';
@@ -20,6 +19,7 @@ import type { PeerSourceState } from './peer-sources.ts';
 import type { MailboxSources } from './mailbox-sources.ts';
 import { openSiteMailbox } from './site-mailbox.ts';
 import { guestUsage, sampleUsageForever } from './guest-usage.ts';
+import { defaultNodeId } from './node-options.ts';
 import type { NodeOptions } from './node-options.ts';
 import { SiteLease, holdLease, waitToLead } from './lease/index.ts';
 import type { MailboxLimits } from './mailbox-infrastructure.ts';
@@ -57,14 +57,12 @@ export class ActorNode {
   readonly limits: MailboxLimits;
   readonly sender: NatsSender;
   readonly events: NodeEvents;
-  private readonly cells = new Map<string, ActorCell<Message, unknown>>();
+  private readonly cells: NodeCells;
   private readonly launchers: NodeLaunchers;
   private readonly abort = new AbortController();
   private readonly messenger: SiteSender;
   private readonly deadLetters: DeadLetters;
   private dispatcher!: MailboxDispatcher;
-  private stateStore!: StateStore;
-  private spawner: Spawner | undefined;
   private treeProvider: () => TreeNode[] = () => [];
   private state: 'created' | 'standby' | 'running' | 'stopping' | 'stopped' = 'created';
   private readonly startedAt: number;
@@ -98,6 +96,7 @@ export class ActorNode {
     this.launchers = new NodeLaunchers(this.id, (host) =>
       remoteNodeLauncher({ nc, site: this.site, leader: this.id, host, isHostAlive: () => this.directory.isAlive(host, clock.now()), log: this.log, clock }),
     );
+    this.cells = new NodeCells(this.site, this.id, this.launchers);
   }
 
   /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
@@ -118,7 +117,6 @@ export class ActorNode {
    */
   async start(spawner: Spawner, treeProvider?: () => TreeNode[]): Promise<void> {
     if (this.state !== 'created') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} was already started`);
-    this.spawner = spawner;
     if (treeProvider) this.treeProvider = treeProvider;
     const kvm = new Kvm(this.js);
     const heartbeatMs = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -128,7 +126,7 @@ export class ActorNode {
       record: () => nodeRecord({ id: this.id, site: this.site, labels, startedAt: this.startedAt, now: this.clock.now(), heartbeatMs, role: this.role, guests: guestUsage(this.cells.values()) }),
       // Standbys host guests the leader places on them (the leader hosts none of its own this way).
       launcherFor: (mode) => this.launchers.localFor(mode),
-      control: { ps: () => this.ps(), tree: () => ({ v: 1, site: this.site, node: this.id, roots: this.treeProvider() }), logs: (actor) => this.logsOf(actor) },
+      control: { ps: () => this.ps(), tree: () => ({ v: 1, site: this.site, node: this.id, roots: this.treeProvider() }), logs: (actor) => this.cells.logs(actor) },
     });
     this.member = member;
     this.state = 'standby';
@@ -138,7 +136,7 @@ export class ActorNode {
     const holding = holdLease(this.lease, this.abort.signal, { isRunning: () => this.state === 'running', log: this.log, onLost: this.opts.onLeaseLost });
     // Guests this node ran for the leader it replaces would die of silence within seconds: at once.
     for (const leader of new Set(member.hostService.guests().map((g) => g.leader))) if (leader !== this.id) await member.hostService.killFromLeader(leader);
-    this.stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
+    const stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
     const { dispatcher, sources } = await openSiteMailbox(
@@ -155,8 +153,8 @@ export class ActorNode {
     this.sources = sources;
     // What every cell of this node shares (one object, not one per actor).
     this.cellDeps = {
-      ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore: this.stateStore },
-      ...{ deadLetters: this.deadLetters, events: this.events, spawner: this.spawner! },
+      ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore },
+      ...{ deadLetters: this.deadLetters, events: this.events, spawner },
       publishReply: (subject, data) => this.nc.publish(subject, data),
       released: (d) => dispatcher.released(d),
       launcherFor: (mode, hostNode) => this.launchers.launcherFor(mode, hostNode),
@@ -199,23 +197,12 @@ export class ActorNode {
    */
   createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
     this.assertRunning();
-    assertName(id, 'actor id');
-    this.launchers.assertOffers(runtime.mode, id);
-    if (this.cells.has(id)) {
-      throw new CairnError(KernelCodes.ACTOR_ALREADY_RUNNING, `an actor with id "${id}" already runs on node ${this.id} (site ${this.site}); pick another id or stop it first`, { details: { id } });
-    }
-    const cell = new ActorCell<M, S>(id, def, parent, this.cellDeps!, runtime, host, config);
-    this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
-    this.dispatcher.adopt(id, cell);
-    return cell;
+    return this.cells.create(this.cellDeps!, this.dispatcher, def, id, parent, runtime, host, config);
   }
 
   /** Forgets a stopped actor; messages it had not handled wait as orphans (it may be spawned again). */
   removeCell(id: string): void {
-    const cell = this.cells.get(id);
-    if (!cell) return;
-    this.cells.delete(id);
-    this.dispatcher.orphan(cell.takeQueue());
+    this.cells.remove(id, this.dispatcher);
   }
 
   cell(id: string): ActorCell<Message, unknown> | undefined {
@@ -231,14 +218,8 @@ export class ActorNode {
     return this.events.on(listener);
   }
 
-  /** What `cairn logs <actor>` shows: its guest's recent output, if it runs here. */
-  private async logsOf(actor: string | undefined): Promise<LogsReply> {
-    const cell = actor ? this.cells.get(actor) : undefined;
-    return { v: 1, actor: actor ?? '', found: cell !== undefined, lines: cell ? await cell.logs() : [] };
-  }
-
   ps(): PsReply {
-    return { v: 1, site: this.site, node: this.id, actors: [...this.cells.values()].map((c) => c.info()) };
+    return this.cells.ps();
   }
 
   /**
@@ -271,8 +252,4 @@ export class ActorNode {
   private assertRunning(): void {
     if (this.state !== 'running') throw new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `node ${this.id} is ${this.state}; await start() first and do not use it after shutdown`);
   }
-}
-
-function defaultNodeId(): string {
-  return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
@@ -52,4 +53,9 @@ export interface NodeOptions {
   readonly usageSampleMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+}
+
+/** A node's id when none is given: the host name, made a valid name token. */
+export function defaultNodeId(): string {
+  return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
 }

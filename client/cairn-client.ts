@@ -50,7 +50,7 @@ export class CairnClient {
   readonly site: string;
   readonly server: string;
   private readonly messenger: SiteSender;
-  private store: Promise<AppStore> | undefined;
+  private readonly stores = new Map<boolean, Promise<AppStore>>();
   private readonly replyTimeoutMs: number;
 
   private constructor(
@@ -186,7 +186,7 @@ export class CairnClient {
       const all = [...parsed.errors, ...parsed.warnings];
       throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
     }
-    return { ...(await (await this.apps()).applyApp(parsed.app, source)), warnings: parsed.warnings };
+    return { ...(await (await this.apps(true)).applyApp(parsed.app, source)), warnings: parsed.warnings };
   }
 
   async listApps(): Promise<AppSummary[]> {
@@ -228,12 +228,18 @@ export class CairnClient {
     );
   }
 
-  private apps(): Promise<AppStore> {
-    this.store ??= AppStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain)).catch((err: unknown) => {
-      this.store = undefined;
-      throw err;
-    });
-    return this.store;
+  /**
+   * The desired-state bucket. Only `apply` creates it when missing; the other calls find no
+   * applications in a missing one instead of leaving an empty bucket behind.
+   */
+  private apps(create = false): Promise<AppStore> {
+    let store = this.stores.get(create);
+    if (!store) {
+      store = AppStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create });
+      this.stores.set(create, store);
+      store.catch(() => this.stores.delete(create));
+    }
+    return store;
   }
 
   // --- Dead letters -------------------------------------------------------------------------

@@ -16,6 +16,12 @@ export interface AppStoreOptions {
   readonly history?: number;
   /** Clock for `appliedAt`. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Create the bucket when it is missing. Readers pass false: reading then finds no applications
+   * instead of leaving an empty bucket behind (on an edge, where the cloud's is mirrored, a stray
+   * local one would be wrong). @default true
+   */
+  readonly create?: boolean;
 }
 
 export interface ApplyResult {
@@ -59,7 +65,8 @@ export class AppStore {
 
   /** Opens the bucket on `js`'s JetStream (creating it if missing). */
   static async open(js: JetStreamClient, opts: AppStoreOptions = {}): Promise<AppStore> {
-    const kv = await storeCall('open the bucket', () => new Kvm(js).create(Buckets.apps, { history: opts.history ?? DEFAULT_APP_HISTORY }));
+    const kvm = new Kvm(js);
+    const kv = await storeCall('open the bucket', () => (opts.create === false ? kvm.open(Buckets.apps) : kvm.create(Buckets.apps, { history: opts.history ?? DEFAULT_APP_HISTORY })));
     return new AppStore(kv, opts.now ?? Date.now);
   }
 
@@ -88,7 +95,7 @@ export class AppStore {
 
   async list(): Promise<AppSummary[]> {
     const names: string[] = [];
-    const keys = await storeCall('list', () => this.kv.keys());
+    const keys = await storeCall('list', () => this.kv.keys().catch(noBucketAs(emptyKeys<string>())));
     for await (const k of keys) names.push(k);
     const out: AppSummary[] = [];
     for (const name of names.sort()) {
@@ -109,7 +116,7 @@ export class AppStore {
   /** Every revision the bucket still holds for `name`, oldest first. */
   async revisions(name: string): Promise<AppRevision[]> {
     const entries: KvEntry[] = [];
-    const iter = await storeCall('read history', () => this.kv.history({ key: name }));
+    const iter = await storeCall('read history', () => this.kv.history({ key: name }).catch(noBucketAs(emptyKeys<KvEntry>())));
     for await (const e of iter) entries.push(e);
     return entries.map((e): AppRevision =>
       e.operation === 'PUT' ? { type: 'applied', revision: e.revision, record: decodeAppRecord(e.value, name, e.revision) } : { type: 'deleted', revision: e.revision, at: e.created.getTime() },
@@ -118,7 +125,7 @@ export class AppStore {
 
   /** Deletes the application (every site stops it); its revisions stay for `rollback`. */
   async delete(name: string): Promise<{ readonly revision: number }> {
-    const current = await storeCall('read', () => this.kv.get(name));
+    const current = await storeCall('read', () => this.kv.get(name).catch(noBucketAs(null)));
     if (!current || current.operation !== 'PUT') throw notFound(name, undefined);
     await storeCall(`delete application "${name}"`, () => this.kv.delete(name, { previousSeq: current.revision }), name);
     const after = await storeCall('read', () => this.kv.get(name));
@@ -164,6 +171,20 @@ function summary(name: string, revision: number, record: AppRecord): AppSummary 
 function notFound(name: string, last: AppRevision | undefined): CairnError {
   const why = last?.type === 'deleted' ? `was deleted at revision ${last.revision} (\`cairn rollback ${name}\` restores it)` : 'is not in bucket cairn_apps';
   return new CairnError(DeployCodes.APP_NOT_FOUND, `application "${name}" ${why}; list applications with \`cairn get\`, apply one with \`cairn apply -f app.yaml\``, { details: { app: name } });
+}
+
+/** A bucket opened without creating it, and missing: what reading it finds (nothing). */
+function noBucketAs<T>(empty: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return empty;
+    throw err;
+  };
+}
+
+async function* none<T>(): AsyncGenerator<T> {}
+
+function emptyKeys<T>(): AsyncIterable<T> & { stop(): void } {
+  return Object.assign(none<T>(), { stop: () => undefined });
 }
 
 /** Runs a bucket operation, turning client failures into CAIRN_APP_STORE_UNAVAILABLE / CAIRN_APP_CONFLICT. */

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { CairnClient } from '../../client/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { defineActor } from '../../kernel/index.ts';
@@ -101,6 +102,23 @@ describe('CairnClient', () => {
     expect((err as ManifestError).code).toBe(ManifestCodes.INVALID);
     expect((err as ManifestError).errors.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.actors[0].restart', 'spec.actors[0].mode']));
     expect((await client.listApps()).map((a) => a.name)).not.toContain('broken');
+  });
+
+  it('client - reading applications where no bucket exists finds none and leaves no bucket behind', async () => {
+    const bare = await startTestServer();
+    const reader = await CairnClient.connect({ servers: bare.url, site: 'bare' });
+    try {
+      expect(await reader.listApps()).toEqual([]);
+      expect(await codeOf(reader.getApp('hello'))).toBe(DeployCodes.APP_NOT_FOUND);
+      expect(await codeOf(reader.deleteApp('hello'))).toBe(DeployCodes.APP_NOT_FOUND);
+      expect(await codeOf(reader.rollbackApp('hello'))).toBe(DeployCodes.APP_NOT_FOUND);
+      const streams: string[] = [];
+      for await (const name of (await jetstreamManager(reader.nc)).streams.names()) streams.push(name);
+      expect(streams).toEqual([]);
+    } finally {
+      await reader.close();
+      await bare.cleanup();
+    }
   });
 
   it('client - bad names, unknown apps and a server that is not there fail with registered codes', async () => {

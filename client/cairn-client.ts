@@ -109,7 +109,7 @@ export class CairnClient {
       try {
         await (await new Kvm(this.conn.js).open(bucket)).status();
       } catch (cause) {
-        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${this.site}" at ${this.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right server / site`, { cause, details: { site: this.site, server: this.server } });
+        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${this.site}" at ${this.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right server URL and site (--server / --site)`, { cause, details: { site: this.site, server: this.server } });
       }
     }
     return records;
@@ -151,7 +151,7 @@ export class CairnClient {
       const reply = await this.conn.nc.request(Subjects.control(opts.site ?? this.site, node, verb), payload, { timeout: timeoutMs });
       return decodeValue(reply.data) as T;
     } catch (cause) {
-      throw new CairnError(DeployCodes.CLI_NODE_UNREACHABLE, `node "${node}" of site "${opts.site ?? this.site}" did not answer "${verb}" within ${timeoutMs} ms (${(cause as Error).message}); check it with \`cairn nodes\`, or raise the timeout`, { cause, details: { node, verb, timeoutMs } });
+      throw new CairnError(DeployCodes.CLI_NODE_UNREACHABLE, `node "${node}" of site "${opts.site ?? this.site}" did not answer "${verb}" within ${timeoutMs} ms (${(cause as Error).message}); check it with \`cairn nodes\`, or raise the timeout (--timeout)`, { cause, details: { node, verb, timeoutMs } });
     }
   }
 
@@ -164,7 +164,12 @@ export class CairnClient {
     const nodes = await this.listNodes();
     const live = nodes.filter((n) => isNodeAlive(n, now));
     if (live.length === 0) {
-      throw new CairnError(DeployCodes.CLI_NO_NODES, `no live node on site "${this.site}" at ${this.server}; start one with \`cairn up\`, or pass the right server / site (see \`cairn nodes\`)`, { details: { site: this.site, server: this.server } });
+      const offline = summarizeSites(nodes, now).map((s) => `${s.site} (last seen ${Math.round((now - s.lastSeen) / 1000)} s ago)`);
+      throw new CairnError(
+        DeployCodes.CLI_NO_NODES,
+        `no live node on site "${this.site}" at ${this.server}${offline.length > 0 ? `; offline: ${offline.join(', ')}` : ''}; start one with \`cairn up\`, or pass the right server URL and site (--server / --site; see \`cairn nodes\`)`,
+        { details: { site: this.site, server: this.server, offline: summarizeSites(nodes, now) } },
+      );
     }
     const { results, failures } = collectReplies(await Promise.allSettled(live.map((n) => this.control<T>(n.id, verb, { site: n.site }))));
     if (results.length === 0) throw failures[0]!;

@@ -21,7 +21,7 @@ export async function deadLetterCall<T>(site: string, fn: () => Promise<T>): Pro
     return await fn();
   } catch (err) {
     if (apiCode(err) === STREAM_NOT_FOUND || /stream not found/i.test((err as Error)?.message ?? '')) {
-      throw new CairnError(DeployCodes.CLI_NO_NODES, `site "${site}" has no dead-letter stream ${Streams.deadLetters(site)}: no node of it has started on this server; start one with \`cairn up\`, or pass the right server / site`, { cause: err, details: { site } });
+      throw new CairnError(DeployCodes.CLI_NO_NODES, `site "${site}" has no dead-letter stream ${Streams.deadLetters(site)}: no node of it has started on this server; start one with \`cairn up\`, or pass the right server URL and site (--server / --site)`, { cause: err, details: { site } });
     }
     throw err;
   }

@@ -11,7 +11,8 @@ import { CellLoop } from './cell-loop.ts';
 import type { Delivery } from './delivery.ts';
 import type { ExitReason } from './exit-reason.ts';
 import type { Message } from './message.ts';
-import { RemoteHost } from './remote-host.ts';
+import type { RemoteHost } from './remote-host.ts';
+import { launchGuest, startGuest } from './guest-start.ts';
 import type { HostChoice } from './host-choice.ts';
 import type { GuestUsage } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
@@ -118,25 +119,19 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
   }
 
   private async startGuest(stored: { value: S } | undefined): Promise<void> {
-    const info = { site: this.deps.site, node: this.deps.node, actor: this.id };
-    const { node, runtime } = this.placement;
-    const channel = await this.deps.launcherFor(runtime.mode, node === this.deps.node ? undefined : node)(runtime, info, this.incarnationSignal());
-    const host = new RemoteHost(channel, this.deps.sender.as({ from: this.from }), this.deps.log, this.id);
+    const host = await launchGuest(this.deps, this.placement, this.id, this.from, this.incarnationSignal());
     this.host = host;
-    try {
-      const initial = await host.start(this.deps.site, this.placement.node, stored, this.config);
-      this.state = (stored ?? initial)?.value as S;
-    } catch (err) {
-      await host.kill();
+    this.state = (await startGuest(host, this.deps.site, this.placement.node, stored, this.config).catch((err: unknown) => {
       this.host = undefined;
       throw err;
-    }
+    })) as S;
     // A guest that dies while idle is a crash too (a handler that kills it is reported by the loop).
     void host.exited.then((exit) => {
       if (this.host !== host || this.loop.handling || this.status !== 'running') return;
-      this.crash({ type: 'error', error: `guest ${channel.describe} ${exit.reason}`, code: exit.code });
+      this.crash({ type: 'error', error: `guest ${host.channel.describe} ${exit.reason}`, code: exit.code });
     });
   }
+
 
   /** Adds a delivery in stream order; duplicates of a held sequence (server redeliveries) are ignored by the dispatcher. */
   enqueue(delivery: Delivery): void {

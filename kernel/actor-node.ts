@@ -16,7 +16,7 @@ import { DeadLetters } from './dead-letters.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS, ensureStream } from './mailbox-infrastructure.ts';
 import type { PeerSourceState } from './peer-sources.ts';
-import type { MailboxSources } from './mailbox-sources.ts';
+import { MailboxSources } from './mailbox-sources.ts';
 import { openSiteMailbox } from './site-mailbox.ts';
 import { guestUsage, sampleUsageForever } from './guest-usage.ts';
 import { defaultNodeId } from './node-options.ts';
@@ -139,9 +139,11 @@ export class ActorNode {
     const stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
-    const { dispatcher, sources } = await openSiteMailbox(
+    const sources = new MailboxSources({ nc: this.nc, jsm: this.jsm, site: this.site, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log });
+    this.sources = sources;
+    const dispatcher = await openSiteMailbox(
       {
-        ...{ nc: this.nc, js: this.js, jsm: this.jsm, site: this.site, node: this.id, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log },
+        ...{ js: this.js, jsm: this.jsm, site: this.site, node: this.id, sources, limits: this.limits, clock: this.clock, log: this.log },
         ...{ deadLetters: this.deadLetters, events: this.events, orphanTimeoutMs: this.opts.orphanTimeoutMs, sourceStallMs: this.opts.sourceStallMs },
         stillLeading: () => this.lease!.stillMine(),
         cell: (actor) => this.cells.get(actor),
@@ -150,7 +152,6 @@ export class ActorNode {
       this.abort.signal,
     );
     this.dispatcher = dispatcher;
-    this.sources = sources;
     // What every cell of this node shares (one object, not one per actor).
     this.cellDeps = {
       ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore },

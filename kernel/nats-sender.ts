@@ -157,7 +157,7 @@ export function translatePublishError(err: unknown, target: string, site: string
   if (name === 'NoRespondersError' || /no responders/i.test(message)) {
     return new CairnError(KernelCodes.JETSTREAM_UNAVAILABLE, `no mailbox stream answers for site "${site}" (sending to ${target}); start a node of that site or check JetStream is enabled`, { cause: err });
   }
-  if (name === 'PublisherClosedError' || name === 'ClosedConnectionError' || /connection closed/i.test(message)) {
+  if (['PublisherClosedError', 'ClosedConnectionError', 'DrainingConnectionError'].includes(name) || /closed connection|connection draining/i.test(message)) {
     return new CairnError(KernelCodes.SYSTEM_NOT_RUNNING, `the actor system shut down before JetStream confirmed the message to ${target}`, { cause: err });
   }
   const why = name === 'TimeoutError' ? `no confirmation from JetStream (${message})` : `JetStream refused it: ${message}`;

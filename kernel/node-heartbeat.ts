@@ -27,6 +27,7 @@ export class NodeHeartbeat {
   /** Beats now and then every `heartbeatMs` until `signal` aborts. */
   async start(signal: AbortSignal): Promise<void> {
     await this.beat();
+    if (signal.aborted) return;
     const timer = setInterval(() => void this.beat().catch((err) => this.log.warn({ err }, 'heartbeat failed')), this.heartbeatMs);
     timer.unref();
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });

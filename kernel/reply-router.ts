@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox } from '@nats-io/transport-node';
-import { CairnError, EnvelopeTypes, KernelCodes, decodeEnvelope } from '../protocols/index.ts';
+import { CairnError, EnvelopeTypes, KernelCodes, decodeEnvelope, isCairnError } from '../protocols/index.ts';
 import type { ErrorBody } from '../protocols/index.ts';
 
 interface Pending {
@@ -35,7 +35,7 @@ export class ReplyRouter {
             waiter.resolve(env.body);
           }
         } catch (e) {
-          waiter.reject(new CairnError(KernelCodes.UNDECODABLE, `the reply to an ask was not a valid envelope: ${(e as Error).message}`, { cause: e }));
+          waiter.reject(isCairnError(e) ? e : new CairnError(KernelCodes.UNDECODABLE, `the reply to an ask was not a valid envelope: ${(e as Error).message}`, { cause: e }));
         }
       },
     });

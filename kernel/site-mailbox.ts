@@ -1,5 +1,4 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CairnError, Consumers, KernelCodes, Streams } from '../protocols/index.ts';
 import type { ActorCell } from './actor-cell.ts';
@@ -7,18 +6,18 @@ import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { ensureMailboxInfrastructure } from './mailbox-infrastructure.ts';
-import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
-import { MailboxSources } from './mailbox-sources.ts';
+import type { MailboxLimits } from './mailbox-infrastructure.ts';
+import type { MailboxSources } from './mailbox-sources.ts';
 import type { Message } from './message.ts';
 import type { NodeEvents } from './node-events.ts';
 
 export interface SiteMailboxOptions {
-  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly site: string;
   readonly node: string;
-  readonly peers: readonly PeerSite[];
+  /** Which peers' outboxes the mailbox sources (made by the node, so its state shows from the start). */
+  readonly sources: MailboxSources;
   readonly limits: MailboxLimits;
   readonly clock: Clock;
   readonly log: Logger;
@@ -37,8 +36,8 @@ export interface SiteMailboxOptions {
  * shared consumer, and the dispatcher that hands each message to its actor's cell, until `signal`
  * aborts. A consumer lost to a server restart is recreated, but only while this node still leads.
  */
-export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal): Promise<{ readonly dispatcher: MailboxDispatcher; readonly sources: MailboxSources }> {
-  const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site: o.site, peers: o.peers, limits: o.limits, clock: o.clock, log: o.log });
+export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal): Promise<MailboxDispatcher> {
+  const { sources } = o;
   await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, await sources.start(signal));
   sources.ready();
   const consumerOf = (): ReturnType<JetStreamClient['consumers']['get']> => o.js.consumers.get(Streams.mailbox(o.site), Consumers.mailbox(o.site));
@@ -61,5 +60,5 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
   );
   await dispatcher.start(signal);
   sources.watch(signal, o.sourceStallMs);
-  return { dispatcher, sources };
+  return dispatcher;
 }

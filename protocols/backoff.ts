@@ -13,6 +13,7 @@ export interface Backoff {
  */
 export function backoffDelayMs(failures: number, backoff: Backoff): number {
   if (failures < 1) return 0;
-  const delay = backoff.initialMs * (backoff.multiplier ?? 2) ** Math.min(failures - 1, 64);
+  // No cap on the exponent: a long streak overflows to Infinity, which maxMs bounds.
+  const delay = backoff.initialMs * (backoff.multiplier ?? 2) ** (failures - 1);
   return Math.min(backoff.maxMs, Math.round(delay));
 }

@@ -4,14 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { CairnClient } from '../../client/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { defineActor } from '../../kernel/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { ManifestError, startAppController } from '../../control-plane/index.ts';
 import type { AppController } from '../../control-plane/index.ts';
-import { DeployCodes, KernelCodes, ManifestCodes, isCairnError } from '../../protocols/index.ts';
+import { Buckets, DeployCodes, KernelCodes, ManifestCodes, encodeValue, isCairnError } from '../../protocols/index.ts';
+import type { CairnError } from '../../protocols/index.ts';
 import { freePort } from '../../deploy/nats-server/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
@@ -118,6 +120,21 @@ describe('CairnClient', () => {
     } finally {
       await reader.close();
       await bare.cleanup();
+    }
+  });
+
+  it('client - with every node of the site dead, asking the fleet fails naming the offline site and when it was last seen', async () => {
+    const kv = await new Kvm(jetstream(client.nc)).create(Buckets.nodes('ghost'), { history: 1 });
+    await kv.put('g1', encodeValue({ v: 1, id: 'g1', site: 'ghost', labels: {}, pid: 1, startedAt: Date.now() - 120_000, lastSeen: Date.now() - 60_000, heartbeatMs: 1_000 }));
+    const ghost = await CairnClient.connect({ servers: server.url, site: 'ghost' });
+    try {
+      expect((await ghost.listNodes()).map((n) => `${n.id}:${n.state}`)).toEqual(['g1:dead']);
+      const err = (await ghost.listActors().catch((e: unknown) => e)) as CairnError;
+      expect(err.code).toBe(DeployCodes.CLI_NO_NODES);
+      expect(err.message).toMatch(/offline: ghost \(last seen 6\d s ago\)/);
+      expect(err.details).toMatchObject({ offline: [expect.objectContaining({ site: 'ghost', online: false })] });
+    } finally {
+      await ghost.close();
     }
   });
 

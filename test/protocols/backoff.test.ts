@@ -16,3 +16,9 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(-1, { initialMs: 100, maxMs: 30_000 })).toBe(0);
   });
 });
+
+describe('backoffDelayMs with a slow multiplier', () => {
+  it('backoff - a multiplier just above 1 still grows to maxMs over a long streak', () => {
+    expect(backoffDelayMs(200, { initialMs: 100, maxMs: 30_000, multiplier: 1.05 })).toBe(30_000);
+  });
+});

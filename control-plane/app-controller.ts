@@ -23,6 +23,7 @@ import { SitePlacer } from './site-placer.ts';
 import { RouteExecutor } from './route-executor.ts';
 import { planRoutes } from './route-plan.ts';
 import { withModuleRoutes } from './module-routes.ts';
+import { ModuleStreams, planModuleStreams } from './module-streams.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 
 export interface AppControllerOptions {
@@ -64,6 +65,7 @@ export class AppController {
   private status: AppStatusBucket | undefined;
   private placer: SitePlacer | undefined;
   private routes: RouteExecutor | undefined;
+  private moduleStreams: ModuleStreams | undefined;
   private offEvents: (() => void) | undefined;
   private offNodes: (() => void) | undefined;
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
@@ -91,6 +93,7 @@ export class AppController {
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     const { node } = this.opts.system;
     this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
+    this.moduleStreams = new ModuleStreams({ site: this.site, jsm: node.jsm, log: node.log });
     this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
@@ -116,18 +119,23 @@ export class AppController {
     });
     // Capture streams of apps deleted (or moved away) while no controller ran here: listed before
     // the desired state is read, so a stream made for an app applied meanwhile is not among them.
+    const stillHere = async (app: string, withRoutes: boolean): Promise<boolean> => {
+      const entry = await kv.get(app);
+      if (!entry || entry.operation !== 'PUT') return false;
+      const desired = decodeAppRecord(entry.value, app, entry.revision).app;
+      const here = actorsForSite(desired, this.site);
+      // Modules may declare routes and streams from their config: an app with a module actor here
+      // keeps them until its controller starts it and plans again (that run removes what is unused).
+      return here.some((a) => a.module !== undefined) || (withRoutes && planRoutes(this.site, desired, siteInstances(here)) !== undefined);
+    };
     await this.routes
-      .sweep(async (app) => {
-        const entry = await kv.get(app);
-        if (!entry || entry.operation !== 'PUT') return false;
-        const desired = decodeAppRecord(entry.value, app, entry.revision).app;
-        const here = actorsForSite(desired, this.site);
-        // Modules may declare routes from their config: an app with a module actor here keeps its
-        // stream until its controller starts it and plans again (that run removes what is unused).
-        return here.some((a) => a.module !== undefined) || planRoutes(this.site, desired, siteInstances(here)) !== undefined;
-      })
+      .sweep((app) => stillHere(app, true))
       .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the route streams of apps no longer here'))
       .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old route streams'));
+    await this.moduleStreams
+      .sweep((app) => stillHere(app, false))
+      .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the module streams of apps no longer here'))
+      .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old module streams'));
     const iter = await kv.watch();
     this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
     this.watching = this.watchLoop(iter);
@@ -246,6 +254,8 @@ export class AppController {
       const instances = siteInstances(c.actors);
       const plan = this.placer!.planApp(c.app, instances);
       const placed = instances.filter((i) => plan.placed.has(i.instanceId));
+      // The streams modules declare exist before their actors start (those of a waiting instance too).
+      await this.moduleStreams!.apply(c.name, planModuleStreams(this.site, c.name, instances, loaded));
       actors = placed.map((i) => i.instanceId);
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
@@ -308,6 +318,8 @@ export class AppController {
       // A failed start left no tree behind: nothing to stop.
       if (!(isCairnError(err) && err.code === KernelCodes.ACTOR_NOT_FOUND)) system.node.log.warn({ err, app: name }, 'app controller: stopping the application failed');
     }
+    // Its actors are stopped: the streams its modules declared go with the app (kept across revisions).
+    if (!opts.keepCapture) await this.moduleStreams?.remove(name).catch((err: unknown) => system.node.log.warn({ err, app: name }, 'app controller: module streams not removed'));
     this.running.delete(name);
     this.waiting.delete(name);
     this.placer?.removeApp(name);

@@ -125,7 +125,8 @@ export class RouteExecutor {
     const owned: string[] = [];
     for await (const info of jsm.streams.list()) {
       const meta = info.config.metadata ?? {};
-      if (meta[ROUTE_STREAM_SITE] === site && meta[ROUTE_STREAM_APP] !== undefined) owned.push(meta[ROUTE_STREAM_APP]);
+      // Module streams carry the same site and app, with a kind (module-streams.ts): not ours.
+      if (meta[ROUTE_STREAM_SITE] === site && meta[ROUTE_STREAM_APP] !== undefined && meta['cairn.kind'] === undefined) owned.push(meta[ROUTE_STREAM_APP]);
     }
     const swept: string[] = [];
     for (const app of owned) {

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { CairnError, KernelCodes } from '../protocols/index.ts';
+import { CairnError, KernelCodes, Streams } from '../protocols/index.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message } from './message.ts';
 import type { RuntimeMode } from './runtime-spec.ts';
@@ -33,6 +33,31 @@ export interface ModuleSpec<C extends TSchema, M extends Message, S> {
    * `routes` are (each message a RoutedMessage). `cairn apply` checks them like manifest routes.
    */
   readonly routes?: (config: Static<C>) => readonly RouteSource[];
+  /**
+   * The streams each actor of this module needs, from its config (a bridge's per-peer buffer, a
+   * hub's retained messages…). The control plane creates them on the actor's site before the
+   * actor starts, one set per instance, named `moduleStreamName(ctx.site, ctx.id, name)`; it
+   * updates them when the config changes and deletes them with the application.
+   */
+  readonly streams?: (config: Static<C>) => readonly ModuleStreamSpec[];
+}
+
+/** One stream a module needs. Limits keep it bounded; what is dropped is the oldest (`discard: 'old'`) unless it says 'new'. */
+export interface ModuleStreamSpec {
+  /** Short name, unique in the module: lowercase letters, digits and `-`. */
+  readonly name: string;
+  /** The subjects it stores (NATS subject filters, not Cairn's own). */
+  readonly subjects: readonly string[];
+  readonly maxAgeMs?: number;
+  readonly maxMsgs?: number;
+  readonly maxBytes?: number;
+  /** @default 'old' */
+  readonly discard?: 'old' | 'new';
+}
+
+/** The JetStream name of stream `name` of the module actor `actor` (its instance id, ctx.id) on `site`. */
+export function moduleStreamName(site: string, actor: string, name: string): string {
+  return Streams.module(site, actor, name);
 }
 
 /** A module, as defineModule returns it (manifests name it with `module: <name>`). */
@@ -64,6 +89,7 @@ export function defineModule<C extends TSchema, M extends Message, S>(spec: Modu
   if (typeof spec.config !== 'object' || spec.config === null) problems.push('config is not a schema: give a TypeBox schema of the actor config (Type.Object({...}))');
   if (spec.behaviour?.kind !== 'cairn.actor') problems.push('behaviour is not a defineActor result');
   const modes = spec.modes ?? (spec.source ? JS_MODES : (['inline'] as const));
+  if (spec.streams !== undefined && typeof spec.streams !== 'function') problems.push('streams is not a function of the config returning stream specs ({ name, subjects, … })');
   if (spec.routes !== undefined && typeof spec.routes !== 'function') problems.push('routes is not a function of the config returning route sources ({ subject } or { mqtt })');
   if (modes.some((m) => m !== 'inline') && spec.source === undefined) problems.push(`modes ${JSON.stringify(modes)} include a guest mode, which needs source: { url, export } to import the behaviour from`);
   if (problems.length > 0) {

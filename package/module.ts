@@ -1,8 +1,9 @@
 // `import { … } from 'cairn/module'`: writing a module, a capability that manifests configure by
 // name (`module: acme/beacon` … `config:`), checked against its schema before anything is stored.
 // Type is TypeBox's, re-exported so a module's schema and Cairn's checks share one TypeBox.
-export { defineModule, isModuleDefinition, defineActor } from '../kernel/index.ts';
-export type { ModuleDefinition, ModuleSpec, ActorDefinition, ActorContext, Asks, Message } from '../kernel/index.ts';
+export { defineModule, isModuleDefinition, defineActor, moduleStreamName } from '../kernel/index.ts';
+export type { ModuleDefinition, ModuleSpec, ModuleStreamSpec, ActorDefinition, ActorContext, Asks, Message } from '../kernel/index.ts';
+export type { RouteSource, RoutedMessage } from '../protocols/index.ts';
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
 // Cairn's built-in modules, by name (cairn/timer, …).

@@ -91,6 +91,8 @@ export const Streams = {
   deadLetters: (site: string): string => `CAIRN_DLQ_${site}`,
   /** WorkQueue stream capturing what an application's routes take in on a site, until forwarded to mailboxes. */
   routes: (site: string, app: string): string => `CAIRN_RT_${site}_${app}`,
+  /** A stream a module declares for one actor instance on a site (ModuleSpec.streams), `name` from the module. */
+  module: (site: string, instance: string, name: string): string => `CAIRN_MS_${site}_${instance}_${name}`,
 } as const;
 
 export const Consumers = {

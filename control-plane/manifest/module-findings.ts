@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import type { ModuleDefinition } from '../../kernel/index.ts';
+import type { ModuleDefinition, ModuleStreamSpec } from '../../kernel/index.ts';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import { didYouMean, mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
 import type { RouteSource } from '../../protocols/index.ts';
@@ -76,8 +76,41 @@ export function moduleConfigFindings(definition: ModuleDefinition, actor: Readon
   const config = Value.Default(definition.config, structuredClone(actor['config'] ?? {}));
   const configProblems = configFindings(definition.config, config, [...at, 'config']);
   findings.push(...configProblems);
-  if (configProblems.length === 0) findings.push(...moduleRouteFindings(definition, config, [...at, 'config']));
+  if (configProblems.length === 0) findings.push(...moduleRouteFindings(definition, config, [...at, 'config']), ...moduleStreamFindings(definition, config, [...at, 'config']));
   return findings;
+}
+
+const STREAM_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const LIMITS = ['maxAgeMs', 'maxMsgs', 'maxBytes'] as const;
+
+/** The streams a module derives from a valid config: names, subjects and limits it can be created with. */
+function moduleStreamFindings(definition: ModuleDefinition, config: unknown, at: readonly (string | number)[]): Finding[] {
+  if (!definition.streams) return [];
+  let specs: readonly ModuleStreamSpec[];
+  try {
+    specs = definition.streams(config as never);
+  } catch (err) {
+    return [error([...at], Codes.BAD_MODULE_STREAM, `module ${definition.name} could not derive its streams from this config: ${(err as Error).message}`)];
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const s of specs) {
+    const name = JSON.stringify(s.name);
+    if (typeof s.name !== 'string' || !STREAM_NAME.test(s.name)) problems.push(`stream name ${name} is not valid (lowercase letters, digits and -, at most 32)`);
+    else if (seen.has(s.name)) problems.push(`stream ${name} is declared twice`);
+    else seen.add(s.name);
+    if (!Array.isArray(s.subjects) || s.subjects.length === 0) problems.push(`stream ${name} has no subjects`);
+    for (const subject of Array.isArray(s.subjects) ? s.subjects : []) {
+      const problem = subjectFilterProblem(subject);
+      if (problem !== undefined) problems.push(`stream ${name} cannot store subject ${JSON.stringify(subject)}: ${problem}`);
+    }
+    for (const limit of LIMITS) {
+      const v = s[limit];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`stream ${name}: ${limit} ${JSON.stringify(v)} is not a positive integer`);
+    }
+    if (s.discard !== undefined && s.discard !== 'old' && s.discard !== 'new') problems.push(`stream ${name}: discard ${JSON.stringify(s.discard)} is not "old" or "new"`);
+  }
+  return problems.map((p) => error([...at], Codes.BAD_MODULE_STREAM, `module ${definition.name} needs a stream it cannot have with this config: ${p}; change the config`));
 }
 
 /** The routes a module derives from a valid config, checked as manifest routes are. */

@@ -47,6 +47,7 @@ export const DeployCodes = {
   UNPLACED: 'CAIRN_UNPLACED',
   APP_START_FAILED: 'CAIRN_APP_START_FAILED',
   ROUTE_CAPTURE_FAILED: 'CAIRN_ROUTE_CAPTURE_FAILED',
+  MODULE_STREAM_FAILED: 'CAIRN_MODULE_STREAM_FAILED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -266,6 +267,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.ROUTE_CAPTURE_FAILED,
     summary: "A site could not create the stream that captures an application's routes: most often its subjects overlap another stream's (another application's routes, or a stream of your own).",
     fix: 'Give each application its own subjects (e.g. a first token per app); `nats stream ls` and `nats stream info` show which stream holds the overlapping subjects.',
+  },
+  {
+    code: DeployCodes.MODULE_STREAM_FAILED,
+    summary: 'A site could not create or update a stream a module declares for one of its actors: most often its subjects overlap another stream, or a limit cannot be changed in place.',
+    fix: "Change the actor's config so the module's stream takes subjects no other stream has (`nats stream ls` shows them); `cairn get <app>` shows the failed application.",
   },
   {
     code: DeployCodes.UNPLACED,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnClient } from '../../client/index.ts';
 import { ManifestError, startAppController } from '../../control-plane/index.ts';
 import type { AppController } from '../../control-plane/index.ts';
-import { defineActor, defineModule } from '../../kernel/index.ts';
+import { defineActor, defineModule, moduleStreamName } from '../../kernel/index.ts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ModuleDefinition } from '../../kernel/index.ts';
 import { KernelCodes, ManifestDiagnosticCodes } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
@@ -35,6 +36,15 @@ const Ear = defineModule({
   routes: (c) => [{ subject: c.subject }],
 }) as unknown as ModuleDefinition;
 
+/** A module that needs one bounded stream per peer its config names. */
+const Buffer = defineModule({
+  name: 'acme/buffer',
+  description: 'buffers what goes to each peer',
+  config: Type.Object({ peers: Type.Array(Type.String()) }, { additionalProperties: false }),
+  behaviour: defineActor({ name: 'buffer', receive: () => undefined }),
+  streams: (c) => c.peers.map((peer) => ({ name: peer, subjects: [`outbound.${peer}.>`], maxMsgs: 1_000 })),
+}) as unknown as ModuleDefinition;
+
 const manifest = (config: string): string => `apiVersion: cairn.dev/v1
 kind: Application
 metadata: { name: scaling }
@@ -50,7 +60,7 @@ let client: CairnClient;
 
 beforeAll(async () => {
   server = await startTestServer();
-  system = await createActorSystem({ servers: server.url, site: 'modsite', node: 'n1', modules: [Scaler, Ear] });
+  system = await createActorSystem({ servers: server.url, site: 'modsite', node: 'n1', modules: [Scaler, Ear, Buffer] });
   controller = await startAppController({ system });
   client = await CairnClient.connect({ servers: server.url, site: 'modsite' });
 }, 30_000);
@@ -63,7 +73,7 @@ afterAll(async () => {
 
 describe('system modules', () => {
   it('modules - a manifest names a module the site was given in code; it runs with its config defaults filled', async () => {
-    expect([...system.modules.keys()]).toEqual(['acme/scaler', 'acme/ear']);
+    expect([...system.modules.keys()]).toEqual(['acme/scaler', 'acme/ear', 'acme/buffer']);
     await client.apply(manifest('{}'), { modules: [Scaler] });
     await expect.poll(() => client.ask('scaler', { type: 'scale', value: 4 }, { timeout: 2_000 }).catch(() => undefined), { timeout: 20_000 }).toBe(40);
   });
@@ -102,6 +112,34 @@ spec:
     - { id: deaf, module: acme/ear, config: { subject: cairn.mb.x } }
 `, { modules: [Ear] }).catch((e: unknown) => e)) as ManifestError;
     expect(err.errors.map((d) => [d.path, d.code])).toEqual([['spec.actors[0].config', ManifestDiagnosticCodes.BAD_ROUTE_SOURCE]]);
+  });
+
+  it('modules - the streams a module declares exist before its actor runs, follow its config, and go with the app', async () => {
+    const jsm = await jetstreamManager(client.nc);
+    const moduleStreams = async (): Promise<string[]> => {
+      const names: string[] = [];
+      for await (const info of jsm.streams.list()) if (info.config.name.startsWith('CAIRN_MS_')) names.push(`${info.config.name}:${info.config.max_msgs}`);
+      return names.sort();
+    };
+    const app = (peers: string): string => `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: buffering }
+spec:
+  actors:
+    - { id: buf, module: acme/buffer, config: { peers: [${peers}] } }
+`;
+    await client.apply(app('north, south'), { modules: [Buffer] });
+    await expect.poll(async () => (await client.appStatus('buffering')).find((s) => s.site === 'modsite')?.status?.state, { timeout: 20_000 }).toBe('running');
+    expect(await moduleStreams()).toEqual([`${moduleStreamName('modsite', 'buf', 'north')}:1000`, `${moduleStreamName('modsite', 'buf', 'south')}:1000`]);
+    // What is published on a declared subject is kept there for the actor to read.
+    await jetstream(client.nc).publish('outbound.north.cmd', new TextEncoder().encode('x'));
+    expect((await jsm.streams.info(moduleStreamName('modsite', 'buf', 'north'))).state.messages).toBe(1);
+    // A new revision without south: its stream is removed, north's kept with its messages.
+    await client.apply(app('north'), { modules: [Buffer] });
+    await expect.poll(moduleStreams, { timeout: 20_000 }).toEqual([`${moduleStreamName('modsite', 'buf', 'north')}:1000`]);
+    expect((await jsm.streams.info(moduleStreamName('modsite', 'buf', 'north'))).state.messages).toBe(1);
+    await client.deleteApp('buffering');
+    await expect.poll(moduleStreams, { timeout: 20_000 }).toEqual([]);
   });
 
   it('modules - a name under cairn/, or one given twice, is refused before connecting', async () => {

@@ -1,7 +1,9 @@
 import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { ensureStream, isNotFound } from '../kernel/index.ts';
+import { ensureStream } from '../kernel/index.ts';
+import { deleteOwnedStream } from './delete-stream.ts';
 import { CairnError, DeployCodes, Streams } from '../protocols/index.ts';
 import type { LoadedActor } from './load-behaviour.ts';
 import type { SiteInstance } from './site-instances.ts';
@@ -11,8 +13,6 @@ const SITE = 'cairn.site';
 const APP = 'cairn.app';
 const KIND = 'cairn.kind';
 const MODULE_KIND = 'module-stream';
-
-const nanos = (ms: number): number => ms * 1_000_000;
 
 export type ModuleStreamConfig = Partial<StreamConfig> & { name: string };
 
@@ -93,12 +93,7 @@ export class ModuleStreams {
     return names;
   }
 
-  private async delete(stream: string): Promise<void> {
-    try {
-      await this.o.jsm.streams.delete(stream);
-      this.o.log.info({ stream }, 'module stream removed');
-    } catch (err) {
-      if (!isNotFound(err)) this.o.log.warn({ err, stream }, 'module stream not removed');
-    }
+  private delete(stream: string): Promise<void> {
+    return deleteOwnedStream(this.o.jsm, this.o.log, stream, 'module stream');
   }
 }

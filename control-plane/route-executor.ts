@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
+import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
 import type { RoutePlan } from './route-plan.ts';
@@ -142,12 +143,7 @@ export class RouteExecutor {
     for (const app of [...this.running.keys()]) await this.pause(app);
   }
 
-  private async deleteStream(stream: string): Promise<void> {
-    try {
-      await this.opts.jsm.streams.delete(stream);
-      this.opts.log.info({ stream }, 'routes: capture stream removed');
-    } catch (err) {
-      if (!isNotFound(err)) this.opts.log.warn({ err, stream }, 'routes: capture stream not removed');
-    }
+  private deleteStream(stream: string): Promise<void> {
+    return deleteOwnedStream(this.opts.jsm, this.opts.log, stream, 'routes: capture stream');
   }
 }

@@ -28,7 +28,24 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
 
 /** Entry point of bin/cairn.mjs. */
 export async function main(): Promise<void> {
+  // A reader that goes away (`cairn dlq ls | head`) is not an error of the command's.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   const code = await runCli(process.argv.slice(2));
-  // Exit explicitly: a command is done once it has answered, whatever timers a library left.
+  // Exit explicitly: a command is done once it has answered, whatever timers a library left. But
+  // only once its output is out: into a pipe, writes are asynchronous and exit would cut them off.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
+}
+
+/** Resolves once what was written to `stream` so far has been handed to the OS, or the reader went away. */
+export function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    if ((stream as { destroyed?: boolean }).destroyed) return resolve();
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
 }

@@ -89,7 +89,13 @@ export class AppStore {
     const record: AppRecord = { v: APP_RECORD_VERSION, app, appliedAt: this.now(), source };
     const data = encodeAppRecord(record);
     // Optimistic concurrency: the write fails if someone changed the app since it was read.
-    const revision = await storeCall(`write application "${name}"`, () => (current ? this.kv.update(name, data, current.revision) : this.kv.create(name, data)), name);
+    const revision = await storeCall(`write application "${name}"`, () => (current ? this.kv.update(name, data, current.revision) : this.kv.create(name, data)).catch((err: unknown) => {
+      // Refused by the client before anything is sent: not the network's fault.
+      if (/max_payload/i.test((err as Error)?.message ?? '')) {
+        throw new CairnError(DeployCodes.APP_TOO_LARGE, `application "${name}" is ${data.length} bytes stored, more than the server takes in one message (its max_payload): keep large data out of the manifest, or raise max_payload on the site servers`, { cause: err, details: { app: name, bytes: data.length } });
+      }
+      throw err;
+    }), name);
     return { name, revision, changed: true, warnings: [] };
   }
 

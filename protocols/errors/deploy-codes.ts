@@ -38,6 +38,7 @@ export const DeployCodes = {
   APP_REVISION_NOT_FOUND: 'CAIRN_APP_REVISION_NOT_FOUND',
   APP_NO_PREVIOUS_REVISION: 'CAIRN_APP_NO_PREVIOUS_REVISION',
   APP_STORE_UNAVAILABLE: 'CAIRN_APP_STORE_UNAVAILABLE',
+  APP_TOO_LARGE: 'CAIRN_APP_TOO_LARGE',
   APP_RECORD_INVALID: 'CAIRN_APP_RECORD_INVALID',
   APP_CONFLICT: 'CAIRN_APP_CONFLICT',
   APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
@@ -232,6 +233,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_STORE_UNAVAILABLE,
     summary: 'The desired-state bucket cairn_apps could not be read or written (the cloud site is unreachable, or has no JetStream).',
     fix: 'Point --server (and --cloud-domain when going through an edge) at the cloud site and check that it runs; writes need the cloud to be reachable.',
+  },
+  {
+    code: DeployCodes.APP_TOO_LARGE,
+    summary: "An application's stored record (the validated manifest) is larger than the server accepts in one message (its max_payload, 1 MiB by default).",
+    fix: 'Keep large data out of the manifest (config is for settings: ship files with the application or read them at start), or raise max_payload on every site server.',
   },
   {
     code: DeployCodes.APP_RECORD_INVALID,

@@ -138,6 +138,14 @@ describe('CairnClient', () => {
     }
   });
 
+  it('client - an application larger than the server takes in one message is refused as such, and nothing is stored', async () => {
+    const big = manifest.replace('config: { greeting: hello }', `config: { greeting: hello, blob: ${'x'.repeat(1_200_000)} }`);
+    const err = (await client.apply(big, { source: 'big.yaml', appDir: EXAMPLE_DIR }).catch((e: unknown) => e)) as CairnError;
+    expect(err.code).toBe(DeployCodes.APP_TOO_LARGE);
+    expect(err.message).toContain('max_payload');
+    expect((await client.listApps()).map((a) => a.name)).not.toContain('hello');
+  });
+
   it('client - bad names, unknown apps and a server that is not there fail with registered codes', async () => {
     expect(() => client.ref('not a name')).toThrow(expect.objectContaining({ code: KernelCodes.INVALID_ACTOR_ID }));
     expect(await codeOf(client.rollbackApp('never-applied'))).toBe(DeployCodes.APP_NOT_FOUND);

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TUnsafe } from '@sinclair/typebox';
 import { NAME_PATTERN, RESTART_TYPES } from '../../protocols/index.ts';
+import { ManifestLimits } from './manifest-limits.ts';
 import type { RestartType } from '../../protocols/index.ts';
 import type { RestartBackoff } from '../../supervisor-trees/index.ts';
 
@@ -63,14 +64,14 @@ export const MetadataSchema = Strict({
 export const BackoffSchema = Strict(
   {
     /** @default 100 */
-    initialMs: Type.Optional(Type.Integer({ minimum: 0, default: 100, description: 'Delay before the first restart.' })),
+    initialMs: Type.Optional(Type.Integer({ minimum: 0, maximum: ManifestLimits.timerMs, default: 100, description: 'Delay before the first restart.' })),
     /** @default 30000 */
-    maxMs: Type.Optional(Type.Integer({ minimum: 0, default: 30_000, description: 'Upper bound of the delay.' })),
+    maxMs: Type.Optional(Type.Integer({ minimum: 0, maximum: ManifestLimits.timerMs, default: 30_000, description: 'Upper bound of the delay.' })),
     /** @default 2 */
-    multiplier: Type.Optional(Type.Number({ minimum: 1, default: 2, description: 'Factor applied after each restart.' })),
+    multiplier: Type.Optional(Type.Number({ minimum: 1, maximum: ManifestLimits.multiplier, default: 2, description: 'Factor applied after each restart.' })),
     /** @default 60000 */
     resetAfterMs: Type.Optional(
-      Type.Integer({ minimum: 0, default: 60_000, description: 'Running this long without a crash resets the delay.' }),
+      Type.Integer({ minimum: 0, maximum: ManifestLimits.timerMs, default: 60_000, description: 'Running this long without a crash resets the delay.' }),
     ),
   },
   { description: 'Delay between restarts. Absent: restart at once, as OTP does.' },
@@ -82,10 +83,10 @@ export const SupervisorSchema = Strict(
     strategy: Type.Optional(StringEnum(RESTART_STRATEGIES, { default: 'one_for_one' })),
     /** @default 3 */
     intensity: Type.Optional(
-      Type.Integer({ minimum: 0, default: 3, description: 'Restarts allowed within periodMs before the supervisor gives up and escalates.' }),
+      Type.Integer({ minimum: 0, maximum: ManifestLimits.intensity, default: 3, description: 'Restarts allowed within periodMs before the supervisor gives up and escalates.' }),
     ),
     /** @default 5000 */
-    periodMs: Type.Optional(Type.Integer({ minimum: 1, default: 5_000, description: 'Sliding window for intensity.' })),
+    periodMs: Type.Optional(Type.Integer({ minimum: 1, maximum: ManifestLimits.timerMs, default: 5_000, description: 'Sliding window for intensity.' })),
     backoff: Type.Optional(BackoffSchema),
   },
   { default: {}, description: 'The application supervisor, parent of every actor.' },
@@ -116,9 +117,9 @@ export const PlacementSchema = Strict(
 );
 
 export const ResourcesSchema = Strict({
-  cpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CPU cores (0.5 = half a core).' })),
-  memoryMb: Type.Optional(Type.Integer({ minimum: 1, description: 'Memory in MiB.' })),
-  pids: Type.Optional(Type.Integer({ minimum: 1, description: 'Maximum processes/threads (containers).' })),
+  cpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: ManifestLimits.cpu, description: 'CPU cores (0.5 = half a core).' })),
+  memoryMb: Type.Optional(Type.Integer({ minimum: 1, maximum: ManifestLimits.memoryMb, description: 'Memory in MiB.' })),
+  pids: Type.Optional(Type.Integer({ minimum: 1, maximum: ManifestLimits.pids, description: 'Maximum processes/threads (containers).' })),
 });
 
 export const ContainerBuildSchema = Strict({
@@ -138,10 +139,10 @@ export const MailboxSchema = Strict(
   {
     /** @default the behaviour's retry.maxAttempts (DEFAULT_RETRY: 3) */
     maxAttempts: Type.Optional(
-      Type.Integer({ minimum: 1, description: "Deliveries of one message before it goes to the dead-letter stream. Default: the behaviour's retry.maxAttempts (3 unless its definition says otherwise)." }),
+      Type.Integer({ minimum: 1, maximum: ManifestLimits.maxAttempts, description: "Deliveries of one message before it goes to the dead-letter stream. Default: the behaviour's retry.maxAttempts (3 unless its definition says otherwise)." }),
     ),
     capacity: Type.Optional(
-      Type.Integer({ minimum: 1, description: "Not supported yet (refused): every mailbox holds its site's capacity." }),
+      Type.Integer({ minimum: 1, maximum: ManifestLimits.capacity, description: "Not supported yet (refused): every mailbox holds its site's capacity." }),
     ),
   },
   { default: {} },
@@ -171,11 +172,11 @@ export const ActorSchema = Strict({
     }),
   ),
   /** @default 1 */
-  replicas: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Copies to run; ignored with spread one-per-site.' })),
+  replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: ManifestLimits.replicas, default: 1, description: 'Copies to run; ignored with spread one-per-site.' })),
   /** @default 'permanent' */
   restart: Type.Optional(StringEnum(RESTART_TYPES, { default: 'permanent' })),
   /** @default 5000 */
-  shutdownMs: Type.Optional(Type.Integer({ minimum: 0, default: 5_000, description: 'Grace period between stop and kill.' })),
+  shutdownMs: Type.Optional(Type.Integer({ minimum: 0, maximum: ManifestLimits.timerMs, default: 5_000, description: 'Grace period between stop and kill.' })),
   placement: Type.Optional(PlacementSchema),
   resources: Type.Optional(ResourcesSchema),
   /** @default false */

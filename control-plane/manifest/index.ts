@@ -8,6 +8,7 @@ export type { LoadedManifest } from './load-manifest-file.ts';
 export { formatDiagnostics, formatPath } from './diagnostic.ts';
 export type { Diagnostic, FormatOptions, PathSegment } from './diagnostic.ts';
 export { ManifestError } from './manifest-error.ts';
+export { ManifestLimits } from './manifest-limits.ts';
 export type { ManifestErrorCode } from './manifest-error.ts';
 export { applicationJsonSchema, applicationJsonSchemaText, SCHEMA_FILE, SCHEMA_ID } from './application-json-schema.ts';
 export {

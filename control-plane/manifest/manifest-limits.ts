@@ -22,4 +22,10 @@ export const ManifestLimits = {
   memoryMb: 4_194_304,
   /** Processes and threads in a container (Linux's highest pid_max). */
   pids: 4_194_304,
+  /** Size of a manifest's text: its stored record must fit in one message of the server (1 MiB by default). */
+  bytes: 1_048_576,
+  /** Nesting of mappings and lists; a manifest needs about ten. */
+  depth: 64,
+  /** YAML alias expansions (anchors used with *name): bounds "billion laughs" documents. */
+  aliases: 100,
 } as const;

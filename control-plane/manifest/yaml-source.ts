@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node, YAMLError } from 'yaml';
+import type { Document, Node, Pair, YAMLError, YAMLMap } from 'yaml';
+import { ManifestLimits } from './manifest-limits.ts';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import type { Diagnostic, PathSegment } from './diagnostic.ts';
 
@@ -18,9 +19,21 @@ export interface YamlSource {
  * which `cairn apply` versions and rolls back as a unit. Empty documents (a stray `---`) are ignored.
  */
 export function readYamlSource(text: string, source?: string): YamlSource {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > ManifestLimits.bytes) {
+    // Checked before parsing: nothing about an oversized input is worth the time to read it.
+    return refused(Codes.TOO_LARGE, `the manifest is ${bytes} bytes: at most ${ManifestLimits.bytes} are read (its stored record must fit in one server message); keep large data out of it`);
+  }
   const lineCounter = new LineCounter();
-  const all = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const documents = Array.isArray(all) ? all : [];
+  let all: ReturnType<typeof parseAllDocuments>;
+  try {
+    // Duplicate keys are found below, in one pass: the library's own check is quadratic in a map's size.
+    all = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (cause) {
+    if (cause instanceof RangeError) return refused(Codes.TOO_DEEP, `the manifest nests too deeply to be read (at most ${ManifestLimits.depth} levels)`);
+    throw cause;
+  }
+  const documents = Array.isArray(all) ? (all as Document.Parsed[]) : [];
   const where = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -40,6 +53,15 @@ export function readYamlSource(text: string, source?: string): YamlSource {
   });
   for (const doc of documents) {
     diagnostics.push(...doc.errors.map((e) => syntax(e, 'error')), ...doc.warnings.map((w) => syntax(w, 'warning')));
+  }
+  const index = new WeakMap<YAMLMap, Map<string, Pair>>();
+  for (const doc of documents) {
+    const shape = indexNodes(doc.contents, index);
+    for (const key of shape.duplicates) {
+      const offset = rangeStart(key) ?? 0;
+      diagnostics.push({ level: 'error', path: '', code: Codes.YAML_SYNTAX, message: `YAML syntax error at ${at(offset)}: Map keys must be unique (${JSON.stringify(String(isScalar(key) ? key.value : key))} is given twice)`, ...where(offset) });
+    }
+    if (shape.depth > ManifestLimits.depth) return refused(Codes.TOO_DEEP, `the manifest nests ${shape.depth} levels deep: at most ${ManifestLimits.depth} are read`);
   }
 
   const nonEmpty = documents.filter((doc) => doc.errors.length > 0 || !isBlank(doc.contents));
@@ -65,17 +87,19 @@ export function readYamlSource(text: string, source?: string): YamlSource {
 
   let data: unknown;
   try {
-    data = first.toJS({ maxAliasCount: 100 });
+    data = first.toJS({ maxAliasCount: ManifestLimits.aliases });
   } catch (cause) {
     // Too many alias expansions (a "billion laughs" document) or an alias to nothing.
-    diagnostics.push({ level: 'error', path: '', code: Codes.YAML_SYNTAX, message: `YAML could not be read: ${firstLine(String((cause as Error).message ?? cause))}` });
+    const message = firstLine(String((cause as Error).message ?? cause));
+    const aliases = /alias/i.test(message) && /count|resource|exceed/i.test(message);
+    diagnostics.push({ level: 'error', path: '', code: aliases ? Codes.YAML_ALIASES : Codes.YAML_SYNTAX, message: aliases ? `YAML aliases expand too much (at most ${ManifestLimits.aliases} expansions): ${message}` : `YAML could not be read: ${message}` });
     return { data: undefined, diagnostics, positionOf: () => undefined };
   }
   return {
     data,
     diagnostics,
     positionOf: (segments) => {
-      const offset = offsetOf(first, segments);
+      const offset = offsetOf(first, segments, index);
       return offset === undefined ? undefined : where(offset);
     },
   };
@@ -90,13 +114,48 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
+/** A manifest refused before (or instead of) reading it. */
+function refused(code: string, message: string): YamlSource {
+  return { data: undefined, diagnostics: [{ level: 'error', path: '', code, message }], positionOf: () => undefined };
+}
+
+/**
+ * One pass over a document's nodes, without recursion: each map's keys indexed (positions are
+ * then found in constant time per path segment), duplicate keys collected, and the nesting depth.
+ */
+function indexNodes(root: unknown, index: WeakMap<YAMLMap, Map<string, Pair>>): { duplicates: unknown[]; depth: number } {
+  const duplicates: unknown[] = [];
+  let depth = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (isMap(node)) {
+      depth = Math.max(depth, level);
+      const keys = new Map<string, Pair>();
+      for (const pair of node.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (name !== undefined) {
+          if (keys.has(name)) duplicates.push(pair.key);
+          else keys.set(name, pair as Pair);
+        }
+        stack.push([pair.value, level + 1]);
+      }
+      index.set(node as YAMLMap, keys);
+    } else if (isSeq(node)) {
+      depth = Math.max(depth, level);
+      for (const item of node.items) stack.push([item, level + 1]);
+    }
+  }
+  return { duplicates, depth };
+}
+
 /** Start offset of the node at `segments`, else of the deepest ancestor found. */
-function offsetOf(doc: Document, segments: readonly PathSegment[]): number | undefined {
+function offsetOf(doc: Document, segments: readonly PathSegment[], keysOf: WeakMap<YAMLMap, Map<string, Pair>>): number | undefined {
   let node: unknown = doc.contents;
   let best = rangeStart(node);
   for (const [index, segment] of segments.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = keysOf.get(node as YAMLMap)?.get(String(segment));
       if (pair === undefined) return best;
       // A scalar is pointed at itself; a block (mapping, list) at its key, the line a reader scans.
       const last = index === segments.length - 1;

@@ -1,10 +1,11 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
 import type { HostChoice } from '../kernel/index.ts';
+import { applicationProblems } from './manifest/index.ts';
 import type { Application, ModuleRegistry } from './manifest/index.ts';
 import { BUILTIN_MODULES } from '../actors/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
-import { DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
+import { CairnError, DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
 import type { AppStatus } from './app-status.ts';
@@ -170,9 +171,17 @@ export class AppController {
     for await (const e of iter) {
       if (e.operation === 'PUT') {
         try {
-          this.desired.set(e.key, { revision: e.revision, app: decodeAppRecord(e.value, e.key, e.revision).app });
+          const { app } = decodeAppRecord(e.value, e.key, e.revision);
+          // The bucket may hold what no apply of this Cairn would store (written by hand, by an
+          // older Cairn, before a limit existed): checked before anything is materialised from it.
+          const problems = applicationProblems(app);
+          if (problems.length > 0) {
+            throw new CairnError(DeployCodes.APP_RECORD_INVALID, `revision ${e.revision} of application "${e.key}" is not a valid application: ${problems.slice(0, 3).map((p) => `${p.path}: ${p.message}`).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}; apply a corrected manifest`, { details: { app: e.key, revision: e.revision } });
+          }
+          this.desired.set(e.key, { revision: e.revision, app });
         } catch (err) {
           log.error({ err, app: e.key, revision: e.revision }, 'app controller: unreadable desired state; keeping what runs');
+          this.reportUnreadable(e.key, e.revision, err);
           continue;
         }
       } else {
@@ -324,6 +333,15 @@ export class AppController {
     this.waiting.delete(name);
     this.placer?.removeApp(name);
     void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
+  }
+
+  /** A revision this site will not act on, reported where `cairn get <app>` looks (what ran before keeps running). */
+  private reportUnreadable(name: string, revision: number, err: unknown): void {
+    const { node } = this.opts.system;
+    const running = this.running.get(name);
+    const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_RECORD_INVALID, message: (err as Error).message };
+    const status: AppStatus = { v: 1, app: name, site: this.site, node: node.id, revision, state: 'failed', actors: running?.actors ?? [], error, updatedAt: Date.now() };
+    void this.status?.put(status).catch((e: unknown) => node.log.debug({ err: e, app: name }, 'app controller: status not written'));
   }
 
   private record(name: string, app: ControlledApp): void {

@@ -7,7 +7,7 @@
 export * from './manifest/index.ts';
 export { AppStore, DEFAULT_APP_HISTORY, applyManifest, deleteApp, getApp, getApps, rollbackApp } from './app-store.ts';
 export type { AppDetails, AppStoreOptions, AppSummary, ApplyResult, RollbackResult } from './app-store.ts';
-export { APP_RECORD_VERSION, canonicalJson } from './app-record.ts';
+export { APP_RECORD_VERSION, canonicalJson, decodeAppRecord, encodeAppRecord } from './app-record.ts';
 export type { AppRecord, AppRevision } from './app-record.ts';
 export { AppController, startAppController } from './app-controller.ts';
 export type { AppControllerOptions, ControlledApp } from './app-controller.ts';

@@ -1,5 +1,5 @@
 /** Public face of control-plane/manifest: YAML application manifests in, validated Applications out. */
-export { parseManifest, parseManifestOrThrow } from './parse-manifest.ts';
+export { applicationProblems, parseManifest, parseManifestOrThrow } from './parse-manifest.ts';
 export type { ManifestResult, ParseOptions } from './parse-manifest.ts';
 export { loadManifestFile } from './load-manifest-file.ts';
 export { isBuiltinModuleName, moduleConfigFindings, moduleFindings } from './module-findings.ts';

@@ -61,6 +61,16 @@ export function parseManifest(text: string, source?: string, options: ParseOptio
   return { ok: true, app, warnings };
 }
 
+/**
+ * The errors an application already parsed (a stored record, an object built in code) has against
+ * the schema and the rules that need no module code: what a site checks before it acts on a
+ * revision, since the bucket may hold what no apply of this Cairn would have stored. Pure.
+ */
+export function applicationProblems(data: unknown): Diagnostic[] {
+  const findings: Finding[] = [...schemaFindings(data), ...semanticFindings(data), ...unsupportedFindings(data)];
+  return findings.filter((f) => f.level === 'error').map((f): Diagnostic => ({ level: f.level, path: formatPath(f.segments), code: f.code, message: f.message }));
+}
+
 /** parseManifest, throwing ManifestError (CAIRN_MANIFEST_INVALID) when there are errors. */
 export function parseManifestOrThrow(text: string, source?: string): { app: Application; warnings: Diagnostic[] } {
   const result = parseManifest(text, source);

@@ -1,0 +1,66 @@
+// A revision no apply of this Cairn would store (written into the bucket by hand, or before a limit
+// existed) must not crash a site: it is refused and reported, the other apps keep running, and a
+// controller that starts again refuses it again (issue 10, item 2).
+import { fileURLToPath } from 'node:url';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_RECORD_VERSION, applyManifest, encodeAppRecord, parseManifestOrThrow, readAppStatuses, startAppController } from '../../control-plane/index.ts';
+import type { AppController } from '../../control-plane/index.ts';
+import { Buckets, DeployCodes } from '../../protocols/index.ts';
+import { createActorSystem } from '../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { startTestServer } from '../helpers/nats.ts';
+import type { TestServer } from '../helpers/nats.ts';
+import type { GreeterMsg } from './fixtures/greeter.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const site = 'badrev';
+const greeterApp = (name: string, replicas = 1): string => `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: ${name} }
+spec:
+  actors:
+    - { id: ${name}-greeter, behaviour: { module: ./greeter.ts }, replicas: ${replicas}, config: { greeting: hi } }
+`;
+
+let server: TestServer;
+let system: ActorSystem;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  system = await createActorSystem({ servers: server.url, site, node: 'n1' });
+}, 30_000);
+afterAll(async () => {
+  await system?.shutdown();
+  await server?.cleanup();
+});
+
+describe('a bad revision in the bucket', () => {
+  it('bad revision - a billion replicas written by hand are refused and reported; the other app runs, also after the controller starts again', async () => {
+    const js = jetstream(system.node.nc);
+    await applyManifest(js, greeterApp('good'), 'good.yaml');
+    // What `cairn apply` refuses now (replicas over ManifestLimits.replicas), stored directly.
+    const app = parseManifestOrThrow(greeterApp('huge')).app;
+    const huge = { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => ({ ...a, replicas: 1_000_000_000 })) } };
+    const kv = await new Kvm(js).open(Buckets.apps);
+    await kv.put('huge', encodeAppRecord({ v: APP_RECORD_VERSION, app: huge, appliedAt: Date.now(), source: 'by hand' }));
+
+    for (let run = 1; run <= 2; run++) {
+      const controller: AppController = await startAppController({ system, appDir: FIXTURES });
+      try {
+        await expect.poll(() => system.ref<GreeterMsg>('good-greeter').ask({ type: 'greet' }, { timeout: 1_000 }).catch(() => undefined), { timeout: 20_000 }).toBe('hi');
+        await expect
+          .poll(async () => (await readAppStatuses(js, site))?.find((s) => s.app === 'huge'), { timeout: 20_000 })
+          .toMatchObject({ state: 'failed', error: { code: DeployCodes.APP_RECORD_INVALID } });
+        const status = (await readAppStatuses(js, site))!.find((s) => s.app === 'huge')!;
+        expect(status.error!.message).toContain('spec.actors[0].replicas');
+        // Nothing of it was made, and the node still answers.
+        expect(system.node.ps().actors.filter((a) => a.id.startsWith('huge'))).toEqual([]);
+        expect(system.node.ps().actors.map((a) => a.id)).toContain('good-greeter');
+      } finally {
+        await controller.stop();
+      }
+    }
+  }, 60_000);
+});

@@ -139,11 +139,19 @@ describe('CairnClient', () => {
   });
 
   it('client - an application larger than the server takes in one message is refused as such, and nothing is stored', async () => {
-    const big = manifest.replace('config: { greeting: hello }', `config: { greeting: hello, blob: ${'x'.repeat(1_200_000)} }`);
-    const err = (await client.apply(big, { source: 'big.yaml', appDir: EXAMPLE_DIR }).catch((e: unknown) => e)) as CairnError;
-    expect(err.code).toBe(DeployCodes.APP_TOO_LARGE);
-    expect(err.message).toContain('max_payload');
-    expect((await client.listApps()).map((a) => a.name)).not.toContain('hello');
+    // A server with a small max_payload: the manifest is within Cairn's 1 MiB, its record is not within the server's.
+    const small = await startTestServer({ extra: { max_payload: 65_536 } });
+    const c = await CairnClient.connect({ servers: small.url, site: 'small' });
+    try {
+      const big = manifest.replace('config: { greeting: hello }', `config: { greeting: hello, blob: ${'x'.repeat(100_000)} }`);
+      const err = (await c.apply(big, { source: 'big.yaml', appDir: EXAMPLE_DIR }).catch((e: unknown) => e)) as CairnError;
+      expect(err.code).toBe(DeployCodes.APP_TOO_LARGE);
+      expect(err.message).toContain('max_payload');
+      expect(await c.listApps()).toEqual([]);
+    } finally {
+      await c.close();
+      await small.cleanup();
+    }
   });
 
   it('client - bad names, unknown apps and a server that is not there fail with registered codes', async () => {

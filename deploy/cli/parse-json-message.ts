@@ -2,6 +2,8 @@ import { CairnError, DeployCodes } from '../../protocols/index.ts';
 import type { Message } from '../../kernel/index.ts';
 
 const EXAMPLE = `'{"type":"greet","name":"Ada"}'`;
+/** The largest message argument read: a message must fit in one server message (1 MiB by default). */
+export const MAX_MESSAGE_BYTES = 1_048_576;
 /** Longer inputs are not re-parsed prefix by prefix to find the position of the error. */
 const MAX_SCAN = 20_000;
 
@@ -11,6 +13,10 @@ const MAX_SCAN = 20_000;
  * with a caret under it), and say how to write it.
  */
 export function parseJsonMessage(text: string, argName = 'message'): Message {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new CairnError(DeployCodes.INPUT_TOO_LARGE, `${argName} is ${bytes} bytes: at most ${MAX_MESSAGE_BYTES} are read (a message must fit in one server message)`, { details: { bytes, max: MAX_MESSAGE_BYTES } });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

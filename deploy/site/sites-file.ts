@@ -276,7 +276,14 @@ function offsetOf(doc: Document, path: Path): number | undefined {
  * listing every problem as `[error] <source>:<line>:<col> <path>: <message>`.
  * @param source file name shown in messages; its directory resolves a relative dataDir
  */
+/** The largest sites file read (a deployment of hundreds of edges is a few tens of KiB). */
+export const SITES_FILE_MAX_BYTES = 1_048_576;
+
 export function parseSitesFile(text: string, source = 'sites.yaml'): SitesFile {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > SITES_FILE_MAX_BYTES) {
+    throw new CairnError(DeployCodes.INPUT_TOO_LARGE, `sites file ${source} is ${bytes} bytes: at most ${SITES_FILE_MAX_BYTES} are read`, { details: { source, bytes, max: SITES_FILE_MAX_BYTES } });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const fail = (lines: string[]): never => {

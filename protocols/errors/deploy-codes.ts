@@ -39,6 +39,7 @@ export const DeployCodes = {
   APP_NO_PREVIOUS_REVISION: 'CAIRN_APP_NO_PREVIOUS_REVISION',
   APP_STORE_UNAVAILABLE: 'CAIRN_APP_STORE_UNAVAILABLE',
   APP_TOO_LARGE: 'CAIRN_APP_TOO_LARGE',
+  INPUT_TOO_LARGE: 'CAIRN_INPUT_TOO_LARGE',
   APP_RECORD_INVALID: 'CAIRN_APP_RECORD_INVALID',
   APP_CONFLICT: 'CAIRN_APP_CONFLICT',
   APP_BEHAVIOUR_NOT_FOUND: 'CAIRN_APP_BEHAVIOUR_NOT_FOUND',
@@ -233,6 +234,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_STORE_UNAVAILABLE,
     summary: 'The desired-state bucket cairn_apps could not be read or written (the cloud site is unreachable, or has no JetStream).',
     fix: 'Point --server (and --cloud-domain when going through an edge) at the cloud site and check that it runs; writes need the cloud to be reachable.',
+  },
+  {
+    code: DeployCodes.INPUT_TOO_LARGE,
+    summary: 'An input Cairn reads whole (a sites file, the JSON message of `cairn tell`/`ask`) is over its size cap; it was refused before parsing.',
+    fix: 'Keep it under the cap named in the message (1 MiB): a message must fit in one server message anyway; split a sites file that large.',
   },
   {
     code: DeployCodes.APP_TOO_LARGE,

@@ -13,6 +13,21 @@ function failure(text: string): Error & { code: string; details: Record<string, 
 }
 
 describe('parseJsonMessage', () => {
+  it('parseJsonMessage - a message over 1 MiB is refused before parsing, naming the cap', () => {
+    const big = JSON.stringify({ type: 'x', pad: 'y'.repeat(1_100_000) });
+    const err = (() => {
+      try {
+        parseJsonMessage(big);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isCairnError(err, DeployCodes.INPUT_TOO_LARGE)).toBe(true);
+    expect((err as Error).message).toContain('1048576');
+  });
+
+
   it('parseJsonMessage - returns the object when it has a string type', () => {
     expect(parseJsonMessage('{"type":"greet","name":"Ada"}')).toEqual({ type: 'greet', name: 'Ada' });
   });

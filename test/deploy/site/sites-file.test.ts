@@ -18,6 +18,18 @@ function problemsOf(text: string): string[] {
 }
 
 describe('sites file', () => {
+  it('sites file - one over 1 MiB is refused before parsing, naming the cap', () => {
+    let err: unknown;
+    try {
+      parseSitesFile(`# ${'x'.repeat(1_100_000)}\n`, 'huge.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(isCairnError(err, 'CAIRN_INPUT_TOO_LARGE')).toBe(true);
+    expect((err as Error).message).toContain('1048576');
+  });
+
+
   it('sites file - the example in examples/multi-site is valid, with defaults applied', async () => {
     const sites = await loadSitesFile(EXAMPLE);
     expect(sites.cloud).toEqual({ name: 'cloud', host: '127.0.0.1', port: 4222, leafPort: 7422, httpPort: 8222, labels: {} });

@@ -41,6 +41,8 @@ import { remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
+import { HandlerTimer, watchEventLoop } from './loop-watchdog.ts';
+import type { Stall } from './loop-watchdog.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export type { NodeOptions } from './node-options.ts';
@@ -71,6 +73,7 @@ export class ActorNode {
   private lease: SiteLease | undefined;
   private member: SiteMembership | undefined;
   private cellDeps: CellDeps | undefined;
+  private readonly handlers = new HandlerTimer();
   private sources: MailboxSources | undefined;
 
   private constructor(
@@ -139,6 +142,7 @@ export class ActorNode {
     const stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
+    watchEventLoop({ thresholdMs: this.opts.stallThresholdMs ?? 500, handlers: this.handlers, onStall: (s) => this.stalled(s) }, this.abort.signal);
     const sources = new MailboxSources({ nc: this.nc, jsm: this.jsm, site: this.site, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log });
     this.sources = sources;
     const dispatcher = await openSiteMailbox(
@@ -155,7 +159,7 @@ export class ActorNode {
     // What every cell of this node shares (one object, not one per actor).
     this.cellDeps = {
       ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore },
-      ...{ deadLetters: this.deadLetters, events: this.events, spawner },
+      ...{ deadLetters: this.deadLetters, events: this.events, spawner, handlers: this.handlers },
       publishReply: (subject, data) => this.nc.publish(subject, data),
       released: (d) => dispatcher.released(d),
       launcherFor: (mode, hostNode) => this.launchers.launcherFor(mode, hostNode),
@@ -248,6 +252,11 @@ export class ActorNode {
     if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
     else await this.nc.flush().catch(() => undefined);
     this.state = 'stopped';
+  }
+
+  private stalled(s: Stall): void {
+    this.log.warn({ lagMs: s.lagMs, actor: s.actor, handlerMs: s.handlerMs }, 'event loop stalled: nothing else on this node ran meanwhile');
+    this.events.emit({ v: 1, type: 'stalled', actor: s.actor ?? `~${this.id}`, lagMs: s.lagMs, ...(s.handlerMs === undefined ? {} : { handlerMs: s.handlerMs }), ts: this.clock.now() });
   }
 
   private assertRunning(): void {

@@ -6,6 +6,7 @@ import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
 import type { ExitReason } from './exit-reason.ts';
 import type { GuestLauncher } from './guest-channel.ts';
+import type { HandlerTimer } from './loop-watchdog.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Message } from './message.ts';
 import type { NatsSender } from './nats-sender.ts';
@@ -37,6 +38,8 @@ export interface CellDeps {
   released(delivery: Delivery): void;
   /** Starts guests for a non-inline runtime mode, on this node or (`host`) on another node of the site. */
   launcherFor(mode: RuntimeSpec['mode'], host?: string): GuestLauncher;
+  /** Where inline handlers' synchronous runs are timed (the event-loop watchdog names the slowest). */
+  readonly handlers: HandlerTimer;
 }
 
 /** Counts of what an actor did with its messages (shown by `cairn ps`). */

@@ -1,5 +1,6 @@
 import { EnvelopeTypes, KernelCodes, encodeEnvelope, parseAddress } from '../protocols/index.ts';
 import type { Envelope } from '../protocols/index.ts';
+import { performance } from 'node:perf_hooks';
 import type { LoopCell } from './cell-deps.ts';
 import type { Delivery } from './delivery.ts';
 import { errorExit } from './exit-reason.ts';
@@ -143,10 +144,13 @@ export class CellLoop<M extends Message, S> {
   private attemptInline(d: Delivery): boolean | Promise<boolean> {
     const ctx = this.cell.context(d, d.attempts + 1);
     let reply: unknown;
+    const t0 = performance.now();
     try {
       reply = this.cell.def.receive(d.envelope.body as M, ctx);
     } catch (err) {
       return this.failedAttempt(d, err);
+    } finally {
+      this.cell.deps.handlers.record(this.cell.id, performance.now() - t0);
     }
     if (reply instanceof Promise) {
       return reply.then(

@@ -49,6 +49,11 @@ export interface NodeOptions {
    * the peer answers is restarted (see PeerSources.watch). @default 10000
    */
   readonly sourceStallMs?: number;
+  /**
+   * An event-loop delay this long is reported as a `stalled` event (and logged), naming the
+   * handler that held the loop when one did. @default 500
+   */
+  readonly stallThresholdMs?: number;
   /** How often guests' CPU and memory are sampled for `cairn ps` (container stats take ~1 s each). @default 5000 */
   readonly usageSampleMs?: number;
   readonly clock?: Clock;

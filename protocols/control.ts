@@ -101,4 +101,10 @@ export type ActorEvent =
   | { readonly v: 1; readonly type: 'stopped'; readonly actor: string; readonly reason: string; readonly ts: number }
   | { readonly v: 1; readonly type: 'dead-lettered'; readonly actor: string; readonly code: string; readonly reason: string; readonly ts: number }
   | { readonly v: 1; readonly type: 'expired'; readonly actor: string; readonly reason: string; readonly ts: number }
-  | { readonly v: 1; readonly type: 'escalated'; readonly actor: string; readonly reason: string; readonly ts: number };
+  | { readonly v: 1; readonly type: 'escalated'; readonly actor: string; readonly reason: string; readonly ts: number }
+  /**
+   * The node's event loop was held for `lagMs`: nothing else on the node (other actors, acks,
+   * heartbeats, control requests) ran meanwhile. `actor` is the actor whose handler held it, when
+   * one did (`handlerMs` its run), else `~<node>`.
+   */
+  | { readonly v: 1; readonly type: 'stalled'; readonly actor: string; readonly lagMs: number; readonly handlerMs?: number; readonly ts: number };

@@ -4,6 +4,7 @@ import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { SiteSender, defineActor, systemClock, type Asks } from '../../kernel/index.ts';
 import { isCairnError, KernelCodes } from '../../protocols/index.ts';
+import type { ActorEvent } from '../../protocols/index.ts';
 import { startTestServer, type TestServer } from '../helpers/nats.ts';
 import { Counter, PersistentCounter } from '../helpers/actors.ts';
 
@@ -109,6 +110,33 @@ describe('sdk', () => {
     expect(await codeOf(counter.ask({ type: 'get' }))).toBeUndefined();
     await sys.shutdown();
     expect(await codeOf(counter.ask({ type: 'get' }, { timeout: 1_000 }))).toBe(KernelCodes.SYSTEM_NOT_RUNNING);
+  });
+
+  it('sdk - a handler that holds the event loop is reported as a stall naming it, and the node carries on', async () => {
+    const sys = await createActorSystem({ servers: server.url, site: 'sdk-stall', node: 'n1', stallThresholdMs: 200 });
+    try {
+      const Busy = defineActor<{ type: 'spin'; ms: number }>({
+        name: 'busy',
+        receive: (msg) => {
+          const until = performance.now() + msg.ms;
+          while (performance.now() < until) {
+            // holds the event loop, as a CPU-bound handler does
+          }
+        },
+      });
+      const busy = await sys.spawn(Busy, { id: 'busy' });
+      const stalled = new Promise<ActorEvent>((resolve) => sys.onEvent((e) => e.type === 'stalled' && resolve(e)));
+      await busy.tell({ type: 'spin', ms: 700 });
+      const e = (await stalled) as Extract<ActorEvent, { type: 'stalled' }>;
+      expect(e.actor).toBe('busy');
+      expect(e.lagMs).toBeGreaterThanOrEqual(200);
+      expect(e.handlerMs).toBeGreaterThanOrEqual(350);
+      const counter = await sys.spawn(Counter, { id: 'c1' });
+      await counter.tell({ type: 'inc', by: 1 });
+      expect(await counter.ask({ type: 'get' })).toBe(1);
+    } finally {
+      await sys.shutdown();
+    }
   });
 
   it('sdk - spawning an id that already runs fails with CAIRN_ACTOR_ALREADY_RUNNING', async () => {

@@ -1,4 +1,4 @@
-import { EnvelopeTypes, KernelCodes, encodeEnvelope, parseAddress } from '../protocols/index.ts';
+import { EnvelopeTypes, KernelCodes, backoffDelayMs, encodeEnvelope, parseAddress } from '../protocols/index.ts';
 import type { Envelope } from '../protocols/index.ts';
 import { performance } from 'node:perf_hooks';
 import type { LoopCell } from './cell-deps.ts';
@@ -8,6 +8,7 @@ import { decideAfterFailure } from './failure-decision.ts';
 import type { Message } from './message.ts';
 import type { RemoteHost } from './remote-host.ts';
 import { replyEnvelope } from './reply-envelope.ts';
+import { storeDeadLetter } from './dead-letter-attempt.ts';
 
 /**
  * An actor's queue of held deliveries and the loop that handles them one at a time, in stream
@@ -60,14 +61,17 @@ export class CellLoop<M extends Message, S> {
     try {
       while (!cell.guest() && cell.isRunning() && this.queue.length > 0) {
         const d = this.queue[0]!;
-        if (d.notBefore > cell.deps.clock.now()) break;
+        if (d.notBefore > cell.deps.clock.now() || d.deadLetter) break;
         if (this.skipIfDone(d)) continue;
         const outcome = this.attemptInline(d);
         if (outcome instanceof Promise) {
-          this.loop = outcome.then((crashed) => (crashed ? undefined : this.drain())).finally(() => {
-            this.loop = undefined;
-            this.kick();
-          });
+          this.loop = outcome
+            .then((crashed) => (crashed ? undefined : this.drain()))
+            .catch((err: unknown) => this.loopFailed(err))
+            .finally(() => {
+              this.loop = undefined;
+              this.kick();
+            });
           return;
         }
         if (outcome) return; // crashed
@@ -76,10 +80,25 @@ export class CellLoop<M extends Message, S> {
       this.syncing = false;
     }
     if (!cell.isRunning() || this.queue.length === 0) return;
-    this.loop = this.drain().finally(() => {
-      this.loop = undefined;
-      this.kick();
-    });
+    this.loop = this.drain()
+      .catch((err: unknown) => this.loopFailed(err))
+      .finally(() => {
+        this.loop = undefined;
+        this.kick();
+      });
+  }
+
+  /**
+   * What a failure nothing else caught costs: a pause before the head message is tried again,
+   * with backoff, never a loop that retries at once (and starves the node).
+   */
+  private loopFailed(err: unknown): void {
+    const d = this.queue[0];
+    const { clock, log } = this.cell.deps;
+    log.error({ actor: this.cell.id, err }, 'actor loop failed unexpectedly; pausing before the next try');
+    if (!d) return;
+    d.sideFailures = (d.sideFailures ?? 0) + 1;
+    d.notBefore = clock.now() + backoffDelayMs(d.sideFailures, { initialMs: 100, maxMs: 5_000 });
   }
 
   private async drain(): Promise<void> {
@@ -97,6 +116,10 @@ export class CellLoop<M extends Message, S> {
         if (!cell.isRunning()) return;
       }
       if (this.skipIfDone(d)) continue;
+      if (d.deadLetter) {
+        await this.deadLetter(d, d.deadLetter);
+        continue;
+      }
       const guest = cell.guest();
       const outcome = guest ? this.attemptRemote(guest, d) : this.attemptInline(d);
       const crashed = outcome instanceof Promise ? await outcome : outcome;
@@ -200,14 +223,18 @@ export class CellLoop<M extends Message, S> {
         this.dropIfExpired(d, reason);
         break;
       case 'dead-letter':
-        await cell.deps.deadLetters.put(d.msg, cell.id, { code: KernelCodes.HANDLER_FAILED, reason, attempts: d.attempts });
-        cell.deps.events.emit({ v: 1, type: 'dead-lettered', actor: cell.id, code: KernelCodes.HANDLER_FAILED, reason, ts: clock.now() });
-        if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: KernelCodes.HANDLER_FAILED, message: `failed ${d.attempts} times, moved to dead letters: ${reason}` });
-        this.finish(d);
+        await this.deadLetter(d, { code: KernelCodes.HANDLER_FAILED, reason });
         break;
     }
     if (decision.crash) cell.crash(errorExit(err));
     return decision.crash;
+  }
+
+  /** Dead-letters the head delivery (see storeDeadLetter); once stored, acks it and answers an ask with the error. */
+  private async deadLetter(d: Delivery, why: { readonly code: string; readonly reason: string }): Promise<void> {
+    if (!(await storeDeadLetter(this.cell, d, why))) return;
+    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: why.code, message: `failed ${d.attempts} times, moved to dead letters: ${why.reason}` });
+    this.finish(d);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
-import { Headers, Streams, decodeEnvelope, isCairnError } from '../protocols/index.ts';
+import { CairnError, Headers, KernelCodes, Streams, decodeEnvelope, isCairnError } from '../protocols/index.ts';
 import type { Envelope } from '../protocols/index.ts';
 
 /** One dead letter as `cairn dlq ls` shows it. */
@@ -13,7 +13,9 @@ export interface DeadLetter {
   /** The mailbox subject it came from (where replay sends it back). */
   readonly subject: string;
   readonly deadAt: string;
-  /** The decoded envelope, or undefined when the payload itself was undecodable. */
+  /** True when it was stored without its payload (too large to copy with the headers); `size` is the original's. */
+  readonly payloadOmitted?: boolean;
+  /** The decoded envelope, or undefined when the payload itself was undecodable or omitted. */
   readonly envelope: Envelope | undefined;
   readonly size: number;
 }
@@ -53,6 +55,9 @@ export class DeadLetterAdmin {
   async replay(seq: number): Promise<boolean> {
     const m = await this.get(seq);
     if (!m) return false;
+    if (m.header.get(Headers.dlqOmitted)) {
+      throw new CairnError(KernelCodes.DEAD_LETTER_PAYLOAD_OMITTED, `dead letter ${seq} was stored without its payload (${m.header.get(Headers.dlqOmitted)} bytes, too large to copy): there is nothing to replay; purge it with \`cairn dlq purge ${seq}\``, { details: { seq } });
+    }
     const subject = m.header.get(Headers.dlqSubject);
     // A new de-duplication id: the original id may still be inside the dedup window.
     await this.js.publish(subject, m.data, { msgID: `replay-${this.site}-${seq}` });
@@ -85,6 +90,8 @@ function toDeadLetter(m: StoredMsg): DeadLetter {
     if (!isCairnError(err)) throw err;
   }
   const subject = m.header.get(Headers.dlqSubject);
+  const omittedHeader = m.header.get(Headers.dlqOmitted);
+  const omitted = omittedHeader ? Number(omittedHeader) : undefined;
   return {
     seq: m.seq,
     actor: subject.slice(subject.lastIndexOf('.') + 1),
@@ -94,6 +101,7 @@ function toDeadLetter(m: StoredMsg): DeadLetter {
     subject,
     deadAt: m.header.get(Headers.dlqTime),
     envelope,
-    size: m.data.length,
+    size: omitted === undefined ? m.data.length : omitted,
+    ...(omitted === undefined ? {} : { payloadOmitted: true }),
   };
 }

@@ -26,4 +26,8 @@ export interface Delivery {
   readonly receivedAt: number;
   /** Last time the server was told we are still working on it. */
   touchedAt: number;
+  /** Set when its last attempt failed but its dead-letter copy could not be stored yet: what to store, retried with backoff. */
+  deadLetter?: { readonly code: string; readonly reason: string };
+  /** Failed tries of a side path (storing the dead-letter copy) in a row, for its backoff. */
+  sideFailures?: number;
 }

@@ -107,4 +107,6 @@ export type ActorEvent =
    * heartbeats, control requests) ran meanwhile. `actor` is the actor whose handler held it, when
    * one did (`handlerMs` its run), else `~<node>`.
    */
-  | { readonly v: 1; readonly type: 'stalled'; readonly actor: string; readonly lagMs: number; readonly handlerMs?: number; readonly ts: number };
+  | { readonly v: 1; readonly type: 'stalled'; readonly actor: string; readonly lagMs: number; readonly handlerMs?: number; readonly ts: number }
+  /** A side path of a message failed (e.g. storing its dead-letter copy, CAIRN_DEAD_LETTER_FAILED); the node retries it in `retryInMs`. */
+  | { readonly v: 1; readonly type: 'retrying'; readonly actor: string; readonly code: string; readonly reason: string; readonly retryInMs: number; readonly ts: number };

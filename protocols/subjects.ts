@@ -140,6 +140,8 @@ export const Headers = {
   dlqSubject: 'Cairn-Dlq-Subject',
   dlqStreamSeq: 'Cairn-Dlq-Stream-Seq',
   dlqTime: 'Cairn-Dlq-Time',
+  /** Set on a dead letter stored without its payload (too large to copy with the headers): the payload's size in bytes. */
+  dlqOmitted: 'Cairn-Dlq-Omitted',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

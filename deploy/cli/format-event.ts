@@ -11,6 +11,7 @@ export function formatEvent(e: ActorEvent): string {
     .with({ type: 'dead-lettered' }, (d) => ['dead-lettered', `${d.code}: ${d.reason}  (see: cairn dlq ls)`])
     .with({ type: 'expired' }, (x) => ['expired', x.reason])
     .with({ type: 'escalated' }, (x) => ['escalated', `supervisor gave up: ${x.reason}`])
+    .with({ type: 'retrying' }, (r) => ['retrying', `${r.code}: ${r.reason} (again in ${r.retryInMs} ms)`])
     .with({ type: 'stalled' }, (x) => ['stalled', `event loop held ${x.lagMs} ms${x.handlerMs === undefined ? '' : ` (this actor's handler ran ${x.handlerMs} ms)`}`])
     .exhaustive();
   return `${time}  ${what.padEnd(13)}  ${e.actor}${detail === '' ? '' : `  ${detail}`}`;

@@ -13,6 +13,8 @@ export const KernelCodes = {
   ABORTED: 'CAIRN_ABORTED',
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
   SEND_FAILED: 'CAIRN_SEND_FAILED',
+  DEAD_LETTER_FAILED: 'CAIRN_DEAD_LETTER_FAILED',
+  DEAD_LETTER_PAYLOAD_OMITTED: 'CAIRN_DEAD_LETTER_PAYLOAD_OMITTED',
   SYSTEM_NOT_RUNNING: 'CAIRN_SYSTEM_NOT_RUNNING',
   STATE_UNREADABLE: 'CAIRN_STATE_UNREADABLE',
   REMOTE_ERROR: 'CAIRN_REMOTE_ERROR',
@@ -81,6 +83,16 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.MAILBOX_FULL,
     summary: "The target actor's mailbox stayed at capacity for the whole tell timeout (backpressure).",
     fix: 'Slow the sender, raise mailbox.capacity, or check why the actor is not consuming (`cairn ps`).',
+  },
+  {
+    code: KernelCodes.DEAD_LETTER_FAILED,
+    summary: "A message that failed its last attempt could not be stored in the site's dead-letter stream (the stream refuses writes: full, gone, or the server is unreachable). The node keeps it, retries the copy with backoff, and keeps serving its other actors.",
+    fix: 'Make room in the dead-letter stream (`cairn dlq ls`, `cairn dlq purge`) or check the site server; the copy is retried until it is stored.',
+  },
+  {
+    code: KernelCodes.DEAD_LETTER_PAYLOAD_OMITTED,
+    summary: 'A dead letter was stored without its payload (the original plus the dead-letter headers was over the server\'s max_payload), so it cannot be replayed.',
+    fix: 'Read its reason and size with `cairn dlq ls`, fix the sender, and purge it with `cairn dlq purge <seq>`.',
   },
   {
     code: KernelCodes.SEND_FAILED,

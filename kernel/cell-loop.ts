@@ -1,4 +1,4 @@
-import { EnvelopeTypes, KernelCodes, backoffDelayMs, encodeEnvelope, parseAddress } from '../protocols/index.ts';
+import { EnvelopeTypes, KernelCodes, backoffDelayMs, encodeEnvelope, isCairnError, parseAddress } from '../protocols/index.ts';
 import type { Envelope } from '../protocols/index.ts';
 import { performance } from 'node:perf_hooks';
 import type { LoopCell } from './cell-deps.ts';
@@ -95,6 +95,8 @@ export class CellLoop<M extends Message, S> {
   private loopFailed(err: unknown): void {
     const d = this.queue[0];
     const { clock, log } = this.cell.deps;
+    // An incarnation that ended under a pending save: its message waits for the next one.
+    if (!this.cell.isRunning() && isCairnError(err, KernelCodes.ABORTED)) return;
     log.error({ actor: this.cell.id, err }, 'actor loop failed unexpectedly; pausing before the next try');
     if (!d) return;
     d.sideFailures = (d.sideFailures ?? 0) + 1;
@@ -193,7 +195,10 @@ export class CellLoop<M extends Message, S> {
     const { cell } = this;
     if (staged && cell.def.persist) {
       const { seq, origins } = cell.applied.after(d);
-      return cell.deps.stateStore.saveUntilStored(cell.id, seq, staged.value, origins, cell.deps.clock, cell.deps.log).then(() => this.commit(d, reply, staged));
+      const { clock, log, events } = cell.deps;
+      const onRetry = (err: Error, retryInMs: number): void =>
+        events.emit({ v: 1, type: 'retrying', actor: cell.id, code: KernelCodes.STATE_SAVE_FAILED, reason: `its state could not be saved: ${err.message}`, retryInMs, ts: clock.now() });
+      return cell.deps.stateStore.saveUntilStored(cell.id, seq, staged.value, origins, { clock, log, signal: cell.incarnationSignal(), onRetry }).then(() => this.commit(d, reply, staged));
     }
     this.commit(d, reply, staged);
   }

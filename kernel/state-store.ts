@@ -11,6 +11,16 @@ export interface StoredState<S = unknown> {
   readonly origins: Readonly<Record<string, number>>;
 }
 
+/** How saveUntilStored waits and reports while the bucket refuses the save. */
+export interface SaveRetry {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Stops the retries (the actor's incarnation ended): the message stays unacked, to be redelivered. */
+  readonly signal: AbortSignal;
+  /** Told of each failed save, with the wait before the next try. */
+  readonly onRetry?: (err: Error, retryInMs: number) => void;
+}
+
 /**
  * Actor state in the site's KV bucket, one key per actor, value msgpack `{ v: 1, seq, state }`.
  * Saving the sequence with the state is what makes stateful actors effectively-once: a message
@@ -41,14 +51,17 @@ export class StateStore {
    * unavailable this waits (with backoff; the delivery is kept alive) rather than dead-letter a
    * message that did nothing wrong.
    */
-  async saveUntilStored(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>>, clock: Clock, log: Logger): Promise<void> {
+  async saveUntilStored(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>>, how: SaveRetry): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      if (how.signal.aborted) throw new CairnError(KernelCodes.ABORTED, `saving the state of actor "${actor}" stopped: its incarnation ended`, { cause: how.signal.reason });
       try {
         await this.save(actor, seq, state, origins);
         return;
       } catch (err) {
-        log.warn({ actor, err: (err as Error).message, attempt }, 'saving state failed; retrying');
-        await clock.sleep(backoffDelayMs(attempt + 1, { initialMs: 50, maxMs: 5_000 }));
+        const retryInMs = backoffDelayMs(attempt + 1, { initialMs: 50, maxMs: 5_000 });
+        how.log.warn({ actor, err: (err as Error).message, attempt, retryInMs }, 'saving state failed; retrying');
+        how.onRetry?.(err as Error, retryInMs);
+        await how.clock.sleep(retryInMs, how.signal).catch(() => undefined);
       }
     }
   }

@@ -14,6 +14,7 @@ export const KernelCodes = {
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
   SEND_FAILED: 'CAIRN_SEND_FAILED',
   DEAD_LETTER_FAILED: 'CAIRN_DEAD_LETTER_FAILED',
+  STATE_SAVE_FAILED: 'CAIRN_STATE_SAVE_FAILED',
   DEAD_LETTER_PAYLOAD_OMITTED: 'CAIRN_DEAD_LETTER_PAYLOAD_OMITTED',
   SYSTEM_NOT_RUNNING: 'CAIRN_SYSTEM_NOT_RUNNING',
   STATE_UNREADABLE: 'CAIRN_STATE_UNREADABLE',
@@ -88,6 +89,11 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.DEAD_LETTER_FAILED,
     summary: "A message that failed its last attempt could not be stored in the site's dead-letter stream (the stream refuses writes: full, gone, or the server is unreachable). The node keeps it, retries the copy with backoff, and keeps serving its other actors.",
     fix: 'Make room in the dead-letter stream (`cairn dlq ls`, `cairn dlq purge`) or check the site server; the copy is retried until it is stored.',
+  },
+  {
+    code: KernelCodes.STATE_SAVE_FAILED,
+    summary: "A persisted actor's new state could not be saved in the site's state bucket (gone, full, or the server unreachable). The message stays unacked; the node retries the save with backoff and keeps serving its other actors.",
+    fix: 'Check the state bucket (`nats kv ls`, `nats stream info KV_cairn_state_<site>`) and the site server; the save is retried until it is stored.',
   },
   {
     code: KernelCodes.DEAD_LETTER_PAYLOAD_OMITTED,

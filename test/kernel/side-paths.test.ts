@@ -3,11 +3,12 @@
 import { DiscardPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetterAdmin, defineActor } from '../../kernel/index.ts';
-import { CairnError, KernelCodes, Streams, Subjects, isCairnError } from '../../protocols/index.ts';
+import { Buckets, CairnError, KernelCodes, KvLayout, Streams, Subjects, isCairnError } from '../../protocols/index.ts';
 import type { ActorEvent } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
-import { eventLog, Counter } from '../helpers/actors.ts';
+import { eventLog, Counter, PersistentCounter } from '../helpers/actors.ts';
+import { Kvm } from '@nats-io/kv';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
 
@@ -60,6 +61,29 @@ describe('failing side paths', () => {
       await events.next((e) => e.type === 'dead-lettered' && e.actor === 'refuser', 10_000);
       expect(runs).toBe(2);
       expect((await new DeadLetterAdmin(jetstream(sys.node.nc), jsm, 'side-full').list()).map((d) => d.actor)).toEqual(['refuser']);
+    } finally {
+      await sys.shutdown();
+    }
+  }, 30_000);
+
+  it('side paths - a state bucket that is gone: the save is retried with coded events, the message stays unacked, other actors answer, and it completes when the bucket is back', async () => {
+    const sys = await system('side-state');
+    try {
+      const events = eventLog((l) => sys.onEvent(l));
+      const kept = await sys.spawn(PersistentCounter, { id: 'kept' });
+      const counter = await sys.spawn(Counter, { id: 'c' });
+      await kept.tell({ type: 'inc', by: 1 });
+      expect(await kept.ask({ type: 'get' })).toBe(1);
+      const jsm = await jetstreamManager(sys.node.nc);
+      await jsm.streams.delete(KvLayout.stream(Buckets.state('side-state')));
+      await kept.tell({ type: 'inc', by: 41 });
+      const retry = await events.next((e) => e.type === 'retrying' && e.actor === 'kept');
+      expect(retry).toMatchObject({ code: KernelCodes.STATE_SAVE_FAILED });
+      await counter.tell({ type: 'inc', by: 3 });
+      expect(await counter.ask({ type: 'get' })).toBe(3);
+      // The bucket is back (empty): the pending save is stored, the message acked, the state what it was plus 41.
+      await new Kvm(jetstream(sys.node.nc)).create(Buckets.state('side-state'), { history: 1 });
+      await expect.poll(() => kept.ask({ type: 'get' }, { timeout: 1_000 }).catch(() => undefined), { timeout: 15_000 }).toBe(42);
     } finally {
       await sys.shutdown();
     }

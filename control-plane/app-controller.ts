@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
 import type { HostChoice } from '../kernel/index.ts';
-import { applicationProblems } from './manifest/index.ts';
+import { ManifestLimits, applicationProblems } from './manifest/index.ts';
 import type { Application, ModuleRegistry } from './manifest/index.ts';
 import { BUILTIN_MODULES } from '../actors/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
@@ -17,7 +17,7 @@ import type { LoadedActor } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
 import { planReconcile } from './plan-reconcile.ts';
 import { hostedRuntime } from './resolve-runtime.ts';
-import { siteInstances, targetsSite } from './site-instances.ts';
+import { siteInstanceCount, siteInstances, targetsSite } from './site-instances.ts';
 import { actorsForSite } from './site-actors.ts';
 import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
@@ -41,6 +41,11 @@ export interface AppControllerOptions {
   readonly history?: number;
   /** How behaviour modules are imported. @default dynamic import() */
   readonly importer?: ModuleImporter;
+  /**
+   * The most instances one application may create on this site; one asking for more fails here
+   * (CAIRN_APP_TOO_MANY_INSTANCES) before any is made. @default ManifestLimits.instancesPerApp (10,000)
+   */
+  readonly maxInstancesPerApp?: number;
 }
 
 /** An app as this site runs it (or failed to start it). */
@@ -257,6 +262,12 @@ export class AppController {
     const { system } = this.opts;
     let actors = c.actors.map((a) => a.id);
     try {
+      // Counted before anything is made: a node must not materialise work an input made unbounded.
+      const asked = siteInstanceCount(c.actors);
+      const max = this.opts.maxInstancesPerApp ?? ManifestLimits.instancesPerApp;
+      if (asked > max) {
+        throw new CairnError(DeployCodes.APP_TOO_MANY_INSTANCES, `application "${c.name}" asks site ${this.site} for ${asked} actor instances; this site takes at most ${max} per application (maxInstancesPerApp): lower replicas, or raise the site's limit`, { details: { app: c.name, site: this.site, instances: asked, max } });
+      }
       const loaded = new Map<string, LoadedActor>();
       for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.

@@ -24,7 +24,7 @@ export { AppStatusBucket, readAppStatuses } from './app-status.ts';
 export type { AppStatus } from './app-status.ts';
 export { appsMirrorConfig, openDesiredApps } from './desired-apps-bucket.ts';
 export { appsJetStream } from './apps-jetstream.ts';
-export { siteInstances, sitePlacementRequest, nodeInfoOf, targetsSite } from './site-instances.ts';
+export { siteInstances, siteInstanceCount, sitePlacementRequest, nodeInfoOf, targetsSite } from './site-instances.ts';
 export type { SiteInstance } from './site-instances.ts';
 export { SitePlacer } from './site-placer.ts';
 export type { AppPlan, SitePlacerOptions } from './site-placer.ts';

@@ -11,6 +11,11 @@ export interface SiteInstance {
   readonly replica: number;
 }
 
+/** How many instances `siteInstances(actors)` makes, counted without making them. Pure. */
+export function siteInstanceCount(actors: readonly Actor[]): number {
+  return actors.reduce((n, actor) => n + (actor.placement.spread === Spread.OnePerSite ? 1 : actor.replicas), 0);
+}
+
 /**
  * The instances of `actors` one site runs. `one-per-site` runs one, under the actor's own id;
  * `none` and `one-per-node` run `replicas` on this site's nodes (instance ids from

@@ -8,6 +8,8 @@ export const ManifestLimits = {
   timerMs: 2_147_483_647,
   /** Copies of one actor: each is a supervised child and a mailbox on its site. */
   replicas: 1_000,
+  /** Instances one application may ask a site for (the sum of its actors' replicas); a site may set less. */
+  instancesPerApp: 10_000,
   /** Restarts a supervisor allows within its period. */
   intensity: 10_000,
   /** Growth of the restart delay per restart; beyond this the delay is at its maximum after one step anyway. */

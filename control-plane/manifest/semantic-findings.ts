@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
+import { ManifestLimits } from './manifest-limits.ts';
 import { BackoffSchema } from './application-schema.ts';
 import { didYouMean } from '../../protocols/index.ts';
 import { mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
@@ -32,7 +33,19 @@ export function semanticFindings(data: unknown): Finding[] {
     ...actors.flatMap(([index, actor]) => [...containerRules(index, actor), ...spreadRules(index, actor)]),
     ...routeRules(records(spec['routes']), actors),
     ...backoffRules(spec['supervisor']),
+    ...instanceRules(actors),
   ];
+}
+
+/** The instances the application asks a site for (its actors' replicas) stay within ManifestLimits.instancesPerApp. */
+function instanceRules(actors: Array<[number, Raw]>): Finding[] {
+  const total = actors.reduce((n, [, actor]) => {
+    const placement = isRecord(actor['placement']) ? actor['placement'] : {};
+    const replicas = typeof actor['replicas'] === 'number' && Number.isFinite(actor['replicas']) ? actor['replicas'] : 1;
+    return n + (placement['spread'] === 'one-per-site' ? 1 : Math.max(1, replicas));
+  }, 0);
+  if (total <= ManifestLimits.instancesPerApp) return [];
+  return [error(['spec', 'actors'], Codes.OUT_OF_RANGE, `the actors ask a site for ${total} instances in all (their replicas): at most ${ManifestLimits.instancesPerApp} per application; lower replicas or split the application`)];
 }
 
 function duplicateActorIds(actors: Array<[number, Raw]>): Finding[] {

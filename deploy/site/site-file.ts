@@ -28,6 +28,8 @@ export interface SiteFile {
   readonly cloudDomain?: string;
   /** Labels the site's nodes register with. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The most actor instances one application may create on this site (the sites file's `maxInstancesPerApp`). @default 10,000 */
+  readonly maxInstancesPerApp?: number;
   /** The typed config nats-server.conf was rendered from. */
   readonly natsServer: NatsServerConfig;
 }

@@ -5,7 +5,7 @@ import { cloudSiteConfig, edgeSiteConfig } from '../nats-server/index.ts';
 import type { NatsServerConfig } from '../nats-server/index.ts';
 import { SITE_CONFIG_FILE_NAME, SITE_FILE_NAME, siteDir } from './site-file.ts';
 import type { SiteFile } from './site-file.ts';
-import type { SitesFile } from './sites-file.ts';
+import type { SitesFile, SiteEntry } from './sites-file.ts';
 
 /** One site's files, decided but not written. */
 export interface SitePlan {
@@ -61,7 +61,8 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
     ...(s.websocket === undefined ? {} : { websocket: s.websocket }),
     ...(s.syncInterval === undefined ? {} : { syncInterval: s.syncInterval }),
   });
-  const plan = (site: string, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], labels: Readonly<Record<string, string>>, port: number, host: string, cloudDomain?: string): SitePlan => {
+  const plan = (entry: SiteEntry, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], cloudDomain?: string): SitePlan => {
+    const { name: site, labels, port, host } = entry;
     const dir = siteDir(opts.outDir, site);
     return {
       site,
@@ -70,7 +71,13 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
       configPath: join(dir, SITE_CONFIG_FILE_NAME),
       siteFilePath: join(dir, SITE_FILE_NAME),
       config,
-      file: { apiVersion: 'cairn.dev/v1', kind: 'Site', site, role, domain: site, url: `nats://${dialHost(host)}:${port}`, peers, ...(cloudDomain === undefined ? {} : { cloudDomain }), labels, natsServer: config },
+      file: {
+        ...{ apiVersion: 'cairn.dev/v1', kind: 'Site', site, role, domain: site, url: `nats://${dialHost(host)}:${port}`, peers },
+        ...(cloudDomain === undefined ? {} : { cloudDomain }),
+        labels,
+        ...(entry.maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp: entry.maxInstancesPerApp }),
+        natsServer: config,
+      },
     };
   };
 
@@ -86,10 +93,10 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
     },
   });
   return [
-    plan(cloud.name, 'cloud', cloudConfig, edges.map((e) => ({ site: e.name, domain: e.name })), cloud.labels, cloud.port, cloud.host),
+    plan(cloud, 'cloud', cloudConfig, edges.map((e) => ({ site: e.name, domain: e.name }))),
     ...edges.map((e) =>
       plan(
-        e.name,
+        e,
         'edge',
         edgeSiteConfig({
           name: e.name,
@@ -99,9 +106,6 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
           cloud: { urls: [opts.leafUrlFor?.(e.name) ?? defaultLeafUrl], password: passwords.get(e.name)! },
         }),
         [{ site: cloud.name, domain: cloud.name }, ...e.receivesFrom.map((f) => ({ site: f, domain: f }))],
-        e.labels,
-        e.port,
-        e.host,
         cloud.name,
       ),
     ),

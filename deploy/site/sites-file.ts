@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { CairnError } from '../../protocols/index.ts';
 import { DeployCodes } from '../../protocols/index.ts';
+import { ManifestLimits } from '../../control-plane/index.ts';
 import { isSyncInterval } from '../nats-server/index.ts';
 import type { SyncInterval } from '../nats-server/index.ts';
 
@@ -38,6 +39,8 @@ export interface SiteEntry {
    * between fsyncs ("1s"). @default by role: edges "always", the cloud "1s" (docs/sites.md, "Durability")
    */
   readonly syncInterval?: SyncInterval;
+  /** The most actor instances one application may create on this site (its controller refuses more). @default 10,000 */
+  readonly maxInstancesPerApp?: number;
 }
 
 /** The cloud hub. */
@@ -153,7 +156,15 @@ function labels(p: Problems, path: Path, value: unknown): Record<string, string>
   return out;
 }
 
-const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval'] as const;
+const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval', 'maxInstancesPerApp'] as const;
+
+function instancesLimit(p: Problems, path: Path, value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > ManifestLimits.instancesPerApp) {
+    p.add(path, `is ${JSON.stringify(value)}: use an integer in 1-${ManifestLimits.instancesPerApp} (instances one application may create on the site)`);
+    return undefined;
+  }
+  return value;
+}
 
 function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?: number }): SiteEntry {
   const n = o['name'] === undefined && defaults.name !== undefined ? defaults.name : name(p, [...path, 'name'], o['name']);
@@ -163,6 +174,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
   const mqtt = listener(p, [...path, 'mqtt'], o['mqtt'], 'mqtt');
   const websocket = listener(p, [...path, 'websocket'], o['websocket'], 'websocket');
   const syncInterval = o['syncInterval'] === undefined ? undefined : syncIntervalOf(p, [...path, 'syncInterval'], o['syncInterval']);
+  const maxInstancesPerApp = o['maxInstancesPerApp'] === undefined ? undefined : instancesLimit(p, [...path, 'maxInstancesPerApp'], o['maxInstancesPerApp']);
   return {
     name: n ?? '',
     host: h ?? '127.0.0.1',
@@ -172,6 +184,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
     ...(websocket === undefined ? {} : { websocket }),
     labels: labels(p, [...path, 'labels'], o['labels']),
     ...(syncInterval === undefined ? {} : { syncInterval }),
+    ...(maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp }),
   };
 }
 

@@ -44,7 +44,12 @@ export async function startSiteNode(opts: SiteNodeOptions): Promise<SiteNode> {
     ...(opts.node === undefined ? {} : { node: opts.node }),
   });
   try {
-    const apps = await startAppController({ system, ...(file.cloudDomain ? { cloudDomain: file.cloudDomain } : {}), appDir: opts.appDir });
+    const apps = await startAppController({
+      system,
+      ...(file.cloudDomain ? { cloudDomain: file.cloudDomain } : {}),
+      ...(file.maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp: file.maxInstancesPerApp }),
+      appDir: opts.appDir,
+    });
     return { system, apps };
   } catch (err) {
     await system.shutdown().catch(() => undefined);

@@ -39,6 +39,7 @@ export const DeployCodes = {
   APP_NO_PREVIOUS_REVISION: 'CAIRN_APP_NO_PREVIOUS_REVISION',
   APP_STORE_UNAVAILABLE: 'CAIRN_APP_STORE_UNAVAILABLE',
   APP_TOO_LARGE: 'CAIRN_APP_TOO_LARGE',
+  APP_TOO_MANY_INSTANCES: 'CAIRN_APP_TOO_MANY_INSTANCES',
   INPUT_TOO_LARGE: 'CAIRN_INPUT_TOO_LARGE',
   APP_RECORD_INVALID: 'CAIRN_APP_RECORD_INVALID',
   APP_CONFLICT: 'CAIRN_APP_CONFLICT',
@@ -239,6 +240,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.INPUT_TOO_LARGE,
     summary: 'An input Cairn reads whole (a sites file, the JSON message of `cairn tell`/`ask`) is over its size cap; it was refused before parsing.',
     fix: 'Keep it under the cap named in the message (1 MiB): a message must fit in one server message anyway; split a sites file that large.',
+  },
+  {
+    code: DeployCodes.APP_TOO_MANY_INSTANCES,
+    summary: "An application asks a site for more actor instances (the sum of its actors' replicas there) than the site takes per application; nothing of it was made there.",
+    fix: 'Lower replicas, split the application, or raise the site\'s maxInstancesPerApp (the sites file, or startAppController({ maxInstancesPerApp })).',
   },
   {
     code: DeployCodes.APP_TOO_LARGE,

@@ -37,6 +37,21 @@ afterAll(async () => {
 });
 
 describe('a bad revision in the bucket', () => {
+  it('bad revision - an application asking for more instances than the site takes fails there, nothing of it made', async () => {
+    const js = jetstream(system.node.nc);
+    await applyManifest(js, greeterApp('many', 6), 'many.yaml');
+    const controller = await startAppController({ system, appDir: FIXTURES, maxInstancesPerApp: 5 });
+    try {
+      await expect
+        .poll(async () => (await readAppStatuses(js, site))?.find((s) => s.app === 'many'), { timeout: 20_000 })
+        .toMatchObject({ state: 'failed', error: { code: DeployCodes.APP_TOO_MANY_INSTANCES } });
+      expect(system.node.ps().actors.filter((a) => a.id.startsWith('many'))).toEqual([]);
+    } finally {
+      await controller.stop();
+      await (await new Kvm(js).open(Buckets.apps)).delete('many');
+    }
+  }, 30_000);
+
   it('bad revision - a billion replicas written by hand are refused and reported; the other app runs, also after the controller starts again', async () => {
     const js = jetstream(system.node.nc);
     await applyManifest(js, greeterApp('good'), 'good.yaml');

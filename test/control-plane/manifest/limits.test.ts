@@ -56,9 +56,18 @@ describe('manifest limits', () => {
         'spec.actors[0].resources.cpu',
         'spec.actors[0].resources.memoryMb',
         'spec.actors[0].resources.pids',
+        'spec.actors',
       ].sort(),
     );
     expect(result.errors.find((e) => e.path === 'spec.actors[0].replicas')?.message).toContain(String(ManifestLimits.replicas));
+  });
+
+  it('limits - the instances an application asks a site for are bounded in all, not only per actor', () => {
+    const wide = (count: number): string =>
+      `apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: wide }\nspec:\n  actors:\n${Array.from({ length: count }, (_, i) => `    - { id: a${i}, behaviour: { module: ./a.ts }, replicas: 1000 }`).join('\n')}\n`;
+    const result = parseManifest(wide(11), 'wide.yaml');
+    expect(result.ok ? [] : result.errors.map((e) => [e.path, e.code])).toEqual([['spec.actors', ManifestDiagnosticCodes.OUT_OF_RANGE]]);
+    expect(parseManifest(wide(10), 'ok.yaml').ok).toBe(true);
   });
 
   it('limits - the largest allowed values are accepted', () => {

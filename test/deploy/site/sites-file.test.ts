@@ -30,6 +30,22 @@ describe('sites file', () => {
   });
 
 
+  it('sites file - maxInstancesPerApp reaches the site file its nodes read; a bad value is named', () => {
+    const sites = parseSitesFile('apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { port: 4222 }\nedges:\n  - { name: edge1, port: 4223, maxInstancesPerApp: 50 }\n');
+    expect(sites.edges[0]!.maxInstancesPerApp).toBe(50);
+    const [cloud, edge] = planSites(sites, { outDir: '/tmp/out', password: () => 'pw' });
+    expect(edge!.file.maxInstancesPerApp).toBe(50);
+    expect(cloud!.file.maxInstancesPerApp).toBeUndefined();
+    let err: unknown;
+    try {
+      parseSitesFile('apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { port: 4222, maxInstancesPerApp: 0 }\n');
+    } catch (e) {
+      err = e;
+    }
+    expect(isCairnError(err, 'CAIRN_SITES_FILE_INVALID')).toBe(true);
+    expect((err as Error).message).toContain('cloud.maxInstancesPerApp');
+  });
+
   it('sites file - the example in examples/multi-site is valid, with defaults applied', async () => {
     const sites = await loadSitesFile(EXAMPLE);
     expect(sites.cloud).toEqual({ name: 'cloud', host: '127.0.0.1', port: 4222, leafPort: 7422, httpPort: 8222, labels: {} });

@@ -2,7 +2,7 @@ import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
 import type { HostChoice } from '../kernel/index.ts';
 import { ManifestLimits, applicationProblems } from './manifest/index.ts';
-import type { Application, ModuleRegistry } from './manifest/index.ts';
+import type { Actor, Application, ModuleRegistry } from './manifest/index.ts';
 import { BUILTIN_MODULES } from '../actors/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
 import { CairnError, DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
@@ -186,11 +186,13 @@ export class AppController {
           this.desired.set(e.key, { revision: e.revision, app });
         } catch (err) {
           log.error({ err, app: e.key, revision: e.revision }, 'app controller: unreadable desired state; keeping what runs');
-          this.reportUnreadable(e.key, e.revision, err);
+          this.reportUnreadableHere(e.key, e.revision, e.value, err);
           continue;
         }
       } else {
         this.desired.delete(e.key);
+        // A refused revision's report is not cleared by a stop (nothing ran): the delete clears it.
+        if (!this.running.has(e.key)) void this.status?.remove(e.key).catch(() => undefined);
       }
       this.schedule();
     }
@@ -246,6 +248,13 @@ export class AppController {
     await match(command)
       .with({ type: 'start' }, (c) => this.startTree(c))
       .with({ type: 'replace' }, async (c) => {
+        // A revision this site refuses outright does not take down the one that runs.
+        const refused = this.instancesRefusal(c.name, c.actors);
+        if (refused) {
+          this.opts.system.node.log.error({ err: refused, app: c.name, revision: c.revision }, 'app controller: revision refused; keeping the one that runs');
+          this.reportRefused(c.name, c.revision, refused);
+          return;
+        }
         // Captured messages wait in the stream for the new revision's forwarder.
         await this.stopTree(c.name, { keepCapture: true });
         await this.startTree(c);
@@ -263,11 +272,8 @@ export class AppController {
     let actors = c.actors.map((a) => a.id);
     try {
       // Counted before anything is made: a node must not materialise work an input made unbounded.
-      const asked = siteInstanceCount(c.actors);
-      const max = this.opts.maxInstancesPerApp ?? ManifestLimits.instancesPerApp;
-      if (asked > max) {
-        throw new CairnError(DeployCodes.APP_TOO_MANY_INSTANCES, `application "${c.name}" asks site ${this.site} for ${asked} actor instances; this site takes at most ${max} per application (maxInstancesPerApp): lower replicas, or raise the site's limit`, { details: { app: c.name, site: this.site, instances: asked, max } });
-      }
+      const refused = this.instancesRefusal(c.name, c.actors);
+      if (refused) throw refused;
       const loaded = new Map<string, LoadedActor>();
       for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
@@ -346,8 +352,33 @@ export class AppController {
     void this.status?.remove(name).catch((err: unknown) => system.node.log.debug({ err, app: name }, 'app controller: status not removed'));
   }
 
+  /**
+   * An unreadable revision is reported by the sites it concerns: where the app runs, or whose
+   * actors it targets when that much can be read. Other sites stay silent (nothing would clear it).
+   */
+  private reportUnreadableHere(name: string, revision: number, value: Uint8Array, err: unknown): void {
+    let concerns = this.running.has(name);
+    if (!concerns) {
+      try {
+        const app = decodeAppRecord(value, name, revision).app;
+        concerns = Array.isArray(app?.spec?.actors) && actorsForSite(app, this.site).length > 0;
+      } catch {
+        concerns = false;
+      }
+    }
+    if (concerns) this.reportRefused(name, revision, err);
+  }
+
+  /** CAIRN_APP_TOO_MANY_INSTANCES when the app asks this site for more instances than it takes. */
+  private instancesRefusal(name: string, actors: readonly Actor[]): CairnError | undefined {
+    const asked = siteInstanceCount(actors);
+    const max = this.opts.maxInstancesPerApp ?? ManifestLimits.instancesPerApp;
+    if (asked <= max) return undefined;
+    return new CairnError(DeployCodes.APP_TOO_MANY_INSTANCES, `application "${name}" asks site ${this.site} for ${asked} actor instances; this site takes at most ${max} per application (maxInstancesPerApp): lower replicas, or raise the site's limit`, { details: { app: name, site: this.site, instances: asked, max } });
+  }
+
   /** A revision this site will not act on, reported where `cairn get <app>` looks (what ran before keeps running). */
-  private reportUnreadable(name: string, revision: number, err: unknown): void {
+  private reportRefused(name: string, revision: number, err: unknown): void {
     const { node } = this.opts.system;
     const running = this.running.get(name);
     const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_RECORD_INVALID, message: (err as Error).message };

@@ -30,9 +30,11 @@ export function planModuleStreams(site: string, app: string, instances: readonly
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       discard: s.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
-      ...(s.maxAgeMs === undefined ? {} : { max_age: nanos(s.maxAgeMs) }),
-      ...(s.maxMsgs === undefined ? {} : { max_msgs: s.maxMsgs }),
-      ...(s.maxBytes === undefined ? {} : { max_bytes: s.maxBytes }),
+      // Every limit written, unlimited ones too: an update merges into the stream's config, and a
+      // limit the module no longer declares must not linger.
+      max_age: s.maxAgeMs === undefined ? 0 : nanos(s.maxAgeMs),
+      max_msgs: s.maxMsgs ?? -1,
+      max_bytes: s.maxBytes ?? -1,
       metadata: { [SITE]: site, [APP]: app, [KIND]: MODULE_KIND },
     }));
   });
@@ -50,8 +52,11 @@ export function isModuleStreamOf(metadata: Readonly<Record<string, string>> | un
 export class ModuleStreams {
   constructor(private readonly o: { readonly site: string; readonly jsm: JetStreamManager; readonly log: Logger }) {}
 
-  /** Creates or updates `configs` and deletes the app's other module streams here. */
+  /** Deletes the app's module streams here that `configs` no longer has, then creates or updates those. */
   async apply(app: string, configs: readonly ModuleStreamConfig[]): Promise<void> {
+    // Unused ones first: a stream renamed with the same subjects would overlap its old self.
+    const wanted = new Set(configs.map((c) => c.name));
+    for (const name of await this.owned(app)) if (!wanted.has(name)) await this.delete(name);
     for (const config of configs) {
       try {
         await ensureStream(this.o.jsm, config);
@@ -62,8 +67,6 @@ export class ModuleStreams {
         });
       }
     }
-    const wanted = new Set(configs.map((c) => c.name));
-    for (const name of await this.owned(app)) if (!wanted.has(name)) await this.delete(name);
   }
 
   /** Deletes every module stream of `app` here (the app was deleted, or left this site). */

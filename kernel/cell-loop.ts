@@ -155,6 +155,9 @@ export class CellLoop<M extends Message, S> {
       if (done instanceof Promise) await done;
       return false;
     } catch (err) {
+      // The incarnation ended under a pending state save: not the handler's failure (the message
+      // stays unacked, for the next incarnation).
+      if (!this.cell.isRunning() && isCairnError(err, KernelCodes.ABORTED)) throw err;
       return await this.failedAttempt(d, err);
     } finally {
       this.handling = false;
@@ -240,6 +243,8 @@ export class CellLoop<M extends Message, S> {
     if (!(await storeDeadLetter(this.cell, d, why))) return;
     if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: why.code, message: `failed ${d.attempts} times, moved to dead letters: ${why.reason}` });
     this.finish(d);
+    // Cleared only once acked: a reply that throws leaves it to store again (de-duplicated), not to rerun the handler.
+    d.deadLetter = undefined;
   }
 
   /**

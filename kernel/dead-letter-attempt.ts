@@ -22,7 +22,6 @@ export async function storeDeadLetter<M extends Message, S>(cell: LoopCell<M, S>
     cell.deps.events.emit({ v: 1, type: 'retrying', actor: cell.id, code: KernelCodes.DEAD_LETTER_FAILED, reason, retryInMs, ts: clock.now() });
     return false;
   }
-  d.deadLetter = undefined;
   cell.deps.events.emit({ v: 1, type: 'dead-lettered', actor: cell.id, code: why.code, reason: why.reason, ts: clock.now() });
   return true;
 }

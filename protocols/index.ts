@@ -18,7 +18,7 @@ export { DeployCodes } from './errors/deploy-codes.ts';
 export { NAME_PATTERN, assertName, isName } from './names.ts';
 export type { NameKind } from './names.ts';
 export { formatAddress, parseAddress } from './address.ts';
-export { coveringSubjects, filterCovers, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from './route-source.ts';
+export { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from './route-source.ts';
 export type { RouteSource } from './route-source.ts';
 export type { RoutedMessage } from './routed-message.ts';
 export type { ActorAddress } from './address.ts';

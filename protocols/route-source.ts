@@ -66,6 +66,17 @@ export function subjectMatches(filter: string, subject: string): boolean {
   return f.length === s.length;
 }
 
+/** Whether some subject matches both filters (JetStream refuses two streams whose subjects do). */
+export function filtersIntersect(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === '>' || y[i] === '>') return true;
+    if (x[i] !== '*' && y[i] !== '*' && x[i] !== y[i]) return false;
+  }
+  return x.length === y.length;
+}
+
 /** Whether every subject `specific` matches is matched by `general` too (both filters). */
 export function filterCovers(general: string, specific: string): boolean {
   const g = general.split('.');

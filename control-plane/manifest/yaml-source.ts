@@ -88,6 +88,10 @@ export function readYamlSource(text: string, source?: string): YamlSource {
   let data: unknown;
   try {
     data = first.toJS({ maxAliasCount: ManifestLimits.aliases });
+    // Aliases can nest what the text does not: the data's depth is checked too (without recursion).
+    if (depthOver(data, ManifestLimits.depth)) {
+      return refused(Codes.TOO_DEEP, `the manifest nests more than ${ManifestLimits.depth} levels deep once its aliases are expanded`);
+    }
   } catch (cause) {
     // Too many alias expansions (a "billion laughs" document) or an alias to nothing.
     const message = firstLine(String((cause as Error).message ?? cause));
@@ -114,6 +118,22 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
+/** Whether plain data nests deeper than `max` levels of objects and arrays; iterative, stops early. */
+function depthOver(data: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[data, 1]];
+  const deepestAt = new Map<object, number>();
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (level > max) return true;
+    // An object reached again (a shared alias) no deeper than before adds nothing.
+    if ((deepestAt.get(node) ?? 0) >= level) continue;
+    deepestAt.set(node, level);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, level + 1]);
+  }
+  return false;
+}
+
 /** A manifest refused before (or instead of) reading it. */
 function refused(code: string, message: string): YamlSource {
   return { data: undefined, diagnostics: [{ level: 'error', path: '', code, message }], positionOf: () => undefined };
@@ -132,11 +152,16 @@ function indexNodes(root: unknown, index: WeakMap<YAMLMap, Map<string, Pair>>): 
     if (isMap(node)) {
       depth = Math.max(depth, level);
       const keys = new Map<string, Pair>();
+      const seen = new Set<string>();
       for (const pair of node.items) {
-        const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
-        if (name !== undefined) {
-          if (keys.has(name)) duplicates.push(pair.key);
-          else keys.set(name, pair as Pair);
+        // Merge keys (<<, YAML 1.1) may repeat; other keys are compared by type and value.
+        const value = isScalar(pair.key) ? pair.key.value : undefined;
+        if (isScalar(pair.key) && typeof value !== 'symbol') {
+          const typed = `${typeof value}:${String(value)}`;
+          if (seen.has(typed)) duplicates.push(pair.key);
+          else seen.add(typed);
+          // Positions are looked up by the path's text, as the old linear search found the first.
+          if (!keys.has(String(value))) keys.set(String(value), pair as Pair);
         }
         stack.push([pair.value, level + 1]);
       }

@@ -28,7 +28,7 @@ describe('streams a module needs', () => {
     const config = { peers: ['a', 'b'], maxMsgs: 100 };
     const plan = planModuleStreams('edge1', 'bridge', siteInstances(app.spec.actors), new Map([['buf', { module: Buffer, config }]]));
     expect(plan.map((s) => s.name)).toEqual([moduleStreamName('edge1', 'buf', 'a'), moduleStreamName('edge1', 'buf', 'b')]);
-    expect(plan[0]).toMatchObject({ subjects: ['out.a.>'], retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, max_age: 60_000 * 1_000_000, max_msgs: 100 });
+    expect(plan[0]).toMatchObject({ subjects: ['out.a.>'], retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, max_age: 60_000 * 1_000_000, max_msgs: 100, max_bytes: -1 });
     expect(isModuleStreamOf(plan[0]!.metadata, 'edge1', 'bridge')).toBe(true);
     expect(isModuleStreamOf(plan[0]!.metadata, 'edge1', 'other')).toBe(false);
     expect(isModuleStreamOf(plan[0]!.metadata, 'edge2')).toBe(false);
@@ -51,5 +51,24 @@ describe('streams a module needs', () => {
     expect(messages).toContain('maxMsgs -1');
     expect(messages).toContain('cannot store subject "out.a b.>"');
     expect(parseManifest(text('{ peers: [a, b] }'), 'b.yaml', { modules }).ok).toBe(true);
+  });
+
+  it('module streams - apply refuses what would overlap on a site: two instances, two actors with the same subjects, or a route', () => {
+    const modules = new Map([['acme/buffer', Buffer]]);
+    const codesAt = (t: string): string[][] => {
+      const r = parseManifest(t, 'b.yaml', { modules });
+      return r.ok ? [] : r.errors.map((e) => [e.path, e.code]);
+    };
+    expect(codesAt(text('{ peers: [a] }', 2))).toEqual([['spec.actors[0].replicas', ManifestDiagnosticCodes.BAD_MODULE_STREAM]]);
+    const twoActors = `${text('{ peers: [a] }')}    - { id: buf2, module: acme/buffer, config: { peers: [a] } }\n`;
+    expect(codesAt(twoActors)).toEqual([['spec.actors[1].config', ManifestDiagnosticCodes.BAD_MODULE_STREAM]]);
+    const withRoute = `${text('{ peers: [a] }')}    - { id: other, behaviour: { module: ./x.ts } }\n  routes:\n    - { from: { subject: out.a.x }, to: { actor: other } }\n`;
+    expect(codesAt(withRoute)).toEqual([['spec.actors[0].config', ManifestDiagnosticCodes.BAD_MODULE_STREAM]]);
+  });
+
+  it('module streams - a module whose streams() returns something else is reported, not thrown on', () => {
+    const broken = { ...Buffer, name: 'acme/broken', streams: () => 'nope' } as unknown as ModuleDefinition;
+    const r = parseManifest(text('{ peers: [a] }').replace('acme/buffer', 'acme/broken'), 'b.yaml', { modules: new Map([['acme/broken', broken]]) });
+    expect(r.ok ? [] : r.errors.map((e) => e.code)).toEqual([ManifestDiagnosticCodes.BAD_MODULE_STREAM]);
   });
 });

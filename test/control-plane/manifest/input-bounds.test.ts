@@ -58,3 +58,19 @@ describe('manifest input bounds', () => {
     expect(r.ok ? 0 : r.errors.filter((e) => e.code === Codes.UNKNOWN_FIELD).length).toBe(20_000);
   });
 });
+
+describe('manifest input bounds, through aliases and merge keys', () => {
+  it('bounds - nesting built from aliases is measured once they are expanded', () => {
+    const levels = 20;
+    const nested = (inner: string): string => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
+    const anchors = Array.from({ length: 5 }, (_, i) => `  a${i}: &a${i} ${nested(i === 0 ? 'x' : `*a${i - 1}`)}`).join('\n');
+    const text = `${HEAD}${anchors}\n`;
+    expect(codes(text)).toContain(Codes.TOO_DEEP);
+  });
+
+  it('bounds - repeated YAML 1.1 merge keys are not duplicate keys', () => {
+    const text = `%YAML 1.1\n---\napiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: merge }\nx-base: &base { a: 1 }\nx-more: &more { b: 2 }\nspec:\n  actors:\n    - id: a\n      behaviour: { module: ./a.ts }\n      config:\n        <<: *base\n        <<: *more\n`;
+    const result = parseManifest(text, 'merge.yaml');
+    expect(result.ok ? [] : result.errors.filter((e) => e.code === Codes.YAML_SYNTAX).map((e) => e.message)).toEqual([]);
+  });
+});

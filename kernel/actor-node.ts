@@ -42,6 +42,7 @@ import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
 import { HandlerTimer, watchEventLoop } from './loop-watchdog.ts';
+import { RecentDeliveries } from './recent-deliveries.ts';
 import type { Stall } from './loop-watchdog.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
@@ -160,6 +161,8 @@ export class ActorNode {
     this.cellDeps = {
       ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore },
       ...{ deadLetters: this.deadLetters, events: this.events, spawner, handlers: this.handlers },
+      // Within the mailbox's own de-duplication window; past a catch-up window of sources (10,000 per peer) it is far enough.
+      recent: new RecentDeliveries(this.clock, this.limits.dedupWindowMs, Math.max(50_000, 20_000 * (this.opts.peers?.length ?? 0))),
       publishReply: (subject, data) => this.nc.publish(subject, data),
       released: (d) => dispatcher.released(d),
       launcherFor: (mode, hostNode) => this.launchers.launcherFor(mode, hostNode),

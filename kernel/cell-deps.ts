@@ -7,6 +7,7 @@ import type { Delivery } from './delivery.ts';
 import type { ExitReason } from './exit-reason.ts';
 import type { GuestLauncher } from './guest-channel.ts';
 import type { HandlerTimer } from './loop-watchdog.ts';
+import type { RecentDeliveries } from './recent-deliveries.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Message } from './message.ts';
 import type { NatsSender } from './nats-sender.ts';
@@ -40,6 +41,8 @@ export interface CellDeps {
   launcherFor(mode: RuntimeSpec['mode'], host?: string): GuestLauncher;
   /** Where inline handlers' synchronous runs are timed (the event-loop watchdog names the slowest). */
   readonly handlers: HandlerTimer;
+  /** Messages from other sites handled lately: a re-sourced copy is not handled again. */
+  readonly recent: RecentDeliveries;
 }
 
 /** Counts of what an actor did with its messages (shown by `cairn ps`). */

@@ -9,6 +9,7 @@ import type { Message } from './message.ts';
 import type { RemoteHost } from './remote-host.ts';
 import { replyEnvelope } from './reply-envelope.ts';
 import { storeDeadLetter } from './dead-letter-attempt.ts';
+import { dedupKey } from './nats-sender.ts';
 
 /**
  * An actor's queue of held deliveries and the loop that handles them one at a time, in stream
@@ -132,6 +133,12 @@ export class CellLoop<M extends Message, S> {
   /** Finishes the head delivery without handling it when its ttl passed or its state change is already stored. */
   private skipIfDone(d: Delivery): boolean {
     if (this.dropIfExpired(d)) return true;
+    // A message of another site sourced again after this site's server restarted, already handled.
+    if (d.origin && this.cell.deps.recent.has(dedupKey(d.envelope))) {
+      this.cell.stats.skipped++;
+      this.finish(d);
+      return true;
+    }
     if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
     // Applied before a crash, acked too late: effectively-once means not applying it again.
     this.cell.stats.skipped++;
@@ -265,6 +272,7 @@ export class CellLoop<M extends Message, S> {
 
   private finish(d: Delivery): void {
     this.queue.shift();
+    if (d.origin) this.cell.deps.recent.add(dedupKey(d.envelope));
     d.msg.ack();
     this.cell.deps.released(d);
   }

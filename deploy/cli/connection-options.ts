@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { defaultDataDir, readUpFile } from '../embedded/index.ts';
-import { assertName } from '../../protocols/index.ts';
+import { DEFAULT_SERVER, DEFAULT_SITE, findSite } from '../embedded/index.ts';
+import type { FoundSite } from '../embedded/index.ts';
 
 /** Options every command that talks to a running site takes. */
 export interface ConnectionFlags {
@@ -11,15 +11,9 @@ export interface ConnectionFlags {
 }
 
 /** Where a command connects, and why there. */
-export interface Connection {
-  readonly server: string;
-  readonly site: string;
-  /** "--server", "CAIRN_SERVER", "<data-dir>/cairn-up.json" or "default". */
-  readonly source: string;
-}
+export type Connection = FoundSite;
 
-export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
-export const DEFAULT_SITE = 'local';
+export { DEFAULT_SERVER, DEFAULT_SITE };
 
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
@@ -29,23 +23,7 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--json', 'print machine-readable JSON');
 }
 
-/**
- * Resolves server and site: a flag wins, then the environment, then what `cairn up` wrote to
- * `<data-dir>/cairn-up.json`, then the defaults.
- */
-export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
-  const dataDir = flags.dataDir ?? defaultDataDir(env);
-  const needUpFile = flags.server === undefined && !env['CAIRN_SERVER'] || flags.site === undefined && !env['CAIRN_SITE'];
-  const up = needUpFile ? await readUpFile(dataDir) : undefined;
-  const [server, source] =
-    flags.server !== undefined
-      ? [flags.server, '--server']
-      : env['CAIRN_SERVER']
-        ? [env['CAIRN_SERVER'], 'CAIRN_SERVER']
-        : up
-          ? [up.url, `${dataDir}/cairn-up.json`]
-          : [DEFAULT_SERVER, 'default'];
-  const site = flags.site ?? (env['CAIRN_SITE'] || undefined) ?? up?.site ?? DEFAULT_SITE;
-  assertName(site, 'site name');
-  return { server, site, source };
+/** Resolves server and site from the flags: findSite's rule (a flag, the environment, cairn-up.json, the defaults). */
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
+  return findSite(flags, env);
 }

@@ -5,3 +5,5 @@ export { EXAMPLES_DIR, listExamples, loadExample } from './example-app.ts';
 export type { ExampleApp } from './example-app.ts';
 export { UP_FILE_NAME, defaultDataDir, isProcessAlive, readUpFile, removeUpFile, upFilePath, writeUpFile } from './up-file.ts';
 export type { UpFile } from './up-file.ts';
+export { DEFAULT_SERVER, DEFAULT_SITE, findSite } from './find-site.ts';
+export type { FoundSite } from './find-site.ts';

@@ -1,11 +1,10 @@
-// A fleet report from outside the site: `node examples/client/fleet-report.mjs` (after `npx cairn up`),
-// or with CAIRN_SERVER / CAIRN_SITE set to another site's URL and name.
-import { CairnClient } from 'cairn/client';
+// A fleet report from outside the site: `node examples/client/fleet-report.mjs` in the directory
+// where `npx cairn up` runs, or anywhere with CAIRN_SERVER / CAIRN_SITE set to a site's URL and name.
+import { CairnClient, findSite } from 'cairn/client';
 
-const client = await CairnClient.connect({
-  servers: process.env.CAIRN_SERVER ?? 'nats://127.0.0.1:4222',
-  site: process.env.CAIRN_SITE ?? 'local',
-});
+// The site as the cairn commands find it: CAIRN_SERVER / CAIRN_SITE, else .cairn/cairn-up.json.
+const { server, site } = await findSite();
+const client = await CairnClient.connect({ servers: server, site });
 try {
   for (const s of await client.listSites()) {
     console.log(`site ${s.site}: ${s.online ? 'online' : 'offline'}, ${s.live}/${s.nodes} nodes live`);

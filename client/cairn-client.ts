@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
+import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
 import { AppStore, appsJetStream, parseManifestWithModules, readAppStatuses, ManifestError, formatDiagnostics } from '../control-plane/index.ts';
 import type { AppDetails, AppStatus, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
@@ -69,6 +69,7 @@ export class CairnClient {
     const site = opts.site ?? 'local';
     assertName(site, 'site name');
     if (opts.name !== undefined) assertName(opts.name, 'client name');
+    assertPositiveOptions('client options', { replyTimeoutMs: opts.replyTimeoutMs });
     const conn = await openSiteConnection({
       ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       ...(opts.connection === undefined ? {} : { connection: opts.connection }),

@@ -1,5 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import { match } from 'ts-pattern';
+import { assertPositiveOptions } from '../kernel/index.ts';
 import type { HostChoice } from '../kernel/index.ts';
 import { ManifestLimits, applicationProblems } from './manifest/index.ts';
 import type { Actor, Application, ModuleRegistry } from './manifest/index.ts';
@@ -83,6 +84,7 @@ export class AppController {
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: AppControllerOptions) {
+    assertPositiveOptions('app controller options', { maxInstancesPerApp: opts.maxInstancesPerApp });
     this.appDir = opts.appDir ?? process.cwd();
     // Found by name before anything is imported: Cairn's built-in modules and the system's own.
     this.modules = new Map([...BUILTIN_MODULES, ...opts.system.modules]);

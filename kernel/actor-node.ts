@@ -43,6 +43,7 @@ import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
 import { HandlerTimer, watchEventLoop } from './loop-watchdog.ts';
 import { RecentDeliveries } from './recent-deliveries.ts';
+import { assertPositiveOptions } from './option-checks.ts';
 import type { Stall } from './loop-watchdog.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
@@ -105,6 +106,8 @@ export class ActorNode {
 
   /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
   static async connect(opts: NodeOptions = {}): Promise<ActorNode> {
+    const { heartbeatMs, leaseTtlMs, orphanTimeoutMs, sourceStallMs, usageSampleMs, stallThresholdMs } = opts;
+    assertPositiveOptions('node options', { heartbeatMs, leaseTtlMs, orphanTimeoutMs, sourceStallMs, usageSampleMs, stallThresholdMs }, ['stallThresholdMs']);
     const { nc, ownsConnection, js, jsm } = await openSiteConnection({
       ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       ...(opts.connection === undefined ? {} : { connection: opts.connection }),
@@ -143,7 +146,8 @@ export class ActorNode {
     const stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
-    watchEventLoop({ thresholdMs: this.opts.stallThresholdMs ?? 500, handlers: this.handlers, onStall: (s) => this.stalled(s) }, this.abort.signal);
+    const stallThresholdMs = this.opts.stallThresholdMs ?? 500;
+    if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: this.handlers, onStall: (s) => this.stalled(s) }, this.abort.signal);
     const sources = new MailboxSources({ nc: this.nc, jsm: this.jsm, site: this.site, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log });
     this.sources = sources;
     const dispatcher = await openSiteMailbox(

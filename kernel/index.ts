@@ -37,3 +37,4 @@ export type { ModuleDefinition, ModuleSpec, ModuleStreamSpec } from './module-de
 export { openSiteConnection, DEFAULT_SERVERS } from './site-connection.ts';
 export type { SiteConnection, SiteConnectionOptions } from './site-connection.ts';
 export { SiteSender } from './site-sender.ts';
+export { assertPositiveOptions } from './option-checks.ts';

@@ -51,7 +51,7 @@ export interface NodeOptions {
   readonly sourceStallMs?: number;
   /**
    * An event-loop delay this long is reported as a `stalled` event (and logged), naming the
-   * handler that held the loop when one did. @default 500
+   * handler that held the loop when one did. `Infinity` turns the watchdog off. @default 500
    */
   readonly stallThresholdMs?: number;
   /** How often guests' CPU and memory are sampled for `cairn ps` (container stats take ~1 s each). @default 5000 */

@@ -164,6 +164,7 @@ describe('CairnClient', () => {
     } finally {
       await other.close();
     }
+    expect(await codeOf(CairnClient.connect({ servers: server.url, replyTimeoutMs: 0 }))).toBe(KernelCodes.INVALID_OPTION);
     const port = await freePort();
     const refused = await CairnClient.connect({ servers: `nats://127.0.0.1:${port}` }).catch((e: unknown) => e);
     expect(isCairnError(refused, KernelCodes.NATS_UNREACHABLE)).toBe(true);

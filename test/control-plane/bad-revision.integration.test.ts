@@ -40,6 +40,7 @@ describe('a bad revision in the bucket', () => {
   it('bad revision - an application asking for more instances than the site takes fails there, nothing of it made', async () => {
     const js = jetstream(system.node.nc);
     await applyManifest(js, greeterApp('many', 6), 'many.yaml');
+    await expect(startAppController({ system, appDir: FIXTURES, maxInstancesPerApp: 0 })).rejects.toMatchObject({ code: 'CAIRN_INVALID_OPTION' });
     const controller = await startAppController({ system, appDir: FIXTURES, maxInstancesPerApp: 5 });
     try {
       await expect

@@ -158,3 +158,12 @@ describe('sdk', () => {
     }
   });
 });
+
+describe('sdk options', () => {
+  it('sdk - numeric node options that are not above zero are refused before connecting, each named with its value', async () => {
+    const err = await createActorSystem({ servers: 'nats://127.0.0.1:1', heartbeatMs: 0, stallThresholdMs: -5 }).catch((e: unknown) => e);
+    expect(isCairnError(err, KernelCodes.INVALID_OPTION)).toBe(true);
+    expect((err as Error).message).toContain('heartbeatMs 0');
+    expect((err as Error).message).toContain('stallThresholdMs -5');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveringSubjects, filterCovers, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from '../../protocols/index.ts';
+import { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from '../../protocols/index.ts';
 
 describe('route sources', () => {
   it('mqttFilterSubjects - maps topic filters as nats-server does, a trailing # also matching its parent', () => {
@@ -35,6 +35,11 @@ describe('route sources', () => {
     expect(subjectMatches('a.>', 'a')).toBe(false);
     expect(subjectMatches('a.b', 'a.b')).toBe(true);
     expect(subjectMatches('a.b', 'a.c')).toBe(false);
+  });
+
+  it('filtersIntersect - two filters overlap when some subject matches both (JetStream refuses such streams)', () => {
+    for (const [a, b] of [['a.b', 'a.b'], ['a.*', 'a.b'], ['a.>', 'a.b.c'], ['*.b', 'a.*'], ['>', 'x']]) expect(filtersIntersect(a!, b!), `${a} ${b}`).toBe(true);
+    for (const [a, b] of [['a.b', 'a.c'], ['a.*', 'a.b.c'], ['out.*', 'out.a.>'], ['a.>', 'a']]) expect(filtersIntersect(a!, b!), `${a} ${b}`).toBe(false);
   });
 
   it('coveringSubjects - keeps the filters no other one covers, each once', () => {

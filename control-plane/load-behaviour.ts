@@ -33,7 +33,7 @@ export const defaultImporter: ModuleImporter = (specifier) => importModule(speci
  * The actor definition the supervisor gets for one manifest actor. inline/worker: imported from
  * `behaviour.module` (resolved against `appDir`) and `behaviour.export`; process/container: a
  * remote definition (the code runs in the guest, the node only needs the policies). The manifest's
- * `persist: true` and `mailbox.maxAttempts` apply on top of the definition.
+ * `persist: true`, `mailbox.maxAttempts` and `mailbox.capacity` apply on top of the definition.
  */
 export async function loadBehaviour(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter = defaultImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const base = actor.mode === 'process' || actor.mode === 'container' ? defineRemoteActor({ name: actor.id }) : await importDefinition(actor, context, appDir, importer);
@@ -65,10 +65,15 @@ export async function loadActor(actor: Actor, context: BehaviourContext, appDir:
   return { definition: withManifestPolicies(module.behaviour, actor), code: moduleCode(module), config: Value.Default(module.config, structuredClone(actor.config ?? {})) as Record<string, unknown>, module };
 }
 
-/** The manifest's `persist: true` and `mailbox.maxAttempts` (when written) on top of a definition. */
+/** The manifest's `persist: true`, `mailbox.maxAttempts` and `mailbox.capacity` (when written) on top of a definition. */
 function withManifestPolicies(base: ActorDefinition<any, any>, actor: Actor): ActorDefinition<any, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const maxAttempts = actor.mailbox.maxAttempts;
-  return { ...base, persist: base.persist || actor.persist, ...(maxAttempts === undefined ? {} : { retry: { ...base.retry, maxAttempts } }) };
+  const { maxAttempts, capacity } = actor.mailbox;
+  return {
+    ...base,
+    persist: base.persist || actor.persist,
+    ...(maxAttempts === undefined ? {} : { retry: { ...base.retry, maxAttempts } }),
+    ...(capacity === undefined ? {} : { mailbox: { ...base.mailbox, capacity } }),
+  };
 }
 
 async function importDefinition(actor: Actor, context: BehaviourContext, appDir: string, importer: ModuleImporter): Promise<ActorDefinition<any, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any

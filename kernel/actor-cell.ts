@@ -33,7 +33,7 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
   status: ActorStatus = 'starting';
   restarts = 0;
   startedAt = 0;
-  readonly stats: CellStats = { handled: 0, failed: 0, skipped: 0, expired: 0 };
+  readonly stats: CellStats = { handled: 0, failed: 0, skipped: 0, expired: 0, overflowed: 0 };
   readonly applied = new AppliedPositions();
   readonly address;
   readonly from: string;
@@ -134,8 +134,9 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
 
 
   /** Adds a delivery in stream order; duplicates of a held sequence (server redeliveries) are ignored by the dispatcher. */
-  enqueue(delivery: Delivery): void {
-    this.loop.enqueue(delivery);
+  /** Queues a delivery; false when the actor's mailbox.capacity is reached (the caller dead-letters it). */
+  enqueue(delivery: Delivery): boolean {
+    return this.loop.enqueue(delivery);
   }
 
   /** Hands back the deliveries not handled yet (the actor is being removed). */

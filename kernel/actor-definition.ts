@@ -21,6 +21,17 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 5_000 };
 
+export interface MailboxPolicy {
+  /**
+   * At most this many messages wait for one instance of the actor besides the one it handles;
+   * a message arriving when they do goes to the site's dead letters (CAIRN_MAILBOX_OVERFLOW),
+   * the actor's queue stays bounded, and its node's other actors keep receiving. Without it only
+   * the site's limit applies (the node option mailbox.capacity, per actor subject, which refuses
+   * the sender instead). @default undefined (no limit of its own)
+   */
+  readonly capacity?: number;
+}
+
 export interface ActorSpec<M extends Message, S, C extends ActorConfig = ActorConfig> {
   /** Behaviour name shown by `cairn ps`; also how manifests refer to it. */
   readonly name: string;
@@ -32,6 +43,8 @@ export interface ActorSpec<M extends Message, S, C extends ActorConfig = ActorCo
   readonly onError?: OnError;
   /** Handler-failure retries before dead-lettering. */
   readonly retry?: Partial<RetryPolicy>;
+  /** Bounds of the actor's own queue. @default {} */
+  readonly mailbox?: MailboxPolicy;
   /** Handles one message. The return value is the reply when the message was asked. */
   receive(msg: M, ctx: ActorContext<M, S, C>): unknown;
   /** Runs when an incarnation starts, after state is loaded. Throwing here is a crash. */
@@ -46,6 +59,7 @@ export interface ActorDefinition<M extends Message = Message, S = unknown, C ext
   readonly persist: boolean;
   readonly onError: OnError;
   readonly retry: RetryPolicy;
+  readonly mailbox: MailboxPolicy;
   makeInitialState(): S;
   receive(msg: M, ctx: ActorContext<M, S, C>): unknown;
   onStart?(ctx: ActorContext<M, S, C>): void | Promise<void>;
@@ -86,6 +100,10 @@ export function defineActor<M extends Message, S = undefined, C extends ActorCon
   if (!(retry.initialBackoffMs >= 0) || !(retry.maxBackoffMs >= retry.initialBackoffMs)) {
     throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": retry backoff must satisfy 0 <= initialBackoffMs <= maxBackoffMs (got ${retry.initialBackoffMs}, ${retry.maxBackoffMs})`);
   }
+  const capacity = spec.mailbox?.capacity;
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1)) {
+    throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": mailbox.capacity is ${capacity}; expected an integer >= 1`);
+  }
   if (spec.onError !== undefined && spec.onError !== 'restart' && spec.onError !== 'resume') {
     throw new CairnError(KernelCodes.INVALID_OPTION, `actor "${spec.name}": onError is ${JSON.stringify(spec.onError)}; expected "restart" or "resume"`);
   }
@@ -96,6 +114,7 @@ export function defineActor<M extends Message, S = undefined, C extends ActorCon
     persist: spec.persist ?? false,
     onError: spec.onError ?? 'restart',
     retry,
+    mailbox: capacity === undefined ? {} : { capacity },
     makeInitialState: () => (typeof init === 'function' ? (init as () => S)() : structuredClone(init as S)),
     receive: spec.receive,
     ...(spec.onStart ? { onStart: spec.onStart } : {}),
@@ -116,6 +135,8 @@ export interface RemoteActorSpec {
   /** @default 'restart' */
   readonly onError?: OnError;
   readonly retry?: Partial<RetryPolicy>;
+  /** @default {} */
+  readonly mailbox?: MailboxPolicy;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface CellStats {
   skipped: number;
   /** Messages dropped unhandled because their ttl had passed. */
   expired: number;
+  /** Messages refused because the actor's mailbox.capacity was reached (they go to the dead letters). */
+  overflowed: number;
 }
 
 /** What the loop needs of its cell: the current incarnation and how to end it. */

@@ -1,14 +1,14 @@
-import { EnvelopeTypes, KernelCodes, backoffDelayMs, encodeEnvelope, isCairnError, parseAddress } from '../protocols/index.ts';
-import type { Envelope } from '../protocols/index.ts';
+import { EnvelopeTypes, KernelCodes, backoffDelayMs, isCairnError } from '../protocols/index.ts';
 import { performance } from 'node:perf_hooks';
 import type { LoopCell } from './cell-deps.ts';
 import type { Delivery } from './delivery.ts';
+import { CellQueue } from './cell-queue.ts';
+import { DeliveryEnds } from './delivery-ends.ts';
+import { attemptInGuest } from './guest-attempt.ts';
 import { errorExit } from './exit-reason.ts';
 import { decideAfterFailure } from './failure-decision.ts';
 import type { Message } from './message.ts';
 import type { RemoteHost } from './remote-host.ts';
-import { replyEnvelope } from './reply-envelope.ts';
-import { storeDeadLetter } from './dead-letter-attempt.ts';
 import { dedupKey } from './nats-sender.ts';
 
 /**
@@ -18,14 +18,18 @@ import { dedupKey } from './nats-sender.ts';
  * backoff, dead letter, crash). The queue outlives incarnations: a restart resumes it.
  */
 export class CellLoop<M extends Message, S> {
-  private readonly queue: Delivery[] = [];
+  private readonly queue: CellQueue;
+  private readonly ends: DeliveryEnds<M, S>;
   private loop: Promise<void> | undefined;
   /** True while kick() handles messages synchronously (guards against re-entry). */
   private syncing = false;
   /** True while a guest handles the head message (a guest dying then is that attempt's failure). */
   handling = false;
 
-  constructor(private readonly cell: LoopCell<M, S>) {}
+  constructor(private readonly cell: LoopCell<M, S>) {
+    this.queue = new CellQueue(cell.def.mailbox.capacity, () => cell.stats.overflowed++);
+    this.ends = new DeliveryEnds(cell, () => this.queue.shift());
+  }
 
   get length(): number {
     return this.queue.length;
@@ -36,18 +40,24 @@ export class CellLoop<M extends Message, S> {
     return this.loop;
   }
 
-  enqueue(delivery: Delivery): void {
-    this.queue.push(delivery);
+  /**
+   * Queues a delivery, unless the actor's mailbox.capacity is reached: the queue holds the message
+   * being handled (its head) plus at most `capacity` waiting. False: refused, counted in
+   * `overflowed`; the caller dead-letters it.
+   */
+  enqueue(delivery: Delivery): boolean {
+    if (!this.queue.push(delivery)) return false;
     this.kick();
+    return true;
   }
 
   /** Hands back the deliveries not handled yet (the actor is being removed). */
   take(): Delivery[] {
-    return this.queue.splice(0, this.queue.length);
+    return this.queue.takeAll();
   }
 
   held(): readonly Delivery[] {
-    return this.queue;
+    return this.queue.all();
   }
 
   /** Handles what can be handled now; called when a message arrives and when an incarnation starts. */
@@ -61,7 +71,7 @@ export class CellLoop<M extends Message, S> {
     this.syncing = true;
     try {
       while (!cell.guest() && cell.isRunning() && this.queue.length > 0) {
-        const d = this.queue[0]!;
+        const d = this.queue.head!;
         if (d.notBefore > cell.deps.clock.now() || d.deadLetter) break;
         if (this.skipIfDone(d)) continue;
         const outcome = this.attemptInline(d);
@@ -94,7 +104,7 @@ export class CellLoop<M extends Message, S> {
    * with backoff, never a loop that retries at once (and starves the node).
    */
   private loopFailed(err: unknown): void {
-    const d = this.queue[0];
+    const d = this.queue.head;
     const { clock, log } = this.cell.deps;
     // An incarnation that ended under a pending save: its message waits for the next one.
     if (!this.cell.isRunning() && isCairnError(err, KernelCodes.ABORTED)) return;
@@ -108,7 +118,7 @@ export class CellLoop<M extends Message, S> {
     const { cell } = this;
     const { clock } = cell.deps;
     while (cell.isRunning() && this.queue.length > 0) {
-      const d = this.queue[0]!;
+      const d = this.queue.head!;
       const wait = d.notBefore - clock.now();
       if (wait > 0) {
         try {
@@ -120,7 +130,7 @@ export class CellLoop<M extends Message, S> {
       }
       if (this.skipIfDone(d)) continue;
       if (d.deadLetter) {
-        await this.deadLetter(d, d.deadLetter);
+        await this.ends.deadLetter(d, d.deadLetter);
         continue;
       }
       const guest = cell.guest();
@@ -132,17 +142,17 @@ export class CellLoop<M extends Message, S> {
 
   /** Finishes the head delivery without handling it when its ttl passed or its state change is already stored. */
   private skipIfDone(d: Delivery): boolean {
-    if (this.dropIfExpired(d)) return true;
+    if (this.ends.dropIfExpired(d)) return true;
     // A message of another site sourced again after this site's server restarted, already handled.
     if (d.origin && this.cell.deps.recent.has(dedupKey(d.envelope))) {
       this.cell.stats.skipped++;
-      this.finish(d);
+      this.ends.finish(d);
       return true;
     }
     if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
     // Applied before a crash, acked too late: effectively-once means not applying it again.
     this.cell.stats.skipped++;
-    this.finish(d);
+    this.ends.finish(d);
     return true;
   }
 
@@ -150,15 +160,9 @@ export class CellLoop<M extends Message, S> {
   private async attemptRemote(guest: RemoteHost, d: Delivery): Promise<boolean> {
     this.handling = true;
     try {
-      const outcome = await guest.handle(d.envelope, d.attempts + 1);
-      if (!outcome.ok) {
-        // A dead guest is named, as when it dies idle: "guest pid 42 exited with code 3".
-        const error = 'exit' in outcome ? `guest ${guest.channel.describe} ${outcome.error}` : outcome.error;
-        return await this.failedAttempt(d, Object.assign(new Error(error), { code: outcome.code }), 'exit' in outcome);
-      }
-      // What the handler sent goes out before the ack, with its deterministic ids.
-      for (const send of outcome.sends) await this.cell.deps.sender.tell(parseAddress(send.to), send.body, { id: send.id, ...(send.hdr ? { headers: send.hdr } : {}), ...(send.ttl !== undefined ? { ttl: send.ttl } : {}) });
-      const done = this.succeeded(d, outcome.reply, outcome.state ? { value: outcome.state.value as S } : undefined);
+      const attempt = await attemptInGuest<S>(guest, d, this.cell.deps.sender);
+      if (!attempt.ok) return await this.failedAttempt(d, attempt.error, attempt.guestDied);
+      const done = this.succeeded(d, attempt.reply, attempt.staged);
       if (done instanceof Promise) await done;
       return false;
     } catch (err) {
@@ -217,9 +221,9 @@ export class CellLoop<M extends Message, S> {
     const { cell } = this;
     if (staged) cell.state = staged.value;
     if (cell.def.persist) cell.applied.record(d);
-    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.reply, reply);
+    if (d.envelope.reply) this.ends.reply(d.envelope, EnvelopeTypes.reply, reply);
     cell.stats.handled++;
-    this.finish(d);
+    this.ends.finish(d);
   }
 
   private async failedAttempt(d: Delivery, err: unknown, guestDied = false): Promise<boolean> {
@@ -235,50 +239,13 @@ export class CellLoop<M extends Message, S> {
         d.notBefore = decision.outcome.notBefore;
         break;
       case 'expire':
-        this.dropIfExpired(d, reason);
+        this.ends.dropIfExpired(d, reason);
         break;
       case 'dead-letter':
-        await this.deadLetter(d, { code: KernelCodes.HANDLER_FAILED, reason });
+        await this.ends.deadLetter(d, { code: KernelCodes.HANDLER_FAILED, reason });
         break;
     }
     if (decision.crash) cell.crash(errorExit(err));
     return decision.crash;
-  }
-
-  /** Dead-letters the head delivery (see storeDeadLetter); once stored, acks it and answers an ask with the error. */
-  private async deadLetter(d: Delivery, why: { readonly code: string; readonly reason: string }): Promise<void> {
-    if (!(await storeDeadLetter(this.cell, d, why))) return;
-    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: why.code, message: `failed ${d.attempts} times, moved to dead letters: ${why.reason}` });
-    this.finish(d);
-    // Cleared only once acked: a reply that throws leaves it to store again (de-duplicated), not to rerun the handler.
-    d.deadLetter = undefined;
-  }
-
-  /**
-   * Drops the head delivery when its ttl has passed (the stream has deleted it already): acked,
-   * counted, an `expired` event, and an error reply for an ask that still waits.
-   */
-  private dropIfExpired(d: Delivery, lastError?: string): boolean {
-    const { cell } = this;
-    const now = cell.deps.clock.now();
-    if (d.expiresAt === undefined || now < d.expiresAt) return false;
-    const reason = `its ttl ended ${now - d.expiresAt} ms before it could be handled${lastError === undefined ? '' : ` (last attempt failed: ${lastError})`}`;
-    cell.stats.expired++;
-    cell.deps.events.emit({ v: 1, type: 'expired', actor: cell.id, reason, ts: now });
-    if (d.envelope.reply) this.reply(d.envelope, EnvelopeTypes.error, { code: KernelCodes.MESSAGE_EXPIRED, message: `message ${d.envelope.id} to ${cell.id} expired: ${reason}` });
-    this.finish(d);
-    return true;
-  }
-
-  private finish(d: Delivery): void {
-    this.queue.shift();
-    if (d.origin) this.cell.deps.recent.add(dedupKey(d.envelope));
-    d.msg.ack();
-    this.cell.deps.released(d);
-  }
-
-  private reply(request: Envelope, type: string, body: unknown): void {
-    if (!request.reply) return;
-    this.cell.deps.publishReply(request.reply, encodeEnvelope(replyEnvelope(request, type, body, this.cell.from, this.cell.deps.clock.now())));
   }
 }

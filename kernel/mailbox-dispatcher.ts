@@ -9,7 +9,8 @@ import type { NodeEvents } from './node-events.ts';
 
 /** Where the dispatcher hands a decoded delivery; undefined when no actor of that id runs here. */
 export interface DeliveryTarget {
-  enqueue(delivery: Delivery): void;
+  /** False: the actor's mailbox.capacity is reached; the dispatcher dead-letters the delivery. */
+  enqueue(delivery: Delivery): boolean;
   held(): readonly Delivery[];
 }
 
@@ -105,7 +106,7 @@ export class MailboxDispatcher {
     const waiting = this.orphans.get(actor);
     if (!waiting) return;
     this.orphans.delete(actor);
-    for (const d of waiting) target.enqueue(d);
+    for (const d of waiting) this.give(target, d);
   }
 
   /** Holds deliveries of an actor that was removed, as orphans (it may be spawned again). */
@@ -146,8 +147,15 @@ export class MailboxDispatcher {
     const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
     this.heldSeqs.add(seq);
     const target = this.lookup(actor);
-    if (target) target.enqueue(d);
+    if (target) this.give(target, d);
     else this.hold(d);
+  }
+
+  /** Hands a delivery to its actor's cell; one over the actor's mailbox.capacity goes to the dead letters. */
+  private give(target: DeliveryTarget, d: Delivery): void {
+    if (target.enqueue(d)) return;
+    const reason = `actor "${d.actor}" already held its mailbox.capacity of messages when this one arrived`;
+    void this.deadLetter(d.msg, d.actor, KernelCodes.MAILBOX_OVERFLOW, reason, 0).then(() => this.heldSeqs.delete(d.seq));
   }
 
   private hold(d: Delivery): void {

@@ -21,6 +21,7 @@ export type {
   StateOf,
   OnError,
   RetryPolicy,
+  MailboxPolicy,
   Message,
   Asks,
   ReplyOf,

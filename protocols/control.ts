@@ -35,6 +35,8 @@ export interface ActorInfo {
   readonly skipped: number;
   /** Messages dropped unhandled because their time to live (`ttl`) had passed. */
   readonly expired: number;
+  /** Messages sent to the dead letters because the actor's mailbox.capacity was reached. */
+  readonly overflowed: number;
   readonly queued: number;
   readonly startedAt: number;
   readonly supervisor: string;

@@ -141,8 +141,9 @@ export const MailboxSchema = Strict(
     maxAttempts: Type.Optional(
       Type.Integer({ minimum: 1, maximum: ManifestLimits.maxAttempts, description: "Deliveries of one message before it goes to the dead-letter stream. Default: the behaviour's retry.maxAttempts (3 unless its definition says otherwise)." }),
     ),
+    /** @default none: only the site's limit (the node option mailbox.capacity) */
     capacity: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: ManifestLimits.capacity, description: "Not supported yet (refused): every mailbox holds its site's capacity." }),
+      Type.Integer({ minimum: 1, maximum: ManifestLimits.capacity, description: "Messages that may wait for one instance besides the one it handles; one arriving beyond them goes to the dead letters (CAIRN_MAILBOX_OVERFLOW). Default: only the site's limit." }),
     ),
   },
   { default: {} },

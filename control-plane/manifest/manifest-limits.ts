@@ -16,7 +16,7 @@ export const ManifestLimits = {
   multiplier: 100,
   /** Deliveries of one message before it is dead-lettered. */
   maxAttempts: 1_000,
-  /** Per-actor mailbox capacity (refused for now: see mailbox.capacity). */
+  /** Per-actor mailbox capacity: messages held in the node's memory for one actor. */
   capacity: 10_000_000,
   /** CPU cores a container may use. */
   cpu: 1_024,

@@ -16,16 +16,6 @@ export function unsupportedFindings(data: unknown): Finding[] {
   const findings: Finding[] = [];
   (Array.isArray(spec['actors']) ? spec['actors'] : []).forEach((actor: unknown, index) => {
     if (!isRecord(actor)) return;
-    const mailbox = actor['mailbox'];
-    if (isRecord(mailbox) && mailbox['capacity'] !== undefined) {
-      findings.push(
-        error(
-          ['spec', 'actors', index, 'mailbox', 'capacity'],
-          Codes.NOT_SUPPORTED_YET,
-          "a per-actor mailbox capacity is not enforced yet: every mailbox of a site holds the site's capacity (10000 by default; the node option mailbox.capacity); remove the field",
-        ),
-      );
-    }
     const env = actor['env'];
     if ((actor['mode'] ?? 'inline') === 'inline' && isRecord(env) && Object.keys(env).length > 0) {
       findings.push(

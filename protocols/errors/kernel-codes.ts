@@ -12,6 +12,7 @@ export const KernelCodes = {
   MESSAGE_EXPIRED: 'CAIRN_MESSAGE_EXPIRED',
   ABORTED: 'CAIRN_ABORTED',
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
+  MAILBOX_OVERFLOW: 'CAIRN_MAILBOX_OVERFLOW',
   SEND_FAILED: 'CAIRN_SEND_FAILED',
   DEAD_LETTER_FAILED: 'CAIRN_DEAD_LETTER_FAILED',
   STATE_SAVE_FAILED: 'CAIRN_STATE_SAVE_FAILED',
@@ -84,6 +85,11 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.MAILBOX_FULL,
     summary: "The target actor's mailbox stayed at capacity for the whole tell timeout (backpressure).",
     fix: 'Slow the sender, raise mailbox.capacity, or check why the actor is not consuming (`cairn ps`).',
+  },
+  {
+    code: KernelCodes.MAILBOX_OVERFLOW,
+    summary: "A message reached its actor while the actor already held its mailbox.capacity (the one being handled plus capacity waiting); it went to the site's dead letters, not into the queue.",
+    fix: "Raise the actor's mailbox.capacity, slow its senders, or find out why it is slow (`cairn ps`); replay what overflowed with `cairn dlq replay`.",
   },
   {
     code: KernelCodes.DEAD_LETTER_FAILED,

@@ -80,13 +80,14 @@ describe('loadBehaviour', () => {
     expect(reply).toBe('salut');
   });
 
-  it('loadBehaviour - a named definition export; manifest persist and maxAttempts apply on top', async () => {
-    const { actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker\npersist: true\nmailbox: { maxAttempts: 2 }');
+  it('loadBehaviour - a named definition export; manifest persist, maxAttempts and capacity apply on top', async () => {
+    const { actor } = oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker\npersist: true\nmailbox: { maxAttempts: 2, capacity: 7 }');
     const def = await loadBehaviour(actor, ctx, FIXTURES);
-    expect(def).toMatchObject({ name: 'echo', persist: true, retry: { maxAttempts: 2 } });
+    expect(def).toMatchObject({ name: 'echo', persist: true, retry: { maxAttempts: 2 }, mailbox: { capacity: 7 } });
     // Unwritten, the behaviour's own policy stands (one default: the kernel's DEFAULT_RETRY).
     const plain = await loadBehaviour(oneActor('behaviour: { module: ./echo.ts, export: Echo }\nmode: worker').actor, ctx, FIXTURES);
     expect(plain.retry).toEqual(DEFAULT_RETRY);
+    expect(plain.mailbox).toEqual({});
   });
 
   it('loadBehaviour - process and container modes get a remote definition without importing anything', async () => {
@@ -138,9 +139,9 @@ describe('module actors', () => {
   const THRESHOLD = `${EXAMPLES}/threshold.ts`;
 
   it('loadActor - a third-party module: its behaviour, its source for guests, its config with defaults', async () => {
-    const { actor } = oneActor('module: ./threshold.ts\nmode: worker\nconfig: { to: t, above: 1 }\nmailbox: { maxAttempts: 2 }');
+    const { actor } = oneActor('module: ./threshold.ts\nmode: worker\nconfig: { to: t, above: 1 }\nmailbox: { maxAttempts: 2, capacity: 3 }');
     const loaded = await loadActor(actor, ctx, EXAMPLES);
-    expect(loaded.definition).toMatchObject({ name: 'threshold', persist: true, retry: { maxAttempts: 2 } });
+    expect(loaded.definition).toMatchObject({ name: 'threshold', persist: true, retry: { maxAttempts: 2 }, mailbox: { capacity: 3 } });
     expect(loaded.code).toEqual({ module: THRESHOLD, export: 'ThresholdActor' });
     expect(loaded.config).toEqual({ to: 't', above: 1, field: 'value' });
   });

@@ -224,6 +224,48 @@ describe('mailbox', () => {
     }
   });
 
+  it('mailbox - an actor at its own mailbox.capacity sends what arrives beyond it to the dead letters; the others keep receiving and nothing is lost', async () => {
+    const sys = await system('per-actor-capacity');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    type Work = { type: 'work'; n: number } | ({ type: 'seen' } & Asks<number[]>);
+    const Gated = defineActor<Work, { seen: number[] }>({
+      name: 'gated',
+      initialState: () => ({ seen: [] }),
+      mailbox: { capacity: 3 },
+      receive: async (msg, ctx) => {
+        if (msg.type === 'seen') return ctx.state.seen;
+        await gate;
+        ctx.setState({ seen: [...ctx.state.seen, msg.n] });
+      },
+    });
+    try {
+      const log = eventLog((l) => sys.onEvent(l));
+      const g = await sys.spawn(Gated, { id: 'g' });
+      const other = await sys.spawn(Counter, { id: 'other' });
+      // One is being handled (it waits at the gate), three wait: the other six overflow.
+      for (let n = 0; n < 10; n++) await g.tell({ type: 'work', n }, { id: `work-${n}` });
+      for (let i = 0; i < 6; i++) await log.next((e) => e.type === 'dead-lettered' && e.actor === 'g');
+      // The node's other actors are not held up by it.
+      await other.tell({ type: 'inc', by: 5 });
+      expect(await other.ask({ type: 'get' })).toBe(5);
+      expect(sys.ps().actors.find((a) => a.id === 'g')).toMatchObject({ overflowed: 6, queued: 4 });
+      const admin = new DeadLetterAdmin(jetstream(nc), await jetstreamManager(nc), 'per-actor-capacity');
+      const dead = await admin.list();
+      expect(dead.map((d) => d.envelope?.id)).toEqual(['work-4', 'work-5', 'work-6', 'work-7', 'work-8', 'work-9']);
+      expect(dead.every((d) => d.code === KernelCodes.MAILBOX_OVERFLOW && d.reason.includes('mailbox.capacity'))).toBe(true);
+      open();
+      expect(await g.ask({ type: 'seen' })).toEqual([0, 1, 2, 3]);
+      // Nothing is lost: replayed once there is room, the overflow is handled, in order.
+      for (const d of dead) expect(await admin.replay(d.seq)).toBe(true);
+      await expect.poll(() => g.ask({ type: 'seen' }), { timeout: 10_000 }).toEqual([...Array(10).keys()]);
+      log.stop();
+    } finally {
+      open();
+      await sys.shutdown();
+    }
+  });
+
   it('mailbox - a message to a malformed address is refused before sending', async () => {
     const sys = await system('addr');
     try {

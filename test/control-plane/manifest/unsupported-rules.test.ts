@@ -3,12 +3,12 @@ import { ManifestDiagnosticCodes as Codes } from '../../../protocols/index.ts';
 import { errorsOf, parseObject, pathsAndCodes, validManifest } from './manifest-fixtures.ts';
 
 describe('fields nothing would execute are refused', () => {
-  it('unsupported rules - a per-actor mailbox capacity is refused as not supported yet', () => {
+  it('unsupported rules - a per-actor mailbox capacity is executed now, so accepted; zero is a schema error', () => {
     const data = validManifest();
     data.spec.actors[0].mailbox = { capacity: 50, maxAttempts: 2 };
-    const errors = errorsOf(parseObject(data));
-    expect(pathsAndCodes(errors)).toEqual([`spec.actors[0].mailbox.capacity ${Codes.NOT_SUPPORTED_YET}`]);
-    expect(errors[0]?.message).toContain("the site's capacity");
+    expect(parseObject(data).ok).toBe(true);
+    data.spec.actors[0].mailbox = { capacity: 0 };
+    expect(pathsAndCodes(errorsOf(parseObject(data)))).toEqual([`spec.actors[0].mailbox.capacity ${Codes.OUT_OF_RANGE}`]);
   });
 
   it('unsupported rules - env on an inline actor is refused, saying inline is the default; worker env is accepted', () => {

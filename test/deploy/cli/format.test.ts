@@ -87,7 +87,7 @@ describe('formatTree', () => {
 describe('formatPs', () => {
   it('formatPs - shows one row per actor with uptime for running actors', () => {
     const base: ActorInfo = { id: 'greeter', site: 'local', node: 'n1', behaviour: 'greeter', mode: 'inline', status: 'running', restarts: 0, handled: 4, failed: 0, skipped: 0,
-    expired: 0, queued: 0, startedAt: 1_000, supervisor: 'hello' };
+    expired: 0, overflowed: 0, queued: 0, startedAt: 1_000, supervisor: 'hello' };
     const lines = formatPs([base, { ...base, id: 'flaky', behaviour: 'flaky', status: 'restarting', restarts: 3, failed: 3 }], 66_000);
     expect(lines[0]).toBe('ID       BEHAVIOUR  NODE  STATUS      RESTARTS  HANDLED  FAILED  QUEUED  UPTIME');
     expect(lines[1]).toBe('greeter  greeter    n1    running            0        4       0       0   1m05s');

@@ -41,10 +41,9 @@ import { remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
-import { HandlerTimer, watchEventLoop } from './loop-watchdog.ts';
+import { HandlerTimer, stallReporter, watchEventLoop } from './loop-watchdog.ts';
 import { RecentDeliveries } from './recent-deliveries.ts';
 import { assertPositiveOptions } from './option-checks.ts';
-import type { Stall } from './loop-watchdog.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export type { NodeOptions } from './node-options.ts';
@@ -147,7 +146,7 @@ export class ActorNode {
     if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
     sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
     const stallThresholdMs = this.opts.stallThresholdMs ?? 500;
-    if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: this.handlers, onStall: (s) => this.stalled(s) }, this.abort.signal);
+    if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: this.handlers, onStall: stallReporter({ node: this.id, events: this.events, log: this.log, clock: this.clock }) }, this.abort.signal);
     const sources = new MailboxSources({ nc: this.nc, jsm: this.jsm, site: this.site, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log });
     this.sources = sources;
     const dispatcher = await openSiteMailbox(
@@ -259,11 +258,6 @@ export class ActorNode {
     if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
     else await this.nc.flush().catch(() => undefined);
     this.state = 'stopped';
-  }
-
-  private stalled(s: Stall): void {
-    this.log.warn({ lagMs: s.lagMs, actor: s.actor, handlerMs: s.handlerMs }, 'event loop stalled: nothing else on this node ran meanwhile');
-    this.events.emit({ v: 1, type: 'stalled', actor: s.actor ?? `~${this.id}`, lagMs: s.lagMs, ...(s.handlerMs === undefined ? {} : { handlerMs: s.handlerMs }), ts: this.clock.now() });
   }
 
   private assertRunning(): void {

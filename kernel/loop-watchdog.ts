@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { NodeEvents } from './node-events.ts';
 
 /** The slowest synchronous handler run since the last look: what most likely held the event loop. */
 export class HandlerTimer {
@@ -59,4 +62,12 @@ export function watchEventLoop(o: LoopWatchdogOptions, signal: AbortSignal): voi
   }, every);
   timer.unref();
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+/** Reports a stall of node `node` in its log and as a `stalled` event (the node itself when no handler is to blame). */
+export function stallReporter(o: { readonly node: string; readonly events: NodeEvents; readonly log: Logger; readonly clock: Clock }): (s: Stall) => void {
+  return (s) => {
+    o.log.warn({ lagMs: s.lagMs, actor: s.actor, handlerMs: s.handlerMs }, 'event loop stalled: nothing else on this node ran meanwhile');
+    o.events.emit({ v: 1, type: 'stalled', actor: s.actor ?? `~${o.node}`, lagMs: s.lagMs, ...(s.handlerMs === undefined ? {} : { handlerMs: s.handlerMs }), ts: o.clock.now() });
+  };
 }

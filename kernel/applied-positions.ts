@@ -1,10 +1,12 @@
 import type { Delivery } from './delivery.ts';
 import type { StoredState } from './state-store.ts';
+import { streamOfOriginKey } from './source-epochs.ts';
 
 /**
  * How far a persisted actor's state goes: the mailbox sequence of the last message applied to it
- * and, per origin outbox (messages of other sites), the origin sequence of the last one. Saved
- * with the state; what makes persisted actors effectively-once across crashes and re-sourcing.
+ * and, per origin outbox (messages of other sites) and its epoch (see source-epochs.ts: an outbox
+ * made again from scratch starts a new one), the origin sequence of the last one. Saved with the
+ * state; what makes persisted actors effectively-once across crashes and re-sourcing.
  */
 export class AppliedPositions {
   private seq = 0;
@@ -28,13 +30,22 @@ export class AppliedPositions {
 
   /** What to save with the state once `d` is applied: the mailbox sequence and the origin positions. */
   after(d: Delivery): { readonly seq: number; readonly origins: Readonly<Record<string, number>> } {
-    if (d.origin) return { seq: this.seq, origins: { ...this.origins, [d.origin.stream]: d.origin.seq } };
+    if (d.origin) return { seq: this.seq, origins: withOrigin(this.origins, d.origin) };
     return { seq: d.seq, origins: this.origins };
   }
 
   /** Records `d` as applied (after its state was stored). */
   record(d: Delivery): void {
-    if (d.origin) this.origins[d.origin.stream] = d.origin.seq;
+    if (d.origin) this.origins = withOrigin(this.origins, d.origin);
     else this.seq = d.seq;
   }
+}
+
+/** The positions with `origin`'s, replacing the same outbox's earlier epochs (nothing of those comes again). */
+function withOrigin(origins: Readonly<Record<string, number>>, origin: { readonly stream: string; readonly seq: number }): Record<string, number> {
+  const stream = streamOfOriginKey(origin.stream);
+  const out: Record<string, number> = {};
+  for (const [key, seq] of Object.entries(origins)) if (key === origin.stream || streamOfOriginKey(key) !== stream) out[key] = seq;
+  out[origin.stream] = origin.seq;
+  return out;
 }

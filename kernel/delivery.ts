@@ -12,9 +12,10 @@ export interface Delivery {
   readonly actor: string;
   readonly envelope: Envelope;
   /**
-   * For a message sourced from another site's outbox: that stream and the message's sequence in
-   * it (from the Nats-Stream-Source header). Order per origin is kept by sourcing, so it
-   * de-duplicates what a restarted server re-sources after its WorkQueue forgot how far it got.
+   * For a message sourced from another site's outbox: that stream (with its epoch, see
+   * OriginEpochs.keyOf) and the message's sequence in it (from the Nats-Stream-Source header).
+   * Order per origin is kept by sourcing, so it de-duplicates what a restarted server re-sources
+   * after its WorkQueue forgot how far it got.
    */
   readonly origin?: { readonly stream: string; readonly seq: number };
   /** When its time to live ends (stored time + its Nats-TTL); not handled after that. Absent: no ttl. */

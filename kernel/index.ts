@@ -38,3 +38,5 @@ export { openSiteConnection, DEFAULT_SERVERS } from './site-connection.ts';
 export type { SiteConnection, SiteConnectionOptions } from './site-connection.ts';
 export { SiteSender } from './site-sender.ts';
 export { assertPositiveOptions } from './option-checks.ts';
+export { outboxCreatedKey, outboxMarksKey, readOutboxEpoch, sourceStart, OriginEpochs } from './source-epochs.ts';
+export type { OutboxEpoch, SourceStart } from './source-epochs.ts';

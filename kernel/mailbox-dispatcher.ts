@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
 import type { NodeEvents } from './node-events.ts';
+import type { OriginEpochs } from './source-epochs.ts';
 
 /** Where the dispatcher hands a decoded delivery; undefined when no actor of that id runs here. */
 export interface DeliveryTarget {
@@ -21,6 +22,8 @@ export interface DispatcherOptions {
   readonly orphanTimeoutMs: number;
   /** The consumer's ack wait; held messages are kept alive at a third of it. */
   readonly ackWaitMs: number;
+  /** Which epoch of its outbox a message of another site belongs to (see source-epochs.ts). */
+  readonly epochs: OriginEpochs;
 }
 
 /**
@@ -140,7 +143,8 @@ export class MailboxDispatcher {
     }
     const now = this.clock.now();
     const headers = m.headers;
-    const origin = sourceOrigin(headers?.get('Nats-Stream-Source'));
+    const source = sourceOrigin(headers?.get('Nats-Stream-Source'));
+    const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
     const ttl = headers?.get(Headers.ttl);
     // Only a message with a ttl pays for reading its stored time out of the reply subject.
     const expiry = ttl ? expiresAt(Math.floor(m.info.timestampNanos / 1e6), ttl) : undefined;

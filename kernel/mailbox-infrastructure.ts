@@ -49,8 +49,10 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
  * 2.15 then restarts the source at the time of this stream's last message and skips what the peer
  * stored before it (2.9.10 restarted from the oldest message instead, delivering it all again).
  */
-export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Partial<StreamConfig> & { name: string } {
+export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Partial<StreamConfig> & { name: string } {
   return {
+    // What the mailbox knows of its peers' outboxes (source-epochs.ts); absent: left as stored.
+    ...(metadata && Object.keys(metadata).length > 0 ? { metadata: { ...metadata } } : {}),
     // Always a list, empty too: nats.js merges an update into the current config, so a config
     // without `sources` would keep sources this site no longer wants.
     sources: peers.map((p) => mailboxSource(site, p)),
@@ -141,8 +143,8 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
 }
 
 /** Creates the site's mailbox, outbox and dead-letter streams, or updates them to the given limits and peers. */
-export async function ensureSiteStreams(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
-  for (const cfg of [mailboxStreamConfig(site, limits, peers), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
+export async function ensureSiteStreams(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Promise<void> {
+  for (const cfg of [mailboxStreamConfig(site, limits, peers, metadata), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
 }
 
 /**
@@ -164,8 +166,8 @@ export async function takeOverMailboxConsumer(jsm: JetStreamManager, site: strin
 }
 
 /** Streams, then the consumer: what a site's leader sets up before it consumes. */
-export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = []): Promise<void> {
-  await ensureSiteStreams(jsm, site, limits, peers);
+export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Promise<void> {
+  await ensureSiteStreams(jsm, site, limits, peers, metadata);
   await takeOverMailboxConsumer(jsm, site, limits);
 }
 

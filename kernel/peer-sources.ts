@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { DeliverPolicy } from '@nats-io/jetstream';
-import type { JetStreamManager, StreamSource, StreamSourceInfo } from '@nats-io/jetstream';
+import type { StreamSource, StreamSourceInfo } from '@nats-io/jetstream';
 import { Consumers, Streams, backoffDelayMs } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
-import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
-import { stalledSources } from './stalled-sources.ts';
-import type { SourceReport } from './stalled-sources.ts';
+import { stalledSources, stuckSources } from './stalled-sources.ts';
+import { ensureSourceConsumer } from './source-consumer.ts';
+import type { SourceProgress, SourceReport } from './stalled-sources.ts';
 
 export interface PeerSourcesOptions {
   readonly nc: NatsConnection;
@@ -29,14 +28,23 @@ export interface PeerSourcesOptions {
    * message the outbox keeps. @default none
    */
   readonly sourcedUpTo?: ReadonlyMap<string, number>;
+  /** Per peer site, the creation time of the outbox this mailbox sourced last (source-epochs.ts). @default none */
+  readonly known?: ReadonlyMap<string, string>;
+  /** Called before a consumer is created on an outbox that is not the one sourced before (it was made again). */
+  readonly onNewOutbox?: (peer: PeerSite) => Promise<void>;
+  /** Called once a peer's consumer exists on an outbox other than the recorded one (or none was), to record it. */
+  readonly onOutbox?: (peer: PeerSite, created: string) => Promise<void>;
 }
 
 /** Where a peer's source consumer stands. */
 export type PeerSourceState =
   | { readonly type: 'ready' }
   | { readonly type: 'waiting'; readonly attempts: number; readonly error: string; readonly retryInMs: number }
-  /** The source was silent for `silentMs` while the peer answered; it was restarted `restarts` times so far. */
-  | { readonly type: 'restarted'; readonly silentMs: number; readonly restarts: number };
+  /**
+   * The source was silent for `silentMs` (or, with `stuckMs`, heard heartbeats but copied nothing
+   * that long while it lagged) while the peer answered; it was restarted `restarts` times so far.
+   */
+  | { readonly type: 'restarted'; readonly silentMs: number; readonly stuckMs?: number; readonly restarts: number };
 
 /** How the watchdog reads the mailbox stream's sources and restarts one. */
 export interface SourceWatch {
@@ -61,8 +69,11 @@ export interface SourceWatch {
  */
 export class PeerSources {
   private readonly states = new Map<string, PeerSourceState>();
+  private readonly created: Map<string, string>;
 
-  constructor(private readonly opts: PeerSourcesOptions) {}
+  constructor(private readonly opts: PeerSourcesOptions) {
+    this.created = new Map(opts.known);
+  }
 
   /** Each peer's state, by site name. */
   state(): ReadonlyMap<string, PeerSourceState> {
@@ -81,6 +92,7 @@ export class PeerSources {
     const since = new Map<string, number>();
     const quietUntil = new Map<string, number>();
     const restarts = new Map<string, number>();
+    let progress: SourceProgress = new Map();
     void (async () => {
       while (!signal.aborted) {
         try {
@@ -98,7 +110,11 @@ export class PeerSources {
           log.debug({ err }, 'source watch: cannot read the mailbox stream');
           continue;
         }
-        for (const stalled of stalledSources(sourced, reports, stalledAfterMs, now, since)) {
+        const silent = stalledSources(sourced, reports, stalledAfterMs, now, since);
+        const lagging = stuckSources(sourced, reports, stalledAfterMs, now, progress);
+        progress = lagging.progress;
+        const stalledNow = [...silent, ...lagging.stuck.filter((s) => !silent.some((x) => x.peer.site === s.peer.site))];
+        for (const stalled of stalledNow) {
           const site = stalled.peer.site;
           if (now < (quietUntil.get(site) ?? 0) || signal.aborted) continue;
           const error = await this.attempt(stalled.peer, stalled.sourcedUpTo);
@@ -110,10 +126,10 @@ export class PeerSources {
           restarts.set(site, count);
           // Give the restarted source time to connect before judging it again.
           quietUntil.set(site, now + 3 * stalledAfterMs);
-          log.warn({ peer: site, silentMs: stalled.silentMs, restarts: count }, 'source of a peer site stalled while the peer answers; restarting it');
+          log.warn({ peer: site, silentMs: stalled.silentMs, stuckMs: stalled.stuckMs, restarts: count }, stalled.stuckMs === undefined ? 'source of a peer site stalled while the peer answers; restarting it' : 'source of a peer site copies nothing though it lags behind the peer; restarting it');
           try {
             await how.restart(stalled.peer);
-            this.states.set(site, { type: 'restarted', silentMs: stalled.silentMs, restarts: count });
+            this.states.set(site, { type: 'restarted', silentMs: stalled.silentMs, ...(stalled.stuckMs === undefined ? {} : { stuckMs: stalled.stuckMs }), restarts: count });
           } catch (err) {
             log.error({ err, peer: site }, 'could not restart the source of a peer site');
           }
@@ -162,41 +178,25 @@ export class PeerSources {
   private async attempt(peer: PeerSite, sourcedUpTo?: number): Promise<string | undefined> {
     try {
       const jsm = await jetstreamManager(this.opts.nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: this.opts.attemptTimeoutMs ?? 2_000 });
-      await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits, sourcedUpTo ?? this.opts.sourcedUpTo?.get(peer.site));
+      const known = this.created.get(peer.site);
+      const { onNewOutbox, onOutbox } = this.opts;
+      const { created } = await ensureSourceConsumer(jsm, peer.site, this.opts.site, this.opts.limits, sourcedUpTo ?? this.opts.sourcedUpTo?.get(peer.site), {
+        known,
+        beforeNewOutbox: async () => {
+          this.opts.log.warn({ peer: peer.site }, "the peer site's outbox is not the one this site sourced before (made again from scratch): sourcing the new one from its first message");
+          await onNewOutbox?.(peer);
+        },
+      });
+      if (created !== known) {
+        await onOutbox?.(peer, created);
+        this.created.set(peer.site, created);
+      }
       this.states.set(peer.site, { type: 'ready' });
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   }
-}
-
-/**
- * Creates (or brings up to date) the durable consumer on `from`'s outbox for site `to`, creating
- * the outbox when `from` never ran a node (its node later updates it to its own limits). A new
- * consumer starts after `sourcedUpTo` when given (what a plain source already copied), else at the
- * oldest message; an existing one keeps its position and is updated to the current config.
- */
-export async function ensureSourceConsumer(jsm: JetStreamManager, from: string, to: string, limits: MailboxLimits, sourcedUpTo?: number): Promise<void> {
-  const stream = Streams.outbox(from);
-  try {
-    await jsm.streams.info(stream);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await jsm.streams.add(outboxStreamConfig(from, limits));
-  }
-  const config = sourceConsumerConfig(from, to);
-  const existing = await jsm.consumers.info(stream, Consumers.source(to)).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
-  if (existing === undefined) {
-    await jsm.consumers.add(stream, sourcedUpTo !== undefined && sourcedUpTo > 0 ? { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sourcedUpTo + 1 } : config);
-    return;
-  }
-  // Where it delivers from cannot change; everything else follows this version's config.
-  const { deliver_policy: _startsWhereItWasCreated, ...updatable } = config;
-  await jsm.consumers.update(stream, Consumers.source(to), updatable);
 }
 
 /**

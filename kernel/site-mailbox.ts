@@ -38,7 +38,7 @@ export interface SiteMailboxOptions {
  */
 export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal): Promise<MailboxDispatcher> {
   const { sources } = o;
-  await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, await sources.start(signal));
+  await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, await sources.start(signal), sources.metadata);
   sources.ready();
   const consumerOf = (): ReturnType<JetStreamClient['consumers']['get']> => o.js.consumers.get(Streams.mailbox(o.site), Consumers.mailbox(o.site));
   const dispatcher = new MailboxDispatcher(
@@ -49,12 +49,12 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
     o.events,
     o.clock,
     o.log,
-    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs },
+    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs, epochs: sources.epochs },
     async () => {
       // Only while this node still leads: a leader back from a partition must not take the
       // consumer from the node that took over (its lease loop stops this node meanwhile).
       if (!(await o.stillLeading())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${o.node} no longer holds the lease of site ${o.site}; not recreating the mailbox consumer`);
-      await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.current);
+      await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.current, sources.metadata);
       return consumerOf();
     },
   );

@@ -3,13 +3,15 @@ import { Streams } from '../protocols/index.ts';
 import type { PeerSite } from './mailbox-infrastructure.ts';
 
 /** What the mailbox stream reports of one source (nats-server's StreamSourceInfo, with `seq`). */
-export type SourceReport = Pick<StreamSourceInfo, 'name' | 'active'> & { readonly seq?: number };
+export type SourceReport = Pick<StreamSourceInfo, 'name' | 'active'> & { readonly seq?: number; readonly lag?: number };
 
 /** A peer whose source has been silent too long, with how far the mailbox got in its outbox. */
 export interface StalledSource {
   readonly peer: PeerSite;
   /** Milliseconds since the source last delivered anything (messages or heartbeats); -1: never. */
   readonly silentMs: number;
+  /** Set when the source still hears heartbeats but copied nothing for this long while it lags. */
+  readonly stuckMs?: number;
   /** The last outbox sequence the mailbox stored (0: none known). */
   readonly sourcedUpTo: number;
 }
@@ -30,4 +32,29 @@ export function stalledSources(peers: readonly PeerSite[], reports: readonly Sou
     if (silentMs >= thresholdMs) out.push({ peer, silentMs: report.active < 0 ? -1 : silentMs, sourcedUpTo: report.seq ?? 0 });
   }
   return out;
+}
+
+/** Per peer, the last position seen of a lagging source and since when it has not moved. */
+export type SourceProgress = ReadonlyMap<string, { readonly seq: number; readonly since: number }>;
+
+/**
+ * The sourced peers whose source lags (`lag` > 0: the peer holds messages it has not copied) and
+ * whose position has not moved for `thresholdMs`, though heartbeats arrive: a flow-controlled
+ * source waiting for something that will not come. With the progress to pass next time (a source
+ * that moved, or stopped lagging, starts over).
+ */
+export function stuckSources(peers: readonly PeerSite[], reports: readonly SourceReport[], thresholdMs: number, now: number, before: SourceProgress): { readonly stuck: StalledSource[]; readonly progress: SourceProgress } {
+  const stuck: StalledSource[] = [];
+  const progress = new Map<string, { seq: number; since: number }>();
+  for (const peer of peers) {
+    const report = reports.find((r) => r.name === Streams.outbox(peer.site));
+    if (!report || !(report.lag !== undefined && report.lag > 0)) continue;
+    const seq = report.seq ?? 0;
+    const seen = before.get(peer.site);
+    const since = seen && seen.seq === seq ? seen.since : now;
+    progress.set(peer.site, { seq, since });
+    const silentMs = report.active < 0 ? -1 : report.active / 1e6;
+    if (now - since >= thresholdMs) stuck.push({ peer, silentMs, stuckMs: now - since, sourcedUpTo: seq });
+  }
+  return { stuck, progress };
 }

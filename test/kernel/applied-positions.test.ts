@@ -32,4 +32,17 @@ describe('AppliedPositions', () => {
     p.reset(undefined);
     expect(p.includes(local(1))).toBe(false);
   });
+
+  it('effectively-once - a new epoch of an outbox (made again from scratch) is not judged by the old one, and replaces it once applied', () => {
+    const p = new AppliedPositions();
+    p.reset({ seq: 0, state: null, origins: { CAIRN_OUT_cloud: 60, CAIRN_OUT_edge2: 4 } });
+    // The new outbox starts at 1 again: under its epoch's key nothing is applied yet.
+    const first = sourced(70, 'CAIRN_OUT_cloud@65', 1);
+    expect(p.includes(first)).toBe(false);
+    expect(p.after(first).origins).toEqual({ 'CAIRN_OUT_cloud@65': 1, CAIRN_OUT_edge2: 4 });
+    p.record(first);
+    // Re-sourced later (a server restart): judged within the new epoch.
+    expect(p.includes(sourced(90, 'CAIRN_OUT_cloud@65', 1))).toBe(true);
+    expect(p.includes(sourced(91, 'CAIRN_OUT_cloud@65', 2))).toBe(false);
+  });
 });

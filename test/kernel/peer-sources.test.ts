@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAILBOX_LIMITS, mailboxSource, mailboxStreamConfig, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
-import { stalledSources } from '../../kernel/stalled-sources.ts';
+import { stalledSources, stuckSources } from '../../kernel/stalled-sources.ts';
 import { peersToSource } from '../../kernel/peer-sources.ts';
 import { backoffDelayMs } from '../../protocols/index.ts';
 
@@ -69,6 +69,23 @@ describe('stalled sources', () => {
 
   it('stalledSources - peers the mailbox does not source are not judged', () => {
     expect(stalledSources([{ site: 'edge9' }], reports, 10_000, 99_000, new Map())).toEqual([]);
+  });
+
+  it('stuckSources - a lagging source whose position does not move for the threshold is stuck, heartbeats or not', () => {
+    const lagging = [{ name: 'CAIRN_OUT_cloud', active: 200_000_000, seq: 5_475, lag: 4_525 }];
+    const first = stuckSources([cloud], lagging, 10_000, 1_000, new Map());
+    expect(first.stuck).toEqual([]);
+    expect(stuckSources([cloud], lagging, 10_000, 10_999, first.progress).stuck).toEqual([]);
+    expect(stuckSources([cloud], lagging, 10_000, 11_000, first.progress).stuck).toEqual([{ peer: cloud, silentMs: 200, stuckMs: 10_000, sourcedUpTo: 5_475 }]);
+  });
+
+  it('stuckSources - a source that moves, or has caught up, is not stuck', () => {
+    const before = new Map([['cloud', { seq: 100, since: 0 }]]);
+    const moved = stuckSources([cloud], [{ name: 'CAIRN_OUT_cloud', active: 0, seq: 101, lag: 9 }], 10_000, 50_000, before);
+    expect(moved.stuck).toEqual([]);
+    expect(moved.progress.get('cloud')).toEqual({ seq: 101, since: 50_000 });
+    const caughtUp = stuckSources([cloud], [{ name: 'CAIRN_OUT_cloud', active: 0, seq: 100, lag: 0 }], 10_000, 50_000, before);
+    expect(caughtUp).toEqual({ stuck: [], progress: new Map() });
   });
 
   it('mailboxStreamConfig - lists its sources even when there are none (an update must be able to remove them)', () => {

@@ -8,6 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Consumers, Streams, Subjects } from '../../protocols/index.ts';
 import { startTopology } from '../helpers/topology.ts';
 import type { SiteServer, Topology } from '../helpers/topology.ts';
+import { sourcingReport } from '../helpers/sourcing-report.ts';
 
 /** What a tally has seen: per sender, the last index; duplicates and gaps are counted, not hidden. */
 interface TallyState {
@@ -41,6 +42,7 @@ const CountAll = defineActor<TallyMsg, TallyState>({ ...Tally, name: 'count-all'
 const N = 10_000;
 let topology: Topology | undefined;
 const systems: ActorSystem[] = [];
+const peersOf = new Map<ActorSystem, readonly PeerSite[]>();
 
 afterEach(async () => {
   await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
@@ -51,6 +53,7 @@ afterEach(async () => {
 async function siteSystem(server: SiteServer, site: string, peers: readonly PeerSite[]): Promise<ActorSystem> {
   const sys = await createActorSystem({ servers: server.url, site, node: `${site}-n1`, peers, mailbox: { ackWaitMs: 2_000 } });
   systems.push(sys);
+  peersOf.set(sys, peers);
   await sys.spawn(Tally, { id: 'tally' });
   return sys;
 }
@@ -66,8 +69,15 @@ async function report(sys: ActorSystem): Promise<TallyState> {
   return sys.ref<TallyMsg>('tally').ask({ type: 'report' }, { timeout: 10_000 });
 }
 
-async function untilCount(sys: ActorSystem, count: number, timeout = 150_000): Promise<TallyState> {
-  await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout, interval: 250 }).toBe(count);
+async function untilCount(sys: ActorSystem, count: number, timeout = 90_000): Promise<TallyState> {
+  try {
+    await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout, interval: 250 }).toBe(count);
+  } catch (err) {
+    // Say where the messages stopped: the mailbox's sources and the consumers they read through.
+    const site = sys.node.site;
+    const peers = peersOf.get(sys) ?? [];
+    throw new Error(`${(err as Error).message}\n${await sourcingReport({ nc: sys.node.nc, site, peers })}`, { cause: err });
+  }
   return report(sys);
 }
 
@@ -101,7 +111,7 @@ describe('cross-site messages', () => {
       expect(state).toMatchObject({ dups: 0, gaps: 0 });
       expect(state.last[from]).toBe(N - 1);
     }
-  }, 180_000);
+  }, 300_000);
 
   it('cross-site - a site started while its peer is unreachable gets what the peer sent meanwhile once the link returns', async () => {
     topology = await startTopology(['edge1']);

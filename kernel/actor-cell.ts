@@ -132,9 +132,7 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
     });
   }
 
-
-  /** Adds a delivery in stream order; duplicates of a held sequence (server redeliveries) are ignored by the dispatcher. */
-  /** Queues a delivery; false when the actor's mailbox.capacity is reached (the caller dead-letters it). */
+  /** Queues a delivery in stream order; false when the actor's mailbox.capacity is reached (the caller dead-letters it). */
   enqueue(delivery: Delivery): boolean {
     return this.loop.enqueue(delivery);
   }
@@ -201,20 +199,12 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
   }
 
   info(): ActorInfo {
+    const { host, usage } = this;
     return {
-      id: this.id,
-      site: this.deps.site,
-      node: this.placement.node,
-      behaviour: this.def.name,
-      mode: this.placement.runtime.mode,
-      ...(this.host ? { guest: this.host.channel.describe } : {}),
-      ...(this.usage ? { cpuPercent: this.usage.cpuPercent, memoryBytes: this.usage.memoryBytes } : {}),
-      status: this.status,
-      restarts: this.restarts,
-      ...this.stats,
-      queued: this.loop.length,
-      startedAt: this.startedAt,
-      supervisor: this.parent.name,
+      ...{ id: this.id, site: this.deps.site, node: this.placement.node, behaviour: this.def.name, mode: this.placement.runtime.mode },
+      ...(host ? { guest: host.channel.describe } : {}),
+      ...(usage ? { cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes } : {}),
+      ...{ status: this.status, restarts: this.restarts, ...this.stats, queued: this.loop.length, startedAt: this.startedAt, supervisor: this.parent.name },
     };
   }
 

@@ -14,11 +14,10 @@ import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
-import { DEFAULT_MAILBOX_LIMITS, ensureStream } from './mailbox-infrastructure.ts';
+import { DEFAULT_MAILBOX_LIMITS } from './mailbox-infrastructure.ts';
 import type { PeerSourceState } from './peer-sources.ts';
-import { MailboxSources } from './mailbox-sources.ts';
-import { openSiteMailbox } from './site-mailbox.ts';
-import { guestUsage, sampleUsageForever } from './guest-usage.ts';
+import type { MailboxSources } from './mailbox-sources.ts';
+import { guestUsage } from './guest-usage.ts';
 import { defaultNodeId } from './node-options.ts';
 import type { NodeOptions } from './node-options.ts';
 import { SiteLease, holdLease, waitToLead } from './lease/index.ts';
@@ -31,8 +30,6 @@ import { NodeEvents } from './node-events.ts';
 import type { ActorEventListener } from './node-events.ts';
 import { SiteSender } from './site-sender.ts';
 import type { Spawner } from './spawner.ts';
-import { StateStore } from './state-store.ts';
-import { nodeRegistryStreamConfig } from './node-registry.ts';
 import type { GuestLauncher } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { HostChoice } from './host-choice.ts';
@@ -41,8 +38,8 @@ import { remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
-import { HandlerTimer, stallReporter, watchEventLoop } from './loop-watchdog.ts';
-import { RecentDeliveries } from './recent-deliveries.ts';
+import { HandlerTimer } from './loop-watchdog.ts';
+import { openLeaderServices } from './leader-services.ts';
 import { assertPositiveOptions } from './option-checks.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
@@ -142,34 +139,16 @@ export class ActorNode {
     const holding = holdLease(this.lease, this.abort.signal, { isRunning: () => this.state === 'running', log: this.log, onLost: this.opts.onLeaseLost });
     // Guests this node ran for the leader it replaces would die of silence within seconds: at once.
     for (const leader of new Set(member.hostService.guests().map((g) => g.leader))) if (leader !== this.id) await member.hostService.killFromLeader(leader);
-    const stateStore = new StateStore(await kvm.create(Buckets.state(this.site), { history: 1 }));
-    if ((this.opts.peers ?? []).length > 0) await ensureStream(this.jsm, nodeRegistryStreamConfig(this.site, this.opts.peers ?? []));
-    sampleUsageForever(() => this.cells.values(), this.opts.usageSampleMs ?? 5_000, this.clock, this.abort.signal);
-    const stallThresholdMs = this.opts.stallThresholdMs ?? 500;
-    if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: this.handlers, onStall: stallReporter({ node: this.id, events: this.events, log: this.log, clock: this.clock }) }, this.abort.signal);
-    const sources = new MailboxSources({ nc: this.nc, jsm: this.jsm, site: this.site, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log });
-    this.sources = sources;
-    const dispatcher = await openSiteMailbox(
+    const leader = await openLeaderServices(
       {
-        ...{ js: this.js, jsm: this.jsm, site: this.site, node: this.id, sources, limits: this.limits, clock: this.clock, log: this.log },
-        ...{ deadLetters: this.deadLetters, events: this.events, orphanTimeoutMs: this.opts.orphanTimeoutMs, sourceStallMs: this.opts.sourceStallMs },
+        ...{ nc: this.nc, js: this.js, jsm: this.jsm, kvm, site: this.site, node: this.id, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log },
+        ...{ events: this.events, deadLetters: this.deadLetters, sender: this.sender, spawner, cells: this.cells, launchers: this.launchers, handlers: this.handlers },
+        ...{ orphanTimeoutMs: this.opts.orphanTimeoutMs, sourceStallMs: this.opts.sourceStallMs, usageSampleMs: this.opts.usageSampleMs, stallThresholdMs: this.opts.stallThresholdMs },
         stillLeading: () => this.lease!.stillMine(),
-        cell: (actor) => this.cells.get(actor),
-        cells: () => this.cells.values(),
       },
       this.abort.signal,
     );
-    this.dispatcher = dispatcher;
-    // What every cell of this node shares (one object, not one per actor).
-    this.cellDeps = {
-      ...{ site: this.site, node: this.id, clock: this.clock, log: this.log, sender: this.sender, stateStore },
-      ...{ deadLetters: this.deadLetters, events: this.events, spawner, handlers: this.handlers },
-      // Within the mailbox's own de-duplication window; past a catch-up window of sources (10,000 per peer) it is far enough.
-      recent: new RecentDeliveries(this.clock, this.limits.dedupWindowMs, Math.max(50_000, 20_000 * (this.opts.peers?.length ?? 0))),
-      publishReply: (subject, data) => this.nc.publish(subject, data),
-      released: (d) => dispatcher.released(d),
-      launcherFor: (mode, hostNode) => this.launchers.launcherFor(mode, hostNode),
-    };
+    ({ dispatcher: this.dispatcher, sources: this.sources, cellDeps: this.cellDeps } = leader);
     const lost = holding.lostBeforeRunning();
     if (lost) throw new CairnError(KernelCodes.LEASE_LOST, `node ${this.id} lost the lease of site ${this.site} while it was taking over: ${lost.why}`);
     this.state = 'running';

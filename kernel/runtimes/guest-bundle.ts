@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { CairnError, KernelCodes } from '../../protocols/index.ts';
 import { ownModulePath, PACKAGE_ROOT } from './package-root.ts';
+import { buildFileAtomically } from './build-file.ts';
 
 /**
  * Bundles live in Cairn's own node_modules, so the packages they import (left external) resolve
@@ -48,16 +48,18 @@ export function bundleGuest(modulePath: string, exportName: string, transport: G
     `await ${runner.fn}(async () => pickDefinition(behaviour, ${JSON.stringify(exportName)}, ${JSON.stringify(modulePath)}));`,
   ].join('\n');
   try {
-    buildSync({
-      stdin: { contents: entry, resolveDir: PACKAGE_ROOT, loader: 'ts', sourcefile: 'cairn-guest-entry.ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
+    buildFileAtomically(
+      {
+        stdin: { contents: entry, resolveDir: PACKAGE_ROOT, loader: 'ts', sourcefile: 'cairn-guest-entry.ts' },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'silent',
+      },
       outfile,
-      logLevel: 'silent',
-    });
+    );
   } catch (cause) {
     throw new CairnError(KernelCodes.GUEST_START_FAILED, `cannot build the guest for ${modulePath} (export "${exportName}"): ${(cause as Error).message.split('\n').slice(0, 3).join(' ')}`, { cause, details: { module: modulePath } });
   }

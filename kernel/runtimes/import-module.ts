@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
 import { GUEST_BUNDLE_DIR } from './guest-bundle.ts';
+import { buildFileAtomically } from './build-file.ts';
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 const bundles = new Map<string, string>();
@@ -28,7 +28,7 @@ export function bundleModule(path: string): string {
   if (cached) return cached;
   const outfile = join(GUEST_BUNDLE_DIR, `module-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.mjs`);
   mkdirSync(GUEST_BUNDLE_DIR, { recursive: true });
-  buildSync({ entryPoints: [path], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'silent' });
+  buildFileAtomically({ entryPoints: [path], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' }, outfile);
   bundles.set(key, outfile);
   origins.set(outfile, path);
   return outfile;

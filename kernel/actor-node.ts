@@ -18,7 +18,8 @@ import { DEFAULT_MAILBOX_LIMITS } from './mailbox-infrastructure.ts';
 import type { PeerSourceState } from './peer-sources.ts';
 import type { MailboxSources } from './mailbox-sources.ts';
 import { guestUsage } from './guest-usage.ts';
-import { defaultNodeId } from './node-options.ts';
+import { defaultNodeId, defaultNodeIds } from './node-options.ts';
+import { claimNodeId } from './node-identity.ts';
 import type { NodeOptions } from './node-options.ts';
 import { SiteLease, holdLease, waitToLead } from './lease/index.ts';
 import type { MailboxLimits } from './mailbox-infrastructure.ts';
@@ -44,6 +45,8 @@ import { assertPositiveOptions } from './option-checks.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export type { NodeOptions } from './node-options.ts';
+
+const defaultLogger = (): Logger => pino({ level: process.env.CAIRN_LOG_LEVEL ?? 'warn' });
 
 /**
  * One Cairn runtime process on a site: its NATS connection, the site's mailbox stream and shared
@@ -86,7 +89,7 @@ export class ActorNode {
     this.id = opts.node ?? defaultNodeId();
     assertName(this.site, 'site name');
     assertName(this.id, 'node id');
-    this.log = opts.logger ?? pino({ level: process.env.CAIRN_LOG_LEVEL ?? 'warn' });
+    this.log = opts.logger ?? defaultLogger();
     this.limits = { ...DEFAULT_MAILBOX_LIMITS, ...opts.mailbox };
     this.events = new NodeEvents(nc, this.site, this.id);
     this.deadLetters = new DeadLetters(js, this.site, () => clock.now());
@@ -110,7 +113,18 @@ export class ActorNode {
       ...(opts.domain === undefined ? {} : { domain: opts.domain }),
       name: `cairn-node-${opts.site ?? 'local'}`,
     });
-    return new ActorNode(nc, ownsConnection, js, jsm, opts, opts.clock ?? systemClock);
+    const clock = opts.clock ?? systemClock;
+    const site = opts.site ?? 'local';
+    assertName(site, 'site name');
+    if (opts.node !== undefined) assertName(opts.node, 'node id');
+    // One process per node id: a second one would take the first's lease, consumer and endpoints.
+    const log = opts.logger ?? defaultLogger();
+    const nodes = await new Kvm(js).create(Buckets.nodes(site), { history: 1 });
+    const node = await claimNodeId({ nodes, site, explicit: opts.node, fallback: defaultNodeIds(), clock, log, signal: opts.signal }).catch(async (err: unknown) => {
+      if (ownsConnection) await nc.close().catch(() => undefined);
+      throw err;
+    });
+    return new ActorNode(nc, ownsConnection, js, jsm, { ...opts, node, logger: log }, clock);
   }
 
   /**

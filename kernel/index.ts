@@ -40,3 +40,6 @@ export { SiteSender } from './site-sender.ts';
 export { assertPositiveOptions } from './option-checks.ts';
 export { outboxCreatedKey, outboxMarksKey, readOutboxEpoch, sourceStart, OriginEpochs } from './source-epochs.ts';
 export type { OutboxEpoch, SourceStart } from './source-epochs.ts';
+export { claimNodeId, idVerdict } from './node-identity.ts';
+export type { IdVerdict, IdSighting, ClaimNodeIdOptions } from './node-identity.ts';
+export { defaultNodeIds } from './node-options.ts';

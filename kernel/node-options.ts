@@ -14,7 +14,10 @@ export interface NodeOptions {
   readonly site?: string;
   /**
    * This node's id, unique on its site and stable across restarts (orphaned guests and the node
-   * registry are found by it). @default the host name, sanitised
+   * registry are found by it). Another running process of the site with this id makes `connect`
+   * fail with CAIRN_NODE_ID_IN_USE; an earlier run that died leaves a record that stops changing,
+   * and the id is taken back once that is seen (two of its heartbeats). @default the host name,
+   * sanitised, or, when a running node has it, the host name and this process's pid
    */
   readonly node?: string;
   /** Labels the node registers with (placement selects on them). */
@@ -63,4 +66,10 @@ export interface NodeOptions {
 /** A node's id when none is given: the host name, made a valid name token. */
 export function defaultNodeId(): string {
   return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, 'n').slice(0, 128);
+}
+
+/** The ids a node without one tries, in order: the host name, then the host name and this process's pid. */
+export function defaultNodeIds(): readonly string[] {
+  const host = defaultNodeId();
+  return [host, `${host.slice(0, 100)}-${process.pid}`];
 }

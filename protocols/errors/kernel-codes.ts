@@ -32,6 +32,7 @@ export const KernelCodes = {
   LEASE_LOST: 'CAIRN_LEASE_LOST',
   NODE_UNREACHABLE: 'CAIRN_NODE_UNREACHABLE',
   NODE_LOST: 'CAIRN_NODE_LOST',
+  NODE_ID_IN_USE: 'CAIRN_NODE_ID_IN_USE',
 } as const;
 export type KernelCode = (typeof KernelCodes)[keyof typeof KernelCodes];
 
@@ -185,5 +186,10 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     code: KernelCodes.NODE_LOST,
     summary: "The node running an actor's guest for the site's leader stopped being alive, is stopping, or its connection was interrupted (frames may have been lost); the guest counts as crashed.",
     fix: 'Check the node and its link (`cairn nodes`); the supervisor restarts the actor per its restart policy.',
+  },
+  {
+    code: KernelCodes.NODE_ID_IN_USE,
+    summary: "Another running process is a node of the site under the same id (its registry record keeps being renewed). Two processes never share a node id: the second would take the first's lease, mailbox consumer and control endpoints.",
+    fix: 'Stop the other process, or give this node its own id (`--node`, `NodeOptions.node`); without an id a node takes the host name, or the host name and its pid when that is taken.',
   },
 ];

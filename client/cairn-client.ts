@@ -9,6 +9,8 @@ import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
 import type { NodeQuery } from './node-query.ts';
+import { checkActor } from './actor-check.ts';
+import type { ActorCheck } from './actor-check.ts';
 import { summarizeSites } from './site-summary.ts';
 import type { SiteSummary } from './site-summary.ts';
 import { deadLetterCall, isNoMessage } from './dead-letter-call.ts';
@@ -125,6 +127,16 @@ export class CairnClient {
   async listActors(): Promise<NodeQuery<ActorInfo>> {
     const q = await this.askLiveNodes<PsReply>(ControlVerbs.ps);
     return { ...q, results: q.results.flatMap((r) => r.actors).sort((a, b) => a.node.localeCompare(b.node) || a.id.localeCompare(b.id)) };
+  }
+
+  /**
+   * Whether actor `actor` of `site` (default: the connected site) runs now, as its live nodes say:
+   * what `cairn tell` and `cairn ask` check before sending (a message to an id nobody runs waits
+   * for the orphan timeout, then goes to the dead letters). See checkActor for the answers.
+   */
+  async checkActor(actor: string, site: string = this.site): Promise<ActorCheck> {
+    assertName(actor, 'actor id');
+    return checkActor(actor, site, await this.listActors());
   }
 
   /** The supervisor tree of every live node, sorted by node. */

@@ -5,3 +5,5 @@ export type { NodeQuery } from './node-query.ts';
 export { collectReplies } from './node-query.ts';
 export { summarizeSites } from './site-summary.ts';
 export type { SiteSummary } from './site-summary.ts';
+export { checkActor } from './actor-check.ts';
+export type { ActorCheck } from './actor-check.ts';

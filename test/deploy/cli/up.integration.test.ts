@@ -95,6 +95,21 @@ describe('cairn up', () => {
     expect(tell.stdout).toContain('sent add to local/counter');
   });
 
+  it('cairn tell - an actor nobody runs is refused at once with the closest running id; --force sends anyway', async () => {
+    const typo = await runBin(['tell', 'greter', '{"type":"greet","name":"Ada"}', '--server', url]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('CAIRN_CLI_ACTOR_NOT_RUNNING');
+    expect(typo.stderr).toContain('did you mean "greeter"?');
+    expect(typo.stdout).toBe('');
+    const ask = await runBin(['ask', 'greter', '{"type":"greet","name":"Ada"}', '--server', url]);
+    expect(ask.code).toBe(1);
+    expect(ask.stderr).toContain('did you mean "greeter"?');
+    // An actor about to be spawned: --force stores the message for it.
+    const forced = await runBin(['tell', 'not-yet', '{"type":"work"}', '--server', url, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('sent work to local/not-yet');
+  });
+
   it('cairn ask - bad JSON exits 2 naming the argument and where it breaks', async () => {
     const bad = await runBin(['ask', 'greeter', '{"type":"greet",', '--server', url]);
     expect(bad.code).toBe(2);

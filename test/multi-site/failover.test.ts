@@ -2,7 +2,7 @@
 // (`cairn site join`): kill -9 the leader (a standby takes the site over) or the node an actor was
 // placed on (the leader re-places it); either way every message the server acknowledged is applied
 // exactly once (the ledger is persisted).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,12 +79,23 @@ async function tellAll(client: CairnClient, midway: () => Promise<void>): Promis
   }
 }
 
-/** Waits until the ledger has every key, and checks each was applied exactly once. */
-async function expectEveryKeyOnce(client: CairnClient): Promise<void> {
+/** Waits until the ledger has every key, and checks each was applied exactly once; `explain` says more on a timeout. */
+async function expectEveryKeyOnce(client: CairnClient, explain?: () => Promise<string>): Promise<void> {
   let last: Record<string, number> = {};
-  await expect.poll(async () => Object.keys((last = (await applied(client)) ?? {})).length, { timeout: 60_000, interval: 250 }).toBe(MESSAGES);
+  try {
+    await expect.poll(async () => Object.keys((last = (await applied(client)) ?? {})).length, { timeout: 60_000, interval: 250 }).toBe(MESSAGES);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${explain ? await explain() : ''}`, { cause: err });
+  }
   expect(Object.entries(last).filter(([, n]) => n !== 1)).toEqual([]);
   for (let i = 0; i < MESSAGES; i++) expect(last[`k${i}`]).toBe(1);
+}
+
+/** What the site's nodes said: ps of the live ones and the end of each joined node's log. */
+async function whatNodesSaw(site: RunningSiteServer, nodes: readonly string[]): Promise<string> {
+  const ps = await site.client.listActors().then((q) => JSON.stringify(q.results.map((a) => [a.node, a.id, a.status, a.handled, a.queued])), (e: unknown) => String(e));
+  const logs = await Promise.all(nodes.map(async (n) => `--- node-${n}.log\n${(await readFile(join(siteDir(site.out, 'cloud'), `node-${n}.log`), 'utf8').catch(() => '')).split('\n').slice(-40).join('\n')}`));
+  return [`ps: ${ps}`, ...logs].join('\n');
 }
 
 async function kill9(node: BinProcess): Promise<void> {
@@ -105,7 +116,7 @@ describe('failover between the nodes of one site', () => {
     await tellAll(site.client, () => kill9(a));
     // The standby claims the lease once a's lease is not renewed for the ttl, then runs the app.
     await b.stdout.waitFor(/^ready: node b leads site cloud/, 60_000);
-    await expectEveryKeyOnce(site.client);
+    await expectEveryKeyOnce(site.client, () => whatNodesSaw(site, ['a', 'b']));
 
     const records = await site.client.listNodes();
     expect(records.find((r) => r.id === 'b')?.role).toBe('leader');

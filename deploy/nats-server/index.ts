@@ -53,3 +53,4 @@ export { installNatsTools, NatsTools, toolVersion } from './install-nats-tools.t
 export type { InstalledTool, InstallNatsToolsOptions, InstallProgress, NatsTool } from './install-nats-tools.ts';
 export { locateNatsCli } from './find-nats-cli.ts';
 export type { FoundNatsCli } from './find-nats-cli.ts';
+export { findSetpriv, guardedCommand, isServerOn, stopEarlierServer } from './server-guard.ts';

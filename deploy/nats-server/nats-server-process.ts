@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { CairnError } from '../../protocols/index.ts';
 import { DeployCodes } from '../../protocols/index.ts';
 import { locateNatsServer } from './find-nats-server.ts';
 import type { NatsServerConfig } from './nats-server-config.ts';
 import { renderNatsServerConfig } from './nats-server-config.ts';
+import { findSetpriv, guardedCommand, stopEarlierServer } from './server-guard.ts';
 
 /** How to start one nats-server. */
 export interface StartNatsServerOptions {
@@ -51,6 +53,8 @@ export interface RunningNatsServer {
   readonly exited: Promise<NatsServerExit>;
   /** The last log lines (up to 100). */
   logTail(): string[];
+  /** The pid of a server an earlier run had left running on this store, stopped before this one started. */
+  readonly stoppedEarlier?: number;
 }
 
 const READY_LINE = 'Server is ready';
@@ -113,14 +117,21 @@ export async function startNatsServer(opts: StartNatsServerOptions): Promise<Run
   const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
   await mkdir(dir, { recursive: true });
-  const configPath = join(dir, opts.configFileName ?? 'nats-server.conf');
+  const configFileName = opts.configFileName ?? 'nats-server.conf';
+  const configPath = join(resolve(dir), configFileName);
+  // The server writes its pid here: how the next start finds one an earlier run left behind.
+  const pidFile = join(resolve(dir), `${configFileName}.pid`);
+  const stoppedEarlier = await stopEarlierServer(pidFile, configPath, stopTimeoutMs, (ms) => sleep(ms));
+  if (stoppedEarlier !== undefined) opts.onLog?.(`[cairn] stopped nats-server pid ${stoppedEarlier}, left running on this store by an earlier run, before starting this one`);
   await writeFile(configPath, renderNatsServerConfig(config));
   throwIfAborted(opts.signal, dir);
 
   const host = WILDCARD_HOSTS.has(config.host ?? '') ? '127.0.0.1' : config.host!;
   const url = `nats://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${clientPort}`;
   const tail: string[] = [];
-  const child = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // It dies with this process, however this one ends (kill -9 too), where setpriv is available.
+  const guarded = guardedCommand(binary, ['-c', configPath, '-P', pidFile], findSetpriv());
+  const child = spawn(guarded.command, [...guarded.args], { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
 
   let spawnError: Error | undefined;
@@ -199,6 +210,7 @@ export async function startNatsServer(opts: StartNatsServerOptions): Promise<Run
         kill,
         exited,
         logTail: () => [...tail],
+        ...(stoppedEarlier === undefined ? {} : { stoppedEarlier }),
       };
     }
     case 'spawn-error':

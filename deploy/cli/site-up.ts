@@ -6,6 +6,7 @@ import { formatTable } from './format-table.ts';
 import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
 import { READY_PREFIX } from './up.ts';
+import { STANDBY_PREFIX } from './site-join.ts';
 
 interface SiteUpFlags {
   readonly appDir?: string;
@@ -43,7 +44,10 @@ async function siteUp(name: string, flags: SiteUpFlags, io: CliIo): Promise<numb
     });
     printSummary(site, io);
     io.out(`${READY_PREFIX} site ${site.site} (${site.file.role}) runs at ${site.url}; press Ctrl-C to stop`);
-    return await runUntilStopped(site, signals, failure, failed, io, 'draining the node, stopping nats-server…');
+    // The server belongs to the site: a node that loses the lease waits as a standby beside it.
+    const rejoin = (lost: RunningSite, signal: AbortSignal): Promise<RunningSite> =>
+      lost.rejoin({ signal, onStandby: (leader) => io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`) });
+    return await runUntilStopped(site, signals, failure, failed, io, 'draining the node, stopping nats-server…', rejoin);
   } finally {
     signals.dispose();
   }

@@ -40,6 +40,14 @@ export interface StartSiteOptions {
 export interface RunningSite extends SiteNodeHandle {
   readonly server: RunningNatsServer;
   readonly natsLogPath: string;
+  /**
+   * After this node lost the site lease (its actors stopped, another node leads), starts a new
+   * node on the same server that waits as a standby and takes over when the leader goes; the
+   * server keeps running throughout (it belongs to the site). Resolves once the new node leads;
+   * its `stop()` stops the server too. `onStandby` hears who leads meanwhile; aborting `signal`
+   * gives up the wait.
+   */
+  rejoin(how: { readonly onStandby?: (leader: string) => void; readonly signal?: AbortSignal }): Promise<RunningSite>;
 }
 
 /**
@@ -65,7 +73,8 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
   const natsLogPath = join(home, 'nats-server.log');
   const nodeLogPath = join(home, 'node.log');
   const natsLog = createWriteStream(natsLogPath, { flags: 'a' });
-  const closeLog = (): Promise<void> => new Promise((r) => natsLog.end(() => r()));
+  let logClosed: Promise<void> | undefined;
+  const closeLog = (): Promise<void> => (logClosed ??= new Promise((r) => natsLog.end(() => r())));
 
   let stopping = false;
   let server: RunningNatsServer | undefined;
@@ -90,24 +99,39 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
     throw err;
   }
   const srv = server;
-  const { system: sys, apps: controller } = siteNode;
-  let stopped: Promise<{ drained: boolean }> | undefined;
-  return {
-    site: file.site,
+  const nodeOptions = {
     file,
-    url: file.url,
-    server: srv,
-    system: sys,
-    natsLogPath,
     nodeLogPath,
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        const drained = await drainThenStop(() => controller.stop().then(() => sys.shutdown()), srv, opts.shutdownTimeoutMs ?? 15_000);
-        await closeLog();
-        return { drained };
-      })();
-      return stopped;
-    },
+    appDir: opts.appDir ?? process.cwd(),
+    ...(opts.node === undefined ? {} : { node: opts.node }),
   };
+  const running = (siteNode: SiteNode): RunningSite => {
+    const { system: sys, apps: controller } = siteNode;
+    let stopped: Promise<{ drained: boolean }> | undefined;
+    return {
+      site: file.site,
+      file,
+      url: file.url,
+      server: srv,
+      system: sys,
+      natsLogPath,
+      nodeLogPath,
+      stop() {
+        stopped ??= (async () => {
+          stopping = true;
+          const drained = await drainThenStop(() => controller.stop().then(() => sys.shutdown()), srv, opts.shutdownTimeoutMs ?? 15_000);
+          await closeLog();
+          return { drained };
+        })();
+        return stopped;
+      },
+      async rejoin(how) {
+        await controller.stop().catch(() => undefined);
+        await sys.shutdown().catch(() => undefined);
+        const system = { ...opts.system, ...(how.onStandby ? { onStandby: how.onStandby } : {}), ...(how.signal ? { signal: how.signal } : {}) };
+        return running(await startSiteNode({ ...nodeOptions, system }));
+      },
+    };
+  };
+  return running(siteNode);
 }

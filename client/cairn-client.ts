@@ -10,6 +10,7 @@ import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../p
 import { collectReplies } from './node-query.ts';
 import type { NodeQuery } from './node-query.ts';
 import { checkActor } from './actor-check.ts';
+import { registrySites, siteOfServer, streamNames } from './site-of-server.ts';
 import type { ActorCheck } from './actor-check.ts';
 import { summarizeSites } from './site-summary.ts';
 import type { SiteSummary } from './site-summary.ts';
@@ -20,7 +21,10 @@ export interface ClientOptions {
   readonly servers?: string | string[];
   /** An existing connection to use instead of `servers`; `close` leaves it open. */
   readonly connection?: NatsConnection;
-  /** The site the server belongs to. @default "local" */
+  /**
+   * The site the server belongs to. @default the server's own: its JetStream domain when that
+   * site's node registry is there, else the only site whose registry it holds, else "local"
+   */
   readonly site?: string;
   /** JetStream domain of the cloud site, when connected to an edge: applications are stored in the cloud, through the edge's leaf link. */
   readonly cloudDomain?: string;
@@ -68,16 +72,17 @@ export class CairnClient {
 
   /** Connects and checks the server (version, JetStream): CAIRN_NATS_UNREACHABLE, CAIRN_NATS_SERVER_TOO_OLD or CAIRN_JETSTREAM_UNAVAILABLE otherwise. */
   static async connect(opts: ClientOptions = {}): Promise<CairnClient> {
-    const site = opts.site ?? 'local';
-    assertName(site, 'site name');
+    if (opts.site !== undefined) assertName(opts.site, 'site name');
     if (opts.name !== undefined) assertName(opts.name, 'client name');
     assertPositiveOptions('client options', { replyTimeoutMs: opts.replyTimeoutMs });
     const conn = await openSiteConnection({
       ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       ...(opts.connection === undefined ? {} : { connection: opts.connection }),
-      name: `cairn-client-${site}`,
+      name: `cairn-client-${opts.site ?? 'site'}`,
     });
-    return new CairnClient(conn, opts, opts.clock ?? systemClock);
+    // Not given: the site the server belongs to (its domain, or the one node registry it holds).
+    const site = opts.site ?? (await siteOfServer(conn.jsm)) ?? 'local';
+    return new CairnClient(conn, { ...opts, site }, opts.clock ?? systemClock);
   }
 
   /** The NATS connection, for what the client does not cover. */
@@ -112,7 +117,9 @@ export class CairnClient {
       try {
         await (await new Kvm(this.conn.js).open(bucket)).status();
       } catch (cause) {
-        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${this.site}" at ${this.server} (bucket ${bucket} is missing); start one with \`cairn up\`, or pass the right server URL and site (--server / --site)`, { cause, details: { site: this.site, server: this.server } });
+        const sites = registrySites(await streamNames(this.conn.jsm).catch(() => []));
+        const known = sites.length > 0 ? `; this server holds the node registry of ${sites.map((x) => `"${x}"`).join(', ')}: pass --site` : '';
+        throw new CairnError(DeployCodes.CLI_NO_NODES, `no node has ever registered on site "${this.site}" at ${this.server} (bucket ${bucket} is missing)${known}; start one with \`cairn up\`, or pass the right server URL and site (--server / --site)`, { cause, details: { site: this.site, server: this.server, sites } });
       }
     }
     return records;

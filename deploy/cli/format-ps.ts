@@ -16,6 +16,8 @@ export function formatPs(actors: readonly ActorInfo[], now: number): string[] {
     { header: 'QUEUED', value: (a) => a.queued, align: 'right' },
     { header: 'UPTIME', value: (a) => (a.status === 'running' && a.startedAt > 0 ? formatDuration(now - a.startedAt) : '-'), align: 'right' },
   ];
+  // A listing that spans sites (a cloud lists its edges' actors too) says which site each is on.
+  if (new Set(actors.map((a) => a.site)).size > 1) columns.splice(1, 0, { header: 'SITE', value: (a) => a.site });
   // Guests (worker, process, container) add where they run and what they use.
   if (actors.some((a) => a.mode !== 'inline')) {
     columns.splice(3, 0, { header: 'MODE', value: (a) => a.mode });

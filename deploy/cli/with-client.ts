@@ -13,7 +13,8 @@ export async function withClient<T>(flags: ClientFlags, io: CliIo, fn: (client: 
   const connection = await resolveConnection(flags, io.env);
   const client = await CairnClient.connect({
     servers: connection.server,
-    site: connection.site,
+    // No site given anywhere: the client asks the server which site it is.
+    ...(connection.siteSource === 'default' ? {} : { site: connection.site }),
     name: `cli-${process.pid}`,
     ...(flags.cloudDomain === undefined ? {} : { cloudDomain: flags.cloudDomain }),
     ...(opts.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: opts.replyTimeoutMs }),

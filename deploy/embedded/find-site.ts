@@ -10,6 +10,8 @@ export interface FoundSite {
   readonly site: string;
   /** "--server", "CAIRN_SERVER", "<data-dir>/cairn-up.json" or "default". */
   readonly source: string;
+  /** Where `site` came from: "--site", "CAIRN_SITE", "<data-dir>/cairn-up.json" or "default" (then a client asks the server, see CairnClient.connect). */
+  readonly siteSource: string;
 }
 
 /**
@@ -29,7 +31,8 @@ export async function findSite(given: { readonly server?: string; readonly site?
         : up
           ? [up.url, `${dataDir}/cairn-up.json`]
           : [DEFAULT_SERVER, 'default'];
-  const site = given.site ?? (env['CAIRN_SITE'] || undefined) ?? up?.site ?? DEFAULT_SITE;
+  const [site, siteSource] =
+    given.site !== undefined ? [given.site, '--site'] : env['CAIRN_SITE'] ? [env['CAIRN_SITE'], 'CAIRN_SITE'] : up ? [up.site, `${dataDir}/cairn-up.json`] : [DEFAULT_SITE, 'default'];
   assertName(site, 'site name');
-  return { server, site, source };
+  return { server, site, source, siteSource };
 }

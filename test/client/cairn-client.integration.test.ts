@@ -61,6 +61,16 @@ describe('CairnClient', () => {
     expect(trees.results.map((t) => t.node)).toEqual(['n1']);
   });
 
+  it('client - told no site, takes the one whose node registry the server holds', async () => {
+    const learned = await CairnClient.connect({ servers: server.url });
+    try {
+      expect(learned.site).toBe(site);
+      expect((await learned.listNodes()).map((n) => n.id)).toEqual(['n1']);
+    } finally {
+      await learned.close();
+    }
+  });
+
   it('client - applies a manifest, reports each site’s state, and its actor answers tell and ask', async () => {
     const applied = await client.apply(manifest, { source: 'hello-app.yaml', appDir: EXAMPLE_DIR });
     expect(applied).toMatchObject({ name: 'hello', changed: true });

@@ -76,7 +76,8 @@ async function untilCount(sys: ActorSystem, count: number, timeout = 90_000): Pr
     // Say where the messages stopped: the mailbox's sources and the consumers they read through.
     const site = sys.node.site;
     const peers = peersOf.get(sys) ?? [];
-    throw new Error(`${(err as Error).message}\n${await sourcingReport({ nc: sys.node.nc, site, peers })}`, { cause: err });
+    const watch = JSON.stringify(Object.fromEntries(sys.node.peerSourceStates()));
+    throw new Error(`${(err as Error).message}\n${await sourcingReport({ nc: sys.node.nc, site, peers })}\n  source watch: ${watch}`, { cause: err });
   }
   return report(sys);
 }

@@ -57,11 +57,12 @@ describe('node registry across sites', () => {
     }
   }, 90_000);
 
-  it('node registry - cairn nodes against the cloud lists the edge node too', async () => {
+  it('node registry - cairn nodes against the cloud, told no site, learns it from the server and lists the edge node too', async () => {
     topology = await startTopology(['edge1']);
     systems.push(await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', peers: [{ site: 'edge1', domain: 'edge1' }] }));
     systems.push(await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', peers: [{ site: 'cloud', domain: 'cloud' }] }));
-    const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
+    // No --site: the server's JetStream domain ("cloud") names its site.
+    const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology!.cloud.url, '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
     await expect.poll(async () => (await run()).map((n) => `${n.site}/${n.id}`), { timeout: 20_000 }).toEqual(['cloud/c1', 'edge1/e1']);
   }, 60_000);
 
@@ -74,6 +75,10 @@ describe('node registry across sites', () => {
     await edgeSys.spawn(Counter, { id: 'on-edge' });
     const ps = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => ({ rows: JSON.parse(r.stdout) as { id: string; site: string; node: string; status: string }[], stderr: r.stderr }));
     await expect.poll(async () => (await ps()).rows.map((a) => `${a.site}/${a.node}/${a.id}:${a.status}`).sort(), { timeout: 20_000 }).toEqual(['cloud/c1/in-cloud:running', 'edge1/e1/on-edge:running']);
+    // The table of a listing that spans sites says which site each actor is on.
+    const table = (await promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology!.cloud.url])).stdout;
+    expect(table).toMatch(/^ID\s+SITE\s+BEHAVIOUR/m);
+    expect(table).toMatch(/^on-edge\s+edge1\s+counter\s+e1/m);
 
     topology.links.edge1!.freeze();
     // Past the node timeout (5 s) the edge's node is dead as the cloud sees it.

@@ -17,19 +17,19 @@ afterEach(async () => {
 
 describe('resolveConnection', () => {
   it('resolveConnection - uses the defaults when nothing is configured', async () => {
-    expect(await resolveConnection({ dataDir: dir }, {})).toEqual({ server: DEFAULT_SERVER, site: 'local', source: 'default' });
+    expect(await resolveConnection({ dataDir: dir }, {})).toEqual({ server: DEFAULT_SERVER, site: 'local', source: 'default', siteSource: 'default' });
   });
 
   it('resolveConnection - reads the URL and site that cairn up wrote', async () => {
     await writeUpFile(dir, { url: 'nats://127.0.0.1:4999', site: 'edge1', pid: 1, natsPid: 2, node: 'n', startedAt: '' });
-    expect(await resolveConnection({ dataDir: dir }, {})).toEqual({ server: 'nats://127.0.0.1:4999', site: 'edge1', source: `${dir}/cairn-up.json` });
+    expect(await resolveConnection({ dataDir: dir }, {})).toEqual({ server: 'nats://127.0.0.1:4999', site: 'edge1', source: `${dir}/cairn-up.json`, siteSource: `${dir}/cairn-up.json` });
   });
 
   it('resolveConnection - a flag beats the environment, which beats cairn-up.json', async () => {
     await writeUpFile(dir, { url: 'nats://127.0.0.1:4999', site: 'edge1', pid: 1, natsPid: 2, node: 'n', startedAt: '' });
     const env = { CAIRN_SERVER: 'nats://127.0.0.1:5000', CAIRN_DATA_DIR: dir };
     expect((await resolveConnection({}, env)).server).toBe('nats://127.0.0.1:5000');
-    expect((await resolveConnection({ server: 'nats://127.0.0.1:5001', site: 's2' }, env))).toMatchObject({ server: 'nats://127.0.0.1:5001', site: 's2', source: '--server' });
+    expect((await resolveConnection({ server: 'nats://127.0.0.1:5001', site: 's2' }, env))).toMatchObject({ server: 'nats://127.0.0.1:5001', site: 's2', source: '--server', siteSource: '--site' });
   });
 
   it('resolveConnection - names a corrupt cairn-up.json and how to fix it', async () => {

@@ -93,6 +93,16 @@ describe('formatPs', () => {
     expect(lines[1]).toBe('greeter  greeter    n1    running            0        4       0       0   1m05s');
     expect(lines[2]).toBe('flaky    flaky      n1    restarting         3        4       3       0       -');
   });
+
+  it('formatPs - a listing that spans sites has a SITE column; one of a single site has none', () => {
+    const base: ActorInfo = { id: 'greeter', site: 'cloud', node: 'c1', behaviour: 'greeter', mode: 'inline', status: 'running', restarts: 0, handled: 4, failed: 0, skipped: 0,
+    expired: 0, overflowed: 0, queued: 0, startedAt: 1_000, supervisor: 'hello' };
+    const lines = formatPs([base, { ...base, site: 'edge1', node: 'e1' }], 66_000);
+    expect(lines[0]).toMatch(/^ID\s+SITE\s+BEHAVIOUR\s+NODE/);
+    expect(lines[1]).toMatch(/^greeter\s+cloud\s+greeter\s+c1/);
+    expect(lines[2]).toMatch(/^greeter\s+edge1\s+greeter\s+e1/);
+    expect(formatPs([base], 66_000)[0]).not.toContain('SITE');
+  });
 });
 
 describe('formatEvent', () => {

@@ -134,7 +134,7 @@ await system.shutdown();
     );
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '@types/node@20'], { cwd: project, timeout: 120_000 });
     await run(TSC, ['-p', join(project, 'tsconfig.readme.json')], { cwd: project, timeout: 120_000 });
-    expect(await node(join('out', 'readme.js'))).toBe('counter is 2\n');
+    expect(await node(join('out', 'readme.js'))).toBe('counter is 2; audit saw [2]\n');
   }, 180_000);
 
   it('package - a module written against cairn/module is checked by cairn/manifest and runs in a worker with its config', async () => {

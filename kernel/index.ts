@@ -43,3 +43,4 @@ export type { OutboxEpoch, SourceStart } from './source-epochs.ts';
 export { claimNodeId, idVerdict } from './node-identity.ts';
 export type { IdVerdict, IdSighting, ClaimNodeIdOptions } from './node-identity.ts';
 export { defaultNodeIds } from './node-options.ts';
+export { rewindSourceConsumer } from './source-consumer.ts';

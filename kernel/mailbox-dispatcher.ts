@@ -144,6 +144,7 @@ export class MailboxDispatcher {
     const now = this.clock.now();
     const headers = m.headers;
     const source = sourceOrigin(headers?.get('Nats-Stream-Source'));
+    if (source) this.opts.epochs.saw(source.stream, source.seq);
     const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
     const ttl = headers?.get(Headers.ttl);
     // Only a message with a ttl pays for reading its stored time out of the reply subject.

@@ -1,7 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { Streams } from '../protocols/index.ts';
+import { Consumers, Streams } from '../protocols/index.ts';
+import { rewindSourceConsumer } from './source-consumer.ts';
 import type { Clock } from './clock.ts';
 import { ensureStream, isNotFound, mailboxStreamConfig } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
@@ -94,6 +95,9 @@ export class MailboxSources {
       sourced: () => this.sourced,
       reports: async () => ((await this.o.jsm.streams.info(Streams.mailbox(this.o.site))).sources ?? []) as SourceReport[],
       restart: (peer) => this.restart(peer),
+      highestSeen: (stream) => this.epochs.highestSeen(stream),
+      mailboxPending: async () => (await this.o.jsm.consumers.info(Streams.mailbox(this.o.site), Consumers.mailbox(this.o.site))).num_pending,
+      rewind: (peer, fromSeq) => this.rewind(peer, fromSeq),
       ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
     });
   }
@@ -116,6 +120,18 @@ export class MailboxSources {
     return this.serially(async () => {
       await this.writeConfig(this.sourced.filter((p) => p.site !== peer.site));
       await this.writeConfig(this.sourced);
+    });
+  }
+
+  /** Takes a peer's source off the mailbox stream, moves its consumer back to `fromSeq`, and puts the source back. */
+  private rewind(peer: PeerSite, fromSeq: number): Promise<void> {
+    return this.serially(async () => {
+      await this.writeConfig(this.sourced.filter((p) => p.site !== peer.site));
+      try {
+        await rewindSourceConsumer(this.o.nc, peer, this.o.site, fromSeq, this.o.clock);
+      } finally {
+        await this.writeConfig(this.sourced);
+      }
     });
   }
 

@@ -5,9 +5,9 @@ import type { StreamSource, StreamSourceInfo } from '@nats-io/jetstream';
 import { Consumers, Streams, backoffDelayMs } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
-import { stalledSources, stuckSources } from './stalled-sources.ts';
+import { skipCheck, stalledSources, stuckSources } from './stalled-sources.ts';
 import { ensureSourceConsumer } from './source-consumer.ts';
-import type { SourceProgress, SourceReport } from './stalled-sources.ts';
+import type { SkipSuspects, SourceConsumerView, SourceProgress, SourceReport } from './stalled-sources.ts';
 
 export interface PeerSourcesOptions {
   readonly nc: NatsConnection;
@@ -44,7 +44,9 @@ export type PeerSourceState =
    * The source was silent for `silentMs` (or, with `stuckMs`, heard heartbeats but copied nothing
    * that long while it lagged) while the peer answered; it was restarted `restarts` times so far.
    */
-  | { readonly type: 'restarted'; readonly silentMs: number; readonly stuckMs?: number; readonly restarts: number };
+  | { readonly type: 'restarted'; readonly silentMs: number; readonly stuckMs?: number; readonly restarts: number }
+  /** The source acknowledged outbox sequences `fromSeq`..`toSeq` without them reaching the mailbox; its consumer was moved back to `fromSeq` (`rewinds` times so far). */
+  | { readonly type: 'rewound'; readonly fromSeq: number; readonly toSeq: number; readonly rewinds: number };
 
 /** How the watchdog reads the mailbox stream's sources and restarts one. */
 export interface SourceWatch {
@@ -56,6 +58,12 @@ export interface SourceWatch {
   readonly restart: (peer: PeerSite) => Promise<void>;
   /** A source silent this long is stalled. @default 10000 (heartbeats come every second) */
   readonly stalledAfterMs?: number;
+  /** The highest outbox sequence the node received from outbox `stream` (see skippedSources). */
+  readonly highestSeen?: (stream: string) => number | undefined;
+  /** Messages in the mailbox not yet handed to the node. */
+  readonly mailboxPending?: () => Promise<number>;
+  /** Takes the peer's source off, moves its consumer back to `fromSeq`, and puts the source back. */
+  readonly rewind?: (peer: PeerSite, fromSeq: number) => Promise<void>;
 }
 
 /**
@@ -93,6 +101,8 @@ export class PeerSources {
     const quietUntil = new Map<string, number>();
     const restarts = new Map<string, number>();
     let progress: SourceProgress = new Map();
+    let suspects: SkipSuspects = new Map();
+    let rewinds = 0;
     void (async () => {
       while (!signal.aborted) {
         try {
@@ -109,6 +119,30 @@ export class PeerSources {
         } catch (err) {
           log.debug({ err }, 'source watch: cannot read the mailbox stream');
           continue;
+        }
+        if (how.rewind && how.highestSeen && how.mailboxPending) {
+          const pending = await how.mailboxPending().catch(() => undefined);
+          const next = new Map<string, { ackFloor: number; highest: number }>();
+          for (const peer of pending === 0 ? sourced : []) {
+            const site = peer.site;
+            const highest = how.highestSeen(Streams.outbox(site));
+            if (highest === undefined || now < (quietUntil.get(site) ?? 0) || signal.aborted) continue;
+            const consumer = await this.consumerView(peer);
+            if (consumer === undefined) continue;
+            const check = skipCheck(peer, consumer, highest, pending ?? 0, suspects);
+            if (check.suspect) next.set(site, check.suspect);
+            if (!check.skipped) continue;
+            const { fromSeq, toSeq } = check.skipped;
+            log.warn({ peer: site, fromSeq, toSeq }, "the source of a peer site was acknowledged for messages that never reached this site's mailbox (nats-server's durable source after a consumer reset); moving its consumer back");
+            quietUntil.set(site, now + 3 * stalledAfterMs);
+            try {
+              await how.rewind(peer, fromSeq);
+              this.states.set(site, { type: 'rewound', fromSeq, toSeq, rewinds: ++rewinds });
+            } catch (err) {
+              log.error({ err, peer: site }, 'could not move the source consumer of a peer site back');
+            }
+          }
+          suspects = next;
         }
         const silent = stalledSources(sourced, reports, stalledAfterMs, now, since);
         const lagging = stuckSources(sourced, reports, stalledAfterMs, now, progress);
@@ -171,6 +205,17 @@ export class PeerSources {
       await onReady(peer);
     } catch (err) {
       log.error({ err, peer: peer.site }, 'could not add the source of a peer site to the mailbox stream');
+    }
+  }
+
+  /** What the peer says of this site's source consumer; undefined when it cannot be asked now. */
+  private async consumerView(peer: PeerSite): Promise<SourceConsumerView | undefined> {
+    try {
+      const jsm = await jetstreamManager(this.opts.nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: this.opts.attemptTimeoutMs ?? 2_000 });
+      const info = await jsm.consumers.info(Streams.outbox(peer.site), Consumers.source(this.opts.site));
+      return { ackFloor: info.ack_floor.stream_seq, pending: info.num_pending + info.num_ack_pending };
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,8 +1,10 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager, StreamInfo } from '@nats-io/jetstream';
-import { Consumers, Streams } from '../protocols/index.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Consumers, Streams, Subjects } from '../protocols/index.ts';
+import type { Clock } from './clock.ts';
 import { isNotFound, outboxStreamConfig, sourceConsumerConfig } from './mailbox-infrastructure.ts';
-import type { MailboxLimits } from './mailbox-infrastructure.ts';
+import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
 import { sourceStart } from './source-epochs.ts';
 
 /**
@@ -46,4 +48,22 @@ export async function ensureSourceConsumer(
   const { deliver_policy: _startsWhereItWasCreated, ...updatable } = config;
   await jsm.consumers.update(stream, Consumers.source(to), updatable);
   return { created: outbox.created };
+}
+
+/**
+ * Moves the durable consumer on `from`'s outbox for site `to` back so that its next message is
+ * outbox sequence `seq` (nats-server's consumer reset API, `{ seq }`: the ack floor becomes
+ * `seq - 1`). The caller has taken the source off its mailbox first; this waits (up to
+ * `waitUnboundMs`) until no subscription is bound to the consumer any more, so that nothing is
+ * sent before the source is set up again.
+ */
+export async function rewindSourceConsumer(nc: NatsConnection, from: PeerSite, to: string, seq: number, clock: Clock, waitUnboundMs = 5_000): Promise<void> {
+  const jsm = await jetstreamManager(nc, { ...(from.domain ? { domain: from.domain } : {}), timeout: 2_000 });
+  const stream = Streams.outbox(from.site);
+  const name = Consumers.source(to);
+  for (let waited = 0; waited < waitUnboundMs && (await jsm.consumers.info(stream, name)).push_bound; waited += 100) await clock.sleep(100);
+  const api = from.domain ? Subjects.jsApi(from.domain) : '$JS.API';
+  const reply = await nc.request(`${api}.CONSUMER.RESET.${stream}.${name}`, new TextEncoder().encode(JSON.stringify({ seq })), { timeout: 2_000 });
+  const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string; err_code?: number } };
+  if (answer.error) throw new Error(`resetting consumer ${name} on ${stream} to sequence ${seq} failed: ${answer.error.description ?? JSON.stringify(answer.error)}`);
 }

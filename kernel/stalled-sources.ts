@@ -58,3 +58,38 @@ export function stuckSources(peers: readonly PeerSite[], reports: readonly Sourc
   }
   return { stuck, progress };
 }
+
+/** A source that acknowledged messages this node never received: `fromSeq`..`toSeq` of the peer's outbox were skipped. */
+export interface SkippedSource {
+  readonly peer: PeerSite;
+  /** The first outbox sequence after the highest this node received. */
+  readonly fromSeq: number;
+  /** The consumer's ack floor on the peer. */
+  readonly toSeq: number;
+}
+
+/** What the peer says of the consumer this site sources through. */
+export interface SourceConsumerView {
+  /** The outbox sequence everything up to which is acknowledged. */
+  readonly ackFloor: number;
+  /** Messages for this site not delivered yet, and delivered but not acknowledged. */
+  readonly pending: number;
+}
+
+/** What a skip check saw of one peer last time: a suspect is confirmed when seen twice unchanged. */
+export type SkipSuspects = ReadonlyMap<string, { readonly ackFloor: number; readonly highest: number }>;
+
+/**
+ * Whether a peer's source consumer was acknowledged past messages this node never received: its
+ * ack floor is above the highest outbox sequence the node received from that peer, nothing is
+ * pending on the consumer or in the mailbox (`mailboxPending`), so the messages in between were
+ * acknowledged to the peer without reaching the mailbox (nats-server's durable source can skip what
+ * its consumer sent right after a reset). Confirmed only when the same picture is seen twice in a
+ * row; `highest` undefined (nothing received yet) decides nothing. Pure.
+ */
+export function skipCheck(peer: PeerSite, consumer: SourceConsumerView, highest: number | undefined, mailboxPending: number, before: SkipSuspects): { readonly skipped?: SkippedSource; readonly suspect?: { readonly ackFloor: number; readonly highest: number } } {
+  if (highest === undefined || mailboxPending > 0 || consumer.pending > 0 || consumer.ackFloor <= highest) return {};
+  const seen = before.get(peer.site);
+  if (seen && seen.ackFloor === consumer.ackFloor && seen.highest === highest) return { skipped: { peer, fromSeq: highest + 1, toSeq: consumer.ackFloor } };
+  return { suspect: { ackFloor: consumer.ackFloor, highest } };
+}

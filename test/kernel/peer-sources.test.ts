@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAILBOX_LIMITS, mailboxSource, mailboxStreamConfig, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
-import { stalledSources, stuckSources } from '../../kernel/stalled-sources.ts';
+import { skipCheck, stalledSources, stuckSources } from '../../kernel/stalled-sources.ts';
 import { peersToSource } from '../../kernel/peer-sources.ts';
 import { backoffDelayMs } from '../../protocols/index.ts';
 
@@ -86,6 +86,22 @@ describe('stalled sources', () => {
     expect(moved.progress.get('cloud')).toEqual({ seq: 101, since: 50_000 });
     const caughtUp = stuckSources([cloud], [{ name: 'CAIRN_OUT_cloud', active: 0, seq: 100, lag: 0 }], 10_000, 50_000, before);
     expect(caughtUp).toEqual({ stuck: [], progress: new Map() });
+  });
+
+  it('skipCheck - a consumer acknowledged past what the node received, with nothing pending, is a skip once seen twice', () => {
+    const first = skipCheck(cloud, { ackFloor: 19_500, pending: 0 }, 2_900, 0, new Map());
+    expect(first).toEqual({ suspect: { ackFloor: 19_500, highest: 2_900 } });
+    expect(skipCheck(cloud, { ackFloor: 19_500, pending: 0 }, 2_900, 0, new Map([['cloud', first.suspect!]]))).toEqual({ skipped: { peer: cloud, fromSeq: 2_901, toSeq: 19_500 } });
+  });
+
+  it('skipCheck - messages still pending (on the consumer or in the mailbox), nothing received yet, or an ack floor the node reached decide nothing', () => {
+    const before = new Map([['cloud', { ackFloor: 19_500, highest: 2_900 }]]);
+    expect(skipCheck(cloud, { ackFloor: 19_500, pending: 3 }, 2_900, 0, before)).toEqual({});
+    expect(skipCheck(cloud, { ackFloor: 19_500, pending: 0 }, 2_900, 12, before)).toEqual({});
+    expect(skipCheck(cloud, { ackFloor: 19_500, pending: 0 }, undefined, 0, before)).toEqual({});
+    expect(skipCheck(cloud, { ackFloor: 19_500, pending: 0 }, 19_500, 0, before)).toEqual({});
+    // A different picture than last time is a new suspect, not a skip.
+    expect(skipCheck(cloud, { ackFloor: 19_600, pending: 0 }, 2_900, 0, before)).toEqual({ suspect: { ackFloor: 19_600, highest: 2_900 } });
   });
 
   it('mailboxStreamConfig - lists its sources even when there are none (an update must be able to remove them)', () => {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -108,4 +109,35 @@ export async function startTopology(edgeNames: readonly string[]): Promise<Topol
     await topology.waitForLink(edges[name]!, 'cloud');
   }
   return topology;
+}
+
+/** What a test file gets from topologyPerTest. */
+export interface TopologyPerTest {
+  /** Starts this test's cloud and edges (see startTopology). */
+  start(edgeNames: readonly string[]): Promise<Topology>;
+  /** Registers actor systems of this test: shut down after it, before its topology goes. */
+  keep(...systems: readonly { shutdown(): Promise<unknown> }[]): void;
+}
+
+/**
+ * For a test file whose tests each start their own sites: after each test, the actor systems it
+ * kept are shut down and its topology is removed.
+ */
+export function topologyPerTest(): TopologyPerTest {
+  let current: Topology | undefined;
+  const kept: { shutdown(): Promise<unknown> }[] = [];
+  afterEach(async () => {
+    await Promise.all(kept.splice(0).map((s) => s.shutdown().catch(() => undefined)));
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    async start(edgeNames) {
+      current = await startTopology(edgeNames);
+      return current;
+    },
+    keep(...systems) {
+      kept.push(...systems);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { match } from 'ts-pattern';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
@@ -6,8 +6,8 @@ import { defineActor } from '../../kernel/index.ts';
 import type { ActorRef, Asks, PeerSite } from '../../kernel/index.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Consumers, Streams, Subjects } from '../../protocols/index.ts';
-import { startTopology } from '../helpers/topology.ts';
-import type { SiteServer, Topology } from '../helpers/topology.ts';
+import { topologyPerTest } from '../helpers/topology.ts';
+import type { SiteServer } from '../helpers/topology.ts';
 import { sourcingReport } from '../helpers/sourcing-report.ts';
 
 /** What a tally has seen: per sender, the last index; duplicates and gaps are counted, not hidden. */
@@ -40,19 +40,12 @@ const Tally = defineActor<TallyMsg, TallyState>({
 const CountAll = defineActor<TallyMsg, TallyState>({ ...Tally, name: 'count-all', persist: false, initialState: () => ({ last: {}, count: 0, dups: 0, gaps: 0 }) });
 
 const N = 10_000;
-let topology: Topology | undefined;
-const systems: ActorSystem[] = [];
+const sites = topologyPerTest();
 const peersOf = new Map<ActorSystem, readonly PeerSite[]>();
-
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
-  await topology?.cleanup();
-  topology = undefined;
-});
 
 async function siteSystem(server: SiteServer, site: string, peers: readonly PeerSite[]): Promise<ActorSystem> {
   const sys = await createActorSystem({ servers: server.url, site, node: `${site}-n1`, peers, mailbox: { ackWaitMs: 2_000 } });
-  systems.push(sys);
+  sites.keep(sys);
   peersOf.set(sys, peers);
   await sys.spawn(Tally, { id: 'tally' });
   return sys;
@@ -84,7 +77,7 @@ async function untilCount(sys: ActorSystem, count: number, timeout = 90_000): Pr
 
 describe('cross-site messages', () => {
   it('cross-site - tells need no link: 10,000 each way while the leaf link is cut, all delivered once and in order after it returns', async () => {
-    topology = await startTopology(['edge1', 'edge2']);
+    const topology = await sites.start(['edge1', 'edge2']);
     const { cloud, edges, links } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }, { site: 'edge2', domain: 'edge2' }]);
     const edge1Sys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
@@ -115,7 +108,7 @@ describe('cross-site messages', () => {
   }, 300_000);
 
   it('cross-site - a site started while its peer is unreachable gets what the peer sent meanwhile once the link returns', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges, links } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     links.edge1!.freeze();
@@ -135,7 +128,7 @@ describe('cross-site messages', () => {
   }, 120_000);
 
   it('cross-site - a tell with a ttl that waits in the outbox longer than its ttl, the link cut, is dropped there and never delivered', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges, links } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
@@ -153,11 +146,11 @@ describe('cross-site messages', () => {
   }, 60_000);
 
   it('cross-site - a source consumer deleted on the peer is recreated where the mailbox left off, and messages flow again without repeats', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     const edgeSys = await createActorSystem({ servers: edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
-    systems.push(edgeSys);
+    sites.keep(edgeSys);
     // Not persisted: a message sourced twice would be counted twice.
     await edgeSys.spawn(CountAll, { id: 'tally' });
     const tally = cloudSys.ref<TallyMsg>('tally', 'edge1');
@@ -172,7 +165,7 @@ describe('cross-site messages', () => {
   }, 90_000);
 
   it('cross-site - an ask reaches an actor on another site by name and gets its reply', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const cloudSys = await siteSystem(topology.cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     const edgeSys = await siteSystem(topology.edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
     await cloudSys.ref<TallyMsg>('tally', 'edge1').tell({ type: 'n', from: 'cloud', i: 0 });
@@ -181,7 +174,7 @@ describe('cross-site messages', () => {
   }, 60_000);
 
   it('cross-site - the cloud server killed and restarted mid-stream: nothing lost, nothing twice, order kept', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);
@@ -196,7 +189,7 @@ describe('cross-site messages', () => {
   }, 180_000);
 
   it('cross-site - 10,000 each way, each receiving server killed twice during catch-up: non-persisted actors handle every message once', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges } = topology;
     const edge = edges.edge1!;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
@@ -221,7 +214,7 @@ describe('cross-site messages', () => {
   }, 300_000);
 
   it('cross-site - the edge server killed and restarted mid-stream: nothing lost, nothing twice, order kept', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges } = topology;
     const cloudSys = await siteSystem(cloud, 'cloud', [{ site: 'edge1', domain: 'edge1' }]);
     const edgeSys = await siteSystem(edges.edge1!, 'edge1', [{ site: 'cloud', domain: 'cloud' }]);

@@ -1,30 +1,23 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { readNodeRegistry } from '../../kernel/index.ts';
 import { summarizeSites } from '../../client/index.ts';
-import { startTopology } from '../helpers/topology.ts';
+import { topologyPerTest } from '../helpers/topology.ts';
 import { Counter } from '../helpers/actors.ts';
-import type { Topology } from '../helpers/topology.ts';
 
-let topology: Topology | undefined;
-const systems: ActorSystem[] = [];
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
-  await topology?.cleanup();
-  topology = undefined;
-});
+const sites = topologyPerTest();
 
 describe('node registry across sites', () => {
   it('node registry - the cloud lists every site\'s nodes with labels and resources, and an edge cut off goes dead with its last-seen time, then comes back', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const { cloud, edges, links } = topology;
-    systems.push(await createActorSystem({ servers: cloud.url, site: 'cloud', node: 'c1', heartbeatMs: 200, peers: [{ site: 'edge1', domain: 'edge1' }] }));
-    systems.push(await createActorSystem({ servers: edges.edge1!.url, site: 'edge1', node: 'e1', heartbeatMs: 200, labels: { zone: 'north' }, peers: [{ site: 'cloud', domain: 'cloud' }] }));
+    sites.keep(await createActorSystem({ servers: cloud.url, site: 'cloud', node: 'c1', heartbeatMs: 200, peers: [{ site: 'edge1', domain: 'edge1' }] }));
+    sites.keep(await createActorSystem({ servers: edges.edge1!.url, site: 'edge1', node: 'e1', heartbeatMs: 200, labels: { zone: 'north' }, peers: [{ site: 'cloud', domain: 'cloud' }] }));
     const nc = await connect({ servers: cloud.url });
     const edgeNc = await connect({ servers: edges.edge1!.url });
     try {
@@ -58,25 +51,25 @@ describe('node registry across sites', () => {
   }, 90_000);
 
   it('node registry - cairn nodes against the cloud, told no site, learns it from the server and lists the edge node too', async () => {
-    topology = await startTopology(['edge1']);
-    systems.push(await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', peers: [{ site: 'edge1', domain: 'edge1' }] }));
-    systems.push(await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', peers: [{ site: 'cloud', domain: 'cloud' }] }));
+    const topology = await sites.start(['edge1']);
+    sites.keep(await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', peers: [{ site: 'edge1', domain: 'edge1' }] }));
+    sites.keep(await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', peers: [{ site: 'cloud', domain: 'cloud' }] }));
     // No --site: the server's JetStream domain ("cloud") names its site.
-    const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology!.cloud.url, '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
+    const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology.cloud.url, '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
     await expect.poll(async () => (await run()).map((n) => `${n.site}/${n.id}`), { timeout: 20_000 }).toEqual(['cloud/c1', 'edge1/e1']);
   }, 60_000);
 
   it('cairn ps on the cloud - lists every site\'s actors with site and node, and names a cut-off edge as offline with its last-seen time', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const cloudSys = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', heartbeatMs: 200, peers: [{ site: 'edge1', domain: 'edge1' }] });
     const edgeSys = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', heartbeatMs: 200, peers: [{ site: 'cloud', domain: 'cloud' }] });
-    systems.push(cloudSys, edgeSys);
+    sites.keep(cloudSys, edgeSys);
     await cloudSys.spawn(Counter, { id: 'in-cloud' });
     await edgeSys.spawn(Counter, { id: 'on-edge' });
-    const ps = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology!.cloud.url, '--site', 'cloud', '--json']).then((r) => ({ rows: JSON.parse(r.stdout) as { id: string; site: string; node: string; status: string }[], stderr: r.stderr }));
+    const ps = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology.cloud.url, '--site', 'cloud', '--json']).then((r) => ({ rows: JSON.parse(r.stdout) as { id: string; site: string; node: string; status: string }[], stderr: r.stderr }));
     await expect.poll(async () => (await ps()).rows.map((a) => `${a.site}/${a.node}/${a.id}:${a.status}`).sort(), { timeout: 20_000 }).toEqual(['cloud/c1/in-cloud:running', 'edge1/e1/on-edge:running']);
     // The table of a listing that spans sites says which site each actor is on.
-    const table = (await promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology!.cloud.url])).stdout;
+    const table = (await promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'ps', '--server', topology.cloud.url])).stdout;
     expect(table).toMatch(/^ID\s+SITE\s+BEHAVIOUR/m);
     expect(table).toMatch(/^on-edge\s+edge1\s+counter\s+e1/m);
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
@@ -6,8 +6,7 @@ import { defineActor } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
 import { Streams } from '../../protocols/index.ts';
 import { outboxCreatedKey, outboxMarksKey } from '../../kernel/index.ts';
-import { startTopology } from '../helpers/topology.ts';
-import type { Topology } from '../helpers/topology.ts';
+import { topologyPerTest } from '../helpers/topology.ts';
 import { sourcingReport } from '../helpers/sourcing-report.ts';
 
 type Msg = { type: 'n'; i: number } | ({ type: 'seen' } & Asks<number[]>);
@@ -19,21 +18,15 @@ const seen = (name: string, persist: boolean) =>
     receive: (msg, ctx) => (msg.type === 'seen' ? ctx.state : ctx.setState([...ctx.state, msg.i])),
   });
 
-let topology: Topology | undefined;
-const systems: ActorSystem[] = [];
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
-  await topology?.cleanup();
-  topology = undefined;
-});
+const sites = topologyPerTest();
 
 describe('an outbox recreated from scratch', () => {
   it('outbox recreated - after a peer outbox is deleted and made again, its new messages reach persisted and plain actors', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const cloud = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'cloud-n1', peers: [{ site: 'edge1', domain: 'edge1' }], sourceStallMs: 2_000 });
-    systems.push(cloud);
+    sites.keep(cloud);
     const edge = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
-    systems.push(edge);
+    sites.keep(edge);
     await edge.spawn(seen('kept', true), { id: 'kept' });
     await edge.spawn(seen('plain', false), { id: 'plain' });
     for (let i = 0; i < 30; i++) {
@@ -64,7 +57,7 @@ describe('an outbox recreated from scratch', () => {
     // persisted actor neither drops the next messages nor takes the earlier ones again.
     await edge.shutdown();
     const again = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
-    systems.push(again);
+    sites.keep(again);
     await again.spawn(seen('kept', true), { id: 'kept' });
     for (let i = 40; i < 50; i++) await cloud.ref<Msg>('kept', 'edge1').tell({ type: 'n', i }, { id: `c-kept-${i}` });
     await expect.poll(() => again.ref<Msg>('kept').ask({ type: 'seen' }), { timeout: 30_000 }).toEqual(upTo(50));

@@ -1,30 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { DEFAULT_MAILBOX_LIMITS, defineActor, mailboxStreamConfig, rewindSourceConsumer, systemClock } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
-import { startTopology } from '../helpers/topology.ts';
-import type { Topology } from '../helpers/topology.ts';
+import { topologyPerTest } from '../helpers/topology.ts';
 
 type Msg = { type: 'n'; i: number } | ({ type: 'seen' } & Asks<number[]>);
 /** Not persisted: what it records is every delivery, repeats included. */
 const Seen = defineActor<Msg, number[]>({ name: 'seen', initialState: () => [], receive: (msg, ctx) => (msg.type === 'seen' ? ctx.state : ctx.setState([...ctx.state, msg.i])) });
 
-let topology: Topology | undefined;
-const systems: ActorSystem[] = [];
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown().catch(() => undefined)));
-  await topology?.cleanup();
-  topology = undefined;
-});
+const sites = topologyPerTest();
 
 describe('a source that acknowledged what it never stored', () => {
   it('source skip - a source whose consumer was acknowledged past messages the mailbox never stored is moved back, and they arrive once', async () => {
-    topology = await startTopology(['edge1']);
+    const topology = await sites.start(['edge1']);
     const cloud = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'c1', peers: [{ site: 'edge1', domain: 'edge1' }] });
     const edge = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'e1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
-    systems.push(cloud, edge);
+    sites.keep(cloud, edge);
     await edge.spawn(Seen, { id: 'seen' });
     const to = cloud.ref<Msg>('seen', 'edge1');
     const seen = (): Promise<number[]> => edge.ref<Msg>('seen').ask({ type: 'seen' }, { timeout: 2_000 });

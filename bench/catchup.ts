@@ -3,13 +3,15 @@
 // thawed (connections reset) and the time from the thaw until all N are handled on the cloud is
 // measured. Each child process starts its own topology; bench/run.ts's server is not used.
 // Variants (BENCH_VARIANT): raw-10k, cairn-10k, raw-100k, cairn-100k.
-//   raw    a Limits stream on the edge; a WorkQueue stream on the cloud sourcing it through
-//          $JS.edge1.API and a durable flow-control consumer on the edge stream, with the same
-//          settings as Cairn's source consumers (the shape of a Cairn outbox and mailbox); a
-//          durable pull consumer on the cloud stream (consume() + ack(), max_ack_pending 1024 as
-//          Cairn's) counts them.
+//   raw    the bare floor of how Cairn moves a backlog: a Limits stream on the edge, a WorkQueue
+//          stream on the cloud, and a forwarder on the cloud that pulls the edge stream through
+//          $JS.edge1.API with a durable pull consumer of the same settings as Cairn's
+//          (sourceConsumerConfig), publishes each message into the cloud stream (its Nats-Msg-Id
+//          kept; all in flight at once, no per-actor order) and acks it once stored; a durable
+//          pull consumer on the cloud stream (consume() + ack(), max_ack_pending 1024 as Cairn's)
+//          counts them.
 //   cairn  an edge1 node tells N messages to an actor on the cloud site (they go to edge1's outbox,
-//          the cloud's mailbox stream sources it); the actor counts them.
+//          the cloud leader's outbox forwarder stores them in its mailbox); the actor counts them.
 // Both: the cloud stream's last sequence is polled every 20 ms from the thaw, giving when sourcing
 // resumed (first new message) and when the stream held all N.
 import { performance } from 'node:perf_hooks';
@@ -102,22 +104,50 @@ async function measure(topology: Topology, t0: number, watch: ReturnType<typeof 
   return { resumeMs, storedMs, handledMs, sendMs, cpu };
 }
 
-// ---- raw stream sourcing -------------------------------------------------------------------------
+// ---- raw pull-and-forward -------------------------------------------------------------------------
+
+/** Pulls SRC on the edge through its domain and stores each message in SINK, acking it once stored. */
+async function rawForwarder(cloudNc: NatsConnection): Promise<{ stop(): Promise<void> }> {
+  const sinkJs = jetstream(cloudNc);
+  const src = await jetstream(cloudNc, { domain: 'edge1' }).consumers.get('SRC', 'sink-fwd');
+  let stopped = false;
+  let current: { stop(): void } | undefined;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const messages = await src.consume({ max_messages: 512 });
+        current = messages;
+        for await (const m of messages) {
+          const id = m.headers?.get('Nats-Msg-Id');
+          void sinkJs.publish('bench.sink.counter', m.data, id ? { msgID: id } : {}).then(
+            () => m.ack(),
+            () => m.nak(),
+          );
+        }
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      current?.stop();
+      await done;
+    },
+  };
+}
 
 async function raw(topology: Topology, cloudNc: NatsConnection, edgeNc: NatsConnection): Promise<Milestones> {
   const edgeJsm = await jetstreamManager(edgeNc);
   const edgeJs = jetstream(edgeNc);
   const cloudJsm = await jetstreamManager(cloudNc);
   await edgeJsm.streams.add({ name: 'SRC', subjects: ['bench.src.>'], retention: RetentionPolicy.Limits, storage: StorageType.File });
-  // Durable sourcing, as Cairn's mailboxes source outboxes: the same consumer settings, its own names.
-  const { durable_name: _cairns, deliver_subject: _its, filter_subject: _own, ...settings } = sourceConsumerConfig('edge1', 'cloud');
-  await edgeJsm.consumers.add('SRC', { ...settings, durable_name: 'sink-src', deliver_subject: 'bench.deliver.sink', filter_subject: 'bench.src.cloud.>' });
-  await cloudJsm.streams.add({
-    name: 'SINK',
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    sources: [{ name: 'SRC', external: { api: '$JS.edge1.API', deliver: '' }, consumer: { name: 'sink-src', deliver_subject: 'bench.deliver.sink' } }],
-  });
+  // The same consumer settings as Cairn's outbox forwarders use, its own names.
+  const { durable_name: _cairns, filter_subject: _own, ...settings } = sourceConsumerConfig('edge1', 'cloud');
+  await edgeJsm.consumers.add('SRC', { ...settings, durable_name: 'sink-fwd', filter_subject: 'bench.src.cloud.>' });
+  await cloudJsm.streams.add({ name: 'SINK', subjects: ['bench.sink.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+  const forwarder = await rawForwarder(cloudNc);
   await cloudJsm.consumers.add('SINK', { durable_name: 'c', ack_policy: AckPolicy.Explicit, max_ack_pending: DEFAULT_MAILBOX_LIMITS.maxInFlight });
   const messages = await (await jetstream(cloudNc).consumers.get('SINK', 'c')).consume({ max_messages: 512 });
   let count = 0;
@@ -142,13 +172,28 @@ async function raw(topology: Topology, cloudNc: NatsConnection, edgeNc: NatsConn
   target = N;
   handled = new Promise<number>((r) => (reached = r));
   const base = (await cloudJsm.streams.info('SINK')).state.last_seq;
+  // The floor has no recovery of its own: it stops before the cut and starts (from its ack floor) at the thaw.
+  await forwarder.stop();
   const { t0, sendMs } = await outage(
     topology,
     () => sendAll(publish),
     async () => (await cloudJsm.streams.info('SINK')).state.last_seq - base + count,
   );
-  const m = await measure(topology, t0, watchStream(cloudJsm, 'SINK', base, t0), handled, sendMs);
+  const watch = watchStream(cloudJsm, 'SINK', base, t0);
+  // The leaf link is being made again: the edge's API answers once it is up.
+  for (let tries = 0; ; tries++) {
+    try {
+      await cloudNc.request('$JS.edge1.API.CONSUMER.RESET.SRC.sink-fwd', new Uint8Array(0), { timeout: 2_000 });
+      break;
+    } catch (err) {
+      if (tries >= 100) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const again = await rawForwarder(cloudNc);
+  const m = await measure(topology, t0, watch, handled, sendMs);
   await messages.close();
+  await again.stop();
   return m;
 }
 

@@ -15,7 +15,7 @@ import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import { DEFAULT_MAILBOX_LIMITS } from './mailbox-infrastructure.ts';
-import type { PeerSourceState } from './peer-sources.ts';
+import type { PeerSourceState } from './outbox-forwarder.ts';
 import type { MailboxSources } from './mailbox-sources.ts';
 import { guestUsage } from './guest-usage.ts';
 import { defaultNodeId, defaultNodeIds } from './node-options.ts';
@@ -105,8 +105,8 @@ export class ActorNode {
 
   /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
   static async connect(opts: NodeOptions = {}): Promise<ActorNode> {
-    const { heartbeatMs, leaseTtlMs, orphanTimeoutMs, sourceStallMs, usageSampleMs, stallThresholdMs } = opts;
-    assertPositiveOptions('node options', { heartbeatMs, leaseTtlMs, orphanTimeoutMs, sourceStallMs, usageSampleMs, stallThresholdMs }, ['stallThresholdMs']);
+    const { heartbeatMs, leaseTtlMs, orphanTimeoutMs, usageSampleMs, stallThresholdMs } = opts;
+    assertPositiveOptions('node options', { heartbeatMs, leaseTtlMs, orphanTimeoutMs, usageSampleMs, stallThresholdMs }, ['stallThresholdMs']);
     const { nc, ownsConnection, js, jsm } = await openSiteConnection({
       ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       ...(opts.connection === undefined ? {} : { connection: opts.connection }),
@@ -157,7 +157,7 @@ export class ActorNode {
       {
         ...{ nc: this.nc, js: this.js, jsm: this.jsm, kvm, site: this.site, node: this.id, peers: this.opts.peers ?? [], limits: this.limits, clock: this.clock, log: this.log },
         ...{ events: this.events, deadLetters: this.deadLetters, sender: this.sender, spawner, cells: this.cells, launchers: this.launchers, handlers: this.handlers },
-        ...{ orphanTimeoutMs: this.opts.orphanTimeoutMs, sourceStallMs: this.opts.sourceStallMs, usageSampleMs: this.opts.usageSampleMs, stallThresholdMs: this.opts.stallThresholdMs },
+        ...{ orphanTimeoutMs: this.opts.orphanTimeoutMs, usageSampleMs: this.opts.usageSampleMs, stallThresholdMs: this.opts.stallThresholdMs },
         stillLeading: () => this.lease!.stillMine(),
       },
       this.abort.signal,
@@ -169,7 +169,7 @@ export class ActorNode {
     await member.beat();
   }
 
-  /** Each peer site's sourcing state (empty until this node leads, or without peers). */
+  /** Each peer site's forwarding state (empty until this node leads, or without peers). */
   peerSourceStates(): ReadonlyMap<string, PeerSourceState> {
     return this.sources?.state() ?? new Map();
   }

@@ -12,10 +12,10 @@ export interface Delivery {
   readonly actor: string;
   readonly envelope: Envelope;
   /**
-   * For a message sourced from another site's outbox: that stream (with its epoch, see
-   * OriginEpochs.keyOf) and the message's sequence in it (from the Nats-Stream-Source header).
-   * Order per origin is kept by sourcing, so it de-duplicates what a restarted server re-sources
-   * after its WorkQueue forgot how far it got.
+   * For a message from another site's outbox: that stream (with its epoch, see
+   * OriginEpochs.keyOf) and the message's sequence in it (from the Cairn-Origin header). The
+   * outbox forwarder keeps each actor's messages in outbox order, so it de-duplicates what a peer
+   * sends again after this site's WorkQueue forgot what it handled.
    */
   readonly origin?: { readonly stream: string; readonly seq: number };
   /** When its time to live ends (stored time + its Nats-TTL); not handled after that. Absent: no ttl. */

@@ -41,7 +41,6 @@ export interface LeaderServicesOptions {
   readonly launchers: NodeLaunchers;
   readonly handlers: HandlerTimer;
   readonly orphanTimeoutMs?: number | undefined;
-  readonly sourceStallMs?: number | undefined;
   /** @default 5000 */
   readonly usageSampleMs?: number | undefined;
   /** @default 500; Infinity: no watchdog */
@@ -70,11 +69,11 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
   sampleUsageForever(() => cells.values(), o.usageSampleMs ?? 5_000, clock, signal);
   const stallThresholdMs = o.stallThresholdMs ?? 500;
   if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: o.handlers, onStall: stallReporter({ node, events, log, clock }) }, signal);
-  const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site, peers: o.peers, limits: o.limits, clock, log });
+  const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site, peers: o.peers, limits: o.limits, deadLetters: o.deadLetters, clock, log });
   const dispatcher = await openSiteMailbox(
     {
       ...{ js: o.js, jsm: o.jsm, site, node, sources, limits: o.limits, clock, log },
-      ...{ deadLetters: o.deadLetters, events, orphanTimeoutMs: o.orphanTimeoutMs, sourceStallMs: o.sourceStallMs },
+      ...{ deadLetters: o.deadLetters, events, orphanTimeoutMs: o.orphanTimeoutMs },
       stillLeading: () => o.stillLeading(),
       cell: (actor) => cells.get(actor),
       cells: () => cells.values(),

@@ -143,7 +143,8 @@ export class MailboxDispatcher {
     }
     const now = this.clock.now();
     const headers = m.headers;
-    const source = sourceOrigin(headers?.get('Nats-Stream-Source'));
+    // Forwarded from another site's outbox (Cairn-Origin), or sourced by an older Cairn (Nats-Stream-Source).
+    const source = sourceOrigin(headers?.get(Headers.origin) || headers?.get('Nats-Stream-Source'));
     if (source) this.opts.epochs.saw(source.stream, source.seq);
     const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
     const ttl = headers?.get(Headers.ttl);
@@ -210,7 +211,7 @@ export class MailboxDispatcher {
   }
 }
 
-/** Parses nats-server's `Nats-Stream-Source: <stream>:<config hash> <sequence> ...` header. */
+/** Parses `Cairn-Origin: <stream> <sequence>`, or nats-server's `Nats-Stream-Source: <stream>:<config hash> <sequence> ...`. */
 export function sourceOrigin(header: string | undefined): { stream: string; seq: number } | undefined {
   if (!header) return undefined;
   const [id, seqText] = header.split(' ');

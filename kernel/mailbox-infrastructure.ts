@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { JetStreamManager, StreamConfig, StreamSource, ConsumerConfig } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamConfig, ConsumerConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Consumers, Streams, Subjects } from '../protocols/index.ts';
 
@@ -39,23 +39,22 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
 
 /**
  * The mailbox stream of a site: WorkQueue (acked messages leave), bounded per actor, new messages
- * refused when full. It also sources what each peer site's outbox holds for this site, so a tell
- * from another site arrives once the link is up, however long it was down.
+ * refused when full. What peer sites send this site waits in their outboxes and is stored here by
+ * the leader's outbox forwarders (outbox-forwarder.ts), each message with the de-duplication id it
+ * was sent with, so a message forwarded twice is stored once.
  *
- * Each source reads through a durable consumer on the peer's outbox (`sourceConsumerConfig`,
- * nats-server 2.14+ durable sourcing), which must exist before the source is configured: how far
- * this site got is kept by that consumer, on the peer. A plain source keeps its position in the
- * sourcing stream's own messages, which a WorkQueue deletes once they are handled; nats-server
- * 2.15 then restarts the source at the time of this stream's last message and skips what the peer
- * stored before it (2.9.10 restarted from the oldest message instead, delivering it all again).
+ * The stream sources nothing: `sources` is always an empty list, which also takes off the sources
+ * an older Cairn configured (nats.js merges an update into the current config, so a config without
+ * `sources` would keep them). nats-server's sourcing was given up because its durable sources
+ * (2.14+) were seen in CI to acknowledge a peer's messages that never reached the mailbox, and its
+ * plain sources keep their position in the sourcing stream's own messages, which a WorkQueue
+ * deletes once they are handled.
  */
-export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Partial<StreamConfig> & { name: string } {
+export function mailboxStreamConfig(site: string, limits: MailboxLimits, metadata?: Readonly<Record<string, string>>): Partial<StreamConfig> & { name: string } {
   return {
     // What the mailbox knows of its peers' outboxes (source-epochs.ts); absent: left as stored.
     ...(metadata && Object.keys(metadata).length > 0 ? { metadata: { ...metadata } } : {}),
-    // Always a list, empty too: nats.js merges an update into the current config, so a config
-    // without `sources` would keep sources this site no longer wants.
-    sources: peers.map((p) => mailboxSource(site, p)),
+    sources: [],
     name: Streams.mailbox(site),
     subjects: [Subjects.mailboxes(site)],
     retention: RetentionPolicy.Workqueue,
@@ -69,40 +68,30 @@ export function mailboxStreamConfig(site: string, limits: MailboxLimits, peers: 
   };
 }
 
-/** One source of a site's mailbox: the peer's outbox, read through the durable consumer kept for this site. */
-export function mailboxSource(site: string, peer: PeerSite): StreamSource {
-  return {
-    name: Streams.outbox(peer.site),
-    consumer: { name: Consumers.source(site), deliver_subject: Subjects.sourceDelivery(peer.site, site) },
-    ...(peer.domain ? { external: { api: Subjects.jsApi(peer.domain), deliver: '' } } : {}),
-  };
-}
-
 /**
- * The durable consumer on site `from`'s outbox through which site `to`'s mailbox sources what
- * `from` sends it. Acks are flow-control responses from `to`'s stream once it stored a window, so
- * the consumer's ack floor is exactly how far `to` got, whatever restarts on either side. Created by
- * `to`'s leader (through `from`'s domain) before it adds the source; see `PeerSources`.
+ * The durable pull consumer on site `from`'s outbox through which site `to`'s leader forwards what
+ * `from` sends it into `to`'s mailbox (outbox-forwarder.ts). A message is acked only after the
+ * mailbox stored it, so the consumer's ack floor is how far `to` got, kept on `from`'s server
+ * whatever restarts on either side. Created by `to`'s leader through `from`'s domain.
  */
-export function sourceConsumerConfig(from: string, to: string): Partial<ConsumerConfig> & { durable_name: string; deliver_subject: string } {
+export function sourceConsumerConfig(from: string, to: string): Partial<ConsumerConfig> & { durable_name: string } {
   return {
     durable_name: Consumers.source(to),
-    deliver_subject: Subjects.sourceDelivery(from, to),
     filter_subject: Subjects.outboxTo(from, to),
     deliver_policy: DeliverPolicy.All,
-    ack_policy: AckPolicy.FlowControl,
-    flow_control: true,
-    // nats-server requires exactly 1 s with flow-control acks (its stalled-source check relies on it).
-    idle_heartbeat: nanos(1_000),
+    ack_policy: AckPolicy.Explicit,
+    // A message waiting behind a full mailbox is kept alive by the forwarder (working), so this is
+    // only how soon a forwarder that vanished mid-batch is covered; the next one resets anyway.
+    ack_wait: nanos(SOURCE_ACK_WAIT_MS),
     max_ack_pending: SOURCE_MAX_PENDING,
+    max_deliver: -1,
   };
 }
 
-/**
- * Messages a source consumer sends ahead of the receiving stream's flow-control responses. It
- * bounds catch-up after an outage (measured: 1,000 gave 25-35k msg/s on loopback, 10,000 the
- * ~130k of a plain source) and what a restarted receiving server may be sent again.
- */
+/** How long the peer waits for a forwarded message's ack before it sends it again. */
+export const SOURCE_ACK_WAIT_MS = 60_000;
+
+/** Messages a peer's consumer hands the forwarder before earlier ones are acked (bounds a catch-up's memory). */
 export const SOURCE_MAX_PENDING = 10_000;
 
 /** What a site sends to other sites. Limits retention: messages stay until they age out, whatever the receivers' consumers acked, so a receiver that was away for days (up to `outboxMaxAgeMs`) still gets them. */
@@ -142,9 +131,9 @@ export function mailboxConsumerConfig(site: string, limits: MailboxLimits): Part
   };
 }
 
-/** Creates the site's mailbox, outbox and dead-letter streams, or updates them to the given limits and peers. */
-export async function ensureSiteStreams(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Promise<void> {
-  for (const cfg of [mailboxStreamConfig(site, limits, peers, metadata), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
+/** Creates the site's mailbox, outbox and dead-letter streams, or updates them to the given limits. */
+export async function ensureSiteStreams(jsm: JetStreamManager, site: string, limits: MailboxLimits, metadata?: Readonly<Record<string, string>>): Promise<void> {
+  for (const cfg of [mailboxStreamConfig(site, limits, metadata), outboxStreamConfig(site, limits), deadLetterStreamConfig(site, limits)]) await ensureStream(jsm, cfg);
 }
 
 /**
@@ -166,8 +155,8 @@ export async function takeOverMailboxConsumer(jsm: JetStreamManager, site: strin
 }
 
 /** Streams, then the consumer: what a site's leader sets up before it consumes. */
-export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, peers: readonly PeerSite[] = [], metadata?: Readonly<Record<string, string>>): Promise<void> {
-  await ensureSiteStreams(jsm, site, limits, peers, metadata);
+export async function ensureMailboxInfrastructure(jsm: JetStreamManager, site: string, limits: MailboxLimits, metadata?: Readonly<Record<string, string>>): Promise<void> {
+  await ensureSiteStreams(jsm, site, limits, metadata);
   await takeOverMailboxConsumer(jsm, site, limits);
 }
 

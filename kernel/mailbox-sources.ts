@@ -1,16 +1,18 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamSourceInfo } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { Consumers, Streams } from '../protocols/index.ts';
-import { rewindSourceConsumer } from './source-consumer.ts';
+import { Streams } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
 import { ensureStream, isNotFound, mailboxStreamConfig } from './mailbox-infrastructure.ts';
 import type { MailboxLimits, PeerSite } from './mailbox-infrastructure.ts';
-import { PeerSources, peersToSource, plainSourcePositions } from './peer-sources.ts';
-import type { PeerSourceState } from './peer-sources.ts';
-import type { SourceReport } from './stalled-sources.ts';
+import { OutboxForwarder } from './outbox-forwarder.ts';
+import type { PeerSourceState } from './outbox-forwarder.ts';
+import { ensureSourceConsumer } from './source-consumer.ts';
 import { OriginEpochs, outboxEpochMetadata, readOutboxEpoch } from './source-epochs.ts';
 import type { OutboxEpoch } from './source-epochs.ts';
+import { StreamPublisher } from './stream-publisher.ts';
 
 export interface MailboxSourcesOptions {
   readonly nc: NatsConnection;
@@ -18,127 +20,108 @@ export interface MailboxSourcesOptions {
   readonly site: string;
   readonly peers: readonly PeerSite[];
   readonly limits: MailboxLimits;
+  readonly deadLetters: DeadLetters;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Retry delays while a peer is unreachable. @default { initialMs: 1000, maxMs: 30000 } */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
 /**
- * Which peers' outboxes the site's mailbox stream sources. A peer unreachable at start is sourced
- * once its durable source consumer exists (PeerSources retries it in the background); a stalled
- * source is taken off the stream and put back. Changes of the stream's sources are made one at a
- * time, and only after the leader's first setup of the stream (`ready`).
+ * What a site's leader receives from its peer sites: one outbox forwarder per peer
+ * (outbox-forwarder.ts), and what the mailbox stream's metadata says of the peers' outboxes
+ * (source-epochs.ts). `start` reads the mailbox as it is (before the leader's setup takes off the
+ * sources an older Cairn configured, it learns how far they got); `ready` starts the forwarders.
  */
 export class MailboxSources {
   /** The epochs of the peers' outboxes, for the dispatcher (source-epochs.ts). */
   readonly epochs = new OriginEpochs();
-  private sourced: PeerSite[] = [];
-  private peerSources: PeerSources | undefined;
-  private updates: Promise<void>;
-  private setUp!: () => void;
+  private readonly states = new Map<string, PeerSourceState>();
+  private sourcedUpTo = new Map<string, number>();
+  private known = new Map<string, string>();
+  private updates: Promise<void> = Promise.resolve();
   private isSetUp = false;
   private meta: Record<string, string> = {};
 
-  constructor(private readonly o: MailboxSourcesOptions) {
-    this.updates = new Promise<void>((resolve) => (this.setUp = resolve));
-  }
+  constructor(private readonly o: MailboxSourcesOptions) {}
 
   /** What the mailbox stream's metadata says of the peers' outboxes (every write of its config carries it). */
   get metadata(): Readonly<Record<string, string>> {
     return this.meta;
   }
 
-  /** The peers sourced now (what the mailbox stream's config lists). */
-  get current(): PeerSite[] {
-    return this.sourced;
-  }
-
-  /**
-   * Makes sure each peer's outbox has this site's durable source consumer (see PeerSources) and
-   * returns the peers to source now; unreachable peers are retried in the background and added
-   * when they succeed.
-   */
-  async start(signal: AbortSignal): Promise<PeerSite[]> {
+  /** Reads the mailbox stream as it is: its metadata, and how far an older Cairn's sources got in each peer's outbox. */
+  async start(): Promise<void> {
     const { peers, jsm, site } = this.o;
-    if (peers.length === 0) return (this.sourced = []);
     const info = await jsm.streams.info(Streams.mailbox(site)).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    // A mailbox of an older Cairn sources through plain sources: new consumers start after what they copied.
-    const sourcedUpTo = plainSourcePositions(peers, info?.sources, info?.config.sources, site);
     const stored = info?.config.metadata ?? {};
     // The server's own entries (_nats.*) are the server's to write.
     this.meta = Object.fromEntries(Object.entries(stored).filter(([key]) => !key.startsWith('_nats.')));
-    const known = new Map<string, string>();
+    this.sourcedUpTo = sourcedPositions(peers, info?.sources);
     for (const peer of peers) {
       const created = readOutboxEpoch(stored, peer.site).created;
-      if (created) known.set(peer.site, created);
+      if (created) this.known.set(peer.site, created);
     }
     this.epochs.load(stored, peers.map((p) => p.site));
-    const { nc, limits, clock, log } = this.o;
-    const onNewOutbox = (peer: PeerSite): Promise<void> => this.markNewOutbox(peer);
-    const onOutbox = (peer: PeerSite, created: string): Promise<void> => this.recordOutbox(peer, created);
-    this.peerSources = new PeerSources({ nc, site, peers, limits, clock, log, sourcedUpTo, known, onNewOutbox, onOutbox });
-    const ready = await this.peerSources.start(signal, (peer) => this.add(peer, signal));
-    return (this.sourced = peersToSource(peers, ready, info?.config.sources, site));
-  }
-
-  /** The mailbox stream is set up with `current`: later changes may go ahead. */
-  ready(): void {
-    this.isSetUp = true;
-    this.setUp();
-  }
-
-  /** Restarts sources that deliver nothing while their peer answers (see PeerSources.watch). */
-  watch(signal: AbortSignal, stalledAfterMs?: number): void {
-    this.peerSources?.watch(signal, {
-      sourced: () => this.sourced,
-      reports: async () => ((await this.o.jsm.streams.info(Streams.mailbox(this.o.site))).sources ?? []) as SourceReport[],
-      restart: (peer) => this.restart(peer),
-      highestSeen: (stream) => this.epochs.highestSeen(stream),
-      mailboxPending: async () => (await this.o.jsm.consumers.info(Streams.mailbox(this.o.site), Consumers.mailbox(this.o.site))).num_pending,
-      rewind: (peer, fromSeq) => this.rewind(peer, fromSeq),
-      ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
-    });
-  }
-
-  /** Each peer site's sourcing state (empty without peers). */
-  state(): ReadonlyMap<string, PeerSourceState> {
-    return this.peerSources?.state() ?? new Map();
-  }
-
-  private add(peer: PeerSite, signal: AbortSignal): Promise<void> {
-    return this.serially(async () => {
-      if (signal.aborted || this.sourced.some((p) => p.site === peer.site)) return;
-      this.sourced = this.o.peers.filter((p) => p.site === peer.site || this.sourced.some((s) => s.site === p.site));
-      await this.writeConfig(this.sourced);
-    });
-  }
-
-  /** Takes a peer's source off the mailbox stream and puts it back, so the server sets it up now. */
-  private restart(peer: PeerSite): Promise<void> {
-    return this.serially(async () => {
-      await this.writeConfig(this.sourced.filter((p) => p.site !== peer.site));
-      await this.writeConfig(this.sourced);
-    });
-  }
-
-  /** Takes a peer's source off the mailbox stream, moves its consumer back to `fromSeq`, and puts the source back. */
-  private rewind(peer: PeerSite, fromSeq: number): Promise<void> {
-    return this.serially(async () => {
-      await this.writeConfig(this.sourced.filter((p) => p.site !== peer.site));
-      try {
-        await rewindSourceConsumer(this.o.nc, peer, this.o.site, fromSeq, this.o.clock);
-      } finally {
-        await this.writeConfig(this.sourced);
-      }
-    });
   }
 
   /**
-   * A new outbox of `peer` is about to be sourced: its messages will be stored after the mailbox's
-   * last sequence now, which becomes a mark of a new epoch (stored before the consumer exists, so
-   * that no message of the new outbox can come first).
+   * The mailbox stream is set up (without sources): the forwarders start, until `signal` aborts.
+   * Resolves once each has tried its peer once (a peer unreachable now is retried in the background).
+   */
+  async ready(signal: AbortSignal): Promise<void> {
+    this.isSetUp = true;
+    if (this.o.peers.length === 0) return;
+    const { nc, site, clock, log, deadLetters } = this.o;
+    const publisher = new StreamPublisher(nc);
+    signal.addEventListener('abort', () => publisher.close(), { once: true });
+    const forwarders: OutboxForwarder[] = [];
+    for (const peer of this.o.peers) {
+      const forwarder = new OutboxForwarder({
+        ...{ nc, site, peer, publisher, deadLetters, clock, log },
+        ...(this.o.backoff ? { backoff: this.o.backoff } : {}),
+        ensureConsumer: (storedUpTo) => this.ensureConsumer(peer, storedUpTo),
+        onState: (state) => this.states.set(peer.site, state),
+      });
+      void forwarder.run(signal);
+      forwarders.push(forwarder);
+    }
+    await Promise.all(forwarders.map((f) => f.firstAttempt));
+  }
+
+  /** Each peer site's forwarding state (empty without peers, or before a forwarder first tried). */
+  state(): ReadonlyMap<string, PeerSourceState> {
+    return this.states;
+  }
+
+  /** The peer's consumer, made sure of; records a new outbox of the peer as a new epoch before anything of it is stored. */
+  private async ensureConsumer(peer: PeerSite, storedUpTo: number | undefined): Promise<{ readonly created: string }> {
+    const { nc, site, limits, log } = this.o;
+    const jsm = await jetstreamManager(nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout: 2_000 });
+    const known = this.known.get(peer.site);
+    const { created } = await ensureSourceConsumer(jsm, peer.site, site, limits, storedUpTo ?? this.sourcedUpTo.get(peer.site), {
+      known,
+      beforeNewOutbox: async () => {
+        log.warn({ peer: peer.site }, "the peer site's outbox is not the one this site received from before (made again from scratch): forwarding the new one from its first message");
+        await this.markNewOutbox(peer);
+      },
+    });
+    // An older Cairn's position counts once, for the consumer made from it.
+    this.sourcedUpTo.delete(peer.site);
+    if (created !== known) {
+      await this.recordEpoch(peer, { ...readOutboxEpoch(this.meta, peer.site), created });
+      this.known.set(peer.site, created);
+    }
+    return { created };
+  }
+
+  /**
+   * A new outbox of `peer` is about to be forwarded: its messages will be stored after the
+   * mailbox's last sequence now, which becomes a mark of a new epoch (stored before the consumer
+   * exists, so that no message of the new outbox can come first).
    */
   private async markNewOutbox(peer: PeerSite): Promise<void> {
     const info = await this.o.jsm.streams.info(Streams.mailbox(this.o.site)).catch((err: unknown) => {
@@ -149,28 +132,25 @@ export class MailboxSources {
     await this.recordEpoch(peer, { ...readOutboxEpoch(this.meta, peer.site), marks });
   }
 
-  private recordOutbox(peer: PeerSite, created: string): Promise<void> {
-    return this.recordEpoch(peer, { ...readOutboxEpoch(this.meta, peer.site), created });
-  }
-
   private async recordEpoch(peer: PeerSite, epoch: OutboxEpoch): Promise<void> {
     this.meta = { ...this.meta, ...outboxEpochMetadata(peer.site, epoch) };
-    if (this.isSetUp) return this.serially(() => this.writeConfig(this.sourced));
-    // Before the stream's first setup nothing else writes its config; a stream that does not exist
-    // yet gets the metadata when that setup creates it.
-    await this.o.jsm.streams.update(Streams.mailbox(this.o.site), { metadata: { ...this.meta } }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
-
-  private writeConfig(peers: readonly PeerSite[]): Promise<void> {
-    return ensureStream(this.o.jsm, mailboxStreamConfig(this.o.site, this.o.limits, peers, this.meta));
-  }
-
-  /** Runs changes of the stream's config one at a time, after its first setup; one failing does not stop the next. */
-  private serially(change: () => Promise<void>): Promise<void> {
-    const next = this.updates.then(change);
+    if (!this.isSetUp) return;
+    // Forwarders of different peers record concurrently: one write at a time, each with all of it.
+    const next = this.updates.then(() => ensureStream(this.o.jsm, mailboxStreamConfig(this.o.site, this.o.limits, this.meta)));
     this.updates = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * Per peer, the last outbox sequence the mailbox stored through a source of an older Cairn (the
+ * stream info's `sources[].seq`): the consumer the forwarder makes starts after it.
+ */
+export function sourcedPositions(peers: readonly PeerSite[], sources: readonly (StreamSourceInfo & { seq?: number })[] | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const peer of peers) {
+    const seq = (sources ?? []).find((s) => s.name === Streams.outbox(peer.site))?.seq;
+    if (seq !== undefined && seq > 0) out.set(peer.site, seq);
+  }
+  return out;
 }

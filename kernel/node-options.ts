@@ -48,11 +48,6 @@ export interface NodeOptions {
   /** Called when this node, as leader, lost the site lease (it must stop: a standby may run its actors). */
   readonly onLeaseLost?: (loss: LeaseLoss) => void;
   /**
-   * A source of a peer's outbox that delivered nothing, not even a heartbeat, for this long while
-   * the peer answers is restarted (see PeerSources.watch). @default 10000
-   */
-  readonly sourceStallMs?: number;
-  /**
    * An event-loop delay this long is reported as a `stalled` event (and logged), naming the
    * handler that held the loop when one did. `Infinity` turns the watchdog off. @default 500
    */

@@ -16,7 +16,7 @@ export interface SiteMailboxOptions {
   readonly jsm: JetStreamManager;
   readonly site: string;
   readonly node: string;
-  /** Which peers' outboxes the mailbox sources (made by the node, so its state shows from the start). */
+  /** What the site receives from its peer sites (made by the node, so its state shows from the start). */
   readonly sources: MailboxSources;
   readonly limits: MailboxLimits;
   readonly clock: Clock;
@@ -24,7 +24,6 @@ export interface SiteMailboxOptions {
   readonly deadLetters: DeadLetters;
   readonly events: NodeEvents;
   readonly orphanTimeoutMs?: number | undefined;
-  readonly sourceStallMs?: number | undefined;
   /** Whether this node still holds the site lease (asked before the consumer is recreated). */
   stillLeading(): Promise<boolean>;
   cell(actor: string): ActorCell<Message, unknown> | undefined;
@@ -32,14 +31,15 @@ export interface SiteMailboxOptions {
 }
 
 /**
- * What the site's leader consumes, opened: the mailbox stream (sourcing its peers' outboxes), its
- * shared consumer, and the dispatcher that hands each message to its actor's cell, until `signal`
+ * What the site's leader consumes, opened: the mailbox stream (and the forwarders of its peers'
+ * outboxes into it), its shared consumer, and the dispatcher that hands each message to its actor's cell, until `signal`
  * aborts. A consumer lost to a server restart is recreated, but only while this node still leads.
  */
 export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal): Promise<MailboxDispatcher> {
   const { sources } = o;
-  await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, await sources.start(signal), sources.metadata);
-  sources.ready();
+  await sources.start();
+  await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.metadata);
+  await sources.ready(signal);
   const consumerOf = (): ReturnType<JetStreamClient['consumers']['get']> => o.js.consumers.get(Streams.mailbox(o.site), Consumers.mailbox(o.site));
   const dispatcher = new MailboxDispatcher(
     await consumerOf(),
@@ -54,11 +54,10 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
       // Only while this node still leads: a leader back from a partition must not take the
       // consumer from the node that took over (its lease loop stops this node meanwhile).
       if (!(await o.stillLeading())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${o.node} no longer holds the lease of site ${o.site}; not recreating the mailbox consumer`);
-      await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.current, sources.metadata);
+      await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.metadata);
       return consumerOf();
     },
   );
   await dispatcher.start(signal);
-  sources.watch(signal, o.sourceStallMs);
   return dispatcher;
 }

@@ -1,4 +1,4 @@
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox, headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers } from '../protocols/index.ts';
 
@@ -52,10 +52,15 @@ export class StreamPublisher {
    * `ttlSeconds` the stream deletes it after that long (nats-server per-message TTL).
    */
   publish(subject: string, data: Uint8Array, msgId: string, ttlSeconds?: number): Promise<void> {
-    const token = (++this.n).toString(36);
     const h = natsHeaders();
     h.set(Headers.msgId, msgId);
     if (ttlSeconds !== undefined) h.set(Headers.ttl, `${ttlSeconds}s`);
+    return this.publishWithHeaders(subject, data, h);
+  }
+
+  /** Resolves once the stream stored the message, whose headers (its `Nats-Msg-Id` among them) the caller made. */
+  publishWithHeaders(subject: string, data: Uint8Array, h: MsgHdrs): Promise<void> {
+    const token = (++this.n).toString(36);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       try {

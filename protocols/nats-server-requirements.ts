@@ -5,8 +5,8 @@
  * What sets the minimum (nats-server release that introduced it):
  * - 2.15: a hub's `leafnodes { no_advertise: true }` is honoured (2.14 parses it and gossips
  *   anyway), so an edge dials only the URLs its config lists, never around a proxy or NAT;
- * - 2.14: durable sourcing (a source reads through a durable consumer on the origin, ADR-60), so a
- *   site's mailbox keeps its position in each peer's outbox across restarts;
+ * - 2.14: the consumer reset API (`$JS.API.CONSUMER.RESET`), with which a site's outbox forwarder
+ *   moves its consumer on a peer back to the ack floor before each pull session;
  * - 2.11: per-message TTL (`allow_msg_ttl`, the `Nats-TTL` header) for tells with a time to live;
  * - 2.10: JetStream `sync_interval`, consumers with several filter subjects, MQTT QoS 2.
  */
@@ -49,7 +49,7 @@ export function versionAtLeast(version: string, min: string): boolean {
 export function tooOldMessage(found: string, where: string): string {
   return (
     `nats-server ${found} (${where}) is older than ${MIN_NATS_SERVER_VERSION}, the oldest release Cairn runs on ` +
-    `(it needs leaf no_advertise, durable sourcing, per-message TTL and sync_interval). Install v${PINNED_NATS_SERVER_VERSION} with \`${NATS_SERVER_INSTALL_COMMAND}\` ` +
+    `(it needs leaf no_advertise, the consumer reset API, per-message TTL and sync_interval). Install v${PINNED_NATS_SERVER_VERSION} with \`${NATS_SERVER_INSTALL_COMMAND}\` ` +
     `(builds it with Go), or download a release from ${NATS_SERVER_DOWNLOADS} and set NATS_SERVER=/path/to/nats-server.`
   );
 }

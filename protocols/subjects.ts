@@ -40,15 +40,6 @@ export const Subjects = {
     assertName(to, 'site name');
     return `cairn.out.${from}.${to}.>`;
   },
-  /**
-   * Where site `from`'s durable source consumer for site `to` delivers (`cairn.src.<from>.<to>`):
-   * site `to`'s mailbox stream subscribes to it across the leaf link. No stream captures it.
-   */
-  sourceDelivery(from: string, to: string): string {
-    assertName(from, 'site name');
-    assertName(to, 'site name');
-    return `cairn.src.${from}.${to}`;
-  },
   /** Subject of one actor's dead letters: `cairn.dlq.<site>.<actor>`. */
   deadLetter(site: string, actor: string): string {
     return `cairn.dlq.${site}.${actor}`;
@@ -134,6 +125,12 @@ export const Headers = {
   msgId: 'Nats-Msg-Id',
   /** nats-server's per-message TTL (whole seconds, "<n>s"): the stream deletes the message after it. */
   ttl: 'Nats-TTL',
+  /**
+   * Set on a message another site sent, as its site's outbox forwarder stored it in the mailbox:
+   * `<outbox stream> <sequence in it>` (the shape of nats-server's `Nats-Stream-Source`, which
+   * messages an older Cairn sourced carry instead).
+   */
+  origin: 'Cairn-Origin',
   dlqReason: 'Cairn-Dlq-Reason',
   dlqCode: 'Cairn-Dlq-Code',
   dlqAttempts: 'Cairn-Dlq-Attempts',

@@ -13,6 +13,7 @@ export const KernelCodes = {
   ABORTED: 'CAIRN_ABORTED',
   MAILBOX_FULL: 'CAIRN_MAILBOX_FULL',
   MAILBOX_OVERFLOW: 'CAIRN_MAILBOX_OVERFLOW',
+  FORWARD_REFUSED: 'CAIRN_FORWARD_REFUSED',
   SEND_FAILED: 'CAIRN_SEND_FAILED',
   DEAD_LETTER_FAILED: 'CAIRN_DEAD_LETTER_FAILED',
   STATE_SAVE_FAILED: 'CAIRN_STATE_SAVE_FAILED',
@@ -93,6 +94,11 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
     fix: "Raise the actor's mailbox.capacity, slow its senders, or find out why it is slow (`cairn ps`); replay what overflowed with `cairn dlq replay`.",
   },
   {
+    code: KernelCodes.FORWARD_REFUSED,
+    summary: "A message from another site was refused by this site's mailbox stream for good (not because the mailbox was full: for example larger than this site's server takes); it went to this site's dead letters instead.",
+    fix: 'Read the reason with `cairn dlq ls`; align the limits of the two sites\' servers (max_payload) or send smaller messages, then `cairn dlq replay`.',
+  },
+  {
     code: KernelCodes.DEAD_LETTER_FAILED,
     summary: "A message that failed its last attempt could not be stored in the site's dead-letter stream (the stream refuses writes: full, gone, or the server is unreachable). The node keeps it, retries the copy with backoff, and keeps serving its other actors.",
     fix: 'Make room in the dead-letter stream (`cairn dlq ls`, `cairn dlq purge`) or check the site server; the copy is retried until it is stored.',
@@ -134,7 +140,7 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: KernelCodes.NATS_SERVER_TOO_OLD,
-    summary: 'The nats-server found (or connected to) is older than the minimum Cairn runs on (2.15.0: leaf no_advertise, durable sourcing, per-message TTL, sync_interval).',
+    summary: 'The nats-server found (or connected to) is older than the minimum Cairn runs on (2.15.0: leaf no_advertise, the consumer reset API, per-message TTL, sync_interval).',
     fix: 'Install the pinned server with `npx cairn server install` (builds it with Go), or download a release from https://github.com/nats-io/nats-server/releases and set NATS_SERVER.',
   },
   {

@@ -53,7 +53,8 @@ const mutatedManifest = fc
       const all = paths(doc);
       doc = setAt(doc, all[pick % all.length]!, value);
     }
-    return stringify(doc);
+    // A root replaced by `undefined` serializes to nothing: an empty file, hostile input too.
+    return (stringify(doc) as string | undefined) ?? '';
   });
 
 function rejectsWithRegisteredCode(fn: () => unknown): void {

@@ -23,9 +23,9 @@ const sites = topologyPerTest();
 describe('an outbox recreated from scratch', () => {
   it('outbox recreated - after a peer outbox is deleted and made again, its new messages reach persisted and plain actors', async () => {
     const topology = await sites.start(['edge1']);
-    const cloud = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'cloud-n1', peers: [{ site: 'edge1', domain: 'edge1' }], sourceStallMs: 2_000 });
+    const cloud = await createActorSystem({ servers: topology.cloud.url, site: 'cloud', node: 'cloud-n1', peers: [{ site: 'edge1', domain: 'edge1' }] });
     sites.keep(cloud);
-    const edge = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
+    const edge = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }] });
     sites.keep(edge);
     await edge.spawn(seen('kept', true), { id: 'kept' });
     await edge.spawn(seen('plain', false), { id: 'plain' });
@@ -56,7 +56,7 @@ describe('an outbox recreated from scratch', () => {
     // The edge's node restarts: what it knows of the new outbox was stored with its mailbox, so the
     // persisted actor neither drops the next messages nor takes the earlier ones again.
     await edge.shutdown();
-    const again = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }], sourceStallMs: 2_000 });
+    const again = await createActorSystem({ servers: topology.edges.edge1!.url, site: 'edge1', node: 'edge1-n1', peers: [{ site: 'cloud', domain: 'cloud' }] });
     sites.keep(again);
     await again.spawn(seen('kept', true), { id: 'kept' });
     for (let i = 40; i < 50; i++) await cloud.ref<Msg>('kept', 'edge1').tell({ type: 'n', i }, { id: `c-kept-${i}` });

@@ -1,0 +1,250 @@
+import { setMaxListeners } from 'node:events';
+import { jetstream } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { Consumers, Headers, KernelCodes, Streams, Subjects, backoffDelayMs } from '../protocols/index.ts';
+import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import { StoredFloor, forwardStep, storeFailure } from './forward-order.ts';
+import type { ForwardCursor } from './forward-order.ts';
+import { SOURCE_ACK_WAIT_MS } from './mailbox-infrastructure.ts';
+import type { PeerSite } from './mailbox-infrastructure.ts';
+import { resetSourceConsumer } from './source-consumer.ts';
+import type { StreamPublisher } from './stream-publisher.ts';
+
+/** Where the forwarding of one peer's outbox stands. */
+export type PeerSourceState =
+  /** Pulling: the peer answers and its messages are stored as they come. */
+  | { readonly type: 'ready' }
+  /** The peer cannot be reached (the link is down, its server is away): retried with backoff; its outbox keeps the messages. */
+  | { readonly type: 'waiting'; readonly attempts: number; readonly error: string; readonly retryInMs: number };
+
+export interface OutboxForwarderOptions {
+  readonly nc: NatsConnection;
+  /** This site: the one whose mailbox receives. */
+  readonly site: string;
+  readonly peer: PeerSite;
+  /** Stores into this site's mailbox. */
+  readonly publisher: StreamPublisher;
+  readonly deadLetters: DeadLetters;
+  /**
+   * Makes sure the peer's consumer exists (source-consumer.ts ensureSourceConsumer, with the
+   * mailbox's epochs), a new one starting after `storedUpTo`; resolves with the outbox's creation time.
+   */
+  readonly ensureConsumer: (storedUpTo: number | undefined) => Promise<{ readonly created: string }>;
+  readonly onState: (state: PeerSourceState) => void;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Messages one pull asks for. @default 512 */
+  readonly batch?: number;
+  /** Messages stored concurrently (different actors'; one actor's go one at a time). @default 1024 */
+  readonly window?: number;
+  /** How long one request to the peer may take. @default 2000 */
+  readonly requestTimeoutMs?: number;
+  /** Retry delays while the peer is unreachable. @default { initialMs: 1000, maxMs: 30000 } */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+const WARN_EVERY_MS = 10_000;
+
+/** A pull of this session lost a delivery: the session ends and the next starts at the ack floor. */
+class DeliveryGap extends Error {
+  override readonly name = 'DeliveryGap';
+}
+
+/**
+ * Forwards what one peer site's outbox holds for this site into this site's mailbox, until the
+ * signal aborts (the node stops leading). It pulls through a durable consumer on the peer (its
+ * ack floor is how far this site got) and stores each message with the de-duplication id it was
+ * sent with and its origin (`Cairn-Origin`), acking it only after the mailbox stored it.
+ *
+ * Order per actor: one actor's messages are stored one after another, in outbox order; different
+ * actors' concurrently. Every session of pulling starts by resetting the consumer to its ack
+ * floor, and a session that sees a delivery go missing ends, so no message delivered but lost in
+ * transit is ever overtaken by a later one. A message the mailbox refuses for now (its actor's
+ * mailbox is full) is retried in place; one it will never take goes to the dead letters.
+ */
+export class OutboxForwarder {
+  /** Everything in the outbox up to here is stored in the mailbox (this node's knowledge; 0: none yet). */
+  private floor = new StoredFloor();
+  /** When a refused store was last logged (a full mailbox refuses every message until its actor catches up). */
+  private warnedAt = Number.NEGATIVE_INFINITY;
+  private created: string | undefined;
+  private tried!: () => void;
+  /** Settles once the first attempt to reach the peer succeeded or failed (the state says which). */
+  readonly firstAttempt = new Promise<void>((resolve) => (this.tried = resolve));
+
+  constructor(private readonly o: OutboxForwarderOptions) {}
+
+  async run(parent: AbortSignal): Promise<void> {
+    const { clock, log, peer } = this.o;
+    // Every actor waiting for a full mailbox sleeps on this signal: one listener each, legitimately many.
+    const scope = new AbortController();
+    setMaxListeners(0, scope.signal);
+    parent.addEventListener('abort', () => scope.abort(parent.reason), { once: true });
+    if (parent.aborted) scope.abort(parent.reason);
+    const signal = scope.signal;
+    const backoff = this.o.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    let failures = 0;
+    let gaps = 0;
+    signal.addEventListener('abort', () => this.tried(), { once: true });
+    while (!signal.aborted) {
+      try {
+        const consumer = await this.connect();
+        this.o.onState({ type: 'ready' });
+        this.tried();
+        if (failures > 0) log.info({ peer: peer.site }, 'peer site reachable: forwarding its messages');
+        failures = 0;
+        await this.session(consumer, signal);
+        gaps = 0;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof DeliveryGap) {
+          // Starting again at once would meet the same stale pull; a short pause lets it expire.
+          log.info({ peer: peer.site, err: err.message }, 'a delivery from the peer site went missing; pulling again from what it has acknowledged');
+          await clock.sleep(backoffDelayMs(++gaps, { initialMs: 100, maxMs: 5_000 }), signal).catch(() => undefined);
+          continue;
+        }
+        const retryInMs = backoffDelayMs(++failures, backoff);
+        const error = (err as Error).message;
+        this.o.onState({ type: 'waiting', attempts: failures, error, retryInMs });
+        this.tried();
+        log.warn({ peer: peer.site, attempts: failures, retryInMs, err: error }, 'cannot forward from peer site now; retrying (nothing is lost: its outbox keeps the messages)');
+        await clock.sleep(retryInMs, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The peer's consumer, made sure of and moved back to its ack floor. */
+  private async connect(): Promise<Consumer> {
+    const { nc, peer, site } = this.o;
+    const timeout = this.o.requestTimeoutMs ?? 2_000;
+    const { created } = await this.o.ensureConsumer(this.floor.value > 0 ? this.floor.value : undefined);
+    // A new outbox numbers from 1 again: what this node knew of the old one says nothing of it.
+    if (this.created !== undefined && created !== this.created) this.floor = new StoredFloor();
+    this.created = created;
+    await resetSourceConsumer(nc, peer, site, timeout);
+    const js = jetstream(nc, { ...(peer.domain ? { domain: peer.domain } : {}), timeout });
+    return js.consumers.get(Streams.outbox(peer.site), Consumers.source(site));
+  }
+
+  /** Pulls and stores until the signal aborts; throws when the peer or the pull fails, or a delivery went missing. */
+  private async session(consumer: Consumer, signal: AbortSignal): Promise<void> {
+    const batch = this.o.batch ?? 512;
+    const window = this.o.window ?? 1_024;
+    // The session began with a reset of the consumer, which numbers deliveries from 1 again.
+    let cursor: ForwardCursor = { lastDelivery: 0, highestIssued: 0 };
+    /** Per actor, the last of its messages handed on; per outbox sequence, each in flight (true once stored). */
+    const byActor = new Map<string, Promise<boolean>>();
+    const bySeq = new Map<number, Promise<boolean>>();
+    const inFlight = new Map<number, JsMsg>();
+    // Messages waiting behind a full mailbox are still being worked on: the peer must not send them again.
+    const keepAlive = setInterval(() => {
+      for (const m of inFlight.values()) m.working();
+    }, SOURCE_ACK_WAIT_MS / 3);
+    try {
+      while (!signal.aborted) {
+        const messages = await consumer.fetch({ max_messages: batch, expires: 5_000 });
+        const stop = (): void => void messages.stop();
+        signal.addEventListener('abort', stop, { once: true });
+        if (signal.aborted) stop();
+        let received = 0;
+        try {
+          for await (const m of messages) {
+            received++;
+            const seq = m.seq;
+            const step = forwardStep(cursor, m.info.deliverySequence, seq);
+            if (step.type === 'gap') throw new DeliveryGap(`expected delivery ${step.expected}, got ${step.got}`);
+            cursor = { lastDelivery: m.info.deliverySequence, highestIssued: Math.max(cursor.highestIssued, seq) };
+            if (step.type === 'duplicate') {
+              const original = bySeq.get(seq);
+              if (original) void original.then((stored) => stored && m.ack());
+              else m.ack();
+              continue;
+            }
+            while (bySeq.size >= window) await bySeq.values().next().value;
+            if (signal.aborted) break;
+            this.floor.issue(seq);
+            const actor = Subjects.actorOf(m.subject);
+            inFlight.set(seq, m);
+            const done: Promise<boolean> = (byActor.get(actor) ?? Promise.resolve(true)).then(async () => {
+              const stored = await this.store(m, actor, signal);
+              inFlight.delete(seq);
+              bySeq.delete(seq);
+              if (byActor.get(actor) === done) byActor.delete(actor);
+              if (stored) {
+                m.ack();
+                this.floor.complete(seq);
+              }
+              return stored;
+            });
+            byActor.set(actor, done);
+            bySeq.set(seq, done);
+          }
+        } finally {
+          signal.removeEventListener('abort', stop);
+        }
+        // A pull that ended short may have lost a delivery with nothing after it to show the gap
+        // (a message sent into a link that was then cut): the consumer says what it delivered.
+        if (received < batch && !signal.aborted) {
+          const delivered = (await consumer.info()).delivered.consumer_seq;
+          if (delivered !== cursor.lastDelivery) throw new DeliveryGap(`the peer delivered up to ${delivered}, this forwarder received up to ${cursor.lastDelivery ?? 0}`);
+        }
+      }
+    } finally {
+      // What is in flight finishes (or gives up on abort) before the next session resets the consumer.
+      await Promise.all(bySeq.values());
+      clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * Stores one message in the mailbox, retrying while the mailbox cannot take it; resolves true
+   * once stored (or dead-lettered), false when the signal aborted first (left unacked).
+   */
+  private async store(m: JsMsg, actor: string, signal: AbortSignal): Promise<boolean> {
+    const { publisher, site, peer, clock, log } = this.o;
+    const subject = Subjects.mailbox(site, actor);
+    const h = forwardedHeaders(m.headers, Streams.outbox(peer.site), m.seq, this.created);
+    for (let failures = 0; !signal.aborted; ) {
+      try {
+        await publisher.publishWithHeaders(subject, m.data, h);
+        return true;
+      } catch (err) {
+        if (signal.aborted) return false;
+        if (storeFailure(err) === 'dead-letter') {
+          try {
+            await this.o.deadLetters.put(m, actor, { code: KernelCodes.FORWARD_REFUSED, reason: `the mailbox of site ${site} refused a message from site ${peer.site}: ${(err as Error).message}`, attempts: failures + 1 });
+            log.error({ peer: peer.site, actor, seq: m.seq, err: (err as Error).message }, 'the mailbox refused a message from a peer site; it went to the dead letters');
+            return true;
+          } catch (dlqErr) {
+            log.error({ err: dlqErr, peer: peer.site, seq: m.seq }, 'could not dead-letter a message the mailbox refused; retrying');
+          }
+        }
+        // As a local sender waits for a full mailbox: short steps first, the actor frees a slot per message.
+        const delayMs = backoffDelayMs(++failures, { initialMs: 5, maxMs: 1_000 });
+        if (clock.now() - this.warnedAt >= WARN_EVERY_MS) {
+          this.warnedAt = clock.now();
+          log.warn({ peer: peer.site, actor, seq: m.seq, failures, delayMs, err: (err as Error).message }, "the mailbox does not take a peer site's message now; retrying it before that actor's next (logged at most every 10 s)");
+        }
+        await clock.sleep(delayMs, signal).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+}
+
+/**
+ * The headers a forwarded message is stored with: the ones it was sent with (its `Nats-Msg-Id`
+ * among them, so that a message forwarded twice is stored once), and its origin. A message sent
+ * without an id gets one from its place in the outbox.
+ */
+export function forwardedHeaders(sent: MsgHdrs | undefined, outbox: string, seq: number, outboxCreated: string | undefined): MsgHdrs {
+  const h = natsHeaders();
+  if (sent) for (const key of sent.keys()) for (const value of sent.values(key)) h.append(key, value);
+  if (!h.has(Headers.msgId)) h.set(Headers.msgId, `${outbox}@${outboxCreated ?? ''}:${seq}`);
+  h.set(Headers.origin, `${outbox} ${seq}`);
+  return h;
+}

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Consumers, Streams } from '../../protocols/index.ts';
 
-/** One site of a test: its connection, name, and the peers (with their domains) it sources. */
+/** One site of a test: its connection, name, and the peers (with their domains) it receives from. */
 export interface SourcingSite {
   readonly nc: NatsConnection;
   readonly site: string;
@@ -10,9 +10,9 @@ export interface SourcingSite {
 }
 
 /**
- * What a site's mailbox and its sources say, for a test that waits for messages to cross: the
- * mailbox stream's state and source reports, and each peer's source consumer as the peer sees it.
- * Printed when a wait fails, so that a stuck source shows where it stuck.
+ * What a site's mailbox and its forwarders' consumers say, for a test that waits for messages to
+ * cross: the mailbox stream's state (and any source an older Cairn left), and each peer's consumer
+ * as the peer sees it. Printed when a wait fails, so that a stuck forwarder shows where it stuck.
  */
 export async function sourcingReport(s: SourcingSite): Promise<string> {
   const lines: string[] = [];

@@ -77,11 +77,11 @@ async function untilCount(sys: ActorSystem, count: number, timeout = 90_000): Pr
   try {
     await expect.poll(async () => (await report(sys).catch(() => undefined))?.count, { timeout, interval: 250 }).toBe(count);
   } catch (err) {
-    // Say where the messages stopped: the mailbox's sources and the consumers they read through.
+    // Say where the messages stopped: the mailbox and the consumers its forwarders read through.
     const site = sys.node.site;
     const peers = peersOf.get(sys) ?? [];
     const watch = JSON.stringify(Object.fromEntries(sys.node.peerSourceStates()));
-    throw new Error(`${(err as Error).message}\n${await sourcingReport({ nc: sys.node.nc, site, peers })}\n  source watch: ${watch}`, { cause: err });
+    throw new Error(`${(err as Error).message}\n${await sourcingReport({ nc: sys.node.nc, site, peers })}\n  forwarders: ${watch}`, { cause: err });
   }
   return report(sys);
 }

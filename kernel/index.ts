@@ -44,5 +44,6 @@ export { claimNodeId, idVerdict } from './node-identity.ts';
 export type { IdVerdict, IdSighting, ClaimNodeIdOptions } from './node-identity.ts';
 export { defaultNodeIds } from './node-options.ts';
 export { ensureSourceConsumer, resetSourceConsumer } from './source-consumer.ts';
-export { OutboxForwarder, forwardedHeaders } from './outbox-forwarder.ts';
+export { OutboxForwarder } from './outbox-forwarder.ts';
+export { forwardedHeaders } from './forwarded-headers.ts';
 export type { PeerSourceState } from './outbox-forwarder.ts';

@@ -65,6 +65,8 @@ export function mailboxStreamConfig(site: string, limits: MailboxLimits, metadat
     duplicate_window: nanos(limits.dedupWindowMs),
     // Tells with a time to live (TellOptions.ttl, asks by default) carry Nats-TTL.
     allow_msg_ttl: true,
+    // The outbox forwarders store one actor's queued messages as one batch, all or none (forward-writer.ts).
+    allow_atomic: true,
   };
 }
 

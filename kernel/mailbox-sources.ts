@@ -23,7 +23,7 @@ export interface MailboxSourcesOptions {
   readonly deadLetters: DeadLetters;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Retry delays while a peer is unreachable. @default { initialMs: 1000, maxMs: 30000 } */
+  /** Retry delays while a peer is unreachable. @default { initialMs: 250, maxMs: 5000 } (a retry is one small request; the link may come back any moment) */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 

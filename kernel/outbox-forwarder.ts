@@ -1,17 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import { jetstream } from '@nats-io/jetstream';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { Consumers, Headers, KernelCodes, Streams, Subjects, backoffDelayMs } from '../protocols/index.ts';
+import { Consumers, Streams, Subjects, backoffDelayMs } from '../protocols/index.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
-import { StoredFloor, forwardStep, storeFailure } from './forward-order.ts';
+import { StoredFloor, forwardStep } from './forward-order.ts';
 import type { ForwardCursor } from './forward-order.ts';
 import { SOURCE_ACK_WAIT_MS } from './mailbox-infrastructure.ts';
 import type { PeerSite } from './mailbox-infrastructure.ts';
 import { resetSourceConsumer } from './source-consumer.ts';
+import { ForwardWriter } from './forward-writer.ts';
 import type { StreamPublisher } from './stream-publisher.ts';
 
 /** Where the forwarding of one peer's outbox stands. */
@@ -43,11 +43,12 @@ export interface OutboxForwarderOptions {
   readonly window?: number;
   /** How long one request to the peer may take. @default 2000 */
   readonly requestTimeoutMs?: number;
-  /** Retry delays while the peer is unreachable. @default { initialMs: 1000, maxMs: 30000 } */
+  /** Retry delays while the peer is unreachable. @default { initialMs: 250, maxMs: 5000 } (a retry is one small request; the link may come back any moment) */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
-const WARN_EVERY_MS = 10_000;
+/** How long one pull waits for messages; an idle pull ends this often and the consumer is asked what it delivered. */
+const PULL_EXPIRES_MS = 2_000;
 
 /** A pull of this session lost a delivery: the session ends and the next starts at the ack floor. */
 class DeliveryGap extends Error {
@@ -60,23 +61,25 @@ class DeliveryGap extends Error {
  * ack floor is how far this site got) and stores each message with the de-duplication id it was
  * sent with and its origin (`Cairn-Origin`), acking it only after the mailbox stored it.
  *
- * Order per actor: one actor's messages are stored one after another, in outbox order; different
- * actors' concurrently. Every session of pulling starts by resetting the consumer to its ack
- * floor, and a session that sees a delivery go missing ends, so no message delivered but lost in
- * transit is ever overtaken by a later one. A message the mailbox refuses for now (its actor's
- * mailbox is full) is retried in place; one it will never take goes to the dead letters.
+ * Order per actor: the ForwardWriter stores one actor's messages in outbox order (batches that
+ * are all stored or none), different actors' concurrently. Every session of pulling starts by
+ * resetting the consumer to its ack floor, and a session that sees a delivery go missing ends, so
+ * no message delivered but lost in transit is ever overtaken by a later one.
  */
 export class OutboxForwarder {
   /** Everything in the outbox up to here is stored in the mailbox (this node's knowledge; 0: none yet). */
   private floor = new StoredFloor();
-  /** When a refused store was last logged (a full mailbox refuses every message until its actor catches up). */
-  private warnedAt = Number.NEGATIVE_INFINITY;
   private created: string | undefined;
   private tried!: () => void;
   /** Settles once the first attempt to reach the peer succeeded or failed (the state says which). */
   readonly firstAttempt = new Promise<void>((resolve) => (this.tried = resolve));
 
-  constructor(private readonly o: OutboxForwarderOptions) {}
+  private readonly writer: ForwardWriter;
+
+  constructor(private readonly o: OutboxForwarderOptions) {
+    const { site, peer, publisher, deadLetters, clock, log } = o;
+    this.writer = new ForwardWriter({ site, peer, publisher, deadLetters, clock, log, outboxCreated: () => this.created });
+  }
 
   async run(parent: AbortSignal): Promise<void> {
     const { clock, log, peer } = this.o;
@@ -86,7 +89,7 @@ export class OutboxForwarder {
     parent.addEventListener('abort', () => scope.abort(parent.reason), { once: true });
     if (parent.aborted) scope.abort(parent.reason);
     const signal = scope.signal;
-    const backoff = this.o.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    const backoff = this.o.backoff ?? { initialMs: 250, maxMs: 5_000 };
     let failures = 0;
     let gaps = 0;
     signal.addEventListener('abort', () => this.tried(), { once: true });
@@ -136,8 +139,7 @@ export class OutboxForwarder {
     const window = this.o.window ?? 1_024;
     // The session began with a reset of the consumer, which numbers deliveries from 1 again.
     let cursor: ForwardCursor = { lastDelivery: 0, highestIssued: 0 };
-    /** Per actor, the last of its messages handed on; per outbox sequence, each in flight (true once stored). */
-    const byActor = new Map<string, Promise<boolean>>();
+    /** Per outbox sequence, each message handed on and not yet stored (true once stored). */
     const bySeq = new Map<number, Promise<boolean>>();
     const inFlight = new Map<number, JsMsg>();
     // Messages waiting behind a full mailbox are still being worked on: the peer must not send them again.
@@ -146,7 +148,8 @@ export class OutboxForwarder {
     }, SOURCE_ACK_WAIT_MS / 3);
     try {
       while (!signal.aborted) {
-        const messages = await consumer.fetch({ max_messages: batch, expires: 5_000 });
+        // Heartbeats every second (half the expiry): a dead link ends the pull after two missed.
+        const messages = await consumer.fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
         const stop = (): void => void messages.stop();
         signal.addEventListener('abort', stop, { once: true });
         if (signal.aborted) stop();
@@ -167,20 +170,16 @@ export class OutboxForwarder {
             while (bySeq.size >= window) await bySeq.values().next().value;
             if (signal.aborted) break;
             this.floor.issue(seq);
-            const actor = Subjects.actorOf(m.subject);
             inFlight.set(seq, m);
-            const done: Promise<boolean> = (byActor.get(actor) ?? Promise.resolve(true)).then(async () => {
-              const stored = await this.store(m, actor, signal);
+            const done = this.writer.write(m, Subjects.actorOf(m.subject), signal).then((stored) => {
               inFlight.delete(seq);
               bySeq.delete(seq);
-              if (byActor.get(actor) === done) byActor.delete(actor);
               if (stored) {
                 m.ack();
                 this.floor.complete(seq);
               }
               return stored;
             });
-            byActor.set(actor, done);
             bySeq.set(seq, done);
           }
         } finally {
@@ -199,52 +198,4 @@ export class OutboxForwarder {
       clearInterval(keepAlive);
     }
   }
-
-  /**
-   * Stores one message in the mailbox, retrying while the mailbox cannot take it; resolves true
-   * once stored (or dead-lettered), false when the signal aborted first (left unacked).
-   */
-  private async store(m: JsMsg, actor: string, signal: AbortSignal): Promise<boolean> {
-    const { publisher, site, peer, clock, log } = this.o;
-    const subject = Subjects.mailbox(site, actor);
-    const h = forwardedHeaders(m.headers, Streams.outbox(peer.site), m.seq, this.created);
-    for (let failures = 0; !signal.aborted; ) {
-      try {
-        await publisher.publishWithHeaders(subject, m.data, h);
-        return true;
-      } catch (err) {
-        if (signal.aborted) return false;
-        if (storeFailure(err) === 'dead-letter') {
-          try {
-            await this.o.deadLetters.put(m, actor, { code: KernelCodes.FORWARD_REFUSED, reason: `the mailbox of site ${site} refused a message from site ${peer.site}: ${(err as Error).message}`, attempts: failures + 1 });
-            log.error({ peer: peer.site, actor, seq: m.seq, err: (err as Error).message }, 'the mailbox refused a message from a peer site; it went to the dead letters');
-            return true;
-          } catch (dlqErr) {
-            log.error({ err: dlqErr, peer: peer.site, seq: m.seq }, 'could not dead-letter a message the mailbox refused; retrying');
-          }
-        }
-        // As a local sender waits for a full mailbox: short steps first, the actor frees a slot per message.
-        const delayMs = backoffDelayMs(++failures, { initialMs: 5, maxMs: 1_000 });
-        if (clock.now() - this.warnedAt >= WARN_EVERY_MS) {
-          this.warnedAt = clock.now();
-          log.warn({ peer: peer.site, actor, seq: m.seq, failures, delayMs, err: (err as Error).message }, "the mailbox does not take a peer site's message now; retrying it before that actor's next (logged at most every 10 s)");
-        }
-        await clock.sleep(delayMs, signal).catch(() => undefined);
-      }
-    }
-    return false;
-  }
-}
-
-/**
- * The headers a forwarded message is stored with: the ones it was sent with (its `Nats-Msg-Id`
- * among them, so that a message forwarded twice is stored once), and its origin. A message sent
- * without an id gets one from its place in the outbox.
- */
-export function forwardedHeaders(sent: MsgHdrs | undefined, outbox: string, seq: number, outboxCreated: string | undefined): MsgHdrs {
-  const h = natsHeaders();
-  if (sent) for (const key of sent.keys()) for (const value of sent.values(key)) h.append(key, value);
-  if (!h.has(Headers.msgId)) h.set(Headers.msgId, `${outbox}@${outboxCreated ?? ''}:${seq}`);
-  h.set(Headers.origin, `${outbox} ${seq}`);
-  return h;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { headers } from '@nats-io/transport-node';
 import { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, sourceConsumerConfig } from '../../kernel/mailbox-infrastructure.ts';
 import { StoredFloor, forwardStep, storeFailure } from '../../kernel/forward-order.ts';
-import { forwardedHeaders } from '../../kernel/outbox-forwarder.ts';
+import { forwardedHeaders } from '../../kernel/forwarded-headers.ts';
 import { sourcedPositions } from '../../kernel/mailbox-sources.ts';
 import { sourceOrigin } from '../../kernel/mailbox-dispatcher.ts';
 import { PublishAckError } from '../../kernel/stream-publisher.ts';

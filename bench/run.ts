@@ -54,6 +54,8 @@ const BENCHES = [
   // Rollout starts a cloud and 1, 10 or 25 edge servers per child; each child times 10 rollouts
   // after a warm-up one (BENCH_ROLLOUT_ROUNDS).
   { name: 'rollout', file: 'rollout.ts', passes: 2, variants: ['raw-1', 'cairn-1', 'raw-10', 'cairn-10', 'raw-25', 'cairn-25'] },
+  // A CLI call against a running site, each a fresh process (BENCH_CLI_ROUNDS, default 20).
+  { name: 'cli', file: 'cli.ts', passes: 1, variants: ['raw-node', 'cairn-ps'] },
   // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
   { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100', 'hosted-1', 'hosted-10'] },
 ] as const;
@@ -322,6 +324,28 @@ function askSection(runs: Map<string, Run>): Section {
   };
 }
 
+function cliSection(runs: Map<string, Run>): Section {
+  const raw = runs.get('raw-node')!.result;
+  const rows = [...runs.values()].map((r) => [
+    `\`${r.result.variant}\``,
+    fmtMs(r.result.firstMs as number),
+    fmtMs(r.result.p50 as number),
+    fmtMs(r.result.p90 as number),
+    fmtMs(r.result.max as number),
+    fmtMs(r.result.cpuP50 as number),
+    fmtRatio((r.result.p50 as number) / (raw.p50 as number)),
+  ]);
+  const ps = runs.get('cairn-ps')!.result;
+  return {
+    title: 'A CLI call against a running site',
+    intro: `A site with one node and ${ps.actors as number} inline actors runs on the benchmark's server; each variant is started ${ps.rounds as number} times as a fresh child process, after one warm-up call (first column), and timed from spawn to exit. \`raw-node\`: the floor of a Node command that asks NATS one thing: \`node\` running a plain .mjs that imports the NATS client, connects, makes one JetStream API request and exits. \`cairn-ps\`: \`node bin/cairn.mjs ps --server … --site …\`, the command as installed (compiled JavaScript). CPU: user + system of the child, p50.`,
+    header: ['variant', 'warm-up call', 'p50', 'p90', 'max', 'CPU p50', 'p50 ratio to raw-node'],
+    rows,
+    notes: [],
+    goals: [{ text: `\`cairn-ps\` p50 ${fmtMs(ps.p50 as number)} (goal ≤ 500 ms); ${fmtRatio((ps.p50 as number) / (raw.p50 as number))} of a bare Node call`, met: (ps.p50 as number) <= 500 }],
+  };
+}
+
 function spawnSection(runs: Map<string, Run>): Section {
   const map = runs.get('map')!.result;
   const rows = [...runs.values()].map((r) => [
@@ -547,6 +571,7 @@ async function main(): Promise<void> {
         : bench.name === 'filters' ? filtersSection(runs)
         : bench.name === 'ask' ? askSection(runs)
         : bench.name === 'spawn' ? spawnSection(runs)
+        : bench.name === 'cli' ? cliSection(runs)
         : bench.name === 'restart' ? restartSection(passes)
         : bench.name === 'rollout' ? rolloutSection(passes)
         : bench.name === 'failover' ? failoverSection(passes)

@@ -3,8 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
-import { AppStore, appsJetStream, parseManifestWithModules, readAppStatuses, ManifestError, formatDiagnostics } from '../control-plane/index.ts';
-import type { AppDetails, AppStatus, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
+import type { AppDetails, AppStatus, AppStore, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
@@ -15,6 +14,12 @@ import type { ActorCheck } from './actor-check.ts';
 import { summarizeSites } from './site-summary.ts';
 import type { SiteSummary } from './site-summary.ts';
 import { deadLetterCall, isNoMessage } from './dead-letter-call.ts';
+
+/**
+ * The control plane (manifest parsing and validation, the apps bucket), loaded on first use: it
+ * brings TypeBox, Ajv and YAML, which a command such as `cairn ps` never needs.
+ */
+const controlPlane = (): Promise<typeof import('../control-plane/index.ts')> => import('../control-plane/index.ts');
 
 export interface ClientOptions {
   /** NATS URL(s) of the site's server. @default "nats://127.0.0.1:4222" */
@@ -206,6 +211,7 @@ export class CairnClient {
    */
   async apply(manifest: string, opts: { readonly source?: string; readonly appDir?: string; readonly modules?: readonly ModuleDefinition[] } = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
+    const { parseManifestWithModules, ManifestError, formatDiagnostics } = await controlPlane();
     const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd(), undefined, opts.modules ?? []);
     if (!parsed.ok) {
       const all = [...parsed.errors, ...parsed.warnings];
@@ -247,7 +253,7 @@ export class CairnClient {
     return Promise.all(
       sites.map(async (site): Promise<SiteAppStatus> => {
         const js = jetstream(this.conn.nc, { ...(site === this.site ? {} : { domain: site }), timeout: STATUS_TIMEOUT_MS });
-        const all = await readAppStatuses(js, site);
+        const all = await (await controlPlane()).readAppStatuses(js, site);
         return { site, status: all?.find((s) => s.app === details.name), reachable: all !== undefined };
       }),
     );
@@ -260,7 +266,7 @@ export class CairnClient {
   private apps(create = false): Promise<AppStore> {
     let store = this.stores.get(create);
     if (!store) {
-      store = AppStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create });
+      store = controlPlane().then(({ AppStore, appsJetStream }) => AppStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create }));
       this.stores.set(create, store);
       store.catch(() => this.stores.delete(create));
     }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import { formatDiagnostics, ManifestError, parseManifestWithModules } from '../../control-plane/index.ts';
 import { ManifestCodes } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { addConnectionOptions } from './connection-options.ts';
@@ -24,6 +23,8 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
       .description('validate an application manifest and store it in the cloud as a new revision; every site runs its part')
       .requiredOption('-f, --file <path>', 'the manifest (YAML, kind: Application)'),
   ).action(async (flags: AppFlags & { file: string }) => {
+    // Manifest validation (TypeBox, Ajv, YAML) loads only for the commands that read manifests.
+    const { formatDiagnostics, ManifestError, parseManifestWithModules } = await import('../../control-plane/index.ts');
     let text: string;
     try {
       text = await readFile(flags.file, 'utf8');

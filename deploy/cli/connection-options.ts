@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { DEFAULT_SERVER, DEFAULT_SITE, findSite } from '../embedded/index.ts';
-import type { FoundSite } from '../embedded/index.ts';
+// find-site.ts itself, not the embedded site's index: every command loads this, and the index brings the whole node.
+import { DEFAULT_SERVER, DEFAULT_SITE, findSite } from '../embedded/find-site.ts';
+import type { FoundSite } from '../embedded/find-site.ts';
 
 /** Options every command that talks to a running site takes. */
 export interface ConnectionFlags {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { integerOption } from './option-parsers.ts';
@@ -37,6 +36,7 @@ async function demo(flags: DemoFlags, io: CliIo): Promise<number> {
   });
   try {
     const durationMs = flags.duration !== undefined ? flags.duration * 1000 : (flags.messages ?? 200) * INTERVAL_MS;
+    const { runDemo } = await import('../site/index.ts');
     const result = await runDemo({
       out: io.out,
       durationMs,

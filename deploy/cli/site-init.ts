@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { initSites, loadSitesFile } from '../site/index.ts';
 import type { InitSitesResult } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
@@ -18,6 +17,7 @@ export function registerSiteInit(site: Command, io: CliIo): void {
     .option('--out <dir>', "where to write <dir>/<site>/ (default: the file's dataDir, ./.cairn-sites next to it)")
     .option('--force', 'rewrite existing files (new passwords: restart every site afterwards)')
     .action(async (flags: InitFlags) => {
+      const { initSites, loadSitesFile } = await import('../site/index.ts');
       const sites = await loadSitesFile(flags.file);
       const result = await initSites(sites, { ...(flags.out === undefined ? {} : { outDir: flags.out }), force: flags.force === true });
       printInit(result, flags, io);

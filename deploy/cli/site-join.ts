@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { joinSite } from '../site/index.ts';
 import { CairnError, KernelCodes } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { ExitCodes } from './exit-codes.ts';
@@ -39,6 +38,7 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
   try {
     let failed!: (why: string) => void;
     const failure = new Promise<string>((r) => (failed = r));
+    const { joinSite } = await import('../site/index.ts');
     const site = await joinSite({
       dir: flags.dir,
       site: name,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startSite } from '../site/index.ts';
 import type { RunningSite } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
@@ -34,6 +33,7 @@ async function siteUp(name: string, flags: SiteUpFlags, io: CliIo): Promise<numb
   try {
     let failed!: (why: string) => void;
     const failure = new Promise<string>((r) => (failed = r));
+    const { startSite } = await import('../site/index.ts');
     const site = await startSite({
       dir: flags.dir,
       site: name,

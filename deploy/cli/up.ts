@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultDataDir, startEmbeddedSite } from '../embedded/index.ts';
+import { defaultDataDir } from '../embedded/up-file.ts';
 import type { EmbeddedSite } from '../embedded/index.ts';
 import type { ActorEvent } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
@@ -45,6 +45,7 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
     let held: ActorEvent[] | undefined = [];
     let failed!: (why: string) => void;
     const failure = new Promise<string>((r) => (failed = r));
+    const { startEmbeddedSite } = await import('../embedded/index.ts');
     const site = await startEmbeddedSite({
       dataDir: flags.dataDir,
       site: flags.site,

@@ -54,6 +54,8 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
       ...(flags.natsServer === undefined ? {} : { natsServer: flags.natsServer }),
       ...(flags.port === undefined ? {} : { port: flags.port }),
       onEvent: (e) => (held ? held.push(e) : io.out(formatEvent(e))),
+      // Said as it happens: the start takes seconds (nats-server, JetStream, the lease, the example).
+      onProgress: (step) => io.out(`… ${step}`),
       onServerExit: (exit) => failed(`nats-server exited unexpectedly (code ${String(exit.code)}, signal ${String(exit.signal)}); see the log in ${flags.dataDir}`),
     });
     printSummary(site, flags, io);

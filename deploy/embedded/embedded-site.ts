@@ -38,6 +38,8 @@ export interface StartEmbeddedOptions {
   readonly onServerExit?: (exit: NatsServerExit) => void;
   /** How long `stop()` lets the actor system drain before it stops the server anyway. @default 15000 */
   readonly shutdownTimeoutMs?: number;
+  /** Told each step of the start as it begins (a line for an operator watching a start that takes seconds). */
+  readonly onProgress?: (step: string) => void;
 }
 
 /** An actor on the embedded node, with the supervisor it hangs under. */
@@ -78,6 +80,7 @@ const PORT_ATTEMPTS = 5;
 export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<EmbeddedSite> {
   const dataDir = resolve(opts.dataDir);
   const site = opts.site ?? 'local';
+  const progress = opts.onProgress ?? ((): void => undefined);
   const { path: binary, version: natsVersion } = await locateNatsServer(opts.natsServer === undefined ? {} : { path: opts.natsServer });
   const example = opts.example === undefined || opts.example !== 'none' ? await loadExample(opts.example ?? 'hello') : undefined;
 
@@ -103,6 +106,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
   let stopExample: (() => Promise<void>) | undefined;
   let stopping = false;
   try {
+    progress(`starting nats-server v${natsVersion} (${binary}) with JetStream in ${storeDir}`);
     for (let attempt = 1; server === undefined; attempt++) {
       const port = opts.port ?? (await freePort());
       try {
@@ -121,6 +125,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     void running.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
+    progress(`nats-server runs at ${running.url}; starting node ${opts.node ?? '(default id)'} of site ${site} (its log: ${nodeLogPath})`);
     system = await createActorSystem({
       runtimes: siteRuntimes(),
       servers: running.url,
@@ -132,6 +137,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     // The embedded site holds the desired state itself: `cairn apply` against it runs here.
     const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd() });
     if (example) {
+      progress(`node ${system.node.id} leads site ${site}; starting example "${example.name}"`);
       const stopApp = await example.start(system, opts.exampleOptions);
       stopExample = async () => {
         await stopApp();

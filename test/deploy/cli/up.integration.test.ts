@@ -53,6 +53,15 @@ describe('cairn up', () => {
     expect(out).toContain(`npx cairn ask --data-dir ${dir} greeter '{"type":"greet","name":"Ada"}'`);
   });
 
+  it('cairn up - says each step of its start before it is ready', () => {
+    const lines = up.stdout.lines;
+    const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+    const ready = at(/^ready:/);
+    const steps = [/^… starting nats-server v\d+\.\d+\.\d+ .* with JetStream in /, /^… nats-server runs at nats:\/\/127\.0\.0\.1:\d+; starting node/, /^… node \S+ leads site local; starting example "hello"/].map(at);
+    expect(steps.every((i) => i >= 0), lines.join('\n')).toBe(true);
+    expect([...steps, ready]).toEqual([...steps, ready].sort((x, y) => x - y));
+  });
+
   it('cairn ps - shows the actors with the restarts of the crashing one', async () => {
     // The supervisor restarting flaky is an event cairn up prints: wait for it instead of sleeping.
     await up.stdout.waitFor(/restarted\s+flaky/, 20_000);

@@ -7,6 +7,7 @@ import { addConnectionOptions } from './connection-options.ts';
 import { ExitCodes } from './exit-codes.ts';
 import { withClient } from './with-client.ts';
 import type { ClientFlags } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 /** Connection flags of the app commands: the usual ones, plus the cloud's domain when connected to an edge. */
 export type AppFlags = ClientFlags;
@@ -45,7 +46,8 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
     if (parsed.warnings.length > 0) io.err(formatDiagnostics(parsed.warnings, format));
     await withClient(flags, io, async (client) => {
       const result = await client.apply(text, { source: flags.file, appDir: dirname(flags.file) });
-      if (flags.json) return io.out(JSON.stringify({ name: result.name, revision: result.revision, changed: result.changed, warnings: parsed.warnings.length }));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, { name: result.name, revision: result.revision, changed: result.changed, warnings: parsed.warnings.length }, { compact: true }));
       io.out(result.changed ? `application "${result.name}" applied: revision ${result.revision}` : `application "${result.name}" unchanged: revision ${result.revision}`);
     });
   });

@@ -7,6 +7,7 @@ import { integerOption } from './option-parsers.ts';
 import { parseJsonMessage } from './parse-json-message.ts';
 import { withClient } from './with-client.ts';
 import { checkTarget } from './actor-target.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerAsk(program: Command, io: CliIo): void {
   addConnectionOptions(
@@ -24,7 +25,8 @@ export function registerAsk(program: Command, io: CliIo): void {
       await checkTarget(client, actor, flags.force, io);
       const reply = await client.ask(actor, msg, { timeout: flags.timeout });
       // JSON out either way; --json only drops the indentation.
-      io.out(JSON.stringify(reply ?? null, null, flags.json ? undefined : 2));
+      // The reply is data already: indented JSON by default, one line with --json, or -o yaml.
+      io.out(flags.output === 'yaml' ? await renderData('yaml', reply ?? null) : JSON.stringify(reply ?? null, null, outputFormat(flags) ? undefined : 2));
     });
   });
 }

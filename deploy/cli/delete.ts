@@ -4,6 +4,7 @@ import type { AppFlags } from './apply.ts';
 import { addAppOptions } from './apply.ts';
 import type { CliIo } from './cli-io.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerDelete(program: Command, io: CliIo): void {
   addAppOptions(
@@ -15,7 +16,8 @@ export function registerDelete(program: Command, io: CliIo): void {
     assertName(app, 'application name');
     await withClient(flags, io, async (client) => {
       const { revision } = await client.deleteApp(app);
-      io.out(flags.json ? JSON.stringify({ name: app, deleted: true, revision }) : `application "${app}" deleted (revision ${revision}); every site stops it`);
+      const format = outputFormat(flags);
+      io.out(format ? await renderData(format, { name: app, deleted: true, revision }, { compact: true }) : `application "${app}" deleted (revision ${revision}); every site stops it`);
     });
   });
 }

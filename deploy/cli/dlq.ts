@@ -6,6 +6,7 @@ import { addConnectionOptions } from './connection-options.ts';
 import { deadLetterJson, formatDeadLetters } from './format-dead-letters.ts';
 import { integerOption } from './option-parsers.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 const seqOf = integerOption('<seq>', 1, 1);
 
@@ -22,7 +23,8 @@ export function registerDlq(program: Command, io: CliIo): void {
     if (flags.actor !== undefined) assertName(flags.actor, 'actor id');
     await withClient(flags, io, async (client) => {
       const letters = await client.listDeadLetters({ limit: flags.limit, ...(flags.actor === undefined ? {} : { actor: flags.actor }) });
-      if (flags.json) return io.out(JSON.stringify(letters.map(deadLetterJson), null, 2));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, letters.map(deadLetterJson)));
       if (letters.length === 0) return io.out(`no dead letters on site "${client.site}"${flags.actor ? ` for actor ${flags.actor}` : ''}`);
       for (const line of formatDeadLetters(letters, Date.now())) io.out(line);
     });
@@ -53,7 +55,8 @@ export function registerDlq(program: Command, io: CliIo): void {
           if (seq !== undefined || !isCairnError(err, DeployCodes.CLI_DEAD_LETTER_NOT_FOUND)) throw err;
         }
       }
-      io.out(flags.json ? JSON.stringify({ replayed }) : replayed.length === 0 ? 'no dead letters to replay' : `replayed ${replayed.length} dead letter(s): ${replayed.join(', ')}`);
+      const format = outputFormat(flags);
+      io.out(format ? await renderData(format, { replayed }, { compact: true }) : replayed.length === 0 ? 'no dead letters to replay' : `replayed ${replayed.length} dead letter(s): ${replayed.join(', ')}`);
     });
   });
 
@@ -66,7 +69,8 @@ export function registerDlq(program: Command, io: CliIo): void {
     const seq = seqText === undefined ? undefined : seqOf(seqText);
     await withClient(flags, io, async (client) => {
       const purged = await client.purgeDeadLetters(seq);
-      io.out(flags.json ? JSON.stringify({ purged }) : `purged ${purged} dead letter(s)`);
+      const format = outputFormat(flags);
+      io.out(format ? await renderData(format, { purged }, { compact: true }) : `purged ${purged} dead letter(s)`);
     });
   });
 }

@@ -7,6 +7,7 @@ import { addAppOptions } from './apply.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerGet(program: Command, io: CliIo): void {
   addAppOptions(
@@ -19,14 +20,16 @@ export function registerGet(program: Command, io: CliIo): void {
     await withClient(flags, io, async (client) => {
       if (app === undefined) {
         const apps = await client.listApps();
-        if (flags.json) return io.out(JSON.stringify(apps, null, 2));
+        const format = outputFormat(flags);
+        if (format) return io.out(await renderData(format, apps));
         if (apps.length === 0) return io.out('no applications; apply one with `cairn apply -f app.yaml`');
         for (const line of formatApps(apps)) io.out(line);
         return;
       }
       const details = await client.getApp(app);
       const status = await client.appStatus(details);
-      if (flags.json) return io.out(JSON.stringify({ ...details, status }, null, 2));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, { ...details, status }));
       for (const line of formatAppDetails(details, status)) io.out(line);
     });
   });

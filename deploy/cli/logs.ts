@@ -4,6 +4,7 @@ import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
 import { integerOption } from './option-parsers.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerLogs(program: Command, io: CliIo): void {
   addConnectionOptions(
@@ -14,7 +15,8 @@ export function registerLogs(program: Command, io: CliIo): void {
   ).action(async (actor: string, flags: ConnectionFlags & { timeout: number }) => {
     await withClient(flags, io, async (client) => {
       const lines = await client.actorLogs(actor);
-      if (flags.json) return io.out(JSON.stringify(lines));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, lines, { compact: true }));
       if (lines.length === 0) io.err(`actor "${actor}" has no output (inline actors log through the node's logger)`);
       for (const line of lines) io.out(line);
     }, { replyTimeoutMs: flags.timeout });

@@ -4,6 +4,7 @@ import type { ConnectionFlags } from './connection-options.ts';
 import { addConnectionOptions } from './connection-options.ts';
 import { formatNodes, isStale } from './format-nodes.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerNodes(program: Command, io: CliIo): void {
   addConnectionOptions(program.command('nodes').description('list every node this site knows (on the cloud, those of every site), up or dead, with how long ago each was last seen')).action(
@@ -11,7 +12,8 @@ export function registerNodes(program: Command, io: CliIo): void {
       await withClient(flags, io, async (client) => {
         const nodes = await client.listNodes();
         const now = Date.now();
-        if (flags.json) return io.out(JSON.stringify(nodes.map((n) => ({ ...n, stale: isStale(n, now), lastSeenAgoMs: now - n.lastSeen })), null, 2));
+        const format = outputFormat(flags);
+        if (format) return io.out(await renderData(format, nodes.map((n) => ({ ...n, stale: isStale(n, now), lastSeenAgoMs: now - n.lastSeen }))));
         if (nodes.length === 0) return io.out(`no node is registered on site "${client.site}"; start one with \`cairn up\``);
         for (const line of formatNodes(nodes, now)) io.out(line);
       });

@@ -6,6 +6,7 @@ import { formatPs } from './format-ps.ts';
 import { integerOption } from './option-parsers.ts';
 import { reportPartial } from './report-partial.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerPs(program: Command, io: CliIo): void {
   addConnectionOptions(
@@ -18,7 +19,8 @@ export function registerPs(program: Command, io: CliIo): void {
       const q = await client.listActors();
       reportPartial(q, io, Date.now());
       const actors = q.results;
-      if (flags.json) return io.out(JSON.stringify(actors, null, 2));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, actors));
       if (actors.length === 0) return io.out(`no actors run on site "${client.site}"`);
       for (const line of formatPs(actors, Date.now())) io.out(line);
     }, { replyTimeoutMs: flags.timeout });

@@ -5,6 +5,7 @@ import { addAppOptions } from './apply.ts';
 import type { CliIo } from './cli-io.ts';
 import { integerOption } from './option-parsers.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerRollback(program: Command, io: CliIo): void {
   addAppOptions(
@@ -17,7 +18,8 @@ export function registerRollback(program: Command, io: CliIo): void {
     assertName(app, 'application name');
     await withClient(flags, io, async (client) => {
       const r = await client.rollbackApp(app, flags.toRevision);
-      if (flags.json) return io.out(JSON.stringify({ name: r.name, revision: r.revision, from: r.from, changed: r.changed }));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, { name: r.name, revision: r.revision, from: r.from, changed: r.changed }, { compact: true }));
       io.out(r.changed ? `application "${app}" rolled back to revision ${r.from}: now revision ${r.revision}` : `application "${app}" already matches revision ${r.from} (revision ${r.revision}); nothing written`);
     });
   });

@@ -7,6 +7,7 @@ import { integerOption } from './option-parsers.ts';
 import { parseJsonMessage } from './parse-json-message.ts';
 import { withClient } from './with-client.ts';
 import { checkTarget } from './actor-target.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerTell(program: Command, io: CliIo): void {
   addConnectionOptions(
@@ -25,7 +26,8 @@ export function registerTell(program: Command, io: CliIo): void {
       const ref = client.ref(actor);
       await ref.tell(msg, { timeout: flags.timeout });
       const to = formatAddress(ref.address);
-      io.out(flags.json ? JSON.stringify({ ok: true, to, type: msg.type }) : `sent ${msg.type} to ${to}`);
+      const format = outputFormat(flags);
+      io.out(format ? await renderData(format, { ok: true, to, type: msg.type }, { compact: true }) : `sent ${msg.type} to ${to}`);
     });
   });
 }

@@ -6,6 +6,7 @@ import { formatTree } from './format-tree.ts';
 import { integerOption } from './option-parsers.ts';
 import { reportPartial } from './report-partial.ts';
 import { withClient } from './with-client.ts';
+import { outputFormat, renderData } from './output-format.ts';
 
 export function registerTree(program: Command, io: CliIo): void {
   addConnectionOptions(
@@ -18,7 +19,8 @@ export function registerTree(program: Command, io: CliIo): void {
       const q = await client.listTrees();
       reportPartial(q, io, Date.now());
       const replies = q.results;
-      if (flags.json) return io.out(JSON.stringify(replies, null, 2));
+      const format = outputFormat(flags);
+      if (format) return io.out(await renderData(format, replies));
       replies.forEach((r, i) => {
         if (i > 0) io.out('');
         io.out(`node ${r.node} (site ${r.site})`);

@@ -2,6 +2,7 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { freePort } from '../../../deploy/nats-server/index.ts';
 import type { UpFile } from '../../../deploy/embedded/index.ts';
 import { MIN_NATS_SERVER_VERSION } from '../../../protocols/index.ts';
@@ -60,6 +61,22 @@ describe('cairn up', () => {
     const steps = [/^… starting nats-server v\d+\.\d+\.\d+ .* with JetStream in /, /^… nats-server runs at nats:\/\/127\.0\.0\.1:\d+; starting node/, /^… node \S+ leads site local; starting example "hello"/].map(at);
     expect(steps.every((i) => i >= 0), lines.join('\n')).toBe(true);
     expect([...steps, ready]).toEqual([...steps, ready].sort((x, y) => x - y));
+  });
+
+  it('cairn ps/nodes/tree -o yaml and -o json print the same data as --json; an unknown format is a usage error naming the choices', async () => {
+    for (const cmd of ['ps', 'nodes', 'tree']) {
+      const json = await runBin([cmd, '--server', url, '--json']);
+      const asJson = await runBin([cmd, '--server', url, '-o', 'json']);
+      const asYaml = await runBin([cmd, '--server', url, '-o', 'yaml']);
+      for (const r of [json, asJson, asYaml]) expect(r.code, r.stderr).toBe(0);
+      // Ages and uptimes move between calls: compare the shape and the ids.
+      const ids = (v: unknown): unknown => (Array.isArray(v) ? v.map((x: { id?: string; node?: string }) => x.id ?? x.node) : v);
+      expect(ids(parseYaml(asYaml.stdout))).toEqual(ids(JSON.parse(json.stdout)));
+      expect(ids(JSON.parse(asJson.stdout))).toEqual(ids(JSON.parse(json.stdout)));
+    }
+    const bad = await runBin(['ps', '--server', url, '-o', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/json, yaml/);
   });
 
   it('cairn ps - shows the actors with the restarts of the crashing one', async () => {

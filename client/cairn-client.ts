@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
-import type { AppDetails, AppStatus, AppStore, AppSummary, ApplyResult, RollbackResult } from '../control-plane/index.ts';
+import type { AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
@@ -20,6 +20,24 @@ import { deadLetterCall, isNoMessage } from './dead-letter-call.ts';
  * brings TypeBox, Ajv and YAML, which a command such as `cairn ps` never needs.
  */
 const controlPlane = (): Promise<typeof import('../control-plane/index.ts')> => import('../control-plane/index.ts');
+
+/** Where a manifest comes from: its name in messages, the folder its modules resolve against, modules given in code. */
+export interface ManifestSourceOptions {
+  readonly source?: string;
+  readonly appDir?: string;
+  readonly modules?: readonly ModuleDefinition[];
+}
+
+/** Validates a manifest as the sites will; ManifestError (CAIRN_MANIFEST_INVALID) with every problem. */
+async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[] }> {
+  const { parseManifestWithModules, ManifestError, formatDiagnostics } = await controlPlane();
+  const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd(), undefined, opts.modules ?? []);
+  if (!parsed.ok) {
+    const all = [...parsed.errors, ...parsed.warnings];
+    throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
+  }
+  return parsed;
+}
 
 export interface ClientOptions {
   /** NATS URL(s) of the site's server. @default "nats://127.0.0.1:4222" */
@@ -209,15 +227,19 @@ export class CairnClient {
    * stores it as a new revision unless identical. Nothing is stored when it has errors:
    * ManifestError (CAIRN_MANIFEST_INVALID) with every problem.
    */
-  async apply(manifest: string, opts: { readonly source?: string; readonly appDir?: string; readonly modules?: readonly ModuleDefinition[] } = {}): Promise<ApplyResult> {
+  async apply(manifest: string, opts: ManifestSourceOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
-    const { parseManifestWithModules, ManifestError, formatDiagnostics } = await controlPlane();
-    const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd(), undefined, opts.modules ?? []);
-    if (!parsed.ok) {
-      const all = [...parsed.errors, ...parsed.warnings];
-      throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
-    }
+    const parsed = await validateManifest(manifest, source, opts);
     return { ...(await (await this.apps(true)).applyApp(parsed.app, source)), warnings: parsed.warnings };
+  }
+
+  /**
+   * What `apply` would change, validated the same way and stored nowhere (`cairn apply --dry-run`,
+   * `cairn diff`): the actors added, removed and changed, with their sites.
+   */
+  async planApply(manifest: string, opts: ManifestSourceOptions = {}): Promise<AppDiff> {
+    const parsed = await validateManifest(manifest, opts.source ?? 'api', opts);
+    return (await this.apps()).plan(parsed.app);
   }
 
   async listApps(): Promise<AppSummary[]> {

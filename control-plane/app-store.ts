@@ -7,6 +7,8 @@ import type { Application, Diagnostic } from './manifest/index.ts';
 import { Buckets, CairnError, DeployCodes, isCairnError } from '../protocols/index.ts';
 import { APP_RECORD_VERSION, canonicalJson, decodeAppRecord, encodeAppRecord } from './app-record.ts';
 import type { AppRecord, AppRevision } from './app-record.ts';
+import { diffApps } from './app-diff.ts';
+import type { AppDiff } from './app-diff.ts';
 
 /** Revisions kept per application (the KV history): what `cairn rollback` can go back to. @default 20 */
 export const DEFAULT_APP_HISTORY = 20;
@@ -109,6 +111,14 @@ export class AppStore {
       if (entry?.operation === 'PUT') out.push(summary(name, entry.revision, decodeAppRecord(entry.value, name, entry.revision)));
     }
     return out;
+  }
+
+  /** What applying `app` (validated) would change against the stored application; stores nothing. */
+  async plan(app: Application): Promise<AppDiff> {
+    const name = app.metadata.name;
+    const current = await storeCall('read', () => this.kv.get(name).catch(noBucketAs(null)));
+    const stored = current && current.operation === 'PUT' ? { app: decodeAppRecord(current.value, name, current.revision).app, revision: current.revision } : undefined;
+    return diffApps(stored, app);
   }
 
   /** The current application and its kept revisions; CAIRN_APP_NOT_FOUND when absent or deleted. */

@@ -8,6 +8,8 @@ export * from './manifest/index.ts';
 export { AppStore, DEFAULT_APP_HISTORY, applyManifest, deleteApp, getApp, getApps, rollbackApp } from './app-store.ts';
 export type { AppDetails, AppStoreOptions, AppSummary, ApplyResult, RollbackResult } from './app-store.ts';
 export { APP_RECORD_VERSION, canonicalJson, decodeAppRecord, encodeAppRecord } from './app-record.ts';
+export { diffApps, formatAppDiff } from './app-diff.ts';
+export type { ActorChange, AppDiff } from './app-diff.ts';
 export type { AppRecord, AppRevision } from './app-record.ts';
 export { AppController, startAppController } from './app-controller.ts';
 export type { AppControllerOptions, ControlledApp } from './app-controller.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import { ManifestCodes } from '../../protocols/index.ts';
+import { ManifestCodes, isCairnError } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { addConnectionOptions } from './connection-options.ts';
 import { ExitCodes } from './exit-codes.ts';
@@ -17,38 +17,86 @@ export function addAppOptions(cmd: Command): Command {
   return addConnectionOptions(cmd).option('--cloud-domain <domain>', "JetStream domain of the cloud site, when --server is an edge (writes then go through the edge's leaf link)");
 }
 
+/**
+ * Reads and validates the manifest `-f` names, before connecting, so that a bad manifest is
+ * reported even with no site running (third-party modules are imported from beside it, as the
+ * sites will). Prints every problem and returns undefined when it is invalid (exit code set).
+ */
+async function readValidManifest(file: string, io: CliIo, setExitCode: (code: number) => void, nothing: string): Promise<string | undefined> {
+  // Manifest validation (TypeBox, Ajv, YAML) loads only for the commands that read manifests.
+  const { formatDiagnostics, ManifestError, parseManifestWithModules } = await import('../../control-plane/index.ts');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ManifestError(ManifestCodes.NOT_FOUND, `manifest file ${file} cannot be read (${(cause as Error).message}): check the path`, { source: file, cause });
+  }
+  const parsed = await parseManifestWithModules(text, file, dirname(file));
+  const format = { positions: true, source: file };
+  if (!parsed.ok) {
+    // Nothing is sent: an invalid manifest is rejected whole, with every problem.
+    io.err(formatDiagnostics([...parsed.errors, ...parsed.warnings], format));
+    io.err(`${file}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; ${nothing}`);
+    setExitCode(ExitCodes.error);
+    return undefined;
+  }
+  if (parsed.warnings.length > 0) io.err(formatDiagnostics(parsed.warnings, format));
+  return text;
+}
+
+/** Prints what applying `file` would change (`apply --dry-run`, `diff`); resolves whether anything would. */
+async function printPlan(file: string, text: string, flags: AppFlags, io: CliIo): Promise<boolean> {
+  let changed = false;
+  await withClient(flags, io, async (client) => {
+    const plan = await client.planApply(text, { source: file, appDir: dirname(file) });
+    changed = plan.changed;
+    const format = outputFormat(flags);
+    if (format) return io.out(await renderData(format, plan));
+    const { formatAppDiff } = await import('../../control-plane/index.ts');
+    for (const line of formatAppDiff(plan)) io.out(line);
+  });
+  return changed;
+}
+
 export function registerApply(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   addAppOptions(
     program
       .command('apply')
       .description('validate an application manifest and store it in the cloud as a new revision; every site runs its part')
-      .requiredOption('-f, --file <path>', 'the manifest (YAML, kind: Application)'),
-  ).action(async (flags: AppFlags & { file: string }) => {
-    // Manifest validation (TypeBox, Ajv, YAML) loads only for the commands that read manifests.
-    const { formatDiagnostics, ManifestError, parseManifestWithModules } = await import('../../control-plane/index.ts');
-    let text: string;
-    try {
-      text = await readFile(flags.file, 'utf8');
-    } catch (cause) {
-      throw new ManifestError(ManifestCodes.NOT_FOUND, `manifest file ${flags.file} cannot be read (${(cause as Error).message}): check the path`, { source: flags.file, cause });
-    }
-    // Checked before connecting, so that a bad manifest is reported even with no site running.
-    // Third-party modules are imported from beside the manifest, as the sites will, and checked.
-    const parsed = await parseManifestWithModules(text, flags.file, dirname(flags.file));
-    const format = { positions: true, source: flags.file };
-    if (!parsed.ok) {
-      // Nothing is sent: an invalid manifest is rejected whole, with every problem.
-      io.err(formatDiagnostics([...parsed.errors, ...parsed.warnings], format));
-      io.err(`${flags.file}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing applied`);
-      setExitCode(ExitCodes.error);
+      .requiredOption('-f, --file <path>', 'the manifest (YAML, kind: Application)')
+      .option('--dry-run', 'validate, and show what would change (actors added, removed, changed, with their sites); store nothing'),
+  ).action(async (flags: AppFlags & { file: string; dryRun?: boolean }) => {
+    const text = await readValidManifest(flags.file, io, setExitCode, flags.dryRun ? 'nothing would be applied' : 'nothing applied');
+    if (text === undefined) return;
+    if (flags.dryRun) {
+      await printPlan(flags.file, text, flags, io);
       return;
     }
-    if (parsed.warnings.length > 0) io.err(formatDiagnostics(parsed.warnings, format));
     await withClient(flags, io, async (client) => {
       const result = await client.apply(text, { source: flags.file, appDir: dirname(flags.file) });
       const format = outputFormat(flags);
-      if (format) return io.out(await renderData(format, { name: result.name, revision: result.revision, changed: result.changed, warnings: parsed.warnings.length }, { compact: true }));
+      if (format) return io.out(await renderData(format, { name: result.name, revision: result.revision, changed: result.changed, warnings: result.warnings.length }, { compact: true }));
       io.out(result.changed ? `application "${result.name}" applied: revision ${result.revision}` : `application "${result.name}" unchanged: revision ${result.revision}`);
     });
+  });
+}
+
+export function registerDiff(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  addAppOptions(
+    program
+      .command('diff')
+      .description('show what applying a manifest would change, per actor and site; exits 1 when something would (as kubectl diff), 0 when nothing')
+      .requiredOption('-f, --file <path>', 'the manifest (YAML, kind: Application)'),
+  ).action(async (flags: AppFlags & { file: string }) => {
+    // As kubectl diff: 1 means "would change", so a failure must be something else (2).
+    const failed = (): void => setExitCode(ExitCodes.usage);
+    try {
+      const text = await readValidManifest(flags.file, io, failed, 'nothing compared');
+      if (text === undefined) return;
+      if (await printPlan(flags.file, text, flags, io)) setExitCode(ExitCodes.error);
+    } catch (err) {
+      io.err(isCairnError(err) ? `error [${err.code}]: ${err.message}` : `error: ${(err as Error).message}`);
+      failed();
+    }
   });
 }

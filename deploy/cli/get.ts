@@ -8,12 +8,13 @@ import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
 import { withClient } from './with-client.ts';
 import { outputFormat, renderData } from './output-format.ts';
+import { ExitCodes } from './exit-codes.ts';
 
-export function registerGet(program: Command, io: CliIo): void {
+export function registerGet(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   addAppOptions(
     program
       .command('get')
-      .description('list applications (revision, applied at, actors); with an app: its revisions and what each site reports')
+      .description('list applications (revision, applied at, actors); with an app: its revisions and what each site reports (exit 1 while a site reports it failed)')
       .argument('[app]', 'application name (metadata.name)'),
   ).action(async (app: string | undefined, flags: AppFlags) => {
     if (app !== undefined) assertName(app, 'application name');
@@ -28,6 +29,8 @@ export function registerGet(program: Command, io: CliIo): void {
       }
       const details = await client.getApp(app);
       const status = await client.appStatus(details);
+      // Scripts and operators see a failing site in the exit code, whatever the output form.
+      if (status.some((s) => s.status?.state === 'failed')) setExitCode(ExitCodes.error);
       const format = outputFormat(flags);
       if (format) return io.out(await renderData(format, { ...details, status }));
       for (const line of formatAppDetails(details, status)) io.out(line);

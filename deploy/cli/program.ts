@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { registerApply } from './apply.ts';
+import { registerApply, registerDiff } from './apply.ts';
 import { registerAsk } from './ask.ts';
 import type { CliIo } from './cli-io.ts';
 import { registerDelete } from './delete.ts';
@@ -39,7 +39,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerSite(program, io, setExitCode);
   registerDemo(program, io, setExitCode);
   registerApply(program, io, setExitCode);
-  registerGet(program, io);
+  registerDiff(program, io, setExitCode);
+  registerGet(program, io, setExitCode);
   registerDelete(program, io);
   registerRollback(program, io);
   return program;

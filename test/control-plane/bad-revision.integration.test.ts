@@ -13,6 +13,8 @@ import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
 import type { GreeterMsg } from './fixtures/greeter.ts';
+import { ExitCodes, runCli } from '../../deploy/cli/index.ts';
+import { captureIo } from '../deploy/cli/cli-harness.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const site = 'badrev';
@@ -47,6 +49,11 @@ describe('a bad revision in the bucket', () => {
         .poll(async () => (await readAppStatuses(js, site))?.find((s) => s.app === 'many'), { timeout: 20_000 })
         .toMatchObject({ state: 'failed', error: { code: DeployCodes.APP_TOO_MANY_INSTANCES } });
       expect(system.node.ps().actors.filter((a) => a.id.startsWith('many'))).toEqual([]);
+      // `cairn get` shows the failure and says so in its exit code, for scripts and CI.
+      const io = captureIo({});
+      expect(await runCli(['get', 'many', '--server', server.url, '--site', site], io)).toBe(ExitCodes.error);
+      expect(io.stdout.join('\n')).toMatch(/badrev\s+failed/);
+      expect(await runCli(['get', 'many', '--server', server.url, '--site', site, '-o', 'json'], captureIo({}))).toBe(ExitCodes.error);
     } finally {
       await controller.stop();
       await (await new Kvm(js).open(Buckets.apps)).delete('many');

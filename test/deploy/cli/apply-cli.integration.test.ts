@@ -81,6 +81,16 @@ describe('cairn apply / get / rollback / delete', () => {
     expect(r.err).toContain('CAIRN_MANIFEST_NOT_FOUND');
   });
 
+  it('cli - apply --dry-run shows the actors a new app would bring, with their sites, and stores nothing', async () => {
+    const dry = await cli('apply', '-f', EXAMPLE, '--dry-run');
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toMatch(/^application "hello" would be created$/m);
+    expect(dry.out).toMatch(/^ {2}\+ actor greeter \(every site\)$/m);
+    expect(dry.out).toMatch(/^ {2}\+ actor edge-greeter \(sites edge1\)$/m);
+    expect((await cli('get', 'hello')).err).toContain('CAIRN_APP_NOT_FOUND');
+    expect((await cli('diff', '-f', EXAMPLE)).code).toBe(1);
+  });
+
   it('cli - apply prints the revision, runs the actors placed on this site, and an identical apply writes nothing', async () => {
     const first = await cli('apply', '-f', EXAMPLE);
     expect(first.code).toBe(0);
@@ -96,6 +106,24 @@ describe('cairn apply / get / rollback / delete', () => {
     expect(list.out).toMatch(new RegExp(`hello\\s+${rev}\\s+\\S+\\s+greeter,edge-greeter`));
     const json = JSON.parse((await cli('get', '--json')).out) as { name: string; revision: number }[];
     expect(json).toMatchObject([{ name: 'hello', revision: rev }]);
+  });
+
+  it('cli - diff exits 0 when the stored app is the same, 1 naming the changed actors, 2 on an invalid manifest', async () => {
+    const same = await cli('diff', '-f', EXAMPLE);
+    expect(same.code, same.err).toBe(0);
+    expect(same.out).toMatch(/^application "hello" unchanged \(revision \d+\)$/);
+    const changed = await cli('diff', '-f', await variant('hej'));
+    expect(changed.code, changed.err).toBe(1);
+    expect(changed.out).toMatch(/^application "hello" would change: revision \d+ -> a new revision$/m);
+    expect(changed.out).toMatch(/^ {2}~ actor greeter \(every site\)$/m);
+    expect(changed.out).not.toMatch(/edge-greeter/);
+    const data = JSON.parse((await cli('diff', '-f', await variant('hej'), '-o', 'json')).out) as { changed: boolean; modified: { id: string }[]; added: unknown[] };
+    expect(data).toMatchObject({ changed: true, modified: [{ id: 'greeter' }], added: [] });
+    const bad = join(tmp, 'bad-diff.yaml');
+    await writeFile(bad, 'apiVersion: cairn/v1\nkind: Application\nmetadata: {}\n');
+    expect((await cli('diff', '-f', bad)).code).toBe(ExitCodes.usage);
+    // Nothing of this was stored: the app is still what apply wrote.
+    expect((await cli('diff', '-f', EXAMPLE)).code).toBe(0);
   });
 
   it('cli - rollback needs a previous revision; a new apply and a rollback change what runs', async () => {

@@ -79,6 +79,20 @@ describe('cairn up', () => {
     expect(bad.stderr).toMatch(/json, yaml/);
   });
 
+  it('cairn ps --watch / nodes -w - print again every interval until Ctrl-C, then exit 0', async () => {
+    for (const args of [['ps', '--server', url, '--watch', '200'], ['nodes', '--server', url, '-w', '200']]) {
+      const watching = startBin(args);
+      // The second render proves it repeats; each starts with a line saying when.
+      await watching.stdout.waitFor(/^every 200 ms, at /, 10_000);
+      const first = watching.stdout.lines.length;
+      await expect.poll(() => watching.stdout.lines.filter((l) => /^every 200 ms, at /.test(l)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(watching.stdout.lines.length).toBeGreaterThan(first);
+      watching.child.kill('SIGINT');
+      expect(await watching.exited).toEqual({ code: 0, signal: null });
+    }
+    expect((await runBin(['ps', '--server', url, '--watch', '5'])).code).toBe(2);
+  });
+
   it('cairn ps - shows the actors with the restarts of the crashing one', async () => {
     // The supervisor restarting flaky is an event cairn up prints: wait for it instead of sleeping.
     await up.stdout.waitFor(/restarted\s+flaky/, 20_000);

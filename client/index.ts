@@ -6,4 +6,5 @@ export { collectReplies } from './node-query.ts';
 export { summarizeSites } from './site-summary.ts';
 export type { SiteSummary } from './site-summary.ts';
 export { checkActor } from './actor-check.ts';
+export { siteOfServer } from './site-of-server.ts';
 export type { ActorCheck } from './actor-check.ts';

@@ -3,6 +3,7 @@ import { registerApply, registerDiff } from './apply.ts';
 import { registerAsk } from './ask.ts';
 import type { CliIo } from './cli-io.ts';
 import { registerDelete } from './delete.ts';
+import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
 import { registerGet } from './get.ts';
@@ -43,5 +44,6 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerGet(program, io, setExitCode);
   registerDelete(program, io);
   registerRollback(program, io);
+  registerDoctor(program, io, setExitCode);
   return program;
 }

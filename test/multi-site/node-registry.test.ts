@@ -77,6 +77,16 @@ describe('node registry across sites', () => {
     // Past the node timeout (5 s) the edge's node is dead as the cloud sees it.
     await expect.poll(async () => (await ps()).stderr, { timeout: 30_000, interval: 500 }).toMatch(/site edge1 is offline: last seen \d+(\.\d+)?s ago/);
     expect((await ps()).rows.map((a) => a.id)).toEqual(['in-cloud']);
+
+    // cairn doctor on the cloud names the site it cannot reach, and fails.
+    const doctor = await promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'doctor', '--server', topology.cloud.url, '-o', 'json']).then(
+      () => undefined,
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(doctor?.code).toBe(1);
+    const checks = JSON.parse(doctor!.stdout) as { name: string; status: string; detail: string }[];
+    expect(checks.find((c) => c.name === 'links')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer from edge1') });
+    expect(checks.find((c) => c.name === 'nodes')).toMatchObject({ status: 'ok', detail: expect.stringContaining('leader c1') });
   }, 90_000);
 });
 

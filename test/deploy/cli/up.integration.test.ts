@@ -93,6 +93,24 @@ describe('cairn up', () => {
     expect((await runBin(['ps', '--server', url, '--watch', '5'])).code).toBe(2);
   });
 
+  it('cairn doctor - one line per check against the running site; all pass, exit 0', async () => {
+    const r = await runBin(['doctor', '--server', url, '--data-dir', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok {4}nats-server +v\d+\.\d+\.\d+ /m);
+    expect(r.stdout).toMatch(/^ok {4}site +nats:\/\/127\.0\.0\.1:\d+ answers \(site local/m);
+    expect(r.stdout).toMatch(/^ok {4}jetstream +on: \d+ streams/m);
+    expect(r.stdout).toMatch(/^ok {4}nodes +1 up \(leader \S+\)$/m);
+    expect(r.stdout).toMatch(/^ok {4}clocks +1 node\(s\) within 2 s of the server$/m);
+    expect(r.stdout).toMatch(/^ok {4}links +no other site known here$/m);
+    expect(r.stdout).toMatch(/^(ok|warn) +docker /m);
+    expect(r.stdout).toMatch(new RegExp(`^(ok|warn) +disk +.* free \\(\\d+ %\\) at ${dir}$`, 'm'));
+    const down = await runBin(['doctor', '--server', 'nats://127.0.0.1:1', '--data-dir', dir]);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/^fail {2}site +nats:\/\/127\.0\.0\.1:1 does not answer/m);
+    expect(down.stdout).toMatch(/^ +fix: start a site here with `cairn up`/m);
+    expect(down.stdout).toMatch(/^skip {2}jetstream /m);
+  });
+
   it('cairn ps - shows the actors with the restarts of the crashing one', async () => {
     // The supervisor restarting flaky is an event cairn up prints: wait for it instead of sleeping.
     await up.stdout.waitFor(/restarted\s+flaky/, 20_000);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { clockSkews, doctorExitCode, formatChecks } from '../../../deploy/cli/doctor-report.ts';
+import type { CheckResult } from '../../../deploy/cli/doctor-report.ts';
+
+const results: CheckResult[] = [
+  { name: 'nats-server', status: 'ok', detail: 'v2.15.2 (/usr/bin/nats-server)' },
+  { name: 'site', status: 'fail', detail: 'nats://127.0.0.1:1 does not answer', fix: 'start one' },
+  { name: 'jetstream', status: 'skip', detail: 'needs the site' },
+  { name: 'docker', status: 'warn', detail: 'no engine answers', fix: 'start dockerd' },
+];
+
+describe('cairn doctor report', () => {
+  it('formatChecks - one aligned line per check, a fix under each warning and failure, and a count', () => {
+    expect(formatChecks(results)).toEqual([
+      'ok    nats-server  v2.15.2 (/usr/bin/nats-server)',
+      'fail  site         nats://127.0.0.1:1 does not answer',
+      '                   fix: start one',
+      'skip  jetstream    needs the site',
+      'warn  docker       no engine answers',
+      '                   fix: start dockerd',
+      '',
+      '1 ok, 1 warning(s), 1 failed, 1 skipped',
+    ]);
+  });
+
+  it('doctorExitCode - 1 when a check failed; warnings and skips alone exit 0', () => {
+    expect(doctorExitCode(results)).toBe(1);
+    expect(doctorExitCode(results.filter((r) => r.status !== 'fail'))).toBe(0);
+  });
+
+  it('clockSkews - nodes whose clock is off their server by more than the tolerance, worst first, signed', () => {
+    const nodes = [
+      { id: 'a', site: 's', lastSeen: 10_000, storedAt: 10_050 },
+      { id: 'b', site: 's', lastSeen: 20_000, storedAt: 17_000 },
+      { id: 'c', site: 's', lastSeen: 30_000, storedAt: 35_500 },
+    ];
+    expect(clockSkews(nodes, 2_000)).toEqual([
+      { id: 'c', site: 's', skewMs: -5_500 },
+      { id: 'b', site: 's', skewMs: 3_000 },
+    ]);
+  });
+});

@@ -35,7 +35,7 @@ import type { GuestLauncher } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { HostChoice } from './host-choice.ts';
 import type { NodeDirectory } from './node-directory.ts';
-import { remoteNodeLauncher } from './node-host/index.ts';
+import { onConnectionInterrupted, remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { nodeRecord } from './node-heartbeat.ts';
@@ -116,6 +116,7 @@ export class ActorNode {
     const clock = opts.clock ?? systemClock;
     const site = opts.site ?? 'local';
     assertName(site, 'site name');
+    if (opts.onConnection) onConnectionInterrupted(nc, opts.onConnection);
     if (opts.node !== undefined) assertName(opts.node, 'node id');
     // One process per node id: a second one would take the first's lease, consumer and endpoints.
     const log = opts.logger ?? defaultLogger();

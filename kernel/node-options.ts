@@ -48,6 +48,12 @@ export interface NodeOptions {
   /** Called when this node, as leader, lost the site lease (it must stop: a standby may run its actors). */
   readonly onLeaseLost?: (loss: LeaseLoss) => void;
   /**
+   * Called when the node's connection to its site's server drops ('disconnect': the server is gone
+   * or unreachable; the client reconnects for ever), comes back ('reconnect'), or is closed. A
+   * standby cannot take over while its server is gone, so `cairn site join` says so.
+   */
+  readonly onConnection?: (what: 'disconnect' | 'reconnect' | 'close') => void;
+  /**
    * An event-loop delay this long is reported as a `stalled` event (and logged), naming the
    * handler that held the loop when one did. `Infinity` turns the watchdog off. @default 500
    */

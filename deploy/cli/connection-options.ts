@@ -19,7 +19,7 @@ export { DEFAULT_SERVER, DEFAULT_SITE };
 
 export function addConnectionOptions(cmd: Command): Command {
   return addOutputOptions(cmd)
-    .option('--server <url>', `NATS URL of the site (default: $CAIRN_SERVER, else the URL in <data-dir>/cairn-up.json, else ${DEFAULT_SERVER})`)
+    .option('-s, --server <url>', `NATS URL of the site (default: $CAIRN_SERVER, else the URL in <data-dir>/cairn-up.json, else ${DEFAULT_SERVER})`)
     .option('--site <name>', `site name (default: $CAIRN_SITE, else the site in cairn-up.json, else the server's own: its JetStream domain or the one node registry it holds, else "${DEFAULT_SITE}")`)
     .option('--data-dir <dir>', 'data directory of `cairn up`, where cairn-up.json is read (default: $CAIRN_DATA_DIR or .cairn)');
 }

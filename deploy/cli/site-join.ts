@@ -38,6 +38,7 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
   try {
     let failed!: (why: string) => void;
     const failure = new Promise<string>((r) => (failed = r));
+    let lastLeader: string | undefined;
     const { joinSite } = await import('../site/index.ts');
     const site = await joinSite({
       dir: flags.dir,
@@ -46,7 +47,16 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
       ...(flags.label === undefined ? {} : { labels: flags.label }),
       ...(flags.appDir === undefined ? {} : { appDir: flags.appDir }),
       signal: giveUp.signal,
-      onStandby: (leader) => io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`),
+      onStandby: (leader) => {
+        if (leader !== lastLeader) io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`);
+        lastLeader = leader;
+      },
+      system: {
+        onConnection: (what) => {
+          if (what === 'disconnect') io.err(`warning: lost the connection to site ${name}'s server; reconnecting (a standby cannot take over while its server is gone)`);
+          else if (what === 'reconnect') io.out(`reconnected to site ${name}'s server`);
+        },
+      },
     }).catch((err: unknown) => {
       if (err instanceof CairnError && err.code === KernelCodes.ABORTED) return undefined;
       throw err;
@@ -55,6 +65,7 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
       io.out('stopped while waiting as standby');
       return ExitCodes.ok;
     }
+    if (lastLeader !== undefined && lastLeader !== site.system.node.id) io.out(`leader ${lastLeader} is gone (it stopped, or did not renew its lease in time): this node takes the site over`);
     io.out(`${READY_PREFIX} node ${site.system.node.id} leads site ${site.site} at ${site.url} (log ${site.nodeLogPath}); press Ctrl-C to stop`);
     return await runUntilStopped(site, signals, failure, failed, io, 'draining the node…');
   } finally {

@@ -26,6 +26,8 @@ interface RunningSiteServer {
   readonly file: SiteFile;
   readonly client: CairnClient;
   join(id: string, labels?: readonly string[]): BinProcess;
+  /** Stops the site's nats-server (its store stays) and resolves a function that starts it again. */
+  stopServer(): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ async function siteServer(): Promise<RunningSiteServer> {
   await initSites(await loadSitesFile(join(dir, 'sites.yaml')));
   const out = join(dir, 'out');
   const file = await readSiteFile(out, 'cloud');
-  const server = await startNatsServer({ config: file.natsServer, dir: siteDir(out, 'cloud'), binary: await findNatsServer() });
+  const binary = await findNatsServer();
+  const start = () => startNatsServer({ config: file.natsServer, dir: siteDir(out, 'cloud'), binary });
+  let server = await start();
   const client = await CairnClient.connect({ servers: file.url, site: 'cloud' });
   const nodes: BinProcess[] = [];
   const site: RunningSiteServer = {
@@ -53,6 +57,12 @@ async function siteServer(): Promise<RunningSiteServer> {
       const node = startBin(['site', 'join', 'cloud', '--dir', out, '--node', id, ...labels.flatMap((l) => ['--label', l])]);
       nodes.push(node);
       return node;
+    },
+    async stopServer() {
+      await server.stop();
+      return async () => {
+        server = await start();
+      };
     },
     async cleanup() {
       for (const n of nodes) n.child.kill('SIGKILL');
@@ -114,8 +124,11 @@ describe('failover between the nodes of one site', () => {
     await site.client.apply(ledgerApp());
     await expect.poll(() => applied(site.client), { timeout: 30_000, interval: 200 }).toEqual({});
     await tellAll(site.client, () => kill9(a));
-    // The standby claims the lease once a's lease is not renewed for the ttl, then runs the app.
+    // The standby claims the lease once a's lease is not renewed for the ttl, says so, then runs the app.
     await b.stdout.waitFor(/^ready: node b leads site cloud/, 60_000);
+    const said = b.stdout.lines.findIndex((l) => /^leader a is gone \(it stopped, or did not renew its lease in time\): this node takes the site over$/.test(l));
+    expect(said).toBeGreaterThanOrEqual(0);
+    expect(said).toBeLessThan(b.stdout.lines.findIndex((l) => l.startsWith('ready: node b')));
     await expectEveryKeyOnce(site.client, () => whatNodesSaw(site, ['a', 'b']));
 
     const records = await site.client.listNodes();
@@ -148,6 +161,18 @@ describe('failover between the nodes of one site', () => {
     // a still leads: a standby's death is not a takeover.
     expect((await site.client.listNodes()).find((r) => r.id === 'a')?.role).toBe('leader');
   }, 120_000);
+
+  it("site join - a standby says when its site's server is gone and when it is back", async () => {
+    const site = await siteServer();
+    const a = site.join('a');
+    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
+    const b = site.join('b');
+    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+    const startAgain = await site.stopServer();
+    await b.stderr.waitFor(/^warning: lost the connection to site cloud's server; reconnecting \(a standby cannot take over while its server is gone\)$/, 20_000);
+    await startAgain();
+    await b.stdout.waitFor(/^reconnected to site cloud's server$/, 30_000);
+  }, 90_000);
 
   it('site join - a standby stopped with SIGTERM while it waits exits 0 and leaves the registry', async () => {
     const site = await siteServer();

@@ -74,6 +74,8 @@ describe('cairn up', () => {
       expect(ids(parseYaml(asYaml.stdout))).toEqual(ids(JSON.parse(json.stdout)));
       expect(ids(JSON.parse(asJson.stdout))).toEqual(ids(JSON.parse(json.stdout)));
     }
+    // -s is --server, as in kubectl and the nats CLI.
+    expect(JSON.parse((await runBin(['ps', '-s', url, '-o', 'json'])).stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'greeter' })]));
     const bad = await runBin(['ps', '--server', url, '-o', 'xml']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/json, yaml/);

@@ -108,6 +108,15 @@ async function whatNodesSaw(site: RunningSiteServer, nodes: readonly string[]): 
   return [`ps: ${ps}`, ...logs].join('\n');
 }
 
+/** Nodes a (leading) and b (its standby) of the site, each started with `cairn site join`. */
+async function leaderAndStandby(site: RunningSiteServer): Promise<{ readonly a: BinProcess; readonly b: BinProcess }> {
+  const a = site.join('a');
+  await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
+  const b = site.join('b');
+  await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+  return { a, b };
+}
+
 async function kill9(node: BinProcess): Promise<void> {
   node.child.kill('SIGKILL');
   expect(await node.exited).toMatchObject({ signal: 'SIGKILL' });
@@ -116,10 +125,7 @@ async function kill9(node: BinProcess): Promise<void> {
 describe('failover between the nodes of one site', () => {
   it('failover - kill -9 of the leader: the standby takes the site over and applies every acknowledged message exactly once', async () => {
     const site = await siteServer();
-    const a = site.join('a');
-    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
-    const b = site.join('b');
-    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+    const { a, b } = await leaderAndStandby(site);
 
     await site.client.apply(ledgerApp());
     await expect.poll(() => applied(site.client), { timeout: 30_000, interval: 200 }).toEqual({});
@@ -164,10 +170,7 @@ describe('failover between the nodes of one site', () => {
 
   it("site join - a standby says when its site's server is gone and when it is back", async () => {
     const site = await siteServer();
-    const a = site.join('a');
-    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
-    const b = site.join('b');
-    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+    const { b } = await leaderAndStandby(site);
     const startAgain = await site.stopServer();
     await b.stderr.waitFor(/^warning: lost the connection to site cloud's server; reconnecting \(a standby cannot take over while its server is gone\)$/, 20_000);
     await startAgain();
@@ -176,10 +179,7 @@ describe('failover between the nodes of one site', () => {
 
   it('site join - a standby stopped with SIGTERM while it waits exits 0 and leaves the registry', async () => {
     const site = await siteServer();
-    const a = site.join('a');
-    await a.stdout.waitFor(/^ready: node a leads site cloud/, 30_000);
-    const b = site.join('b');
-    await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
+    const { b } = await leaderAndStandby(site);
     await expect.poll(async () => (await site.client.listNodes()).map((n) => `${n.id}:${n.role}`), { timeout: 10_000 }).toEqual(['a:leader', 'b:standby']);
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import tab from '@bomb.sh/tab/commander';
 import { registerApply, registerDiff } from './apply.ts';
 import { registerAsk } from './ask.ts';
 import type { CliIo } from './cli-io.ts';
@@ -45,5 +46,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerDelete(program, io);
   registerRollback(program, io);
   registerDoctor(program, io, setExitCode);
+  // Last: it reads the commands and options above. `cairn completion bash|zsh|fish|powershell`
+  // prints the script; the script asks the hidden `cairn complete -- <words>` for suggestions.
+  tab(program, { completionCommandName: 'completion' });
   return program;
 }

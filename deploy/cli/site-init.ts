@@ -2,29 +2,34 @@ import type { Command } from 'commander';
 import type { InitSitesResult } from '../site/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
+import { addDataDirOption, dataDirOf } from './data-dir-option.ts';
+import type { DataDirFlags } from './data-dir-option.ts';
 
-interface InitFlags {
+interface InitFlags extends DataDirFlags {
   readonly file: string;
-  readonly out?: string;
   readonly force?: boolean;
 }
 
 export function registerSiteInit(site: Command, io: CliIo): void {
-  site
-    .command('init')
-    .description('write a nats-server config and a site.json for every site of a sites file, with a new leaf password per edge')
-    .requiredOption('-f, --file <sites.yaml>', 'the sites file (apiVersion: cairn.dev/v1, kind: Sites)')
-    .option('--out <dir>', "where to write <dir>/<site>/ (default: the file's dataDir, ./.cairn-sites next to it)")
+  addDataDirOption(
+    site
+      .command('init')
+      .description('write a nats-server config and a site.json for every site of a sites file, with a new leaf password per edge')
+      .requiredOption('-f, --file <sites.yaml>', 'the sites file (apiVersion: cairn.dev/v1, kind: Sites)'),
+    "where to write <dir>/<site>/ (default: the file's dataDir, ./.cairn-sites next to it)",
+    '--out',
+  )
     .option('--force', 'rewrite existing files (new passwords: restart every site afterwards)')
     .action(async (flags: InitFlags) => {
       const { initSites, loadSitesFile } = await import('../site/index.ts');
       const sites = await loadSitesFile(flags.file);
-      const result = await initSites(sites, { ...(flags.out === undefined ? {} : { outDir: flags.out }), force: flags.force === true });
-      printInit(result, flags, io);
+      const outDir = dataDirOf(flags, io);
+      const result = await initSites(sites, { ...(outDir === undefined ? {} : { outDir }), force: flags.force === true });
+      printInit(result, outDir, flags, io);
     });
 }
 
-function printInit(result: InitSitesResult, flags: InitFlags, io: CliIo): void {
+function printInit(result: InitSitesResult, outDir: string | undefined, flags: InitFlags, io: CliIo): void {
   io.out(`cairn site init: ${result.sites.length} sites from ${flags.file} in ${result.outDir}`);
   const columns = [
     { header: 'SITE', value: (s: InitSitesResult['sites'][number]) => s.site },
@@ -37,7 +42,7 @@ function printInit(result: InitSitesResult, flags: InitFlags, io: CliIo): void {
   io.out('wrote (mode 0600: they hold the leaf passwords):');
   for (const path of result.written) io.out(`  ${path}`);
   io.out('');
-  const dirFlag = flags.out === undefined ? ` --dir ${result.outDir}` : ` --dir ${flags.out}`;
+  const dirFlag = ` --data-dir ${outDir ?? result.outDir}`;
   const [cloud, ...edges] = result.sites;
   io.out('next, one terminal (or machine) per site, the cloud first:');
   io.out(`  npx cairn site up ${cloud!.site}${dirFlag}`);

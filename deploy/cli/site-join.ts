@@ -6,10 +6,11 @@ import { labelOption } from './option-parsers.ts';
 import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
 import { READY_PREFIX } from './up.ts';
+import { DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
+import type { DataDirFlags } from './data-dir-option.ts';
 
-interface SiteJoinFlags {
+interface SiteJoinFlags extends DataDirFlags {
   readonly appDir?: string;
-  readonly dir: string;
   readonly node?: string;
   readonly label?: Record<string, string>;
 }
@@ -18,11 +19,14 @@ interface SiteJoinFlags {
 export const STANDBY_PREFIX = 'standby:';
 
 export function registerSiteJoin(site: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  site
-    .command('join')
-    .description('start one more node on a site whose nats-server already runs (`cairn site up` elsewhere on this machine, or systemd): it waits as standby while another node leads the site and takes over when the leader stops or its lease expires')
-    .argument('<name>', 'the site to join (a name from the sites file)')
-    .option('--dir <dir>', 'the directory `cairn site init` wrote to', '.cairn-sites')
+  addDataDirOption(
+    site
+      .command('join')
+      .description('start one more node on a site whose nats-server already runs (`cairn site up` elsewhere on this machine, or systemd): it waits as standby while another node leads the site and takes over when the leader stops or its lease expires')
+      .argument('<name>', 'the site to join (a name from the sites file)'),
+    'the directory `cairn site init` wrote to (default: .cairn-sites)',
+    '--dir',
+  )
     .option('--node <id>', 'node id, unique on the site (default: the host name)')
     .option('--label <key=value>', "a label placement can select on (repeatable), added to the site's", labelOption('--label'))
     .option('--app-dir <dir>', 'where relative behaviour.module paths of applied manifests resolve (default: the current directory)')
@@ -41,7 +45,7 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
     let lastLeader: string | undefined;
     const { joinSite } = await import('../site/index.ts');
     const site = await joinSite({
-      dir: flags.dir,
+      dir: dataDirOf(flags, io) ?? DEFAULT_SITES_DIR,
       site: name,
       ...(flags.node === undefined ? {} : { node: flags.node }),
       ...(flags.label === undefined ? {} : { labels: flags.label }),

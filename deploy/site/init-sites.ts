@@ -47,7 +47,7 @@ export async function initSites(sites: SitesFile, opts: InitSitesOptions = {}): 
       throw new CairnError(
         DeployCodes.SITE_FILES_EXIST,
         `site files already exist (${existing.join(', ')}); init makes new leaf passwords, so it does not overwrite them. ` +
-          'Pass --force to rewrite them (then restart every site with `cairn site up`), or pass another --out directory.',
+          'Pass --force to rewrite them (then restart every site with `cairn site up`), or pass another --data-dir.',
         { details: { outDir, existing } },
       );
     }

@@ -48,7 +48,7 @@ export async function readSiteFile(dir: string, site: string): Promise<SiteFile>
     if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
     throw new CairnError(
       DeployCodes.SITE_NOT_INITIALIZED,
-      `site ${JSON.stringify(site)} has no ${path}: run \`cairn site init -f sites.yaml\` first, and pass the --dir it wrote to (and a site name it listed)`,
+      `site ${JSON.stringify(site)} has no ${path}: run \`cairn site init -f sites.yaml\` first, and pass the --data-dir it wrote to (and a site name it listed)`,
       { cause, details: { dir, site, path } },
     );
   }

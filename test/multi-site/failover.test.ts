@@ -54,7 +54,7 @@ async function siteServer(): Promise<RunningSiteServer> {
     file,
     client,
     join(id, labels = []) {
-      const node = startBin(['site', 'join', 'cloud', '--dir', out, '--node', id, ...labels.flatMap((l) => ['--label', l])]);
+      const node = startBin(['site', 'join', 'cloud', '--data-dir', out, '--node', id, ...labels.flatMap((l) => ['--label', l])]);
       nodes.push(node);
       return node;
     },

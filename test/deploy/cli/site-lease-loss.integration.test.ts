@@ -29,12 +29,12 @@ describe('cairn site up losing its lease', () => {
     const init = startBin(['site', 'init', '--file', join(dir, 'sites.yaml')]);
     expect((await init.exited).code).toBe(0);
 
-    const a = startBin(['site', 'up', 'cloud', '--dir', out, '--node', 'a']);
+    const a = startBin(['site', 'up', 'cloud', '--data-dir', out, '--node', 'a']);
     procs.push(a);
     await a.stdout.waitFor(/^ready: site cloud/, 30_000);
     const serverPid = Number(/nats-server\s+pid (\d+)/.exec(a.stdout.lines.join('\n'))?.[1]);
     expect(isProcessAlive(serverPid)).toBe(true);
-    const b = startBin(['site', 'join', 'cloud', '--dir', out, '--node', 'b']);
+    const b = startBin(['site', 'join', 'cloud', '--data-dir', out, '--node', 'b']);
     procs.push(b);
     await b.stdout.waitFor(/^standby: node a leads site cloud/, 30_000);
 

@@ -50,17 +50,22 @@ describe('cairn site init', () => {
   it('site init - refuses to overwrite without --force, rewrites with new passwords with it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-site-init-'));
     const io = captureIo();
-    expect(await runCli(['site', 'init', '-f', EXAMPLE, '--out', dir], io)).toBe(0);
-    expect(io.stdout.join('\n')).toContain(`npx cairn site up cloud --dir ${dir}`);
+    expect(await runCli(['site', 'init', '-f', EXAMPLE, '--data-dir', dir], io)).toBe(0);
+    expect(io.stdout.join('\n')).toContain(`npx cairn site up cloud --data-dir ${dir}`);
     expect(io.stdout.join('\n')).toMatch(/edge2\s+edge\s+nats:\/\/127\.0\.0\.1:4224\s+cloud,edge1/);
     const first = await readFile(join(dir, 'edge1', 'nats-server.conf'), 'utf8');
 
     const again = captureIo();
+    // --out, the older name of --data-dir, still works and says so.
     expect(await runCli(['site', 'init', '-f', EXAMPLE, '--out', dir], again)).toBe(1);
-    expect(again.stderr.join('\n')).toMatch(/error \[CAIRN_SITE_FILES_EXIST\]: site files already exist \(.*cloud\/nats-server\.conf.*\).*Pass --force/);
+    expect(again.stderr[0]).toBe('note: --out is now --data-dir (the same name in every command); --out still works');
+    expect(again.stderr.slice(1).join('\n')).toMatch(/error \[CAIRN_SITE_FILES_EXIST\]: site files already exist \(.*cloud\/nats-server\.conf.*\).*Pass --force/);
     expect(await readFile(join(dir, 'edge1', 'nats-server.conf'), 'utf8')).toBe(first);
 
-    expect(await runCli(['site', 'init', '-f', EXAMPLE, '--out', dir, '--force'], captureIo())).toBe(0);
+    const both = captureIo();
+    expect(await runCli(['site', 'init', '-f', EXAMPLE, '--out', join(dir, 'x'), '--data-dir', dir], both)).toBe(2);
+    expect(both.stderr.join('\n')).toMatch(/--data-dir .* and --out .* name different folders/);
+    expect(await runCli(['site', 'init', '-f', EXAMPLE, '--data-dir', dir, '--force'], captureIo())).toBe(0);
     const rewritten = await readFile(join(dir, 'edge1', 'nats-server.conf'), 'utf8');
     expect(rewritten).not.toBe(first);
     expect(rewritten).toMatch(/nats-leaf:\/\/edge1:[A-Za-z0-9_-]{32}@127\.0\.0\.1:7422/);
@@ -71,7 +76,7 @@ describe('cairn site init', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'apiVersion: cairn.dev/v1\nkind: Sites\nedges:\n  - { name: a, port: 4300 }\n  - { name: a, port: 4300 }\n');
     const io = captureIo();
-    expect(await runCli(['site', 'init', '-f', file, '--out', join(dir, 'out')], io)).toBe(1);
+    expect(await runCli(['site', 'init', '-f', file, '--data-dir', join(dir, 'out')], io)).toBe(1);
     const err = io.stderr.join('\n');
     expect(err).toContain('CAIRN_SITES_FILE_INVALID');
     expect(err).toContain('edges[1].name: is "a", the same as edges[0].name');

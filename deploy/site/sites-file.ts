@@ -156,7 +156,11 @@ function labels(p: Problems, path: Path, value: unknown): Record<string, string>
   return out;
 }
 
-const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval', 'maxInstancesPerApp'] as const;
+/** The fields a sites file, its sites, its cloud and its edges take (the published JSON Schema lists the same: sites-json-schema.ts). */
+export const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval', 'maxInstancesPerApp'] as const;
+export const CLOUD_FIELDS = [...SITE_FIELDS, 'leafPort', 'advertise'] as const;
+export const EDGE_FIELDS = [...SITE_FIELDS, 'receivesFrom'] as const;
+export const SITES_FILE_FIELDS = ['apiVersion', 'kind', 'cloud', 'edges', 'dataDir'] as const;
 
 function instancesLimit(p: Problems, path: Path, value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > ManifestLimits.instancesPerApp) {
@@ -189,7 +193,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
 }
 
 function cloudEntry(p: Problems, value: unknown): CloudEntry {
-  const o = fields(p, ['cloud'], value, [...SITE_FIELDS, 'leafPort', 'advertise'], 'cloud');
+  const o = fields(p, ['cloud'], value, CLOUD_FIELDS, 'cloud');
   const base = site(p, ['cloud'], o, { name: 'cloud', port: 4222 });
   const leafPort = o['leafPort'] === undefined ? 7422 : port(p, ['cloud', 'leafPort'], o['leafPort']);
   const advertise = o['advertise'];
@@ -205,7 +209,7 @@ function edgeEntries(p: Problems, value: unknown): EdgeEntry[] {
     return [];
   }
   return value.map((raw, i) => {
-    const o = fields(p, ['edges', i], raw, [...SITE_FIELDS, 'receivesFrom'], 'an edge');
+    const o = fields(p, ['edges', i], raw, EDGE_FIELDS, 'an edge');
     const base = site(p, ['edges', i], o, {});
     const from = o['receivesFrom'];
     let receivesFrom: string[] = [];
@@ -254,7 +258,7 @@ function crossChecks(p: Problems, cloud: CloudEntry, edges: readonly EdgeEntry[]
 /** Validates parsed YAML data; every problem is collected. `baseDir` resolves a relative dataDir. */
 function validate(data: unknown, baseDir: string): { sites?: SitesFile; problems: Problems } {
   const p = new Problems();
-  const o = fields(p, [], data, ['apiVersion', 'kind', 'cloud', 'edges', 'dataDir'], 'a sites file');
+  const o = fields(p, [], data, SITES_FILE_FIELDS, 'a sites file');
   if (o['apiVersion'] !== SITES_API_VERSION) p.add(['apiVersion'], `is ${JSON.stringify(o['apiVersion']) ?? 'missing'}: use ${SITES_API_VERSION}`);
   if (o['kind'] !== SITES_KIND) p.add(['kind'], `is ${JSON.stringify(o['kind']) ?? 'missing'}: use ${SITES_KIND}`);
   const cloud = cloudEntry(p, o['cloud'] ?? {});

@@ -178,5 +178,7 @@ await system.shutdown();
     // The JSON Schema is reached through the exports map, as an editor or a validator would.
     await writeFile(join(project, 'schema.mjs'), `import schema from 'cairn/manifest/schema.json' with { type: 'json' };\nconsole.log(schema.$id);\n`);
     expect((await node('schema.mjs')).trim()).toMatch(/cairn\.dev/);
+    await writeFile(join(project, 'sites-schema.mjs'), `import schema from 'cairn/sites/schema.json' with { type: 'json' };\nconsole.log(schema.$id);\n`);
+    expect((await node('sites-schema.mjs')).trim()).toBe('https://cairn.dev/schemas/sites-v1.schema.json');
   }, 60_000);
 });

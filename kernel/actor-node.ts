@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Buckets, CairnError, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, assertName } from '../protocols/index.ts';
+import { Buckets, CairnError, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, assertName, encodeValue } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
 import type { ActorCell, CellDeps, CellParent } from './actor-cell.ts';
 import { NodeCells } from './node-cells.ts';
@@ -38,7 +38,7 @@ import type { NodeDirectory } from './node-directory.ts';
 import { onConnectionInterrupted, remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
-import { nodeRecord } from './node-heartbeat.ts';
+import { nodeLabels, nodeRecord } from './node-heartbeat.ts';
 import { HandlerTimer } from './loop-watchdog.ts';
 import { openLeaderServices } from './leader-services.ts';
 import { assertPositiveOptions } from './option-checks.ts';
@@ -121,7 +121,11 @@ export class ActorNode {
     // One process per node id: a second one would take the first's lease, consumer and endpoints.
     const log = opts.logger ?? defaultLogger();
     const nodes = await new Kvm(js).create(Buckets.nodes(site), { history: 1 });
-    const node = await claimNodeId({ nodes, site, explicit: opts.node, fallback: defaultNodeIds(), clock, log, signal: opts.signal }).catch(async (err: unknown) => {
+    // The claim is the node's first registry record (a standby until it leads; its heartbeats take over).
+    const labels = nodeLabels(site, opts.labels);
+    const beatMs = heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    const claim = (id: string): Uint8Array => encodeValue(nodeRecord({ id, site, labels, startedAt: clock.now(), now: clock.now(), heartbeatMs: beatMs, role: 'standby', guests: {} }));
+    const node = await claimNodeId({ nodes, site, explicit: opts.node, fallback: defaultNodeIds(), clock, log, signal: opts.signal, claim }).catch(async (err: unknown) => {
       if (ownsConnection) await nc.close().catch(() => undefined);
       throw err;
     });
@@ -138,7 +142,7 @@ export class ActorNode {
     if (treeProvider) this.treeProvider = treeProvider;
     const kvm = new Kvm(this.js);
     const heartbeatMs = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    const labels = { site: this.site, arch: process.arch, os: process.platform, ...this.opts.labels };
+    const labels = nodeLabels(this.site, this.opts.labels);
     const member = new SiteMembership({
       ...{ nc: this.nc, nodesKv: await kvm.create(Buckets.nodes(this.site), { history: 1 }), site: this.site, node: this.id, heartbeatMs, log: this.log },
       record: () => nodeRecord({ id: this.id, site: this.site, labels, startedAt: this.startedAt, now: this.clock.now(), heartbeatMs, role: this.role, guests: guestUsage(this.cells.values()) }),

@@ -50,6 +50,11 @@ export interface NodeRecordInput {
   readonly guests: NodeRecord['guests'];
 }
 
+/** The labels a node registers with: its site, CPU architecture and OS, then the ones it was given. */
+export function nodeLabels(site: string, given: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { site, arch: process.arch, os: process.platform, ...given };
+}
+
 /** A node's registry record: who and where it is, its labels, role and resources, and its guests' usage. */
 export function nodeRecord(i: NodeRecordInput): NodeRecord {
   return { v: 1, id: i.id, site: i.site, labels: i.labels, pid: process.pid, startedAt: i.startedAt, lastSeen: i.now, heartbeatMs: i.heartbeatMs, role: i.role, resources: machineResources(), guests: i.guests };

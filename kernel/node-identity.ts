@@ -43,7 +43,16 @@ export interface ClaimNodeIdOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The registry record this process writes to take an id, atomically (create where none is, or
+   * update the stale one at the revision it was seen at): of two processes starting with the same
+   * id at the same instant, one wins and the other sees the id in use.
+   */
+  readonly claim: (id: string) => Uint8Array;
 }
+
+/** How often a process that lost the race for an id looks at it again before giving up on it. */
+const CLAIM_ATTEMPTS = 3;
 
 /**
  * The id this process runs as: the explicit one unless another live process of the site has it
@@ -53,10 +62,14 @@ export interface ClaimNodeIdOptions {
 export async function claimNodeId(o: ClaimNodeIdOptions): Promise<string> {
   const candidates = o.explicit !== undefined ? [o.explicit] : o.fallback;
   for (const id of candidates) {
-    const verdict = await watchId(o, id);
-    if (verdict.verdict === 'free') {
-      if (verdict.stale) o.log.info({ node: id }, 'an earlier run of this node left its registry record: taking the id over');
-      return id;
+    let verdict = await watchId(o, id);
+    for (let attempt = 1; verdict.verdict === 'free'; attempt++) {
+      if (await take(o, id, verdict.seenRevision)) {
+        if (verdict.stale) o.log.info({ node: id }, 'an earlier run of this node left its registry record: taking the id over');
+        return id;
+      }
+      // Another process wrote the id between our look and our claim: look again (it heartbeats if it lives).
+      verdict = attempt < CLAIM_ATTEMPTS ? await watchId(o, id) : { verdict: 'in-use', pid: (await sight(o.nodes, id))?.record.pid ?? 0 };
     }
     if (o.explicit !== undefined) {
       throw new CairnError(KernelCodes.NODE_ID_IN_USE, `node id "${id}" is in use on site ${o.site} by a running process (pid ${verdict.pid}); stop it, or give this one another id (--node, NodeOptions.node)`, { details: { site: o.site, node: id, pid: verdict.pid } });
@@ -66,13 +79,29 @@ export async function claimNodeId(o: ClaimNodeIdOptions): Promise<string> {
   throw new CairnError(KernelCodes.NODE_ID_IN_USE, `node ids ${candidates.map((c) => `"${c}"`).join(', ')} are all in use on site ${o.site}; give this node an id (--node, NodeOptions.node)`, { details: { site: o.site } });
 }
 
-async function watchId(o: ClaimNodeIdOptions, id: string): Promise<IdVerdict & { verdict: 'free' | 'in-use' }> {
+type Seen = (IdVerdict & { verdict: 'in-use' }) | (IdVerdict & { verdict: 'free'; readonly seenRevision: number | undefined });
+
+async function watchId(o: ClaimNodeIdOptions, id: string): Promise<Seen> {
   const first = await sight(o.nodes, id);
   const since = o.clock.now();
   for (;;) {
     const verdict = idVerdict(first, first === undefined ? undefined : await sight(o.nodes, id), o.clock.now() - since);
+    if (verdict.verdict === 'free') return { ...verdict, seenRevision: first?.revision };
     if (verdict.verdict !== 'watch') return verdict;
     await o.clock.sleep(verdict.inMs, o.signal);
+  }
+}
+
+/** Writes the claim only if the id's record is still what was seen (none, or the stale one); false when another process wrote first. */
+async function take(o: ClaimNodeIdOptions, id: string, seenRevision: number | undefined): Promise<boolean> {
+  const value = o.claim(id);
+  try {
+    if (seenRevision === undefined) await o.nodes.create(id, value);
+    else await o.nodes.update(id, value, seenRevision);
+    return true;
+  } catch (err) {
+    o.log.debug({ node: id, err: (err as Error).message }, 'another process claimed this node id first (or the registry did not answer)');
+    return false;
   }
 }
 

@@ -46,6 +46,23 @@ describe('node identity', () => {
     }
   });
 
+  it('node identity - two processes given the same id at the same instant: one runs as it, the other is refused', async () => {
+    for (let round = 0; round < 3; round++) {
+      const site = `same-instant-${round}`;
+      const both = await Promise.allSettled([0, 1].map(() => createActorSystem({ servers: server.url, site, node: 'twin', heartbeatMs: 200 })));
+      const running = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = both.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      try {
+        expect(running).toHaveLength(1);
+        expect(refused).toHaveLength(1);
+        expect(isCairnError(refused[0], KernelCodes.NODE_ID_IN_USE), String(refused[0])).toBe(true);
+        expect(running[0]!.node.role).toBe('leader');
+      } finally {
+        for (const sys of running) await sys.shutdown();
+      }
+    }
+  });
+
   it('node identity - without an id, a second process on the same host takes the host name with its pid and waits as a standby', async () => {
     const [host, withPid] = defaultNodeIds();
     const first = await createActorSystem({ servers: server.url, site: 'defaults', heartbeatMs: 200 });

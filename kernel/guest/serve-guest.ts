@@ -161,6 +161,10 @@ export async function loadDefinition(modulePath: string, exportName = 'default')
 /** The actor definition exported as `exportName` by an imported module; a clear error otherwise. */
 export function pickDefinition(mod: Record<string, unknown>, exportName: string, modulePath: string): ActorDefinition<Message, unknown> {
   const def = mod[exportName] as ActorDefinition<Message, unknown> | undefined;
+  if (typeof def === 'function') {
+    // A factory `(config, context) => defineActor(...)`: only inline mode calls one (it runs in the node).
+    throw new CairnError(KernelCodes.GUEST_START_FAILED, `module ${modulePath} exports "${exportName}" as a function (a behaviour factory), which only inline mode calls; for a worker, process or container export the defineActor result itself and read the manifest's config from ctx.config`);
+  }
   if (!def || def.kind !== 'cairn.actor') {
     throw new CairnError(KernelCodes.GUEST_START_FAILED, `module ${modulePath} has no actor definition export "${exportName}" (exports: ${Object.keys(mod).join(', ') || 'none'}); export the result of defineActor`);
   }

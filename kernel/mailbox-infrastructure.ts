@@ -21,7 +21,7 @@ export interface MailboxLimits {
   readonly outboxMaxAgeMs: number;
 }
 
-/** Another site whose actors this site receives messages from (its outbox is sourced). */
+/** Another site whose actors this site receives messages from (its leader forwards from that site's outbox). */
 export interface PeerSite {
   readonly site: string;
   /** The peer's JetStream domain when it is another server (a leaf node). Omit when both sites share one JetStream. */

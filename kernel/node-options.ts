@@ -26,8 +26,8 @@ export interface NodeOptions {
   readonly domain?: string;
   readonly mailbox?: Partial<MailboxLimits>;
   /**
-   * Sites whose actors send to this site's actors: their outboxes are sourced into this site's
-   * mailbox stream. An edge lists the cloud (and edges it hears from directly); the cloud lists
+   * Sites whose actors send to this site's actors: this site's leader forwards from their
+   * outboxes into its mailbox stream (outbox-forwarder.ts). An edge lists the cloud (and edges it hears from directly); the cloud lists
    * its edges. Sending to any site needs nothing: it goes to this site's outbox.
    */
   readonly peers?: readonly PeerSite[];

@@ -53,7 +53,7 @@ export interface CloudEntry extends SiteEntry {
 
 /** An edge: a leaf of the cloud with its own JetStream domain. */
 export interface EdgeEntry extends SiteEntry {
-  /** Other edges that send to this one directly (their outboxes are sourced, besides the cloud's). @default [] */
+  /** Other edges that send to this one directly (it forwards from their outboxes, besides the cloud's). @default [] */
   readonly receivesFrom: readonly string[];
 }
 

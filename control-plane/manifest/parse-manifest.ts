@@ -13,6 +13,7 @@ import { moduleFindings } from './module-findings.ts';
 import type { ModuleRegistry } from './module-findings.ts';
 import { BUILTIN_MODULES } from '../../actors/index.ts';
 import { readYamlSource } from './yaml-source.ts';
+import { behaviourExportFindings } from './export-findings.ts';
 
 /** What parseManifest knows about the modules actors name. */
 export interface ParseOptions {
@@ -20,6 +21,8 @@ export interface ParseOptions {
   readonly modules?: ModuleRegistry;
   /** Modules that could not be loaded, by name → why: each actor naming one gets an error. */
   readonly moduleErrors?: ReadonlyMap<string, string>;
+  /** Behaviour exports that cannot run in their actor's mode, by actor index → why (see behaviourExportFindings). */
+  readonly exportErrors?: ReadonlyMap<number, string>;
 }
 
 export type ManifestResult =
@@ -39,7 +42,7 @@ export function parseManifest(text: string, source?: string, options: ParseOptio
   const yaml = readYamlSource(text, source);
   const diagnostics = [...yaml.diagnostics];
   if (yaml.data !== undefined) {
-    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...unsupportedFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors)];
+    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...unsupportedFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors), ...behaviourExportFindings(options.exportErrors)];
     const placed = findings.map((f): Diagnostic => ({
       level: f.level,
       path: formatPath(f.segments),

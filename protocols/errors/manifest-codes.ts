@@ -54,6 +54,7 @@ export const ManifestDiagnosticCodes = {
   MODULE_NOT_LOADED: 'CAIRN_MANIFEST_MODULE_NOT_LOADED',
   MODULE_CONTAINER_IMAGE: 'CAIRN_MANIFEST_MODULE_CONTAINER_IMAGE',
   SETTING_NOT_FOR_MODE: 'CAIRN_MANIFEST_SETTING_NOT_FOR_MODE',
+  BEHAVIOUR_EXPORT_NOT_FOR_MODE: 'CAIRN_MANIFEST_BEHAVIOUR_EXPORT_NOT_FOR_MODE',
 } as const;
 
 export type ManifestDiagnosticCode = (typeof ManifestDiagnosticCodes)[keyof typeof ManifestDiagnosticCodes];

@@ -42,6 +42,26 @@ describe('parseManifestWithModules', () => {
     }
   });
 
+  it('behaviour export - a factory for a worker, process or container actor is refused at its export with the fix; inline takes it; a file not here is left to the sites', async () => {
+    const app = (mode: string, module = './greeter.ts') => `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: factories }
+spec:
+  actors:
+    - { id: g, mode: ${mode}, behaviour: { module: ${module} }${mode === 'container' ? ', container: { image: "node:20-slim" }' : ''} }
+`;
+    const here = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    expect((await parseManifestWithModules(app('inline'), 'app.yaml', here)).ok).toBe(true);
+    for (const mode of ['worker', 'process', 'container']) {
+      const result = await parseManifestWithModules(app(mode), 'app.yaml', here);
+      expect(result.ok, mode).toBe(false);
+      if (result.ok) continue;
+      expect(result.errors).toEqual([expect.objectContaining({ path: 'spec.actors[0].behaviour.export', code: Codes.BEHAVIOUR_EXPORT_NOT_FOR_MODE, line: 6 })]);
+      expect(result.errors[0]!.message).toContain(`export "default" of ./greeter.ts is a factory function, which only inline mode calls; for mode ${mode} export the defineActor result itself`);
+    }
+    expect((await parseManifestWithModules(app('worker', './elsewhere.ts'), 'app.yaml', here)).ok).toBe(true);
+  });
+
   it('examples - the modules example manifest is valid with its modules loaded', async () => {
     const result = await parseManifestWithModules(await readFile(`${EXAMPLES}pipeline.yaml`, 'utf8'), 'pipeline.yaml', EXAMPLES);
     expect(result.ok ? result.warnings : result.errors).toEqual([]);

@@ -78,6 +78,11 @@ export class AppController {
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
   private readonly waiting = new Map<string, WaitingApp>();
   private nodesChanged = false;
+  /**
+   * Apps whose start failed because a node placement chose did not answer (it died, and the
+   * registry did not say so yet): started again, placed afresh, when the site's nodes change.
+   */
+  private readonly retryOnNodeChange = new Set<string>();
   private watching: Promise<void> | undefined;
   private reconciling: Promise<void> | undefined;
   private dirty = false;
@@ -121,8 +126,14 @@ export class AppController {
       this.record(name, { ...app, state: 'failed', error: { code: SupervisorCodes.SUPERVISOR_INTENSITY_EXCEEDED, message: e.reason } });
     });
     this.offNodes = node.directory.onChange(() => {
-      if (this.waiting.size === 0) return;
-      this.nodesChanged = true;
+      for (const name of this.retryOnNodeChange) {
+        // Not running: the next reconcile starts it again, and placement sees the node as gone.
+        if (this.running.get(name)?.state === 'failed') this.running.delete(name);
+      }
+      const retry = this.retryOnNodeChange.size > 0;
+      this.retryOnNodeChange.clear();
+      if (this.waiting.size === 0 && !retry) return;
+      this.nodesChanged ||= this.waiting.size > 0;
       this.schedule();
     });
     // Capture streams of apps deleted (or moved away) while no controller ran here: listed before
@@ -308,6 +319,10 @@ export class AppController {
       await system.stop(appTreeId(c.name)).catch(() => undefined);
       this.placer?.removeApp(c.name);
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
+      if (isCairnError(err, KernelCodes.NODE_UNREACHABLE)) {
+        system.node.log.warn({ app: c.name }, 'app controller: a node placement chose did not answer; starting the application again when the site\'s nodes change');
+        this.retryOnNodeChange.add(c.name);
+      }
     }
   }
 

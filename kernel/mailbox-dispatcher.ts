@@ -145,7 +145,6 @@ export class MailboxDispatcher {
     const headers = m.headers;
     // Forwarded from another site's outbox (Cairn-Origin), or sourced by an older Cairn (Nats-Stream-Source).
     const source = sourceOrigin(headers?.get(Headers.origin) || headers?.get('Nats-Stream-Source'));
-    if (source) this.opts.epochs.saw(source.stream, source.seq);
     const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
     const ttl = headers?.get(Headers.ttl);
     // Only a message with a ttl pays for reading its stored time out of the reply subject.

@@ -100,11 +100,18 @@ async function take(o: ClaimNodeIdOptions, id: string, seenRevision: number | un
     else await o.nodes.update(id, value, seenRevision);
     return true;
   } catch (err) {
-    o.log.debug({ node: id, err: (err as Error).message }, 'another process claimed this node id first (or the registry did not answer)');
+    // Only a lost compare-and-set means someone else has it; anything else (no answer) is the caller's error.
+    if (!isWrongLastSequence(err)) throw err;
+    o.log.debug({ node: id, err: (err as Error).message }, 'another process claimed this node id first');
     return false;
   }
 }
 
+/** JetStream's "wrong last sequence" (10071): the record changed since it was read. */
+function isWrongLastSequence(err: unknown): boolean {
+  const e = err as { api_error?: { err_code?: number }; code?: unknown; message?: string };
+  return e?.api_error?.err_code === 10071 || e?.code === 10071 || /wrong last sequence/i.test(e?.message ?? '');
+}
 async function sight(nodes: KV, id: string): Promise<IdSighting | undefined> {
   const entry = await nodes.get(id);
   if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;

@@ -157,10 +157,11 @@ export class OutboxForwarder {
         try {
           for await (const m of messages) {
             received++;
-            const seq = m.seq;
-            const step = forwardStep(cursor, m.info.deliverySequence, seq);
+            // JsMsg parses its reply subject on every read of info: read it once.
+            const { streamSequence: seq, deliverySequence } = m.info;
+            const step = forwardStep(cursor, deliverySequence, seq);
             if (step.type === 'gap') throw new DeliveryGap(`expected delivery ${step.expected}, got ${step.got}`);
-            cursor = { lastDelivery: m.info.deliverySequence, highestIssued: Math.max(cursor.highestIssued, seq) };
+            cursor = { lastDelivery: deliverySequence, highestIssued: Math.max(cursor.highestIssued, seq) };
             if (step.type === 'duplicate') {
               const original = bySeq.get(seq);
               if (original) void original.then((stored) => stored && m.ack());

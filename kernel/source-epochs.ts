@@ -71,18 +71,6 @@ export function sourceStart(o: { readonly sourcedUpTo?: number | undefined; read
  */
 export class OriginEpochs {
   private readonly marks = new Map<string, readonly number[]>();
-  /** Per outbox stream, the highest origin sequence this node has received from it (this epoch, since it started). */
-  private readonly highest = new Map<string, number>();
-
-  /** Records that the node received message `seq` of outbox `stream` (the dispatcher calls it for every sourced message). */
-  saw(stream: string, seq: number): void {
-    if (seq > (this.highest.get(stream) ?? 0)) this.highest.set(stream, seq);
-  }
-
-  /** The highest origin sequence received from outbox `stream`; undefined before the first. */
-  highestSeen(stream: string): number | undefined {
-    return this.highest.get(stream);
-  }
 
   /** Takes the marks of `peers` from the mailbox stream's metadata. */
   load(metadata: Readonly<Record<string, string>> | undefined, peers: readonly string[]): void {
@@ -93,8 +81,6 @@ export class OriginEpochs {
   add(peer: string, mark: number): readonly number[] {
     const next = [...(this.marks.get(Streams.outbox(peer)) ?? []), mark].sort((a, b) => a - b).slice(-MAX_MARKS);
     this.marks.set(Streams.outbox(peer), next);
-    // A new outbox numbers from 1 again.
-    this.highest.delete(Streams.outbox(peer));
     return next;
   }
 

@@ -2,11 +2,13 @@ import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { readNodeRegistry } from '../../kernel/index.ts';
-import { Buckets, KvLayout, decodeValue, isCairnError } from '../../protocols/index.ts';
+import { Buckets, decodeValue, isCairnError } from '../../protocols/index.ts';
 import type { Connection } from './connection-options.ts';
 import { clockSkews } from './doctor-report.ts';
+import { formatBytes } from './format-ps.ts';
 import type { CheckResult } from './doctor-report.ts';
 
 /** How far a node's clock may be from its server's before doctor warns (heartbeats are 1 s apart). */
@@ -65,11 +67,12 @@ export async function checkNodes(nc: NatsConnection, site: string): Promise<Chec
 
   // Each heartbeat record holds the node's clock; the server stamps when it stored it.
   const stored: { id: string; site: string; lastSeen: number; storedAt: number }[] = [];
+  const kv = await new Kvm(jetstream(nc, { timeout: REQUEST_TIMEOUT_MS })).open(Buckets.nodes(site)).catch(() => undefined);
   for (const n of up) {
-    const m = await jsm.streams.getMessage(KvLayout.stream(Buckets.nodes(site)), { last_by_subj: `$KV.${Buckets.nodes(site)}.${n.id}` }).catch(() => null);
-    if (!m || m.data.length === 0) continue;
-    const record = decodeValue(m.data) as { lastSeen?: number };
-    if (typeof record.lastSeen === 'number') stored.push({ id: n.id, site, lastSeen: record.lastSeen, storedAt: m.time.getTime() });
+    const e = kv ? await kv.get(n.id).catch(() => null) : null;
+    if (!e || e.operation !== 'PUT' || e.length === 0) continue;
+    const record = decodeValue(e.value) as { lastSeen?: number };
+    if (typeof record.lastSeen === 'number') stored.push({ id: n.id, site, lastSeen: record.lastSeen, storedAt: e.created.getTime() });
   }
   const skewed = clockSkews(stored, CLOCK_SKEW_TOLERANCE_MS);
   if (stored.length === 0) results.push({ name: 'clocks', status: 'skip', detail: 'no live node record to compare' });
@@ -124,15 +127,4 @@ export async function checkDisk(dataDir: string): Promise<CheckResult> {
       dir = up;
     }
   }
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }

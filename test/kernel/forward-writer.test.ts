@@ -57,7 +57,7 @@ async function mailboxOf(site: string): Promise<string[]> {
 }
 
 describe('forward writer', () => {
-  it("forward writer - one actor's messages written at once are stored in outbox order, each with its origin", async () => {
+  it("forward writer - one actor's messages written at once are stored in outbox order as atomic batches, each with its origin", async () => {
     const msgs = await outboxMessages('fw1', 'fw1p', 300);
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add(mailboxStreamConfig('fw1', DEFAULT_MAILBOX_LIMITS));
@@ -67,6 +67,9 @@ describe('forward writer', () => {
     expect(await mailboxOf('fw1')).toEqual(msgs.map((_, i) => String(i)));
     const last = await jsm.streams.getMessage(Streams.mailbox('fw1'), { last_by_subj: Subjects.mailbox('fw1', 'a') });
     expect(last?.header.get('Cairn-Origin')).toBe(`${Streams.outbox('fw1p')} 300`);
+    // They went as atomic batches: the first alone (nothing queued yet), then 256, then the last 43.
+    expect(last?.header.get('Nats-Batch-Id')).not.toBe('');
+    expect(last?.header.get('Nats-Batch-Sequence')).toBe('43');
   });
 
   it('forward writer - a mailbox with no room for a whole batch takes it one message at a time as the actor frees room, in order', async () => {

@@ -14,6 +14,7 @@ import type { ActorCheck } from './actor-check.ts';
 import { summarizeSites } from './site-summary.ts';
 import type { SiteSummary } from './site-summary.ts';
 import { deadLetterCall, isNoMessage } from './dead-letter-call.ts';
+import { FollowedOutput } from './followed-output.ts';
 
 /**
  * The control plane (manifest parsing and validation, the apps bucket), loaded on first use: it
@@ -184,6 +185,17 @@ export class CairnClient {
     const found = results.find((r) => r.found);
     if (!found) throw new CairnError(DeployCodes.CLI_ACTOR_NOT_RUNNING, `no live node of site "${this.site}" runs actor "${actor}"; see \`cairn ps\``, { details: { actor } });
     return found.lines;
+  }
+
+  /**
+   * Each line the actor's guest writes from now on, from whichever node of this site runs it (also
+   * across restarts and failovers), until `signal` aborts or `close()` is called: what `cairn logs
+   * -f` prints after the recent lines of `actorLogs`. Lines travel as core NATS messages: a line
+   * written while this client's connection is down is not repeated. Resolves once subscribed.
+   */
+  followActorLogs(actor: string, opts: { readonly signal?: AbortSignal } = {}): Promise<FollowedOutput> {
+    assertName(actor, 'actor id');
+    return FollowedOutput.open(this.conn.nc, this.site, actor, opts.signal);
   }
 
   /** Sends a control request to one node (of this site unless `site` is given) and decodes its reply. */

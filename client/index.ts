@@ -8,3 +8,5 @@ export type { SiteSummary } from './site-summary.ts';
 export { checkActor } from './actor-check.ts';
 export { siteOfServer } from './site-of-server.ts';
 export type { ActorCheck } from './actor-check.ts';
+export { seamOverlap } from './followed-output.ts';
+export type { FollowedOutput } from './followed-output.ts';

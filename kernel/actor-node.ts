@@ -38,6 +38,7 @@ import type { NodeDirectory } from './node-directory.ts';
 import { onConnectionInterrupted, remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
+import { publishingOutput } from './guest-output.ts';
 import { nodeLabels, nodeRecord } from './node-heartbeat.ts';
 import { HandlerTimer } from './loop-watchdog.ts';
 import { openLeaderServices } from './leader-services.ts';
@@ -186,7 +187,7 @@ export class ActorNode {
 
   /** Makes a runtime mode (worker, process, container) available to this node's actors. */
   registerRuntime(mode: Exclude<RuntimeMode, 'inline'>, launcher: GuestLauncher): void {
-    this.launchers.register(mode, launcher);
+    this.launchers.register(mode, publishingOutput(launcher, this.nc, this.id));
   }
 
   hasRuntime(mode: RuntimeMode): boolean {

@@ -29,6 +29,8 @@ export interface GuestChannel {
   usage?(): Promise<GuestUsage | undefined>;
   /** Recent output of the guest (stderr / container logs), newest last. */
   logs?(): Promise<string[]>;
+  /** Calls `listener` with each line of output the guest writes from now on (`cairn logs -f`). */
+  onOutput?(listener: (line: string) => void): void;
 }
 
 export interface GuestInfo {

@@ -5,8 +5,8 @@ export { CairnClient, DEFAULT_REPLY_TIMEOUT_MS, summarizeSites } from '../client
 // Where the running site is, found as the `cairn` commands find it (CAIRN_SERVER, cairn-up.json…).
 export { findSite } from '../deploy/embedded/index.ts';
 export type { FoundSite } from '../deploy/embedded/index.ts';
-export type { ClientOptions, NodeQuery, SiteAppStatus, SiteSummary } from '../client/index.ts';
+export type { ClientOptions, NodeQuery, SiteAppStatus, SiteSummary, FollowedOutput } from '../client/index.ts';
 export type { AppDetails, AppStatus, AppSummary, ApplyResult, RollbackResult, AppRevision, Diagnostic } from '../control-plane/index.ts';
 export type { DeadLetter, ListOptions as DeadLetterListOptions, RegisteredNode, NodeState, ActorRef, TellOptions, AskOptions, Message } from '../kernel/index.ts';
-export type { ActorInfo, ActorStatus, TreeReply, TreeNode, NodeRecord } from '../protocols/index.ts';
+export type { ActorInfo, ActorStatus, TreeReply, TreeNode, NodeRecord, OutputLine } from '../protocols/index.ts';
 export { CairnError, isCairnError, DeployCodes, KernelCodes, ManifestCodes } from '../protocols/index.ts';

@@ -18,6 +18,21 @@ export interface LogsReply {
 }
 export type ControlVerb = (typeof ControlVerbs)[keyof typeof ControlVerbs];
 
+/**
+ * One line of an actor's guest output as it is written, published (core NATS, at most once) on
+ * `Subjects.output(site, actor)` by the node the guest runs on: what `cairn logs -f` follows.
+ */
+export interface OutputLine {
+  readonly v: 1;
+  readonly site: string;
+  readonly actor: string;
+  /** The node whose worker, process or container wrote it. */
+  readonly node: string;
+  /** Which guest: "worker 3", "pid 1234", "container 0123abcd4567". */
+  readonly guest: string;
+  readonly line: string;
+}
+
 export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed';
 
 /** One row of `cairn ps`. */

@@ -26,7 +26,7 @@ export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout, NodeHostSubje
 export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encodeValue, decodeValue } from './envelope.ts';
 export type { Envelope, ErrorBody } from './envelope.ts';
 export { ControlVerbs } from './control.ts';
-export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent, LogsReply } from './control.ts';
+export type { ControlVerb, ActorStatus, ActorInfo, PsReply, TreeNode, TreeReply, NodeRecord, ActorEvent, LogsReply, OutputLine } from './control.ts';
 export { HOST_PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './host-protocol.ts';
 export type { NodeFrame, GuestFrame, GuestSend } from './host-protocol.ts';
 export {

@@ -53,6 +53,12 @@ export const Subjects = {
   control(site: string, node: string, verb: string): string {
     return `cairn.ctl.${site}.${node}.${verb}`;
   },
+  /** Each line an actor's guest writes (OutputLine), as it writes it: `cairn.log.<site>.<actor>`. */
+  output(site: string, actor: string): string {
+    assertName(site, 'site name');
+    assertName(actor, 'actor id');
+    return `cairn.log.${site}.${actor}`;
+  },
   /** Actor lifecycle events of a site: `cairn.evt.<site>.<node>.<actor>`. */
   event(site: string, node: string, actor: string): string {
     return `cairn.evt.${site}.${node}.${actor}`;

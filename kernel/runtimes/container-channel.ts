@@ -5,7 +5,7 @@ import { FrameDecoder, KernelCodes, encodeFrame } from '../../protocols/index.ts
 import type { GuestFrame, NodeFrame } from '../../protocols/index.ts';
 import type { GuestChannel, GuestExit, GuestInfo, GuestUsage } from '../guest-channel.ts';
 import { exitFromState } from './container-exit.ts';
-import { LogRing } from './container-logs.ts';
+import { OutputLines } from './output-lines.ts';
 import { sampleUsage } from './container-stats.ts';
 
 /**
@@ -21,7 +21,7 @@ export class ContainerChannel implements GuestChannel {
   private readonly listeners: ((frame: GuestFrame) => void)[] = [];
   private readonly early: GuestFrame[] = [];
   private readonly decoder = new FrameDecoder();
-  private readonly stderrLines = new LogRing();
+  private readonly stderrLines = new OutputLines();
   private ended = false;
   /** Set when the node gave up on the guest (corrupt stream): reported instead of the exit code. */
   private failure: GuestExit | undefined;
@@ -85,6 +85,10 @@ export class ContainerChannel implements GuestChannel {
 
   logs(): Promise<string[]> {
     return Promise.resolve(this.stderrLines.snapshot());
+  }
+
+  onOutput(listener: (line: string) => void): void {
+    this.stderrLines.onLine(listener);
   }
 
   private received(chunk: Buffer): void {

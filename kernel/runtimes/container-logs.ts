@@ -1,32 +1,6 @@
 import type Dockerode from 'dockerode';
 import { listCairnContainers } from './container-labels.ts';
-
-/** The last `capacity` lines of a stream of text chunks (a guest's stderr), newest last. */
-export class LogRing {
-  private readonly lines: string[] = [];
-  private partial = '';
-
-  constructor(private readonly capacity = 200) {}
-
-  /** Adds a chunk; returns the lines it completed. */
-  push(chunk: Uint8Array | string): string[] {
-    const text = this.partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    const parts = text.split('\n');
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) this.add(line);
-    return parts;
-  }
-
-  /** Every kept line, plus the unfinished last one. */
-  snapshot(): string[] {
-    return this.partial ? [...this.lines, this.partial] : [...this.lines];
-  }
-
-  private add(line: string): void {
-    this.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
-  }
-}
+import { OutputLines } from './output-lines.ts';
 
 /**
  * Splits Docker's multiplexed log format (Tty: false): frames of an 8-byte header (stream type in
@@ -59,7 +33,7 @@ export async function containerLogs(docker: Dockerode, site: string, actor: stri
   for (const c of containers) {
     try {
       const raw = (await docker.getContainer(c.Id).logs({ stdout: false, stderr: true, follow: false, tail: opts.tail ?? 200 })) as unknown as Buffer;
-      const ring = new LogRing(opts.tail ?? 200);
+      const ring = new OutputLines(opts.tail ?? 200);
       ring.push(demuxDockerStream(raw).stderr);
       lines.push(...ring.snapshot());
     } catch (err) {

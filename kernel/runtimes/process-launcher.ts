@@ -11,6 +11,7 @@ import type { GuestChannel, GuestExit, GuestInfo, GuestLauncher } from '../guest
 import type { RuntimeSpec } from '../runtime-spec.ts';
 import { DEFAULT_REGISTRY_DIR, ProcessRegistry } from './process-registry.ts';
 import { ProcessUsage } from './process-usage.ts';
+import { OutputLines } from './output-lines.ts';
 
 export interface ProcessLauncherOptions {
   /** Where each node records its guest processes for orphan cleanup. @default os.tmpdir()/cairn-guests */
@@ -78,38 +79,12 @@ function spawnChild(spec: Extract<RuntimeSpec, { mode: 'process' }>, info: Guest
   });
 }
 
-/** The newest `max` lines of a stream of text chunks. */
-export class LineTail {
-  private readonly lines: string[] = [];
-  private partial = '';
-
-  constructor(private readonly max: number) {}
-
-  /** Adds a chunk; returns the lines it completed. */
-  push(chunk: string): string[] {
-    const parts = (this.partial + chunk).split('\n');
-    this.partial = parts.pop() ?? '';
-    const done = parts.map((l) => l.replace(/\r$/, ''));
-    this.lines.push(...done);
-    if (this.lines.length > this.max) this.lines.splice(0, this.lines.length - this.max);
-    return done;
-  }
-
-  snapshot(): string[] {
-    return this.partial ? [...this.lines, this.partial] : [...this.lines];
-  }
-
-  last(): string | undefined {
-    return this.partial || this.lines.at(-1);
-  }
-}
-
 class ProcessChannel implements GuestChannel {
   readonly describe: string;
   readonly exited: Promise<GuestExit>;
   private readonly decoder = new FrameDecoder();
   private readonly listeners: ((frame: GuestFrame) => void)[] = [];
-  private readonly stderr: LineTail;
+  private readonly stderr: OutputLines;
   private readonly usageSampler: ProcessUsage;
   /** Set when the node, not the guest, decided the end (a corrupt stream). */
   private fault: string | undefined;
@@ -122,7 +97,7 @@ class ProcessChannel implements GuestChannel {
     onGone: () => Promise<void>,
   ) {
     this.describe = `pid ${child.pid}`;
-    this.stderr = new LineTail(logLines);
+    this.stderr = new OutputLines(logLines);
     this.usageSampler = new ProcessUsage(child.pid!, Date.now());
     // Writing to a guest that just died fails with EPIPE; its exit is reported through `exited`.
     child.stdin.on('error', () => undefined);
@@ -137,6 +112,7 @@ class ProcessChannel implements GuestChannel {
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         this.gone = true;
+        this.stderr.end();
         const exit = this.exitOf(code, signal);
         void onGone().then(() => resolve(exit));
       });
@@ -163,6 +139,10 @@ class ProcessChannel implements GuestChannel {
 
   logs(): Promise<string[]> {
     return Promise.resolve(this.stderr.snapshot());
+  }
+
+  onOutput(listener: (line: string) => void): void {
+    this.stderr.onLine(listener);
   }
 
   private onStdout(chunk: Buffer): void {

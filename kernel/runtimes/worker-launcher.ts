@@ -8,7 +8,7 @@ import { CairnError, KernelCodes } from '../../protocols/index.ts';
 import type { GuestFrame, NodeFrame } from '../../protocols/index.ts';
 import type { GuestChannel, GuestExit, GuestLauncher } from '../guest-channel.ts';
 import { bundleGuest, JS_GUEST_ENV } from './guest-bundle.ts';
-import { LineTail } from './process-launcher.ts';
+import { OutputLines } from './output-lines.ts';
 
 export interface WorkerLauncherOptions {
   /** Heap limits of each worker (an exceeded limit ends the worker, reported as a crash). */
@@ -55,7 +55,7 @@ export function workerLauncher(opts: WorkerLauncherOptions = {}): GuestLauncher 
 class WorkerChannel implements GuestChannel {
   readonly describe: string;
   readonly exited: Promise<GuestExit>;
-  private readonly output: LineTail;
+  private readonly output: OutputLines;
   private failure: Error | undefined;
   private terminated = false;
   private gone = false;
@@ -66,7 +66,7 @@ class WorkerChannel implements GuestChannel {
     logLines: number,
   ) {
     this.describe = `worker ${worker.threadId}`;
-    this.output = new LineTail(logLines);
+    this.output = new OutputLines(logLines);
     for (const stream of [worker.stdout, worker.stderr]) {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
@@ -101,6 +101,10 @@ class WorkerChannel implements GuestChannel {
 
   logs(): Promise<string[]> {
     return Promise.resolve(this.output.snapshot());
+  }
+
+  onOutput(listener: (line: string) => void): void {
+    this.output.onLine(listener);
   }
 
   private isOom(): boolean {

@@ -6,7 +6,8 @@ import { startTestServer } from '../../helpers/nats.ts';
 import type { TestServer } from '../../helpers/nats.ts';
 import { CONTAINER_ACTORS, EnvEcho, testDocker } from '../../helpers/docker.ts';
 import { jsContainerSpec } from '../../../kernel/runtimes/container-launcher.ts';
-import { runBin } from './cli-harness.ts';
+import { runBin, startBin } from './cli-harness.ts';
+import type { EnvEchoMsg } from '../../helpers/docker.ts';
 
 let server: TestServer;
 let sys: ActorSystem;
@@ -29,11 +30,36 @@ describe('cairn logs and ps for guests', () => {
     expect(missing.stderr).toContain('CAIRN_CLI_ACTOR_NOT_RUNNING');
   });
 
+  it('cairn logs -f - prints the recent lines, then each line as the guest writes it, once, through a restart, until Ctrl-C', async () => {
+    const echo = sys.ref<EnvEchoMsg>('echo');
+    const follow = startBin(['logs', 'echo', '-f', '--server', server.url, '--site', 'guests']);
+    await follow.stdout.waitFor(/^hello from the guest$/, 15_000);
+    await echo.ask({ type: 'say', line: 'live one' }, { timeout: 10_000 });
+    await follow.stdout.waitFor(/^live one$/);
+    // The guest process dies; its supervisor starts a new one, whose lines come the same way.
+    const pid = Number(/^pid (\d+)$/.exec(sys.ps().actors.find((a) => a.id === 'echo')?.guest ?? '')?.[1]);
+    process.kill(pid, 'SIGKILL');
+    await expect.poll(() => sys.ps().actors.find((a) => a.id === 'echo')?.restarts ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await echo.ask({ type: 'say', line: 'after the restart' }, { timeout: 10_000 });
+    await follow.stdout.waitFor(/^after the restart$/);
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(0);
+    expect(follow.stdout.lines.filter((l) => l === 'live one')).toHaveLength(1);
+    expect(follow.stdout.lines.filter((l) => l === 'hello from the guest')).toHaveLength(1);
+  }, 60_000);
+
   it('cairn logs - prints what a container-mode actor wrote to stderr', async () => {
     await testDocker();
     const echo = await sys.spawn(EnvEcho, { id: 'boxed', runtime: jsContainerSpec(CONTAINER_ACTORS, 'EnvEcho') });
     await echo.ask({ type: 'say', line: 'hello from the container' }, { timeout: 20_000 });
     await expect.poll(async () => (await runBin(['logs', 'boxed', '--server', server.url, '--site', 'guests'])).stdout, { timeout: 10_000 }).toContain('hello from the container');
+    const follow = startBin(['logs', 'boxed', '--follow', '-o', 'json', '--server', server.url, '--site', 'guests']);
+    await follow.stdout.waitFor(/hello from the container/, 15_000);
+    await echo.ask({ type: 'say', line: 'followed from the container' }, { timeout: 20_000 });
+    const live = JSON.parse(await follow.stdout.waitFor(/followed from the container/)) as Record<string, unknown>;
+    expect(live).toMatchObject({ v: 1, site: 'guests', actor: 'boxed', node: 'n1', guest: expect.stringMatching(/^container [0-9a-f]{12}$/), line: 'followed from the container' });
+    follow.child.kill('SIGTERM');
+    expect((await follow.exited).code).toBe(0);
     await sys.stop('boxed');
   }, 60_000);
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { KernelCodes, encodeFrame } from '../../../protocols/index.ts';
 import { BASE_IMAGE, REPO_DIR, containerCreateOptions, exitFromState, jsContainerSpec, labelFilter, usageFromStats } from '../../../kernel/runtimes/container-launcher.ts';
-import { LogRing, demuxDockerStream } from '../../../kernel/runtimes/container-logs.ts';
+import { demuxDockerStream } from '../../../kernel/runtimes/container-logs.ts';
 import { splitTag } from '../../../kernel/runtimes/container-base-image.ts';
 
 const info = { site: 's1', node: 'n1', actor: 'a1' };
@@ -113,15 +113,6 @@ describe('container stats', () => {
 });
 
 describe('container logs', () => {
-  it('container logs - the ring keeps the newest lines and the unfinished one', () => {
-    const ring = new LogRing(2);
-    expect(ring.push('a\nb\r\nc')).toEqual(['a', 'b\r']);
-    ring.push('d\ne\n');
-    expect(ring.snapshot()).toEqual(['cd', 'e']);
-    ring.push('tail');
-    expect(ring.snapshot()).toEqual(['cd', 'e', 'tail']);
-  });
-
   it('container logs - demuxes Docker multiplexed stdout and stderr', () => {
     const frame = (type: number, text: string | Uint8Array) => {
       const payload = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);

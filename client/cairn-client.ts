@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
-import type { AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult } from '../control-plane/index.ts';
+import type { AppArtifact, AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult, StoredArtifact } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
@@ -29,15 +29,35 @@ export interface ManifestSourceOptions {
   readonly modules?: readonly ModuleDefinition[];
 }
 
-/** Validates a manifest as the sites will; ManifestError (CAIRN_MANIFEST_INVALID) with every problem. */
-async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[] }> {
-  const { parseManifestWithModules, ManifestError, formatDiagnostics } = await controlPlane();
-  const parsed = await parseManifestWithModules(manifest, source, opts.appDir ?? process.cwd(), undefined, opts.modules ?? []);
-  if (!parsed.ok) {
-    const all = [...parsed.errors, ...parsed.warnings];
-    throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
+/**
+ * Validates a manifest as the sites will and turns its local behaviour files into artifacts (the
+ * application then references digests, not this machine's paths); ManifestError
+ * (CAIRN_MANIFEST_INVALID) with every problem, a file that is missing or does not build included.
+ */
+async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[] }> {
+  const { parseManifest, parseManifestWithModules, packageBehaviours, ManifestError, formatDiagnostics } = await controlPlane();
+  const baseDir = opts.appDir ?? process.cwd();
+  const invalid = (errors: readonly Diagnostic[], warnings: readonly Diagnostic[]): never => {
+    const all = [...errors, ...warnings];
+    throw new ManifestError(ManifestCodes.INVALID, `manifest ${source} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${formatDiagnostics(all, { positions: true, source })}`, { diagnostics: all, source });
+  };
+  const parsed = await parseManifestWithModules(manifest, source, baseDir, undefined, opts.modules ?? []);
+  if (!parsed.ok) return invalid(parsed.errors, parsed.warnings);
+  const packaged = await packageBehaviours(parsed.app, baseDir);
+  if (packaged.problems.size > 0) {
+    // Parsed again with the build problems, so that they carry their line in the manifest.
+    const again = parseManifest(manifest, source, { fileProblems: packaged.problems });
+    return invalid(again.ok ? [] : again.errors, parsed.warnings);
   }
-  return parsed;
+  return { app: packaged.app, warnings: parsed.warnings, artifacts: packaged.artifacts };
+}
+
+/** What `apply` did with one artifact of the application. */
+export type AppliedArtifact = NonNullable<ApplyResult['artifacts']>[number];
+
+/** One line of `cairn artifacts ls`: a stored artifact and the revisions (`app@revision`) that use it. */
+export interface ArtifactUse extends StoredArtifact {
+  readonly usedBy: readonly string[];
 }
 
 export interface ClientOptions {
@@ -242,7 +262,34 @@ export class CairnClient {
   async apply(manifest: string, opts: ManifestSourceOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
     const parsed = await validateManifest(manifest, source, opts);
-    return { ...(await (await this.apps(true)).applyApp(parsed.app, source)), warnings: parsed.warnings };
+    const artifacts = await this.storeArtifacts(parsed.artifacts);
+    const recorded = Object.fromEntries(parsed.artifacts.map((a) => [a.sha256, { size: a.bytes.length, source: a.source }]));
+    return { ...(await (await this.apps(true)).applyApp(parsed.app, source, recorded)), warnings: parsed.warnings, artifacts };
+  }
+
+  /** Stores each artifact in the cloud's cairn_artifacts unless it is there (stored before the revision that names it). */
+  private async storeArtifacts(artifacts: readonly AppArtifact[]): Promise<AppliedArtifact[]> {
+    if (artifacts.length === 0) return [];
+    const { ArtifactStore, appsJetStream } = await controlPlane();
+    const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
+    const out: AppliedArtifact[] = [];
+    for (const a of artifacts) out.push({ sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded: (await store.put(a.sha256, a.bytes, a.source)).uploaded });
+    return out;
+  }
+
+  /** The artifacts stored in the cloud's cairn_artifacts, with the applications and revisions that use them. */
+  async listArtifacts(): Promise<ArtifactUse[]> {
+    const { ArtifactStore, appsJetStream, artifactDigestsOf } = await controlPlane();
+    const js = appsJetStream(this.conn.nc, this.opts.cloudDomain);
+    const stored = await ArtifactStore.open(js).then((s) => s.list()).catch(() => []);
+    const users = new Map<string, string[]>();
+    for (const app of await this.listApps()) {
+      for (const r of (await this.getApp(app.name)).revisions) {
+        if (r.type !== 'applied') continue;
+        for (const d of artifactDigestsOf(r.record.app)) users.set(d, [...(users.get(d) ?? []), `${app.name}@${r.revision}`]);
+      }
+    }
+    return stored.sort((a, b) => a.storedAt - b.storedAt).map((a) => ({ ...a, usedBy: users.get(a.sha256) ?? [] }));
   }
 
   /**

@@ -27,6 +27,11 @@ import { planRoutes } from './route-plan.ts';
 import { withModuleRoutes } from './module-routes.ts';
 import { ModuleStreams, planModuleStreams } from './module-streams.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
+import { ArtifactCache, DEFAULT_ARTIFACT_DIR, localizeArtifacts, siteArtifactSource } from './artifacts/index.ts';
+
+/** How soon an app whose artifacts had not arrived is started again; doubling up to the maximum. */
+const ARTIFACT_RETRY_FIRST_MS = 1_000;
+const ARTIFACT_RETRY_MAX_MS = 30_000;
 
 export interface AppControllerOptions {
   /** The node whose root supervisor runs the apps' trees; its site decides which actors run here. */
@@ -38,6 +43,12 @@ export interface AppControllerOptions {
   readonly cloudDomain?: string;
   /** Directory that relative `behaviour.module` and `container.build.context` paths resolve against. @default process.cwd() */
   readonly appDir?: string;
+  /**
+   * Where this node keeps the artifacts (code `cairn apply` delivered) of the apps it runs, checked
+   * against their digests on every use; apps run from here while the cloud is unreachable.
+   * @default DEFAULT_ARTIFACT_DIR (`.cache/artifacts` in Cairn's package folder)
+   */
+  readonly artifactDir?: string;
   /** Revisions kept when this controller creates the bucket. @default 20 */
   readonly history?: number;
   /** How behaviour modules are imported. @default dynamic import() */
@@ -73,6 +84,9 @@ export class AppController {
   private placer: SitePlacer | undefined;
   private routes: RouteExecutor | undefined;
   private moduleStreams: ModuleStreams | undefined;
+  private artifacts: ArtifactCache | undefined;
+  /** Apps whose artifacts had not reached this site: started again after a delay, by app name. */
+  private readonly artifactRetries = new Map<string, { readonly timer: NodeJS.Timeout; readonly delayMs: number }>();
   private offEvents: (() => void) | undefined;
   private offNodes: (() => void) | undefined;
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
@@ -109,6 +123,8 @@ export class AppController {
     this.moduleStreams = new ModuleStreams({ site: this.site, jsm: node.jsm, log: node.log });
     this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
+    const source = await siteArtifactSource(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
+    this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, source, node.log);
     this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
       node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
       return undefined;
@@ -166,6 +182,8 @@ export class AppController {
     this.abort.abort();
     this.offEvents?.();
     this.offNodes?.();
+    for (const { timer } of this.artifactRetries.values()) clearTimeout(timer);
+    this.artifactRetries.clear();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     // The node is going away, not the apps: their routes keep capturing for the next leader.
@@ -280,13 +298,16 @@ export class AppController {
       .exhaustive();
   }
 
-  private async startTree(c: Extract<ReconcileCommand, { type: 'start' | 'replace' }>): Promise<void> {
+  private async startTree(command: Extract<ReconcileCommand, { type: 'start' | 'replace' }>): Promise<void> {
     const { system } = this.opts;
+    let c = command;
     let actors = c.actors.map((a) => a.id);
     try {
       // Counted before anything is made: a node must not materialise work an input made unbounded.
       const refused = this.instancesRefusal(c.name, c.actors);
       if (refused) throw refused;
+      // Delivered code (artifact references) becomes files in this site's cache, fetched if missing.
+      c = { ...c, ...(await localizeArtifacts(c.app, c.actors, this.artifacts!)) };
       const loaded = new Map<string, LoadedActor>();
       for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
@@ -323,7 +344,36 @@ export class AppController {
         system.node.log.warn({ app: c.name }, 'app controller: a node placement chose did not answer; starting the application again when the site\'s nodes change');
         this.retryOnNodeChange.add(c.name);
       }
+      if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name, c.revision);
+      return;
     }
+    this.clearArtifactRetry(c.name);
+  }
+
+  /**
+   * An app whose code has not reached this site (an edge's artifact mirror lags its apps mirror, or
+   * the link is down) is started again after a delay (1 s, doubling to 30 s) while that revision is
+   * still the one wanted; a new revision or a stop clears the wait.
+   */
+  private retryForArtifacts(name: string, revision: number): void {
+    const previous = this.artifactRetries.get(name);
+    if (previous) clearTimeout(previous.timer);
+    const delayMs = previous ? Math.min(previous.delayMs * 2, ARTIFACT_RETRY_MAX_MS) : ARTIFACT_RETRY_FIRST_MS;
+    const timer = setTimeout(() => {
+      const app = this.running.get(name);
+      if (this.abort.signal.aborted || app?.state !== 'failed' || app.revision !== revision) return;
+      // Not running: the next reconcile starts it again.
+      this.running.delete(name);
+      this.schedule();
+    }, delayMs);
+    timer.unref();
+    this.artifactRetries.set(name, { timer, delayMs });
+  }
+
+  private clearArtifactRetry(name: string): void {
+    const retry = this.artifactRetries.get(name);
+    if (retry) clearTimeout(retry.timer);
+    this.artifactRetries.delete(name);
   }
 
   /**

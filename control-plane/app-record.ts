@@ -13,6 +13,17 @@ export interface AppRecord {
   readonly appliedAt: number;
   /** Where it came from: a file name, "rollback of revision 7", "api". */
   readonly source: string;
+  /**
+   * The artifacts its actors reference (`artifact:sha256:<hex>`), by digest: size and what each was
+   * built from (as the manifest wrote it). Absent in records of apps with no delivered code.
+   */
+  readonly artifacts?: Readonly<Record<string, RecordedArtifact>>;
+}
+
+/** What a revision records of one artifact it uses. */
+export interface RecordedArtifact {
+  readonly size: number;
+  readonly source: string;
 }
 
 /** One revision of an app: its KV revision (the stream sequence) and the record, or a deletion. */

@@ -6,7 +6,7 @@ import { parseManifestOrThrow } from './manifest/index.ts';
 import type { Application, Diagnostic } from './manifest/index.ts';
 import { Buckets, CairnError, DeployCodes, isCairnError } from '../protocols/index.ts';
 import { APP_RECORD_VERSION, canonicalJson, decodeAppRecord, encodeAppRecord } from './app-record.ts';
-import type { AppRecord, AppRevision } from './app-record.ts';
+import type { AppRecord, AppRevision, RecordedArtifact } from './app-record.ts';
 import { diffApps } from './app-diff.ts';
 import type { AppDiff } from './app-diff.ts';
 
@@ -33,6 +33,12 @@ export interface ApplyResult {
   /** False when the stored application was identical: no new revision was written. */
   readonly changed: boolean;
   readonly warnings: readonly Diagnostic[];
+  /**
+   * What apply did with each artifact the application references (CairnClient.apply): its digest,
+   * size, behaviour.module as written, the actors using it, and whether it was sent (false: the
+   * cloud held it already).
+   */
+  readonly artifacts?: readonly { readonly sha256: string; readonly size: number; readonly source: string; readonly actors: readonly string[]; readonly uploaded: boolean }[];
 }
 
 export interface RollbackResult extends ApplyResult {
@@ -81,14 +87,14 @@ export class AppStore {
     return { ...(await this.applyApp(app, source)), warnings };
   }
 
-  /** Stores an already validated application (a new revision unless identical). */
-  async applyApp(app: Application, source: string): Promise<ApplyResult> {
+  /** Stores an already validated application (a new revision unless identical), with the artifacts it references. */
+  async applyApp(app: Application, source: string, artifacts?: Readonly<Record<string, RecordedArtifact>>): Promise<ApplyResult> {
     const name = app.metadata.name;
     const current = await storeCall('read', () => this.kv.get(name));
     if (current && current.operation === 'PUT' && canonicalJson(decodeAppRecord(current.value, name, current.revision).app) === canonicalJson(app)) {
       return { name, revision: current.revision, changed: false, warnings: [] };
     }
-    const record: AppRecord = { v: APP_RECORD_VERSION, app, appliedAt: this.now(), source };
+    const record: AppRecord = { v: APP_RECORD_VERSION, app, appliedAt: this.now(), source, ...(artifacts && Object.keys(artifacts).length > 0 ? { artifacts } : {}) };
     const data = encodeAppRecord(record);
     // Optimistic concurrency: the write fails if someone changed the app since it was read.
     const revision = await storeCall(`write application "${name}"`, () => (current ? this.kv.update(name, data, current.revision) : this.kv.create(name, data)).catch((err: unknown) => {
@@ -175,7 +181,7 @@ export class AppStore {
         });
       }
     }
-    const result = await this.applyApp(target!.record.app, `rollback to revision ${target!.revision}`);
+    const result = await this.applyApp(target!.record.app, `rollback to revision ${target!.revision}`, target!.record.artifacts);
     return { ...result, from: target!.revision };
   }
 }

@@ -1,8 +1,8 @@
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
-import { Buckets, KvLayout, Subjects } from '../protocols/index.ts';
+import { Buckets, KvLayout } from '../protocols/index.ts';
+import { cloudMirrorConfig } from './cloud-mirror.ts';
 import { DEFAULT_APP_HISTORY } from './app-store.ts';
 
 /**
@@ -11,17 +11,7 @@ import { DEFAULT_APP_HISTORY } from './app-store.ts';
  * an outage; `deliver: ''` lets the server pick the delivery subject across the leaf link.
  */
 export function appsMirrorConfig(cloudDomain: string, history = DEFAULT_APP_HISTORY): Partial<StreamConfig> & { name: string } {
-  const stream = KvLayout.stream(Buckets.apps);
-  return {
-    name: stream,
-    mirror: { name: stream, external: { api: Subjects.jsApi(cloudDomain), deliver: '' } },
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_msgs_per_subject: history,
-    num_replicas: 1,
-    allow_rollup_hdrs: true,
-  };
+  return cloudMirrorConfig(KvLayout.stream(Buckets.apps), cloudDomain, { max_msgs_per_subject: history });
 }
 
 /**

@@ -10,7 +10,8 @@ export type { AppDetails, AppStoreOptions, AppSummary, ApplyResult, RollbackResu
 export { APP_RECORD_VERSION, canonicalJson, decodeAppRecord, encodeAppRecord } from './app-record.ts';
 export { diffApps, formatAppDiff } from './app-diff.ts';
 export type { ActorChange, AppDiff } from './app-diff.ts';
-export type { AppRecord, AppRevision } from './app-record.ts';
+export type { AppRecord, AppRevision, RecordedArtifact } from './app-record.ts';
+export * from './artifacts/index.ts';
 export { AppController, startAppController } from './app-controller.ts';
 export type { AppControllerOptions, ControlledApp } from './app-controller.ts';
 export { planReconcile } from './plan-reconcile.ts';

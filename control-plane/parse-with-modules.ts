@@ -8,6 +8,7 @@ import { defaultImporter } from './load-behaviour.ts';
 import type { ModuleImporter } from './load-behaviour.ts';
 import { loadModule } from './load-module.ts';
 import { importSpecifier, resolveModulePath } from './resolve-runtime.ts';
+import { missingBehaviourFiles } from './artifacts/index.ts';
 
 /**
  * parseManifest, with third-party modules checked too: each `module:` that is a path or package is
@@ -19,7 +20,9 @@ import { importSpecifier, resolveModulePath } from './resolve-runtime.ts';
  * A behaviour of a worker, process or container actor whose file is here is imported too: an
  * export that is a factory (which only inline mode calls) is an error at its `behaviour.export`
  * (CAIRN_MANIFEST_BEHAVIOUR_EXPORT_NOT_FOR_MODE) that names the fix, rather than a failed start on
- * every site. A behaviour not found here is left to the sites. Never throws.
+ * every site. A behaviour whose module is a local path that does not exist (relative to `appDir`,
+ * the manifest's folder) is an error at its `behaviour.module`
+ * (CAIRN_MANIFEST_BEHAVIOUR_FILE_NOT_FOUND): `cairn apply` delivers that file. Never throws.
  */
 export async function parseManifestWithModules(text: string, source: string | undefined, appDir: string, importer: ModuleImporter = defaultImporter, known: readonly ModuleDefinition[] = []): Promise<ManifestResult> {
   const registry = new Map<string, ModuleDefinition>([...BUILTIN_MODULES, ...known.map((m): [string, ModuleDefinition] => [m.name, m])]);
@@ -36,8 +39,9 @@ export async function parseManifestWithModules(text: string, source: string | un
     }
   }
   const exportErrors = await behaviourExportErrors(first.app, appDir, importer);
-  if (names.length === 0 && exportErrors.size === 0) return first;
-  return parseManifest(text, source, { modules, moduleErrors, exportErrors });
+  const fileProblems = missingBehaviourFiles(first.app, appDir);
+  if (names.length === 0 && exportErrors.size === 0 && fileProblems.size === 0) return first;
+  return parseManifest(text, source, { modules, moduleErrors, exportErrors, fileProblems });
 }
 
 /** By actor index, why a guest-mode actor's behaviour export cannot run in its mode (only what can be imported here is checked). */

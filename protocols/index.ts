@@ -22,7 +22,7 @@ export { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mq
 export type { RouteSource } from './route-source.ts';
 export type { RoutedMessage } from './routed-message.ts';
 export type { ActorAddress } from './address.ts';
-export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout, NodeHostSubjects } from './subjects.ts';
+export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout, ObjectStoreLayout, NodeHostSubjects } from './subjects.ts';
 export { ENVELOPE_VERSION, EnvelopeTypes, encodeEnvelope, decodeEnvelope, encodeValue, decodeValue } from './envelope.ts';
 export type { Envelope, ErrorBody } from './envelope.ts';
 export { ControlVerbs } from './control.ts';

@@ -113,6 +113,11 @@ export const Buckets = {
   lease: (site: string): string => `cairn_lease_${site}`,
   /** KV bucket of desired applications, on the cloud site (edges hold a mirror of the same name); key = app name, history = revisions. */
   apps: 'cairn_apps',
+  /**
+   * Object store of the code `cairn apply` delivers (bundled behaviours), on the cloud site; edges
+   * hold a mirror of its stream. Object name = `sha256-<hex>` of the content.
+   */
+  artifacts: 'cairn_artifacts',
   /** KV bucket of what a site's app controller runs, per app; key = app name. */
   appStatus: (site: string): string => `cairn_app_status_${site}`,
 } as const;
@@ -124,6 +129,11 @@ export const KvLayout = {
   key(subject: string, bucket: string): string {
     return subject.slice(`$KV.${bucket}.`.length);
   },
+} as const;
+
+/** The stream behind an object store bucket (nats-server's object store layout). */
+export const ObjectStoreLayout = {
+  stream: (bucket: string): string => `OBJ_${bucket}`,
 } as const;
 
 /** Header names set on JetStream messages. `Nats-Msg-Id` is the server's de-duplication key. */

@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { ManifestCodes } from '../../protocols/index.ts';
+import type { ManifestDiagnosticCode } from '../../protocols/index.ts';
 import { ApplicationSchema } from './application-schema.ts';
 import type { Application } from './application-schema.ts';
 import { formatDiagnostics, formatPath } from './diagnostic.ts';
@@ -13,7 +14,7 @@ import { moduleFindings } from './module-findings.ts';
 import type { ModuleRegistry } from './module-findings.ts';
 import { BUILTIN_MODULES } from '../../actors/index.ts';
 import { readYamlSource } from './yaml-source.ts';
-import { behaviourExportFindings } from './export-findings.ts';
+import { behaviourExportFindings, behaviourFileFindings } from './export-findings.ts';
 
 /** What parseManifest knows about the modules actors name. */
 export interface ParseOptions {
@@ -23,6 +24,8 @@ export interface ParseOptions {
   readonly moduleErrors?: ReadonlyMap<string, string>;
   /** Behaviour exports that cannot run in their actor's mode, by actor index → why (see behaviourExportFindings). */
   readonly exportErrors?: ReadonlyMap<number, string>;
+  /** Behaviour files that are missing or do not build, by actor index (see behaviourFileFindings). */
+  readonly fileProblems?: ReadonlyMap<number, { readonly code: ManifestDiagnosticCode; readonly message: string }>;
 }
 
 export type ManifestResult =
@@ -42,7 +45,7 @@ export function parseManifest(text: string, source?: string, options: ParseOptio
   const yaml = readYamlSource(text, source);
   const diagnostics = [...yaml.diagnostics];
   if (yaml.data !== undefined) {
-    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...unsupportedFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors), ...behaviourExportFindings(options.exportErrors)];
+    const findings: Finding[] = [...schemaFindings(yaml.data), ...semanticFindings(yaml.data), ...unsupportedFindings(yaml.data), ...moduleFindings(yaml.data, modules, options.moduleErrors), ...behaviourExportFindings(options.exportErrors), ...behaviourFileFindings(options.fileProblems)];
     const placed = findings.map((f): Diagnostic => ({
       level: f.level,
       path: formatPath(f.segments),

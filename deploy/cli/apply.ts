@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { formatBytes } from './format-ps.ts';
 import { dirname } from 'node:path';
 import { ManifestCodes, isCairnError } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
@@ -58,6 +59,13 @@ async function printPlan(file: string, text: string, flags: AppFlags, io: CliIo)
   return changed;
 }
 
+/** `artifacts: 1 stored (12.3 KiB), 1 already there`; undefined when the app delivers no code. */
+export function artifactsLine(artifacts: readonly { readonly size: number; readonly uploaded: boolean }[]): string | undefined {
+  if (artifacts.length === 0) return undefined;
+  const stored = artifacts.filter((a) => a.uploaded);
+  return `artifacts: ${stored.length} stored${stored.length > 0 ? ` (${formatBytes(stored.reduce((n, a) => n + a.size, 0))})` : ''}, ${artifacts.length - stored.length} already there`;
+}
+
 export function registerApply(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   addAppOptions(
     program
@@ -75,8 +83,10 @@ export function registerApply(program: Command, io: CliIo, setExitCode: (code: n
     await withClient(flags, io, async (client) => {
       const result = await client.apply(text, { source: flags.file, appDir: dirname(flags.file) });
       const format = outputFormat(flags);
-      if (format) return io.out(await renderData(format, { name: result.name, revision: result.revision, changed: result.changed, warnings: result.warnings.length }, { compact: true }));
+      if (format) return io.out(await renderData(format, { name: result.name, revision: result.revision, changed: result.changed, warnings: result.warnings.length, artifacts: result.artifacts ?? [] }, { compact: true }));
       io.out(result.changed ? `application "${result.name}" applied: revision ${result.revision}` : `application "${result.name}" unchanged: revision ${result.revision}`);
+      const line = artifactsLine(result.artifacts ?? []);
+      if (line) io.out(line);
     });
   });
 }

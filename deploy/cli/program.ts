@@ -8,6 +8,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
 import { registerGet } from './get.ts';
+import { registerArtifacts } from './artifacts.ts';
 import { registerLogs } from './logs.ts';
 import { registerNodes } from './nodes.ts';
 import { registerPs } from './ps.ts';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerApply(program, io, setExitCode);
   registerDiff(program, io, setExitCode);
   registerGet(program, io, setExitCode);
+  registerArtifacts(program, io);
   registerDelete(program, io);
   registerRollback(program, io);
   registerDoctor(program, io, setExitCode);

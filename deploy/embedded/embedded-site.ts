@@ -135,7 +135,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     });
     if (opts.onEvent) system.onEvent(opts.onEvent);
     // The embedded site holds the desired state itself: `cairn apply` against it runs here.
-    const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd() });
+    const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd(), artifactDir: join(dataDir, 'artifacts') });
     if (example) {
       progress(`node ${system.node.id} leads site ${site}; starting example "${example.name}"`);
       const stopApp = await example.start(system, opts.exampleOptions);

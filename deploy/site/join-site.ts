@@ -53,6 +53,7 @@ export async function joinSite(opts: JoinSiteOptions): Promise<JoinedSite> {
     file,
     nodeLogPath,
     appDir: opts.appDir ?? process.cwd(),
+    artifactDir: join(siteDir(dir, opts.site), 'artifacts'),
     ...(opts.node === undefined ? {} : { node: opts.node }),
     ...(opts.labels === undefined ? {} : { labels: opts.labels }),
     system: {

@@ -16,6 +16,8 @@ export interface SiteNodeOptions {
   readonly nodeLogPath: string;
   /** Where relative `behaviour.module` paths of applied manifests resolve. */
   readonly appDir: string;
+  /** Where the node keeps the artifacts of the apps it runs (the site's folder holds `artifacts/`). */
+  readonly artifactDir: string;
   /** More options for the node; site, servers and peers come from the site file. */
   readonly system?: Omit<SystemOptions, 'servers' | 'site' | 'peers' | 'connection'>;
 }
@@ -49,6 +51,7 @@ export async function startSiteNode(opts: SiteNodeOptions): Promise<SiteNode> {
       ...(file.cloudDomain ? { cloudDomain: file.cloudDomain } : {}),
       ...(file.maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp: file.maxInstancesPerApp }),
       appDir: opts.appDir,
+      artifactDir: opts.artifactDir,
     });
     return { system, apps };
   } catch (err) {

@@ -77,6 +77,13 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
   const closeLog = (): Promise<void> => (logClosed ??= new Promise((r) => natsLog.end(() => r())));
 
   let stopping = false;
+  const nodeOptions = {
+    file,
+    nodeLogPath,
+    appDir: opts.appDir ?? process.cwd(),
+    artifactDir: join(home, 'artifacts'),
+    ...(opts.node === undefined ? {} : { node: opts.node }),
+  };
   let server: RunningNatsServer | undefined;
   let siteNode: SiteNode | undefined;
   try {
@@ -85,13 +92,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
       if (!stopping) opts.onServerExit?.(exit);
     });
     await opts.beforeNode?.(server);
-    siteNode = await startSiteNode({
-      file,
-      nodeLogPath,
-      appDir: opts.appDir ?? process.cwd(),
-      ...(opts.node === undefined ? {} : { node: opts.node }),
-      ...(opts.system === undefined ? {} : { system: opts.system }),
-    });
+    siteNode = await startSiteNode({ ...nodeOptions, ...(opts.system === undefined ? {} : { system: opts.system }) });
   } catch (err) {
     stopping = true;
     await server?.stop();
@@ -99,12 +100,6 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
     throw err;
   }
   const srv = server;
-  const nodeOptions = {
-    file,
-    nodeLogPath,
-    appDir: opts.appDir ?? process.cwd(),
-    ...(opts.node === undefined ? {} : { node: opts.node }),
-  };
   const running = (siteNode: SiteNode): RunningSite => {
     const { system: sys, apps: controller } = siteNode;
     let stopped: Promise<{ drained: boolean }> | undefined;

@@ -6,7 +6,7 @@ export { importModule, sourceFile } from './import-module.ts';
 export { jsContainerSpec, hostRuntimeContainerSpec } from './container-js-spec.ts';
 export type { JsContainerExtra } from './container-js-spec.ts';
 export type { ContainerSpec } from './container-create-options.ts';
-export { PACKAGE_ROOT } from './package-root.ts';
+export { PACKAGE_ROOT, ownModulePath } from './package-root.ts';
 export type { ProcessLauncherOptions } from './process-launcher.ts';
 export { cleanupOrphans, readRegistry, registryFile, DEFAULT_REGISTRY_DIR } from './process-registry.ts';
 export type { GuestProcessRecord, OrphanCleanup } from './process-registry.ts';

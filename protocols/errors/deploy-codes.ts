@@ -51,6 +51,10 @@ export const DeployCodes = {
   APP_START_FAILED: 'CAIRN_APP_START_FAILED',
   ROUTE_CAPTURE_FAILED: 'CAIRN_ROUTE_CAPTURE_FAILED',
   MODULE_STREAM_FAILED: 'CAIRN_MODULE_STREAM_FAILED',
+  ARTIFACT_UNAVAILABLE: 'CAIRN_ARTIFACT_UNAVAILABLE',
+  ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
+  ARTIFACT_LINK_FAILED: 'CAIRN_ARTIFACT_LINK_FAILED',
+  ARTIFACT_STORE_FAILED: 'CAIRN_ARTIFACT_STORE_FAILED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -265,6 +269,26 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_BEHAVIOUR_NOT_FOUND,
     summary: "An application actor's behaviour.module could not be imported on this node (path resolved against the node's application directory).",
     fix: 'Check behaviour.module in the manifest and that the file exists on every site that runs the actor (the app controller resolves relative paths against its appDir).',
+  },
+  {
+    code: DeployCodes.ARTIFACT_UNAVAILABLE,
+    summary: "A site needs an artifact (code `cairn apply` delivered) that is neither in its cache nor in the artifact store it reads (the cloud's, or the edge's mirror of it, which may not have caught up).",
+    fix: 'Wait for the edge\'s link to the cloud (the mirror catches up and the app starts); if it stays so, apply the application again from a machine that has its files (`cairn artifacts ls` lists what the cloud holds).',
+  },
+  {
+    code: DeployCodes.ARTIFACT_CORRUPT,
+    summary: 'An artifact read from the store does not have the digest its revision names (a cached copy that does not is removed and fetched again, without this error).',
+    fix: 'Apply the application again: it stores the artifact anew. If it persists, check the storage of the cloud\'s JetStream.',
+  },
+  {
+    code: DeployCodes.ARTIFACT_LINK_FAILED,
+    summary: "An artifact imports a module of Cairn that this node's Cairn does not have (it was bundled against another version of Cairn).",
+    fix: 'Run the same Cairn version on the applying machine and on the sites, then apply again.',
+  },
+  {
+    code: DeployCodes.ARTIFACT_STORE_FAILED,
+    summary: 'Storing an artifact in the cloud\'s object store (cairn_artifacts) failed while applying; no revision was written.',
+    fix: 'Check that the cloud\'s server is reachable with JetStream on and has room (its JetStream limits), then apply again.',
   },
   {
     code: DeployCodes.APP_BEHAVIOUR_INVALID,

@@ -42,7 +42,7 @@ describe('parseManifestWithModules', () => {
     }
   });
 
-  it('behaviour export - a factory for a worker, process or container actor is refused at its export with the fix; inline takes it; a file not here is left to the sites', async () => {
+  it('behaviour export - a factory for a worker, process or container actor is refused at its export with the fix; inline takes it; a missing file is an error, except in container mode (a path inside the image)', async () => {
     const app = (mode: string, module = './greeter.ts') => `apiVersion: cairn.dev/v1
 kind: Application
 metadata: { name: factories }
@@ -59,7 +59,9 @@ spec:
       expect(result.errors).toEqual([expect.objectContaining({ path: 'spec.actors[0].behaviour.export', code: Codes.BEHAVIOUR_EXPORT_NOT_FOR_MODE, line: 6 })]);
       expect(result.errors[0]!.message).toContain(`export "default" of ./greeter.ts is a factory function, which only inline mode calls; for mode ${mode} export the defineActor result itself`);
     }
-    expect((await parseManifestWithModules(app('worker', './elsewhere.ts'), 'app.yaml', here)).ok).toBe(true);
+    const missing = await parseManifestWithModules(app('worker', './elsewhere.ts'), 'app.yaml', here);
+    expect(missing.ok ? [] : missing.errors).toEqual([expect.objectContaining({ path: 'spec.actors[0].behaviour.module', code: Codes.BEHAVIOUR_FILE_NOT_FOUND, line: 6 })]);
+    expect((await parseManifestWithModules(app('container', '/app/elsewhere.js'), 'app.yaml', here)).ok).toBe(true);
   });
 
   it('examples - the modules example manifest is valid with its modules loaded', async () => {

@@ -47,10 +47,10 @@ async function greet(id: string): Promise<string | undefined> {
   return system.ref<GreeterMsg>(id).ask({ type: 'greet' }, { timeout: 2_000 }).catch(() => undefined);
 }
 
-/** The example with another greeting, written next to nothing (the controller resolves modules against its appDir). */
+/** The example with another greeting, in another folder: its behaviour named by absolute path (relative paths are relative to the manifest). */
 async function variant(greeting: string): Promise<string> {
   const path = join(tmp, `hello-${greeting}.yaml`);
-  await writeFile(path, (await readFile(EXAMPLE, 'utf8')).replace('greeting: hello', `greeting: ${greeting}`));
+  await writeFile(path, (await readFile(EXAMPLE, 'utf8')).replace('greeting: hello', `greeting: ${greeting}`).replaceAll('./greeter.ts', join(EXAMPLE_DIR, 'greeter.ts')));
   return path;
 }
 
@@ -95,8 +95,12 @@ describe('cairn apply / get / rollback / delete', () => {
     const first = await cli('apply', '-f', EXAMPLE);
     expect(first.code).toBe(0);
     const rev = Number(/revision (\d+)/.exec(first.out)?.[1]);
-    expect(first.out).toBe(`application "hello" applied: revision ${rev}`);
-    expect((await cli('apply', '-f', EXAMPLE)).out).toBe(`application "hello" unchanged: revision ${rev}`);
+    // Both actors run examples/apply/greeter.ts: one artifact, stored once.
+    expect(first.out).toMatch(new RegExp(`^application "hello" applied: revision ${rev}\nartifacts: 1 stored \\(\\d+\\.\\d KiB\\), 0 already there$`));
+    expect((await cli('apply', '-f', EXAMPLE)).out).toBe(`application "hello" unchanged: revision ${rev}\nartifacts: 0 stored, 1 already there`);
+    const artifacts = await cli('artifacts', 'ls');
+    expect(artifacts.out.split('\n')[0]).toMatch(/^DIGEST\s+SIZE\s+STORED\s+SOURCE\s+USED BY$/);
+    expect(artifacts.out).toMatch(new RegExp(`sha256:[0-9a-f]{12}\\s+\\d+\\.\\d KiB\\s+\\S+\\s+\\./greeter\\.ts\\s+hello@${rev}$`, 'm'));
     await expect.poll(() => greet('greeter'), { timeout: 15_000, interval: 100 }).toBe('hello, world');
     // edge-greeter is placed on edge1 only.
     expect(system.ps().actors.map((a) => a.id)).not.toContain('edge-greeter');

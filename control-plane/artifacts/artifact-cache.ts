@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { CairnError, DeployCodes } from '../../protocols/index.ts';
+import { ownModulePath } from '../../kernel/runtimes/index.ts';
+import { artifactObjectName } from './artifact-ref.ts';
+import { cairnImportsOf, linkCairnImports } from './cairn-imports.ts';
+
+/** Where a site gets artifacts it does not have yet: its artifact store (the cloud's, or an edge's mirror). */
+export type ArtifactSource = (sha256: string) => Promise<Uint8Array | undefined>;
+
+/**
+ * A site's artifacts on disk: `<dir>/sha256-<hex>.js` holds the artifact as stored (checked against
+ * its digest every time it is used: a changed or truncated file is removed and fetched again),
+ * `<dir>/sha256-<hex>.mjs` the same code linked to this node's Cairn, which the node imports. A
+ * node whose link to the cloud is down runs from here.
+ */
+export class ArtifactCache {
+  constructor(
+    private readonly dir: string,
+    private readonly source: ArtifactSource,
+    private readonly log: Logger,
+    /** Where this node's Cairn module `path` (as `cairn-runtime:` names it) is. */
+    private readonly locate: (path: string) => string = ownCairnModule,
+  ) {}
+
+  /** The path of the artifact's module, linked and ready to import; fetched first when not cached. */
+  async modulePath(sha256: string): Promise<string> {
+    const bytes = (await this.cached(sha256)) ?? (await this.fetch(sha256));
+    const text = new TextDecoder().decode(bytes);
+    const missing = cairnImportsOf(text).filter((p) => !existsSync(this.locate(p)));
+    if (missing.length > 0) {
+      throw new CairnError(DeployCodes.ARTIFACT_LINK_FAILED, `artifact sha256:${sha256.slice(0, 12)}… imports Cairn module(s) ${missing.join(', ')}, which this node's Cairn does not have: run the same Cairn version where you apply and on the sites, then apply again`, { details: { sha256, missing } });
+    }
+    const linked = linkCairnImports(text, this.locate);
+    const path = join(this.dir, `${artifactObjectName(sha256)}.mjs`);
+    // Rewritten only when it differs: a module already imported from it stays valid.
+    const current = await readFile(path, 'utf8').catch(() => undefined);
+    if (current !== linked) await writeAtomically(path, linked);
+    return path;
+  }
+
+  /** The cached bytes when they still have their digest; a file that does not is removed. */
+  private async cached(sha256: string): Promise<Uint8Array | undefined> {
+    const file = this.rawPath(sha256);
+    const bytes = await readFile(file).catch(() => undefined);
+    if (bytes === undefined) return undefined;
+    if (createHash('sha256').update(bytes).digest('hex') === sha256) return bytes;
+    this.log.warn({ file, sha256 }, 'artifact cache: a cached artifact does not match its digest; removed, fetching it again');
+    await rm(file, { force: true });
+    return undefined;
+  }
+
+  private async fetch(sha256: string): Promise<Uint8Array> {
+    const bytes = await this.source(sha256);
+    if (bytes === undefined) {
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `artifact sha256:${sha256.slice(0, 12)}… is not cached here and not (yet) in the artifact store this site reads; it starts once it arrives (an edge's mirror catches up when its link to the cloud is up)`, { details: { sha256 } });
+    }
+    await writeAtomically(this.rawPath(sha256), bytes);
+    return bytes;
+  }
+
+  private rawPath(sha256: string): string {
+    return join(this.dir, `${artifactObjectName(sha256)}.js`);
+  }
+}
+
+/** This node's file for a `cairn-runtime:` path: beside Cairn's sources in a checkout, in `dist/` when built. */
+export function ownCairnModule(path: string): string {
+  return ownModulePath(import.meta.url, `../../${path}`);
+}
+
+async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  const dir = join(path, '..');
+  await mkdir(dir, { recursive: true });
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}

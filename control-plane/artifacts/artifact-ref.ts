@@ -1,0 +1,35 @@
+import { isAbsolute } from 'node:path';
+
+/**
+ * How a stored revision names code that `cairn apply` delivered: `artifact:sha256:<64 hex>`, in
+ * place of the applying machine's path. The digest is of the artifact's bytes (the bundled
+ * JavaScript), so equal code is one artifact and a changed file is a new one.
+ */
+export const ARTIFACT_SCHEME = 'artifact:';
+
+const REF = /^artifact:sha256:([0-9a-f]{64})$/;
+
+/** The reference for a SHA-256 digest in hex. */
+export function artifactRef(sha256Hex: string): string {
+  return `${ARTIFACT_SCHEME}sha256:${sha256Hex}`;
+}
+
+/** The SHA-256 hex digest a reference names; undefined when `module` is not an artifact reference. */
+export function artifactDigest(module: string): string | undefined {
+  return REF.exec(module)?.[1];
+}
+
+/** Whether `module` starts like an artifact reference (a malformed one is still one, and refused). */
+export function isArtifactRef(module: string): boolean {
+  return module.startsWith(ARTIFACT_SCHEME);
+}
+
+/** The name an artifact is stored under in the object store: `sha256-<hex>`. */
+export function artifactObjectName(sha256Hex: string): string {
+  return `sha256-${sha256Hex}`;
+}
+
+/** Whether a behaviour.module names a local file (delivered as an artifact) rather than a package. */
+export function isLocalModulePath(module: string): boolean {
+  return module.startsWith('./') || module.startsWith('../') || module === '.' || module === '..' || module.startsWith('file:') || isAbsolute(module);
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { Objm } from '@nats-io/obj';
+import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
+import { artifactObjectName } from './artifact-ref.ts';
+
+/** One stored artifact, as `cairn artifacts ls` shows it. */
+export interface StoredArtifact {
+  readonly sha256: string;
+  readonly size: number;
+  /** What it was built from, as the manifest wrote it (e.g. `./greeter.ts`). */
+  readonly source: string;
+  /** When it was stored (ms since the epoch). */
+  readonly storedAt: number;
+}
+
+const OBJECT = /^sha256-([0-9a-f]{64})$/;
+
+/**
+ * The cairn_artifacts object store: artifacts by digest (object `sha256-<hex>`). On the cloud it
+ * is written by `cairn apply`; a site reads it (the cloud's own, or an edge's mirror of its
+ * stream). nats-server chunks each object (128 KiB) and keeps its own SHA-256 too.
+ */
+export class ArtifactStore {
+  private constructor(private readonly os: ObjectStore) {}
+
+  /** Opens the store on `js`'s JetStream; `create` makes it when missing (the cloud). */
+  static async open(js: JetStreamClient, opts: { readonly create?: boolean } = {}): Promise<ArtifactStore> {
+    const objm = new Objm(js);
+    const os = opts.create ? await objm.create(Buckets.artifacts, { description: 'code and files cairn apply delivered to the sites, by digest' }) : await objm.open(Buckets.artifacts);
+    return new ArtifactStore(os);
+  }
+
+  /** Whether the artifact is stored (whole: an object whose upload broke off is not). */
+  async has(sha256: string): Promise<boolean> {
+    const info = await this.os.info(artifactObjectName(sha256));
+    return info !== null && !info.deleted;
+  }
+
+  /** Stores it unless it is there already; says whether bytes were sent. */
+  async put(sha256: string, bytes: Uint8Array, source: string): Promise<{ readonly uploaded: boolean }> {
+    if (await this.has(sha256)) return { uploaded: false };
+    try {
+      await this.os.putBlob({ name: artifactObjectName(sha256), description: source }, bytes);
+    } catch (cause) {
+      throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing artifact sha256:${sha256.slice(0, 12)}… (${bytes.length} bytes, from ${source}) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { sha256, source } });
+    }
+    return { uploaded: true };
+  }
+
+  /**
+   * The artifact's bytes, checked against its digest; undefined when this store does not hold it
+   * (yet: an edge's mirror catches up after the record). CAIRN_ARTIFACT_CORRUPT when the bytes differ.
+   */
+  async get(sha256: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.os.getBlob(artifactObjectName(sha256)).catch((err: unknown) => {
+      // The client checks the object's own digest as it reads: a mismatch is corruption, not absence.
+      if (/corrupt|digests do not match/i.test((err as Error).message)) throw corrupt(sha256, (err as Error).message);
+      throw err;
+    });
+    if (bytes === null) return undefined;
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) throw corrupt(sha256, `its bytes have digest ${actual}`);
+    return bytes;
+  }
+
+  /** Every stored artifact, by digest. */
+  async list(): Promise<StoredArtifact[]> {
+    return (await this.os.list()).flatMap((info: ObjectInfo) => {
+      const m = OBJECT.exec(info.name);
+      return m && !info.deleted ? [{ sha256: m[1]!, size: info.size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
+    });
+  }
+
+  /** Deletes one (garbage collection: no kept revision uses it). */
+  async delete(sha256: string): Promise<void> {
+    await this.os.delete(artifactObjectName(sha256));
+  }
+}
+
+function corrupt(sha256: string, why: string): CairnError {
+  return new CairnError(DeployCodes.ARTIFACT_CORRUPT, `artifact sha256:${sha256.slice(0, 12)}… read from ${Buckets.artifacts} is corrupt: ${why}; apply the application again to store it anew`, { details: { sha256 } });
+}

@@ -1,0 +1,119 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ManifestDiagnosticCodes } from '../../protocols/index.ts';
+import type { ManifestDiagnosticCode } from '../../protocols/index.ts';
+import type { Actor, Application } from '../manifest/index.ts';
+import { artifactDigest, artifactRef, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
+import { bundleBehaviour } from './bundle-behaviour.ts';
+import type { BuiltArtifact } from './bundle-behaviour.ts';
+
+/** An actor whose behaviour is a local file, delivered as an artifact. */
+export interface DeliveredBehaviour {
+  /** Index in spec.actors. */
+  readonly index: number;
+  readonly actor: string;
+  /** behaviour.module as the manifest wrote it. */
+  readonly module: string;
+  /** The file it names, resolved against the manifest's folder. */
+  readonly file: string;
+}
+
+/** A problem with an actor's behaviour file, reported at `spec.actors[index].behaviour.module`. */
+export interface BehaviourFileProblem {
+  readonly code: ManifestDiagnosticCode;
+  readonly message: string;
+}
+
+/**
+ * Which actors' code `cairn apply` delivers: a behaviour whose module is a local path, in a mode
+ * whose code the node loads (inline, worker, process). A container's behaviour.module is a path
+ * inside its image; a package name is installed on the nodes; an artifact reference is delivered
+ * already. Pure.
+ */
+export function deliveredBehaviours(app: Application, baseDir: string): DeliveredBehaviour[] {
+  return app.spec.actors.flatMap((a, index) => {
+    const module = a.behaviour?.module;
+    if (module === undefined || a.mode === 'container' || isArtifactRef(module) || !isLocalModulePath(module)) return [];
+    return [{ index, actor: a.id, module, file: module.startsWith('file:') ? fileURLToPath(module) : resolve(baseDir, module) }];
+  });
+}
+
+/** By actor index, the delivered behaviours whose file does not exist (or is not a file). */
+export function missingBehaviourFiles(app: Application, baseDir: string): Map<number, BehaviourFileProblem> {
+  const out = new Map<number, BehaviourFileProblem>();
+  for (const d of deliveredBehaviours(app, baseDir)) {
+    if (existsSync(d.file) && statSync(d.file).isFile()) continue;
+    out.set(d.index, {
+      code: ManifestDiagnosticCodes.BEHAVIOUR_FILE_NOT_FOUND,
+      message: `actor "${d.actor}": behaviour.module "${d.module}" resolves to ${d.file}, which ${existsSync(d.file) ? 'is not a file' : 'does not exist'} (relative paths are relative to the manifest's folder)`,
+    });
+  }
+  return out;
+}
+
+/** One artifact of an application: its bytes, digest, and the actors and paths it came from. */
+export interface AppArtifact extends BuiltArtifact {
+  /** behaviour.module as the manifest wrote it (the first actor's, when several share the file). */
+  readonly source: string;
+  readonly actors: readonly string[];
+}
+
+export interface PackagedApp {
+  /** The application with each delivered behaviour.module replaced by its artifact reference. */
+  readonly app: Application;
+  readonly artifacts: readonly AppArtifact[];
+  /** By actor index: files that did not build. Nothing is usable when this is not empty. */
+  readonly problems: ReadonlyMap<number, BehaviourFileProblem>;
+}
+
+/**
+ * Bundles every delivered behaviour (once per file) and returns the application as a revision
+ * stores it: digests instead of the applying machine's paths.
+ */
+export async function packageBehaviours(app: Application, baseDir: string): Promise<PackagedApp> {
+  const delivered = deliveredBehaviours(app, baseDir);
+  const built = new Map<string, BuiltArtifact | BehaviourFileProblem>();
+  for (const d of delivered) {
+    if (built.has(d.file)) continue;
+    built.set(
+      d.file,
+      await bundleBehaviour(d.file).catch((err: unknown): BehaviourFileProblem => ({
+        code: ManifestDiagnosticCodes.BEHAVIOUR_BUILD_FAILED,
+        message: `actor "${d.actor}": behaviour.module "${d.module}" (${d.file}) does not build into one JavaScript file: ${buildErrorText(err)}`,
+      })),
+    );
+  }
+  const problems = new Map<number, BehaviourFileProblem>();
+  const artifacts = new Map<string, AppArtifact>();
+  const refs = new Map<number, string>();
+  for (const d of delivered) {
+    const b = built.get(d.file)!;
+    if (!('sha256' in b)) {
+      problems.set(d.index, b);
+      continue;
+    }
+    refs.set(d.index, artifactRef(b.sha256));
+    const have = artifacts.get(b.sha256);
+    artifacts.set(b.sha256, have ? { ...have, actors: [...have.actors, d.actor] } : { ...b, source: d.module, actors: [d.actor] });
+  }
+  const actors = app.spec.actors.map((a, i): Actor => {
+    const ref = refs.get(i);
+    return ref === undefined ? a : ({ ...a, behaviour: { ...a.behaviour!, module: ref } } as Actor);
+  });
+  return { app: { ...app, spec: { ...app.spec, actors } }, artifacts: [...artifacts.values()], problems };
+}
+
+/** The artifact digests an application's actors reference. Pure. */
+export function artifactDigestsOf(app: Application): string[] {
+  return [...new Set(app.spec.actors.flatMap((a) => (a.behaviour ? [artifactDigest(a.behaviour.module)].filter((d): d is string => d !== undefined) : [])))];
+}
+
+function buildErrorText(err: unknown): string {
+  const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+  if (!errors?.length) return (err as Error).message;
+  return errors
+    .slice(0, 3)
+    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+    .join('; ');
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import { Buckets, ObjectStoreLayout } from '../../protocols/index.ts';
+import { cloudMirrorConfig } from '../cloud-mirror.ts';
+import { PACKAGE_ROOT } from '../../kernel/runtimes/index.ts';
+import type { Actor, Application } from '../manifest/index.ts';
+import { ArtifactStore } from './artifact-store.ts';
+import type { ArtifactCache, ArtifactSource } from './artifact-cache.ts';
+import { artifactDigest, isArtifactRef } from './artifact-ref.ts';
+
+/**
+ * Where a node keeps artifacts when it is not told (`cairn up` and `site up` use their data dir):
+ * `.cache/artifacts` in Cairn's package folder. Not under a node_modules folder: a test runner
+ * (vitest) loads what is there without its TypeScript transform, and a linked artifact of a node
+ * running from Cairn's sources imports them.
+ */
+export const DEFAULT_ARTIFACT_DIR = join(PACKAGE_ROOT, '.cache', 'artifacts');
+
+/**
+ * The stream config of an edge's mirror of the cloud's cairn_artifacts: the edge reads artifacts
+ * from its own domain (also while the link is down), and the server fetches what the cloud adds,
+ * resuming where it stopped after a cut (an object's chunks are messages: a big one is not sent again).
+ */
+export function artifactsMirrorConfig(cloudDomain: string): Partial<StreamConfig> & { name: string } {
+  return cloudMirrorConfig(ObjectStoreLayout.stream(Buckets.artifacts), cloudDomain, { allow_direct: true });
+}
+
+/**
+ * What a site's controller reads artifacts from: the cairn_artifacts store of its own JetStream
+ * (the cloud's, or on an edge a mirror of it, created here if missing, also while the cloud is
+ * unreachable). An artifact not there yet reads as undefined.
+ */
+export async function siteArtifactSource(js: JetStreamClient, jsm: JetStreamManager, opts: { readonly cloudDomain?: string } = {}): Promise<ArtifactSource> {
+  if (opts.cloudDomain !== undefined) {
+    const config = artifactsMirrorConfig(opts.cloudDomain);
+    await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
+  }
+  let store: ArtifactStore | undefined;
+  return async (sha256) => {
+    // Opened on first use: the cloud makes its store when the first application with code is applied.
+    store ??= await ArtifactStore.open(js).catch(() => undefined);
+    return store?.get(sha256);
+  };
+}
+
+/**
+ * The application and this site's actors with each artifact reference replaced by the path of its
+ * module in the site's cache (fetched when missing), so that everything after runs them as local
+ * files. Actors of other sites keep their references: their code is not fetched here.
+ */
+export async function localizeArtifacts(app: Application, actors: readonly Actor[], cache: ArtifactCache): Promise<{ readonly app: Application; readonly actors: readonly Actor[] }> {
+  const paths = new Map<string, string>();
+  const local = async (a: Actor): Promise<Actor> => {
+    const module = a.behaviour?.module;
+    if (module === undefined || !isArtifactRef(module)) return a;
+    const digest = artifactDigest(module);
+    if (digest === undefined) return a; // malformed: the import reports it, naming the actor
+    let path = paths.get(digest);
+    if (path === undefined) paths.set(digest, (path = await cache.modulePath(digest)));
+    return { ...a, behaviour: { ...a.behaviour!, module: path } } as Actor;
+  };
+  const localActors: Actor[] = [];
+  for (const a of actors) localActors.push(await local(a));
+  const byId = new Map(localActors.map((a) => [a.id, a]));
+  return { app: { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => byId.get(a.id) ?? a) } }, actors: localActors };
+}

@@ -1,0 +1,71 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { artifactDigest, artifactRef, bundleBehaviour, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
+
+describe('artifact references', () => {
+  it('artifacts - a reference names a SHA-256 digest; anything else is not one', () => {
+    const hex = 'ab'.repeat(32);
+    expect(artifactRef(hex)).toBe(`artifact:sha256:${hex}`);
+    expect(artifactDigest(artifactRef(hex))).toBe(hex);
+    expect(artifactDigest('artifact:sha256:abc')).toBeUndefined();
+    expect(artifactDigest('./greeter.ts')).toBeUndefined();
+  });
+
+  it('artifacts - local paths are delivered; package names are not', () => {
+    for (const p of ['./a.ts', '../b/c.js', '/abs/x.mjs', 'file:///x.js']) expect(isLocalModulePath(p), p).toBe(true);
+    for (const p of ['ts-pattern', '@scope/pkg', 'cairn/module']) expect(isLocalModulePath(p), p).toBe(false);
+  });
+
+  it('artifacts - which actors are delivered: local behaviours of inline, worker and process actors, not containers or packages', () => {
+    const { app } = parseManifestOrThrow(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: mix }
+spec:
+  actors:
+    - { id: a, behaviour: { module: ./a.ts } }
+    - { id: b, mode: worker, behaviour: { module: ../lib/b.js } }
+    - { id: c, mode: process, behaviour: { module: some-package } }
+    - { id: d, mode: container, behaviour: { module: /app/d.js }, container: { image: "x:1" } }
+`);
+    expect(deliveredBehaviours(app, '/m/app')).toEqual([
+      { index: 0, actor: 'a', module: './a.ts', file: '/m/app/a.ts' },
+      { index: 1, actor: 'b', module: '../lib/b.js', file: '/m/lib/b.js' },
+    ]);
+  });
+});
+
+describe('Cairn imports in artifacts', () => {
+  it('artifacts - the cairn package and its entries, and Cairn source files, are left to the node; other files are bundled', () => {
+    expect(packageEntryPath('cairn')).toBe('package/index');
+    expect(packageEntryPath('cairn/module')).toBe('package/module');
+    expect(packageEntryPath('cairn/nope')).toBeUndefined();
+    expect(ownModuleOf('kernel/index.ts')).toBe('kernel/index');
+    expect(ownModuleOf('dist/kernel/runtimes/index.js')).toBe('kernel/runtimes/index');
+    expect(ownModuleOf('examples/apply/greeter.ts')).toBeUndefined();
+    expect(ownModuleOf('node_modules/ts-pattern/dist/index.js')).toBeUndefined();
+    expect(ownModuleOf('../elsewhere/kernel/index.ts')).toBeUndefined();
+  });
+
+  it('artifacts - linking replaces each cairn-runtime import with the node’s file and touches nothing else', () => {
+    const text = 'import { a } from "cairn-runtime:kernel/index";\nimport b from \'cairn-runtime:package/index\';\nconst s = "cairn-runtime is a word";\n';
+    expect(cairnImportsOf(text)).toEqual(['kernel/index', 'package/index']);
+    expect(linkCairnImports(text, (p) => `/opt/cairn/dist/${p}.js`)).toBe('import { a } from "/opt/cairn/dist/kernel/index.js";\nimport b from "/opt/cairn/dist/package/index.js";\nconst s = "cairn-runtime is a word";\n');
+  });
+
+  it('artifacts - the same file bundles to the same bytes and digest, whatever folder it is bundled from', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-bundle-'));
+    try {
+      await writeFile(join(dir, 'b.ts'), "import { defineActor } from 'cairn';\nexport default defineActor({ name: 'b', receive: () => 1 });\n");
+      const first = await bundleBehaviour(join(dir, 'b.ts'));
+      const second = await bundleBehaviour(join(dir, 'b.ts'));
+      expect(second.sha256).toBe(first.sha256);
+      const text = new TextDecoder().decode(first.bytes);
+      expect(text).toContain('"cairn-runtime:package/index"');
+      expect(text).not.toContain(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

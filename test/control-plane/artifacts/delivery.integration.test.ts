@@ -1,0 +1,144 @@
+// Application delivery on one site: `apply` from a folder no node has turns the behaviour into an
+// artifact in cairn_artifacts; the site fetches it into its cache, checks its digest and runs it.
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { CairnClient } from '../../../client/index.ts';
+import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import type { ActorSystem } from '../../../supervisor-trees/index.ts';
+import { ManifestError, startAppController } from '../../../control-plane/index.ts';
+import type { AppController } from '../../../control-plane/index.ts';
+import { Buckets, ManifestDiagnosticCodes, ObjectStoreLayout } from '../../../protocols/index.ts';
+import { startTestServer } from '../../helpers/nats.ts';
+import type { TestServer } from '../../helpers/nats.ts';
+
+const site = 'deliver';
+
+/** A behaviour as a user writes it outside this repository: Cairn by its package name, a dependency of its own. */
+function greeterSource(word: string): string {
+  return [
+    "import { defineActor } from 'cairn';",
+    "import { shout } from 'tiny-shout';",
+    'export default defineActor({',
+    "  name: 'greeter',",
+    `  receive: (msg, ctx) => (msg.type === 'greet' ? shout(\`${word}, \${ctx.config.who ?? 'world'}\`) : undefined),`,
+    '});',
+    '',
+  ].join('\n');
+}
+
+const MANIFEST = `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: delivered }
+spec:
+  actors:
+    - id: greeter
+      behaviour: { module: ./greeter.ts }
+      config: { who: Ada }
+    - id: worker-greeter
+      mode: worker
+      behaviour: { module: ./greeter.ts }
+      config: { who: Bo }
+`;
+
+let server: TestServer;
+let system: ActorSystem;
+let controller: AppController;
+let client: CairnClient;
+let appDir: string;
+let cacheDir: string;
+
+async function startController(): Promise<AppController> {
+  return startAppController({ system, artifactDir: cacheDir });
+}
+
+beforeAll(async () => {
+  appDir = await mkdtemp(join(tmpdir(), 'cairn-deliver-app-'));
+  cacheDir = await mkdtemp(join(tmpdir(), 'cairn-deliver-cache-'));
+  await mkdir(join(appDir, 'node_modules', 'tiny-shout'), { recursive: true });
+  await writeFile(join(appDir, 'node_modules', 'tiny-shout', 'package.json'), JSON.stringify({ name: 'tiny-shout', version: '1.0.0', main: 'index.js' }));
+  await writeFile(join(appDir, 'node_modules', 'tiny-shout', 'index.js'), "exports.shout = (s) => s.toUpperCase() + '!';\n");
+  await writeFile(join(appDir, 'greeter.ts'), greeterSource('hello'));
+  await writeFile(join(appDir, 'app.yaml'), MANIFEST);
+  server = await startTestServer();
+  system = await createActorSystem({ servers: server.url, site, node: 'n1' });
+  controller = await startController();
+  client = await CairnClient.connect({ servers: server.url, site });
+}, 30_000);
+afterAll(async () => {
+  await client?.close();
+  await controller?.stop();
+  await system?.shutdown();
+  await server?.cleanup();
+  for (const d of [appDir, cacheDir]) if (d) await rm(d, { recursive: true, force: true });
+});
+
+const greet = (actor: string): Promise<unknown> => system.ref(actor).ask({ type: 'greet' }, { timeout: 10_000 });
+
+describe('application delivery', () => {
+  it('delivery - apply from a folder no node has: the behaviour and its dependency run from the artifact, in inline and worker mode', async () => {
+    const result = await client.apply(await readFile(join(appDir, 'app.yaml'), 'utf8'), { source: 'app.yaml', appDir });
+    expect(result.changed).toBe(true);
+    expect(result.artifacts).toEqual([expect.objectContaining({ source: './greeter.ts', actors: ['greeter', 'worker-greeter'], uploaded: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    await controller.whenIdle();
+    await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).toBe('HELLO, ADA!');
+    expect(await greet('worker-greeter')).toBe('HELLO, BO!');
+    // The revision names the digest, never the applying machine's path.
+    const stored = (await client.getApp('delivered')).app.spec.actors.map((a) => a.behaviour?.module);
+    expect(stored).toEqual([`artifact:sha256:${result.artifacts![0]!.sha256}`, `artifact:sha256:${result.artifacts![0]!.sha256}`]);
+    expect(JSON.stringify(await client.getApp('delivered'))).not.toContain(appDir);
+  });
+
+  it('delivery - applying an unchanged app uploads nothing and writes no revision', async () => {
+    const jsm = await jetstreamManager(client.nc);
+    const before = (await jsm.streams.info(ObjectStoreLayout.stream(Buckets.artifacts))).state.messages;
+    const again = await client.apply(await readFile(join(appDir, 'app.yaml'), 'utf8'), { source: 'app.yaml', appDir });
+    expect(again.changed).toBe(false);
+    expect(again.artifacts?.map((a) => a.uploaded)).toEqual([false]);
+    expect((await jsm.streams.info(ObjectStoreLayout.stream(Buckets.artifacts))).state.messages).toBe(before);
+  });
+
+  it('delivery - a changed behaviour is a new artifact and a new revision; rollback runs the previous code', async () => {
+    const first = (await client.getApp('delivered')).revision;
+    await writeFile(join(appDir, 'greeter.ts'), greeterSource('bonjour'));
+    const changed = await client.apply(await readFile(join(appDir, 'app.yaml'), 'utf8'), { source: 'app.yaml', appDir });
+    expect(changed.changed).toBe(true);
+    expect(changed.artifacts?.map((a) => a.uploaded)).toEqual([true]);
+    await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).toBe('BONJOUR, ADA!');
+    expect(await greet('worker-greeter')).toBe('BONJOUR, BO!');
+    const listed = await client.listArtifacts();
+    expect(listed).toHaveLength(2);
+    expect(listed.map((a) => a.usedBy)).toEqual([[`delivered@${first}`], [`delivered@${changed.revision}`]]);
+    await client.rollbackApp('delivered', first);
+    await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).toBe('HELLO, ADA!');
+  });
+
+  it('delivery - a corrupted cache file is detected, refused and fetched again', async () => {
+    const raw = (await readdir(cacheDir)).filter((f) => f.endsWith('.js'));
+    expect(raw.length).toBeGreaterThan(0);
+    for (const f of raw) await writeFile(join(cacheDir, f), 'export default "tampered";\n');
+    // A new controller (a node restart) starts the app from its cache.
+    await controller.stop();
+    controller = await startController();
+    await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).toBe('HELLO, ADA!');
+    const current = (await client.getApp('delivered')).app.spec.actors[0]!.behaviour!.module.replace('artifact:sha256:', '');
+    expect(await readFile(join(cacheDir, `sha256-${current}.js`), 'utf8')).not.toContain('tampered');
+  });
+
+  it('delivery - a behaviour file that does not exist or does not build is an apply error at its line, naming the actor and the resolved path', async () => {
+    const broken = MANIFEST.replace('name: delivered', 'name: broken').replace('{ module: ./greeter.ts }\n      config: { who: Bo }', '{ module: ./nowhere.ts }\n      config: { who: Bo }');
+    const err = (await client.apply(broken, { source: 'broken.yaml', appDir }).catch((e: unknown) => e)) as ManifestError;
+    expect(err).toBeInstanceOf(ManifestError);
+    expect(err.diagnostics).toEqual([expect.objectContaining({ code: ManifestDiagnosticCodes.BEHAVIOUR_FILE_NOT_FOUND, path: 'spec.actors[1].behaviour.module', line: 11 })]);
+    expect(err.message).toContain(`actor "worker-greeter": behaviour.module "./nowhere.ts" resolves to ${join(appDir, 'nowhere.ts')}, which does not exist`);
+    await writeFile(join(appDir, 'bad.ts'), 'export default defineActor({ name: "x", receive: ( => 1 });\n');
+    const bad = MANIFEST.replace('name: delivered', 'name: broken').replace('{ module: ./greeter.ts }\n      config: { who: Ada }', '{ module: ./bad.ts }\n      config: { who: Ada }');
+    const built = (await client.apply(bad, { source: 'bad.yaml', appDir }).catch((e: unknown) => e)) as ManifestError;
+    expect(built.diagnostics).toEqual([expect.objectContaining({ code: ManifestDiagnosticCodes.BEHAVIOUR_BUILD_FAILED, path: 'spec.actors[0].behaviour.module', line: 7 })]);
+    expect(built.message).toMatch(/bad\.ts:1:\d+/);
+    // Nothing was stored.
+    expect((await client.listApps()).map((a) => a.name)).toEqual(['delivered']);
+  });
+});

@@ -264,7 +264,10 @@ export class CairnClient {
     const parsed = await validateManifest(manifest, source, opts);
     const artifacts = await this.storeArtifacts(parsed.artifacts);
     const recorded = Object.fromEntries(parsed.artifacts.map((a) => [a.sha256, { size: a.bytes.length, source: a.source }]));
-    return { ...(await (await this.apps(true)).applyApp(parsed.app, source, recorded)), warnings: parsed.warnings, artifacts };
+    const result = await (await this.apps(true)).applyApp(parsed.app, source, recorded);
+    // Best effort: a revision that fell out of the history may have been the last user of some.
+    if (result.changed) await this.collectArtifactGarbage().catch(() => undefined);
+    return { ...result, warnings: parsed.warnings, artifacts };
   }
 
   /** Stores each artifact in the cloud's cairn_artifacts unless it is there (stored before the revision that names it). */
@@ -279,17 +282,36 @@ export class CairnClient {
 
   /** The artifacts stored in the cloud's cairn_artifacts, with the applications and revisions that use them. */
   async listArtifacts(): Promise<ArtifactUse[]> {
-    const { ArtifactStore, appsJetStream, artifactDigestsOf } = await controlPlane();
-    const js = appsJetStream(this.conn.nc, this.opts.cloudDomain);
-    const stored = await ArtifactStore.open(js).then((s) => s.list()).catch(() => []);
-    const users = new Map<string, string[]>();
-    for (const app of await this.listApps()) {
-      for (const r of (await this.getApp(app.name)).revisions) {
-        if (r.type !== 'applied') continue;
-        for (const d of artifactDigestsOf(r.record.app)) users.set(d, [...(users.get(d) ?? []), `${app.name}@${r.revision}`]);
-      }
-    }
+    const { ArtifactStore, appsJetStream } = await controlPlane();
+    const stored = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain)).then((s) => s.list()).catch(() => []);
+    const users = await this.artifactUsers();
     return stored.sort((a, b) => a.storedAt - b.storedAt).map((a) => ({ ...a, usedBy: users.get(a.sha256) ?? [] }));
+  }
+
+  /**
+   * Deletes the artifacts no kept revision of any application uses (revisions fall out of the
+   * history as new ones are written, and with a deleted app's), once older than `graceMs` (an
+   * apply stores its artifacts before its revision). `apply` runs it after writing a revision.
+   * Edges' mirrors keep their copies (their caches hold what they run).
+   */
+  async collectArtifactGarbage(opts: { readonly graceMs?: number } = {}): Promise<StoredArtifact[]> {
+    const { ArtifactStore, appsJetStream, unreferencedArtifacts } = await controlPlane();
+    const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain)).catch(() => undefined);
+    if (!store) return [];
+    const users = await this.artifactUsers();
+    const garbage = unreferencedArtifacts(await store.list(), new Set(users.keys()), this.clock.now(), opts.graceMs);
+    for (const a of garbage) await store.delete(a.sha256);
+    return garbage;
+  }
+
+  /** By digest, the kept revisions (`app@revision`, deleted apps' included) whose actors use each artifact. */
+  private async artifactUsers(): Promise<Map<string, string[]>> {
+    const { artifactDigestsOf } = await controlPlane();
+    const users = new Map<string, string[]>();
+    for (const r of await (await this.apps()).keptRevisions()) {
+      for (const d of artifactDigestsOf(r.record.app)) users.set(d, [...(users.get(d) ?? []), `${r.name}@${r.revision}`]);
+    }
+    return users;
   }
 
   /**

@@ -28,10 +28,7 @@ import { withModuleRoutes } from './module-routes.ts';
 import { ModuleStreams, planModuleStreams } from './module-streams.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 import { ArtifactCache, DEFAULT_ARTIFACT_DIR, localizeArtifacts, siteArtifactSource } from './artifacts/index.ts';
-
-/** How soon an app whose artifacts had not arrived is started again; doubling up to the maximum. */
-const ARTIFACT_RETRY_FIRST_MS = 1_000;
-const ARTIFACT_RETRY_MAX_MS = 30_000;
+import { RetryTimers } from './retry-timers.ts';
 
 export interface AppControllerOptions {
   /** The node whose root supervisor runs the apps' trees; its site decides which actors run here. */
@@ -85,8 +82,8 @@ export class AppController {
   private routes: RouteExecutor | undefined;
   private moduleStreams: ModuleStreams | undefined;
   private artifacts: ArtifactCache | undefined;
-  /** Apps whose artifacts had not reached this site: started again after a delay, by app name. */
-  private readonly artifactRetries = new Map<string, { readonly timer: NodeJS.Timeout; readonly delayMs: number }>();
+  /** Apps whose artifacts had not reached this site: reconciled again after a delay, by app name. */
+  private readonly artifactRetries = new RetryTimers<string>({ initialMs: 500, maxMs: 5_000 });
   private offEvents: (() => void) | undefined;
   private offNodes: (() => void) | undefined;
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
@@ -182,8 +179,7 @@ export class AppController {
     this.abort.abort();
     this.offEvents?.();
     this.offNodes?.();
-    for (const { timer } of this.artifactRetries.values()) clearTimeout(timer);
-    this.artifactRetries.clear();
+    this.artifactRetries.clearAll();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     // The node is going away, not the apps: their routes keep capturing for the next leader.
@@ -286,6 +282,16 @@ export class AppController {
           this.reportRefused(c.name, c.revision, refused);
           return;
         }
+        // The new code is fetched before the old revision stops: an edge whose artifacts have not
+        // arrived keeps running what it has, and tries again.
+        try {
+          await localizeArtifacts(c.app, c.actors, this.artifacts!);
+        } catch (err) {
+          this.opts.system.node.log.warn({ err, app: c.name, revision: c.revision }, 'app controller: the new revision\'s code is not here yet; keeping the one that runs');
+          if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name);
+          else this.reportRefused(c.name, c.revision, err);
+          return;
+        }
         // Captured messages wait in the stream for the new revision's forwarder.
         await this.stopTree(c.name, { keepCapture: true });
         await this.startTree(c);
@@ -344,36 +350,25 @@ export class AppController {
         system.node.log.warn({ app: c.name }, 'app controller: a node placement chose did not answer; starting the application again when the site\'s nodes change');
         this.retryOnNodeChange.add(c.name);
       }
-      if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name, c.revision);
+      if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name);
       return;
     }
-    this.clearArtifactRetry(c.name);
+    this.artifactRetries.clear(c.name);
   }
 
   /**
    * An app whose code has not reached this site (an edge's artifact mirror lags its apps mirror, or
-   * the link is down) is started again after a delay (1 s, doubling to 30 s) while that revision is
-   * still the one wanted; a new revision or a stop clears the wait.
+   * the link is down) is reconciled again after a delay (0.5 s, doubling to 5 s; a look in the
+   * site's own store is cheap): started again if
+   * its start failed, replaced if an older revision still runs. A successful start resets the delay.
    */
-  private retryForArtifacts(name: string, revision: number): void {
-    const previous = this.artifactRetries.get(name);
-    if (previous) clearTimeout(previous.timer);
-    const delayMs = previous ? Math.min(previous.delayMs * 2, ARTIFACT_RETRY_MAX_MS) : ARTIFACT_RETRY_FIRST_MS;
-    const timer = setTimeout(() => {
-      const app = this.running.get(name);
-      if (this.abort.signal.aborted || app?.state !== 'failed' || app.revision !== revision) return;
-      // Not running: the next reconcile starts it again.
-      this.running.delete(name);
+  private retryForArtifacts(name: string): void {
+    this.artifactRetries.schedule(name, () => {
+      if (this.abort.signal.aborted) return;
+      // A failed start is forgotten, so that the next reconcile starts it again.
+      if (this.running.get(name)?.state === 'failed') this.running.delete(name);
       this.schedule();
-    }, delayMs);
-    timer.unref();
-    this.artifactRetries.set(name, { timer, delayMs });
-  }
-
-  private clearArtifactRetry(name: string): void {
-    const retry = this.artifactRetries.get(name);
-    if (retry) clearTimeout(retry.timer);
-    this.artifactRetries.delete(name);
+    });
   }
 
   /**

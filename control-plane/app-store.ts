@@ -145,6 +145,17 @@ export class AppStore {
     );
   }
 
+  /**
+   * Every kept revision of every application, deleted ones' included (`rollback` can bring them
+   * back): what decides which artifacts are still in use.
+   */
+  async keptRevisions(): Promise<{ readonly name: string; readonly revision: number; readonly record: AppRecord }[]> {
+    const out: { name: string; revision: number; record: AppRecord }[] = [];
+    const iter = await storeCall('read history', () => this.kv.history().catch(noBucketAs(emptyKeys<KvEntry>())));
+    for await (const e of iter) if (e.operation === 'PUT') out.push({ name: e.key, revision: e.revision, record: decodeAppRecord(e.value, e.key, e.revision) });
+    return out;
+  }
+
   /** Deletes the application (every site stops it); its revisions stay for `rollback`. */
   async delete(name: string): Promise<{ readonly revision: number }> {
     const current = await storeCall('read', () => this.kv.get(name).catch(noBucketAs(null)));

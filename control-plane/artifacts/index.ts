@@ -13,3 +13,4 @@ export type { ArtifactSource } from './artifact-cache.ts';
 export { artifactDigestsOf, deliveredBehaviours, missingBehaviourFiles, packageBehaviours } from './deliver-behaviours.ts';
 export type { AppArtifact, BehaviourFileProblem, DeliveredBehaviour, PackagedApp } from './deliver-behaviours.ts';
 export { DEFAULT_ARTIFACT_DIR, artifactsMirrorConfig, localizeArtifacts, siteArtifactSource } from './site-artifacts.ts';
+export { ARTIFACT_GRACE_MS, unreferencedArtifacts } from './artifact-garbage.ts';

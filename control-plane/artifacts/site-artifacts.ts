@@ -27,17 +27,20 @@ export function artifactsMirrorConfig(cloudDomain: string): Partial<StreamConfig
 
 /**
  * What a site's controller reads artifacts from: the cairn_artifacts store of its own JetStream
- * (the cloud's, or on an edge a mirror of it, created here if missing, also while the cloud is
- * unreachable). An artifact not there yet reads as undefined.
+ * (the cloud's, created here if missing; or on an edge a mirror of it, created here if missing,
+ * also while the cloud is unreachable). An artifact not there yet reads as undefined.
  */
 export async function siteArtifactSource(js: JetStreamClient, jsm: JetStreamManager, opts: { readonly cloudDomain?: string } = {}): Promise<ArtifactSource> {
+  let store: ArtifactStore | undefined;
   if (opts.cloudDomain !== undefined) {
     const config = artifactsMirrorConfig(opts.cloudDomain);
     await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
+  } else {
+    // The cloud makes its store at once: edges' mirrors find their origin from the start (a mirror
+    // made before its origin exists waits for the server's next retry, seconds later).
+    store = await ArtifactStore.open(js, { create: true });
   }
-  let store: ArtifactStore | undefined;
   return async (sha256) => {
-    // Opened on first use: the cloud makes its store when the first application with code is applied.
     store ??= await ArtifactStore.open(js).catch(() => undefined);
     return store?.get(sha256);
   };

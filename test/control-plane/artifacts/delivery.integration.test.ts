@@ -4,7 +4,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { CairnClient } from '../../../client/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
@@ -140,5 +141,24 @@ describe('application delivery', () => {
     expect(built.message).toMatch(/bad\.ts:1:\d+/);
     // Nothing was stored.
     expect((await client.listApps()).map((a) => a.name)).toEqual(['delivered']);
+  });
+
+  it('delivery - artifacts no kept revision uses are collected once past their grace period; those in use stay', async () => {
+    await writeFile(join(appDir, 'once.ts'), greeterSource('once'));
+    const once = await client.apply(MANIFEST.replace('name: delivered', 'name: once').replaceAll('./greeter.ts', './once.ts'), { source: 'once.yaml', appDir });
+    const digest = once.artifacts![0]!.sha256;
+    // Its revisions leave the history (as old ones do when newer ones are written).
+    await (await new Kvm(jetstream(client.nc)).open(Buckets.apps)).purge('once');
+    expect(await client.collectArtifactGarbage()).toEqual([]); // within the grace period
+    const collected = await client.collectArtifactGarbage({ graceMs: 0 });
+    expect(collected.map((a) => a.sha256)).toEqual([digest]);
+    const left = await client.listArtifacts();
+    expect(left.map((a) => a.sha256)).not.toContain(digest);
+    expect(left.every((a) => a.usedBy.length > 0)).toBe(true);
+    // A deleted app's revisions can be rolled back: its artifacts stay.
+    await client.deleteApp('delivered');
+    expect(await client.collectArtifactGarbage({ graceMs: 0 })).toEqual([]);
+    await client.rollbackApp('delivered');
+    await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).not.toBeUndefined();
   });
 });

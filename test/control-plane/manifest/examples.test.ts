@@ -19,6 +19,14 @@ describe('examples/manifests', () => {
   });
 });
 
+describe('examples/manifests runnable or marked', () => {
+  it.each(files)('examples - %s either runs as it is (a test applies it) or says it is reference only', (file) => {
+    const text = readFileSync(`${dir}${file}`, 'utf8');
+    const runs = ['minimal.yaml'];
+    expect(runs.includes(file) || /^# REFERENCE ONLY: /m.test(text), file).toBe(true);
+  });
+});
+
 describe('docs/manifest.md', () => {
   it('docs example - the full example in the reference is valid', () => {
     const docs = readFileSync(new URL('../../../docs/manifest.md', import.meta.url), 'utf8');

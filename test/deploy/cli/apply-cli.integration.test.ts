@@ -165,4 +165,13 @@ describe('cairn apply / get / rollback / delete', () => {
     expect((await cli('rollback', 'hello')).code).toBe(0);
     await expect.poll(() => greet('greeter'), { timeout: 15_000, interval: 100 }).toBe('hello, world');
   });
+
+  it('examples - examples/manifests/minimal.yaml runs as it is, beside the hello app', async () => {
+    const minimal = fileURLToPath(new URL('../../../examples/manifests/minimal.yaml', import.meta.url));
+    const applied = await cli('apply', '-f', minimal);
+    expect(applied.code, applied.err).toBe(0);
+    expect(applied.out).toMatch(/^application "minimal" applied: revision \d+$/m);
+    await expect.poll(() => greet('minimal-greeter'), { timeout: 15_000, interval: 100 }).toBe('hello, world');
+    expect((await cli('delete', 'minimal')).code).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { PACKAGE_ROOT } from '../../kernel/runtimes/index.ts';
@@ -26,7 +27,9 @@ function cairnExternal(): Plugin {
         return { path: `${CAIRN_RUNTIME_SCHEME}${entry}`, external: true };
       });
       build.onResolve({ filter: /^\.\.?(\/|$)/ }, (args) => {
-        const rel = relative(PACKAGE_ROOT, resolve(args.resolveDir, args.path));
+        // Through symlinks (a folder that links to Cairn's sources): what counts is the real file.
+        const target = resolve(args.resolveDir, args.path);
+        const rel = relative(PACKAGE_ROOT, existsSync(target) ? realpathSync(target) : target);
         if (isAbsolute(rel)) return undefined;
         const own = ownModuleOf(rel);
         return own === undefined ? undefined : { path: `${CAIRN_RUNTIME_SCHEME}${own}`, external: true };

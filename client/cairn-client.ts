@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
-import type { AppArtifact, AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult, StoredArtifact } from '../control-plane/index.ts';
+import type { AppArtifact, DeliveredImage, AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult, StoredArtifact } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
@@ -34,8 +34,8 @@ export interface ManifestSourceOptions {
  * application then references digests, not this machine's paths); ManifestError
  * (CAIRN_MANIFEST_INVALID) with every problem, a file that is missing or does not build included.
  */
-async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[] }> {
-  const { parseManifest, parseManifestWithModules, packageBehaviours, ManifestError, formatDiagnostics } = await controlPlane();
+async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[]; readonly images: readonly DeliveredImage[] }> {
+  const { parseManifest, parseManifestWithModules, packageBehaviours, packageImages, localDocker, ManifestError, formatDiagnostics } = await controlPlane();
   const baseDir = opts.appDir ?? process.cwd();
   const invalid = (errors: readonly Diagnostic[], warnings: readonly Diagnostic[]): never => {
     const all = [...errors, ...warnings];
@@ -49,7 +49,9 @@ async function validateManifest(manifest: string, source: string, opts: Manifest
     const again = parseManifest(manifest, source, { fileProblems: packaged.problems });
     return invalid(again.ok ? [] : again.errors, parsed.warnings);
   }
-  return { app: packaged.app, warnings: parsed.warnings, artifacts: packaged.artifacts };
+  // Container images that exist only here travel too (container.imageId pins each).
+  const withImages = await packageImages(packaged.app, localDocker);
+  return { app: withImages.app, warnings: parsed.warnings, artifacts: packaged.artifacts, images: withImages.images };
 }
 
 /** What `apply` did with one artifact of the application. */
@@ -262,7 +264,7 @@ export class CairnClient {
   async apply(manifest: string, opts: ManifestSourceOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
     const parsed = await validateManifest(manifest, source, opts);
-    const artifacts = await this.storeArtifacts(parsed.artifacts);
+    const artifacts = [...(await this.storeArtifacts(parsed.artifacts)), ...(await this.storeImages(parsed.images))];
     const recorded = Object.fromEntries(parsed.artifacts.map((a) => [a.sha256, { size: a.bytes.length, source: a.source }]));
     const result = await (await this.apps(true)).applyApp(parsed.app, source, recorded);
     // Best effort: a revision that fell out of the history may have been the last user of some.
@@ -276,7 +278,21 @@ export class CairnClient {
     const { ArtifactStore, appsJetStream } = await controlPlane();
     const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
     const out: AppliedArtifact[] = [];
-    for (const a of artifacts) out.push({ sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded: (await store.put(a.sha256, a.bytes, a.source)).uploaded });
+    for (const a of artifacts) out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded: (await store.put(a.sha256, a.bytes, a.source)).uploaded });
+    return out;
+  }
+
+  /** Stores each delivered image (`docker save`) unless the cloud holds it already. */
+  private async storeImages(images: readonly DeliveredImage[]): Promise<AppliedArtifact[]> {
+    if (images.length === 0) return [];
+    const { ArtifactStore, appsJetStream, storeImage, localDocker, imageIdHex } = await controlPlane();
+    const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
+    const docker = await localDocker();
+    const out: AppliedArtifact[] = [];
+    for (const image of images) {
+      const stored = await storeImage(docker, store, image);
+      out.push({ kind: 'image', sha256: imageIdHex(image.id)!, size: stored.size, source: image.image, actors: image.actors, uploaded: stored.uploaded });
+    }
     return out;
   }
 
@@ -300,7 +316,7 @@ export class CairnClient {
     if (!store) return [];
     const users = await this.artifactUsers();
     const garbage = unreferencedArtifacts(await store.list(), new Set(users.keys()), this.clock.now(), opts.graceMs);
-    for (const a of garbage) await store.delete(a.sha256);
+    for (const a of garbage) await store.delete(a);
     return garbage;
   }
 

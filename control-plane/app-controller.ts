@@ -27,7 +27,8 @@ import { planRoutes } from './route-plan.ts';
 import { withModuleRoutes } from './module-routes.ts';
 import { ModuleStreams, planModuleStreams } from './module-streams.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
-import { ArtifactCache, DEFAULT_ARTIFACT_DIR, localizeArtifacts, siteArtifactSource } from './artifacts/index.ts';
+import { ArtifactCache, DEFAULT_ARTIFACT_DIR, ensureImageLoaded, localDocker, localizeArtifacts, openSiteArtifacts } from './artifacts/index.ts';
+import type Dockerode from 'dockerode';
 import { RetryTimers } from './retry-timers.ts';
 
 export interface AppControllerOptions {
@@ -82,6 +83,7 @@ export class AppController {
   private routes: RouteExecutor | undefined;
   private moduleStreams: ModuleStreams | undefined;
   private artifacts: ArtifactCache | undefined;
+  private images: ((id: string, image: string) => Promise<unknown>) | undefined;
   /** Apps whose artifacts had not reached this site: reconciled again after a delay, by app name. */
   private readonly artifactRetries = new RetryTimers<string>({ initialMs: 500, maxMs: 5_000 });
   private offEvents: (() => void) | undefined;
@@ -120,8 +122,11 @@ export class AppController {
     this.moduleStreams = new ModuleStreams({ site: this.site, jsm: node.jsm, log: node.log });
     this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
-    const source = await siteArtifactSource(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
-    this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, source, node.log);
+    const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
+    this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log);
+    let docker: Promise<Dockerode> | undefined;
+    // Docker is loaded only when an app has a delivered image.
+    this.images = async (id, image) => ensureImageLoaded(await (docker ??= localDocker()), await artifacts.store(), id, image, node.log);
     this.status = await AppStatusBucket.open(node.js, this.site).catch((err: unknown) => {
       node.log.warn({ err }, 'app controller: cannot open the status bucket; `cairn get` will not show this site');
       return undefined;
@@ -285,7 +290,7 @@ export class AppController {
         // The new code is fetched before the old revision stops: an edge whose artifacts have not
         // arrived keeps running what it has, and tries again.
         try {
-          await localizeArtifacts(c.app, c.actors, this.artifacts!);
+          await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images);
         } catch (err) {
           this.opts.system.node.log.warn({ err, app: c.name, revision: c.revision }, 'app controller: the new revision\'s code is not here yet; keeping the one that runs');
           if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name);
@@ -313,7 +318,7 @@ export class AppController {
       const refused = this.instancesRefusal(c.name, c.actors);
       if (refused) throw refused;
       // Delivered code (artifact references) becomes files in this site's cache, fetched if missing.
-      c = { ...c, ...(await localizeArtifacts(c.app, c.actors, this.artifacts!)) };
+      c = { ...c, ...(await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images)) };
       const loaded = new Map<string, LoadedActor>();
       for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.

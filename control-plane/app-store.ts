@@ -34,11 +34,11 @@ export interface ApplyResult {
   readonly changed: boolean;
   readonly warnings: readonly Diagnostic[];
   /**
-   * What apply did with each artifact the application references (CairnClient.apply): its digest,
-   * size, behaviour.module as written, the actors using it, and whether it was sent (false: the
+   * What apply did with each artifact the application references (CairnClient.apply): a behaviour
+   * (its digest) or an image (its id), its size, behaviour.module or the image as written, the actors using it, and whether it was sent (false: the
    * cloud held it already).
    */
-  readonly artifacts?: readonly { readonly sha256: string; readonly size: number; readonly source: string; readonly actors: readonly string[]; readonly uploaded: boolean }[];
+  readonly artifacts?: readonly { readonly kind: 'behaviour' | 'image'; readonly sha256: string; readonly size: number; readonly source: string; readonly actors: readonly string[]; readonly uploaded: boolean }[];
 }
 
 export interface RollbackResult extends ApplyResult {

@@ -33,3 +33,15 @@ export function artifactObjectName(sha256Hex: string): string {
 export function isLocalModulePath(module: string): boolean {
   return module.startsWith('./') || module.startsWith('../') || module === '.' || module === '..' || module.startsWith('file:') || isAbsolute(module);
 }
+
+/** The name a container image is stored under: `image-sha256-<hex of its id>`. */
+export function imageObjectName(idHex: string): string {
+  return `image-sha256-${idHex}`;
+}
+
+const IMAGE_ID = /^sha256:([0-9a-f]{64})$/;
+
+/** The hex of an image id (`sha256:<hex>`, as Docker writes it); undefined for anything else. */
+export function imageIdHex(id: string): string | undefined {
+  return IMAGE_ID.exec(id)?.[1];
+}

@@ -3,10 +3,13 @@ import { Objm } from '@nats-io/obj';
 import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
-import { artifactObjectName } from './artifact-ref.ts';
+import { artifactObjectName, imageObjectName } from './artifact-ref.ts';
 
 /** One stored artifact, as `cairn artifacts ls` shows it. */
 export interface StoredArtifact {
+  /** A bundled behaviour (named by the SHA-256 of its bytes) or a container image (by its image id). */
+  readonly kind: 'behaviour' | 'image';
+  /** The SHA-256 that names it, hex: of the bytes for a behaviour, the image id for an image. */
   readonly sha256: string;
   readonly size: number;
   /** What it was built from, as the manifest wrote it (e.g. `./greeter.ts`). */
@@ -15,7 +18,7 @@ export interface StoredArtifact {
   readonly storedAt: number;
 }
 
-const OBJECT = /^sha256-([0-9a-f]{64})$/;
+const OBJECT = /^(image-)?sha256-([0-9a-f]{64})$/;
 
 /**
  * The cairn_artifacts object store: artifacts by digest (object `sha256-<hex>`). On the cloud it
@@ -69,13 +72,41 @@ export class ArtifactStore {
   async list(): Promise<StoredArtifact[]> {
     return (await this.os.list()).flatMap((info: ObjectInfo) => {
       const m = OBJECT.exec(info.name);
-      return m && !info.deleted ? [{ sha256: m[1]!, size: info.size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
+      return m && !info.deleted ? [{ kind: m[1] ? ('image' as const) : ('behaviour' as const), sha256: m[2]!, size: info.size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
     });
   }
 
   /** Deletes one (garbage collection: no kept revision uses it). */
-  async delete(sha256: string): Promise<void> {
-    await this.os.delete(artifactObjectName(sha256));
+  async delete(artifact: Pick<StoredArtifact, 'kind' | 'sha256'>): Promise<void> {
+    await this.os.delete(artifact.kind === 'image' ? imageObjectName(artifact.sha256) : artifactObjectName(artifact.sha256));
+  }
+
+  /** Whether an image is stored (whole), by its id's hex. */
+  async hasImage(idHex: string): Promise<boolean> {
+    const info = await this.os.info(imageObjectName(idHex));
+    return info !== null && !info.deleted;
+  }
+
+  /**
+   * Stores an image (the tar `docker save` writes) read from `data` unless it is stored already;
+   * nats-server keeps it in 128 KiB chunks, so it never has to fit in memory.
+   */
+  async putImage(idHex: string, data: () => Promise<ReadableStream<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number }> {
+    const name = imageObjectName(idHex);
+    const have = await this.os.info(name);
+    if (have !== null && !have.deleted) return { uploaded: false, size: have.size };
+    try {
+      const info = await this.os.put({ name, description: source }, await data());
+      return { uploaded: true, size: info.size };
+    } catch (cause) {
+      throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing image ${source} (sha256:${idHex.slice(0, 12)}…) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { image: source, id: idHex } });
+    }
+  }
+
+  /** A stored image as a stream (undefined when not stored here yet); nats-server's digest of it is checked as it is read. */
+  async getImage(idHex: string): Promise<{ readonly data: ReadableStream<Uint8Array>; readonly done: Promise<Error | null> } | undefined> {
+    const result = await this.os.get(imageObjectName(idHex));
+    return result === null ? undefined : { data: result.data, done: result.error };
   }
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ManifestDiagnosticCodes } from '../../protocols/index.ts';
 import type { ManifestDiagnosticCode } from '../../protocols/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
-import { artifactDigest, artifactRef, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
+import { artifactDigest, artifactRef, imageIdHex, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
 import { bundleBehaviour } from './bundle-behaviour.ts';
 import type { BuiltArtifact } from './bundle-behaviour.ts';
 
@@ -104,9 +104,10 @@ export async function packageBehaviours(app: Application, baseDir: string): Prom
   return { app: { ...app, spec: { ...app.spec, actors } }, artifacts: [...artifacts.values()], problems };
 }
 
-/** The artifact digests an application's actors reference. Pure. */
+/** The artifacts an application's actors reference, by the hex that names them: behaviours' digests and images' ids. Pure. */
 export function artifactDigestsOf(app: Application): string[] {
-  return [...new Set(app.spec.actors.flatMap((a) => (a.behaviour ? [artifactDigest(a.behaviour.module)].filter((d): d is string => d !== undefined) : [])))];
+  const refs = app.spec.actors.flatMap((a) => [a.behaviour ? artifactDigest(a.behaviour.module) : undefined, a.container?.imageId === undefined ? undefined : imageIdHex(a.container.imageId)]);
+  return [...new Set(refs.filter((d): d is string => d !== undefined))];
 }
 
 function buildErrorText(err: unknown): string {

@@ -2,7 +2,7 @@
  * Application delivery: what `cairn apply` turns a manifest's local files into (content-addressed
  * artifacts in the cloud's cairn_artifacts object store) and how a site gets them back (its cache).
  */
-export { ARTIFACT_SCHEME, artifactRef, artifactDigest, artifactObjectName, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
+export { ARTIFACT_SCHEME, artifactRef, artifactDigest, artifactObjectName, imageIdHex, imageObjectName, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
 export { CAIRN_RUNTIME_SCHEME, cairnImportsOf, linkCairnImports, ownModuleOf, packageEntryPath } from './cairn-imports.ts';
 export { bundleBehaviour } from './bundle-behaviour.ts';
 export type { BuiltArtifact } from './bundle-behaviour.ts';
@@ -12,5 +12,8 @@ export { ArtifactCache, ownCairnModule } from './artifact-cache.ts';
 export type { ArtifactSource } from './artifact-cache.ts';
 export { artifactDigestsOf, deliveredBehaviours, missingBehaviourFiles, packageBehaviours } from './deliver-behaviours.ts';
 export type { AppArtifact, BehaviourFileProblem, DeliveredBehaviour, PackagedApp } from './deliver-behaviours.ts';
-export { DEFAULT_ARTIFACT_DIR, artifactsMirrorConfig, localizeArtifacts, siteArtifactSource } from './site-artifacts.ts';
+export { DEFAULT_ARTIFACT_DIR, artifactsMirrorConfig, localizeArtifacts, openSiteArtifacts } from './site-artifacts.ts';
+export type { SiteArtifacts } from './site-artifacts.ts';
 export { ARTIFACT_GRACE_MS, unreferencedArtifacts } from './artifact-garbage.ts';
+export { ensureImageLoaded, localDocker, packageImages, splitImageName, storeImage } from './image-delivery.ts';
+export type { DeliveredImage } from './image-delivery.ts';

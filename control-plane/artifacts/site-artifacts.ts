@@ -25,33 +25,42 @@ export function artifactsMirrorConfig(cloudDomain: string): Partial<StreamConfig
   return cloudMirrorConfig(ObjectStoreLayout.stream(Buckets.artifacts), cloudDomain, { allow_direct: true });
 }
 
+/** What a site's controller reads artifacts from: its own JetStream's cairn_artifacts. */
+export interface SiteArtifacts {
+  /** A behaviour's bytes, checked against its digest; undefined when not there (yet). */
+  readonly source: ArtifactSource;
+  /** The store itself (images are read as streams); undefined until it exists. */
+  store(): Promise<ArtifactStore | undefined>;
+}
+
 /**
- * What a site's controller reads artifacts from: the cairn_artifacts store of its own JetStream
- * (the cloud's, created here if missing; or on an edge a mirror of it, created here if missing,
- * also while the cloud is unreachable). An artifact not there yet reads as undefined.
+ * Opens what a site reads artifacts from: the cairn_artifacts store of its own JetStream (the
+ * cloud's, created here if missing; or on an edge a mirror of it, created here if missing, also
+ * while the cloud is unreachable).
  */
-export async function siteArtifactSource(js: JetStreamClient, jsm: JetStreamManager, opts: { readonly cloudDomain?: string } = {}): Promise<ArtifactSource> {
-  let store: ArtifactStore | undefined;
+export async function openSiteArtifacts(js: JetStreamClient, jsm: JetStreamManager, opts: { readonly cloudDomain?: string } = {}): Promise<SiteArtifacts> {
+  let opened: ArtifactStore | undefined;
   if (opts.cloudDomain !== undefined) {
     const config = artifactsMirrorConfig(opts.cloudDomain);
     await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
   } else {
     // The cloud makes its store at once: edges' mirrors find their origin from the start (a mirror
     // made before its origin exists waits for the server's next retry, seconds later).
-    store = await ArtifactStore.open(js, { create: true });
+    opened = await ArtifactStore.open(js, { create: true });
   }
-  return async (sha256) => {
-    store ??= await ArtifactStore.open(js).catch(() => undefined);
-    return store?.get(sha256);
-  };
+  const store = async (): Promise<ArtifactStore | undefined> => (opened ??= await ArtifactStore.open(js).catch(() => undefined));
+  return { store, source: async (sha256) => (await store())?.get(sha256) };
 }
 
 /**
  * The application and this site's actors with each artifact reference replaced by the path of its
  * module in the site's cache (fetched when missing), so that everything after runs them as local
- * files. Actors of other sites keep their references: their code is not fetched here.
+ * files; a delivered image (`container.imageId`) is loaded by `images` first. Actors of other
+ * sites keep their references: their code is not fetched here.
  */
-export async function localizeArtifacts(app: Application, actors: readonly Actor[], cache: ArtifactCache): Promise<{ readonly app: Application; readonly actors: readonly Actor[] }> {
+export async function localizeArtifacts(app: Application, actors: readonly Actor[], cache: ArtifactCache, images?: (id: string, image: string) => Promise<unknown>): Promise<{ readonly app: Application; readonly actors: readonly Actor[] }> {
+  // Delivered images first: loaded into this site's engine when it lacks them.
+  for (const a of actors) if (a.container?.imageId !== undefined && images) await images(a.container.imageId, a.container.image ?? a.container.imageId);
   const paths = new Map<string, string>();
   const local = async (a: Actor): Promise<Actor> => {
     const module = a.behaviour?.module;

@@ -130,6 +130,12 @@ export const ContainerBuildSchema = Strict({
 
 export const ContainerSchema = Strict({
   image: Type.Optional(Type.String({ minLength: 1, description: 'Image reference, e.g. ghcr.io/acme/detector:1.4.' })),
+  imageId: Type.Optional(
+    Type.String({
+      pattern: '^sha256:[0-9a-f]{64}$',
+      description: "The image's id (sha256:<hex>). cairn apply sets it when it delivers an image that exists only on the applying machine; a site whose engine lacks that id loads the image from the cloud's artifacts. Written by hand: the image must be that one.",
+    }),
+  ),
   build: Type.Optional(ContainerBuildSchema),
   binds: Type.Optional(Type.Array(Type.String({ pattern: BIND_PATTERN }), { description: 'host:container[:ro|rw] mounts.' })),
   network: Type.Optional(Type.String({ minLength: 1, description: 'Docker network to attach to.' })),

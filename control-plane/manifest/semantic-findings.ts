@@ -73,13 +73,14 @@ function containerRules(index: number, actor: Raw): Finding[] {
   const mode = actor['mode'] ?? 'inline';
   const container = actor['container'];
   const hasSource = isRecord(container) && (container['image'] !== undefined || container['build'] !== undefined);
-  if (actor['module'] !== undefined && hasSource) {
+  const pinned = isRecord(container) && container['imageId'] !== undefined;
+  if (actor['module'] !== undefined && (hasSource || pinned)) {
     // A module's code is its own: it runs bundled in Cairn's base image, never in the user's image.
     return [
       error(
-        ['spec', 'actors', index, 'container', isRecord(container) && container['image'] !== undefined ? 'image' : 'build'],
+        ['spec', 'actors', index, 'container', isRecord(container) && container['image'] !== undefined ? 'image' : container && isRecord(container) && container['build'] !== undefined ? 'build' : 'imageId'],
         Codes.MODULE_CONTAINER_IMAGE,
-        'a module actor runs in Cairn\'s base image: remove container.image and container.build (binds, network and resources still apply)',
+        'a module actor runs in Cairn\'s base image: remove container.image, container.imageId and container.build (binds, network and resources still apply)',
       ),
     ];
   }

@@ -9,7 +9,7 @@ import { outputFormat, renderData } from './output-format.ts';
 
 export function registerArtifacts(program: Command, io: CliIo): void {
   const artifacts = program.command('artifacts').description('the code `cairn apply` delivered to the sites (the cloud\'s cairn_artifacts store)');
-  addAppOptions(artifacts.command('ls').description('list stored artifacts: digest, size, what they were built from, the revisions (app@revision) that use them')).action(async (flags: ClientFlags) => {
+  addAppOptions(artifacts.command('ls').description('list stored artifacts: digest (for an image: its id), kind, size, what they were built from, the revisions (app@revision) that use them')).action(async (flags: ClientFlags) => {
     await withClient(flags, io, async (client) => {
       const list = await client.listArtifacts();
       const format = outputFormat(flags);
@@ -18,6 +18,7 @@ export function registerArtifacts(program: Command, io: CliIo): void {
       const rows = formatTable(
         [
           { header: 'DIGEST', value: (a) => `sha256:${a.sha256.slice(0, 12)}` },
+          { header: 'KIND', value: (a) => a.kind },
           { header: 'SIZE', value: (a) => formatBytes(a.size), align: 'right' },
           { header: 'STORED', value: (a) => new Date(a.storedAt).toISOString() },
           { header: 'SOURCE', value: (a) => a.source },

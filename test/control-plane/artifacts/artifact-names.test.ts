@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifactDigest, artifactRef, bundleBehaviour, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
+import { artifactDigest, artifactDigestsOf, artifactRef, bundleBehaviour, imageIdHex, splitImageName, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
 
 describe('artifact references', () => {
   it('artifacts - a reference names a SHA-256 digest; anything else is not one', () => {
@@ -67,5 +67,28 @@ describe('Cairn imports in artifacts', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('image artifacts', () => {
+  it('artifacts - an image name splits into repository and tag, a registry port is not a tag', () => {
+    expect(splitImageName('app:1')).toEqual({ repo: 'app', tag: '1' });
+    expect(splitImageName('registry:5000/team/app:1.2')).toEqual({ repo: 'registry:5000/team/app', tag: '1.2' });
+    expect(splitImageName('registry:5000/team/app')).toEqual({ repo: 'registry:5000/team/app', tag: 'latest' });
+  });
+
+  it('artifacts - a revision uses its behaviours by digest and its delivered images by id', () => {
+    const hex = 'cd'.repeat(32);
+    const { app } = parseManifestOrThrow(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: mixed }
+spec:
+  actors:
+    - { id: a, behaviour: { module: "artifact:sha256:${'ab'.repeat(32)}" } }
+    - { id: b, mode: container, behaviour: { module: /app/b.js }, container: { image: "b:1", imageId: "sha256:${hex}" } }
+`);
+    expect(imageIdHex(`sha256:${hex}`)).toBe(hex);
+    expect(imageIdHex('b:1')).toBeUndefined();
+    expect(artifactDigestsOf(app)).toEqual(['ab'.repeat(32), hex]);
   });
 });

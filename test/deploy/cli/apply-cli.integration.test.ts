@@ -99,8 +99,8 @@ describe('cairn apply / get / rollback / delete', () => {
     expect(first.out).toMatch(new RegExp(`^application "hello" applied: revision ${rev}\nartifacts: 1 stored \\(\\d+\\.\\d KiB\\), 0 already there$`));
     expect((await cli('apply', '-f', EXAMPLE)).out).toBe(`application "hello" unchanged: revision ${rev}\nartifacts: 0 stored, 1 already there`);
     const artifacts = await cli('artifacts', 'ls');
-    expect(artifacts.out.split('\n')[0]).toMatch(/^DIGEST\s+SIZE\s+STORED\s+SOURCE\s+USED BY$/);
-    expect(artifacts.out).toMatch(new RegExp(`sha256:[0-9a-f]{12}\\s+\\d+\\.\\d KiB\\s+\\S+\\s+\\./greeter\\.ts\\s+hello@${rev}$`, 'm'));
+    expect(artifacts.out.split('\n')[0]).toMatch(/^DIGEST\s+KIND\s+SIZE\s+STORED\s+SOURCE\s+USED BY$/);
+    expect(artifacts.out).toMatch(new RegExp(`sha256:[0-9a-f]{12}\\s+behaviour\\s+\\d+\\.\\d KiB\\s+\\S+\\s+\\./greeter\\.ts\\s+hello@${rev}$`, 'm'));
     await expect.poll(() => greet('greeter'), { timeout: 15_000, interval: 100 }).toBe('hello, world');
     // edge-greeter is placed on edge1 only.
     expect(system.ps().actors.map((a) => a.id)).not.toContain('edge-greeter');

@@ -278,7 +278,10 @@ export class CairnClient {
     const { ArtifactStore, appsJetStream } = await controlPlane();
     const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
     const out: AppliedArtifact[] = [];
-    for (const a of artifacts) out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded: (await store.put(a.sha256, a.bytes, a.source)).uploaded });
+    for (const a of artifacts) {
+      const { uploaded } = await store.put(a.sha256, a.bytes, a.source);
+      out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded, sentBytes: uploaded ? a.bytes.length : 0 });
+    }
     return out;
   }
 
@@ -291,7 +294,7 @@ export class CairnClient {
     const out: AppliedArtifact[] = [];
     for (const image of images) {
       const stored = await storeImage(docker, store, image);
-      out.push({ kind: 'image', sha256: imageIdHex(image.id)!, size: stored.size, source: image.image, actors: image.actors, uploaded: stored.uploaded });
+      out.push({ kind: 'image', sha256: imageIdHex(image.id)!, size: stored.size, source: image.image, actors: image.actors, uploaded: stored.uploaded, sentBytes: stored.sentBytes });
     }
     return out;
   }

@@ -60,7 +60,7 @@ export interface AppControllerOptions {
 
 /** An app as this site runs it (or failed to start it). */
 export interface ControlledApp extends RunningApp {
-  readonly state: 'running' | 'failed';
+  readonly state: 'running' | 'failed' | 'fetching';
   readonly actors: readonly string[];
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -293,8 +293,10 @@ export class AppController {
           await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images);
         } catch (err) {
           this.opts.system.node.log.warn({ err, app: c.name, revision: c.revision }, 'app controller: the new revision\'s code is not here yet; keeping the one that runs');
-          if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name);
-          else this.reportRefused(c.name, c.revision, err);
+          if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) {
+            this.retryForArtifacts(c.name);
+            this.reportRefused(c.name, c.revision, err, 'fetching');
+          } else this.reportRefused(c.name, c.revision, err);
           return;
         }
         // Captured messages wait in the stream for the new revision's forwarder.
@@ -350,12 +352,13 @@ export class AppController {
       // A tree that got part-way up is taken down again, so that the next revision starts clean.
       await system.stop(appTreeId(c.name)).catch(() => undefined);
       this.placer?.removeApp(c.name);
-      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: 'failed', actors, error });
+      const fetching = isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE);
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: fetching ? 'fetching' : 'failed', actors: fetching ? [] : actors, error });
       if (isCairnError(err, KernelCodes.NODE_UNREACHABLE)) {
         system.node.log.warn({ app: c.name }, 'app controller: a node placement chose did not answer; starting the application again when the site\'s nodes change');
         this.retryOnNodeChange.add(c.name);
       }
-      if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) this.retryForArtifacts(c.name);
+      if (fetching) this.retryForArtifacts(c.name);
       return;
     }
     this.artifactRetries.clear(c.name);
@@ -370,8 +373,9 @@ export class AppController {
   private retryForArtifacts(name: string): void {
     this.artifactRetries.schedule(name, () => {
       if (this.abort.signal.aborted) return;
-      // A failed start is forgotten, so that the next reconcile starts it again.
-      if (this.running.get(name)?.state === 'failed') this.running.delete(name);
+      // A start that waited for its artifacts is forgotten, so that the next reconcile starts it again.
+      const state = this.running.get(name)?.state;
+      if (state === 'failed' || state === 'fetching') this.running.delete(name);
       this.schedule();
     });
   }
@@ -444,12 +448,12 @@ export class AppController {
     return new CairnError(DeployCodes.APP_TOO_MANY_INSTANCES, `application "${name}" asks site ${this.site} for ${asked} actor instances; this site takes at most ${max} per application (maxInstancesPerApp): lower replicas, or raise the site's limit`, { details: { app: name, site: this.site, instances: asked, max } });
   }
 
-  /** A revision this site will not act on, reported where `cairn get <app>` looks (what ran before keeps running). */
-  private reportRefused(name: string, revision: number, err: unknown): void {
+  /** A revision this site will not act on (or not yet: `fetching`), reported where `cairn get <app>` looks (what ran before keeps running). */
+  private reportRefused(name: string, revision: number, err: unknown, state: 'failed' | 'fetching' = 'failed'): void {
     const { node } = this.opts.system;
     const running = this.running.get(name);
     const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_RECORD_INVALID, message: (err as Error).message };
-    const status: AppStatus = { v: 1, app: name, site: this.site, node: node.id, revision, state: 'failed', actors: running?.actors ?? [], error, updatedAt: Date.now() };
+    const status: AppStatus = { v: 1, app: name, site: this.site, node: node.id, revision, state, actors: running?.actors ?? [], error, updatedAt: Date.now() };
     void this.status?.put(status).catch((e: unknown) => node.log.debug({ err: e, app: name }, 'app controller: status not written'));
   }
 

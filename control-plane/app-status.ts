@@ -11,8 +11,12 @@ export interface AppStatus {
   readonly node: string;
   /** The desired revision this site has acted on. */
   readonly revision: number;
-  /** running: its tree is up; failed: starting it failed (see error); stopped: removed from this site. */
-  readonly state: 'running' | 'failed';
+  /**
+   * running: its tree is up; failed: starting it failed (see error); fetching: its code or image
+   * has not reached this site yet (see error for what it waits for; an older revision may still
+   * run) and it starts once it has.
+   */
+  readonly state: 'running' | 'failed' | 'fetching';
   /** Ids of the app's actors on this site. */
   readonly actors: readonly string[];
   readonly error?: { readonly code: string; readonly message: string };

@@ -59,6 +59,10 @@ export const Subjects = {
     assertName(actor, 'actor id');
     return `cairn.log.${site}.${actor}`;
   },
+  /** One content-defined chunk of a delivered artifact, by the SHA-256 of its bytes: `cairn.chunk.<hex>`. */
+  chunk(sha256Hex: string): string {
+    return `cairn.chunk.${sha256Hex}`;
+  },
   /** Actor lifecycle events of a site: `cairn.evt.<site>.<node>.<actor>`. */
   event(site: string, node: string, actor: string): string {
     return `cairn.evt.${site}.${node}.${actor}`;
@@ -78,6 +82,11 @@ export const Subjects = {
 } as const;
 
 export const Streams = {
+  /**
+   * The chunks big artifacts (container images) are stored as, one message per distinct chunk, on
+   * the cloud; edges mirror it, so a chunk travels to an edge once whatever artifacts share it.
+   */
+  chunks: 'CAIRN_CHUNKS',
   /** WorkQueue stream holding every mailbox of a site. */
   mailbox: (site: string): string => `CAIRN_MBX_${site}`,
   /** Limits stream holding what a site sends to other sites (other sites source from it). */

@@ -4,6 +4,8 @@ import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
 import { artifactObjectName, imageObjectName } from './artifact-ref.ts';
+import { ChunkStore } from './chunk-store.ts';
+import type { ChunkIndex } from './chunk-store.ts';
 
 /** One stored artifact, as `cairn artifacts ls` shows it. */
 export interface StoredArtifact {
@@ -26,13 +28,17 @@ const OBJECT = /^(image-)?sha256-([0-9a-f]{64})$/;
  * stream). nats-server chunks each object (128 KiB) and keeps its own SHA-256 too.
  */
 export class ArtifactStore {
-  private constructor(private readonly os: ObjectStore) {}
+  private constructor(
+    private readonly os: ObjectStore,
+    private readonly chunks: ChunkStore,
+  ) {}
 
-  /** Opens the store on `js`'s JetStream; `create` makes it when missing (the cloud). */
+  /** Opens the store on `js`'s JetStream; `create` makes it (and the chunk stream) when missing (the cloud). */
   static async open(js: JetStreamClient, opts: { readonly create?: boolean } = {}): Promise<ArtifactStore> {
     const objm = new Objm(js);
     const os = opts.create ? await objm.create(Buckets.artifacts, { description: 'code and files cairn apply delivered to the sites, by digest' }) : await objm.open(Buckets.artifacts);
-    return new ArtifactStore(os);
+    const jsm = await js.jetstreamManager();
+    return new ArtifactStore(os, opts.create ? await ChunkStore.create(js, jsm) : new ChunkStore(js, jsm));
   }
 
   /** Whether the artifact is stored (whole: an object whose upload broke off is not). */
@@ -72,7 +78,9 @@ export class ArtifactStore {
   async list(): Promise<StoredArtifact[]> {
     return (await this.os.list()).flatMap((info: ObjectInfo) => {
       const m = OBJECT.exec(info.name);
-      return m && !info.deleted ? [{ kind: m[1] ? ('image' as const) : ('behaviour' as const), sha256: m[2]!, size: info.size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
+      // An image's object is its chunk index: its own size is in the metadata.
+      const size = m?.[1] ? Number(info.metadata?.['size'] ?? info.size) : info.size;
+      return m && !info.deleted ? [{ kind: m[1] ? ('image' as const) : ('behaviour' as const), sha256: m[2]!, size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
     });
   }
 
@@ -88,25 +96,39 @@ export class ArtifactStore {
   }
 
   /**
-   * Stores an image (the tar `docker save` writes) read from `data` unless it is stored already;
-   * nats-server keeps it in 128 KiB chunks, so it never has to fit in memory.
+   * Stores an image (the tar `docker save` writes, read from `data`) unless it is stored already:
+   * as content-defined chunks in CAIRN_CHUNKS (only those not stored yet are sent: a new version
+   * whose lower layers are unchanged sends about its changed layers) and an index of them under
+   * `image-sha256-<id>`. Says what was sent.
    */
-  async putImage(idHex: string, data: () => Promise<ReadableStream<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number }> {
+  async putImage(idHex: string, data: () => Promise<AsyncIterable<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
     const name = imageObjectName(idHex);
     const have = await this.os.info(name);
-    if (have !== null && !have.deleted) return { uploaded: false, size: have.size };
+    if (have !== null && !have.deleted) return { uploaded: false, size: Number(have.metadata?.['size'] ?? have.size), sentBytes: 0 };
     try {
-      const info = await this.os.put({ name, description: source }, await data());
-      return { uploaded: true, size: info.size };
+      const { index, sentBytes } = await this.chunks.put(await data());
+      await this.os.putBlob({ name, description: source, metadata: { size: String(index.size), chunks: String(index.chunks.length) } }, new TextEncoder().encode(JSON.stringify(index)));
+      return { uploaded: true, size: index.size, sentBytes };
     } catch (cause) {
+      if (cause instanceof CairnError) throw cause;
       throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing image ${source} (sha256:${idHex.slice(0, 12)}…) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { image: source, id: idHex } });
     }
   }
 
-  /** A stored image as a stream (undefined when not stored here yet); nats-server's digest of it is checked as it is read. */
-  async getImage(idHex: string): Promise<{ readonly data: ReadableStream<Uint8Array>; readonly done: Promise<Error | null> } | undefined> {
-    const result = await this.os.get(imageObjectName(idHex));
-    return result === null ? undefined : { data: result.data, done: result.error };
+  /**
+   * A stored image as a stream of its bytes, chunk after chunk; undefined when its index is not
+   * here yet. CAIRN_ARTIFACT_UNAVAILABLE when some of its chunks are not (an edge's mirror of the
+   * chunks lags): checked before anything is read, so a load never starts half-way.
+   */
+  async getImage(idHex: string, image: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    const blob = await this.os.getBlob(imageObjectName(idHex)).catch(() => null);
+    if (blob === null) return undefined;
+    const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
+    const missing = await this.chunks.missing(index);
+    if (missing.length > 0) {
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image}: ${missing.length} of its ${index.chunks.length} chunks are not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { image, missing: missing.length } });
+    }
+    return this.chunks.stream(index, `image ${image}`);
   }
 }
 

@@ -55,10 +55,10 @@ export async function packageImages(app: Application, docker: () => Promise<Dock
 }
 
 /** Stores a delivered image (`docker save` of its id) unless the store holds it already. */
-export async function storeImage(docker: Dockerode, store: ArtifactStore, image: DeliveredImage): Promise<{ readonly uploaded: boolean; readonly size: number }> {
+export async function storeImage(docker: Dockerode, store: ArtifactStore, image: DeliveredImage): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
   const hex = imageIdHex(image.id)!;
   // Saved by its name, so that the tar carries the tag a site's container is created with.
-  return store.putImage(hex, async () => Readable.toWeb((await docker.getImage(image.image).get()) as Readable) as ReadableStream<Uint8Array>, image.image);
+  return store.putImage(hex, async () => (await docker.getImage(image.image).get()) as unknown as AsyncIterable<Uint8Array>, image.image);
 }
 
 /**
@@ -75,12 +75,12 @@ export async function ensureImageLoaded(docker: Dockerode, store: ArtifactStore 
     .then(() => true)
     .catch(() => false);
   if (present) return 'present';
-  const stored = await store?.getImage(hex);
+  const stored = await store?.getImage(hex, image);
   if (!stored) {
     throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image} (${id.slice(0, 19)}…) is not on this site's engine and not (yet) in the artifact store it reads; it is loaded once it arrives`, { details: { id, image } });
   }
   const started = Date.now();
-  const progress = await docker.loadImage(Readable.fromWeb(stored.data as import('node:stream/web').ReadableStream<Uint8Array>), { quiet: true });
+  const progress = await docker.loadImage(Readable.fromWeb(stored as import('node:stream/web').ReadableStream<Uint8Array>), { quiet: true });
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(progress, (err: Error | null, output: { error?: string }[]) => {
       const failed = output?.find((o) => o.error);
@@ -88,8 +88,6 @@ export async function ensureImageLoaded(docker: Dockerode, store: ArtifactStore 
       else resolve();
     }),
   );
-  const readError = await stored.done;
-  if (readError) throw new CairnError(DeployCodes.ARTIFACT_CORRUPT, `image ${image} read from the artifact store is corrupt: ${readError.message}`, { details: { id, image } });
   await docker
     .getImage(id)
     .inspect()

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
-import { Buckets, ObjectStoreLayout } from '../../protocols/index.ts';
+import { Buckets, ObjectStoreLayout, Streams } from '../../protocols/index.ts';
 import { cloudMirrorConfig } from '../cloud-mirror.ts';
 import { PACKAGE_ROOT } from '../../kernel/runtimes/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
@@ -25,6 +25,11 @@ export function artifactsMirrorConfig(cloudDomain: string): Partial<StreamConfig
   return cloudMirrorConfig(ObjectStoreLayout.stream(Buckets.artifacts), cloudDomain, { allow_direct: true });
 }
 
+/** An edge's mirror of the cloud's CAIRN_CHUNKS: a chunk reaches the edge once, whatever shares it. */
+export function chunksMirrorConfig(cloudDomain: string): Partial<StreamConfig> & { name: string } {
+  return cloudMirrorConfig(Streams.chunks, cloudDomain, { allow_direct: true, max_msgs_per_subject: 1 });
+}
+
 /** What a site's controller reads artifacts from: its own JetStream's cairn_artifacts. */
 export interface SiteArtifacts {
   /** A behaviour's bytes, checked against its digest; undefined when not there (yet). */
@@ -41,8 +46,7 @@ export interface SiteArtifacts {
 export async function openSiteArtifacts(js: JetStreamClient, jsm: JetStreamManager, opts: { readonly cloudDomain?: string } = {}): Promise<SiteArtifacts> {
   let opened: ArtifactStore | undefined;
   if (opts.cloudDomain !== undefined) {
-    const config = artifactsMirrorConfig(opts.cloudDomain);
-    await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
+    for (const config of [artifactsMirrorConfig(opts.cloudDomain), chunksMirrorConfig(opts.cloudDomain)]) await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
   } else {
     // The cloud makes its store at once: edges' mirrors find their origin from the start (a mirror
     // made before its origin exists waits for the server's next retry, seconds later).

@@ -59,11 +59,16 @@ async function printPlan(file: string, text: string, flags: AppFlags, io: CliIo)
   return changed;
 }
 
-/** `artifacts: 1 stored (12.3 KiB), 1 already there`; undefined when the app delivers no code. */
-export function artifactsLine(artifacts: readonly { readonly size: number; readonly uploaded: boolean }[]): string | undefined {
+/**
+ * `artifacts: 1 stored (12.3 KiB), 1 already there`, with the bytes sent (an image sends only the
+ * chunks the cloud lacked: `1 stored (1.1 MiB of 52.4 MiB)`); undefined when the app delivers nothing.
+ */
+export function artifactsLine(artifacts: readonly { readonly size: number; readonly uploaded: boolean; readonly sentBytes: number }[]): string | undefined {
   if (artifacts.length === 0) return undefined;
   const stored = artifacts.filter((a) => a.uploaded);
-  return `artifacts: ${stored.length} stored${stored.length > 0 ? ` (${formatBytes(stored.reduce((n, a) => n + a.size, 0))})` : ''}, ${artifacts.length - stored.length} already there`;
+  const sent = stored.reduce((n, a) => n + a.sentBytes, 0);
+  const size = stored.reduce((n, a) => n + a.size, 0);
+  return `artifacts: ${stored.length} stored${stored.length > 0 ? ` (${formatBytes(sent)}${sent === size ? '' : ` of ${formatBytes(size)}`})` : ''}, ${artifacts.length - stored.length} already there`;
 }
 
 export function registerApply(program: Command, io: CliIo, setExitCode: (code: number) => void): void {

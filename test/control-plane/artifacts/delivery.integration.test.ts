@@ -9,7 +9,7 @@ import { Kvm } from '@nats-io/kv';
 import { CairnClient } from '../../../client/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
-import { ManifestError, startAppController } from '../../../control-plane/index.ts';
+import { ArtifactStore, ManifestError, startAppController } from '../../../control-plane/index.ts';
 import type { AppController } from '../../../control-plane/index.ts';
 import { Buckets, ManifestDiagnosticCodes, ObjectStoreLayout } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
@@ -160,5 +160,25 @@ describe('application delivery', () => {
     expect(await client.collectArtifactGarbage({ graceMs: 0 })).toEqual([]);
     await client.rollbackApp('delivered');
     await expect.poll(() => greet('greeter').catch(() => undefined), { timeout: 15_000 }).not.toBeUndefined();
+  });
+
+  it('delivery - a site whose artifact has not arrived reports it fetching (not failed) and starts the app once it is there', async () => {
+    await writeFile(join(appDir, 'late.ts'), greeterSource('late'));
+    const late = MANIFEST.replace('name: delivered', 'name: late').replaceAll('./greeter.ts', './late.ts').replace('id: greeter', 'id: late-greeter').replace('id: worker-greeter', 'id: late-worker');
+    await controller.stop();
+    const applied = await client.apply(late, { source: 'late.yaml', appDir });
+    // The site has not seen it; now its code is gone from the store (as if still on its way).
+    const store = await ArtifactStore.open(jetstream(client.nc));
+    await store.delete({ kind: 'behaviour', sha256: applied.artifacts![0]!.sha256 });
+    controller = await startController();
+    await expect
+      .poll(async () => (await client.appStatus('late')).find((s) => s.site === site)?.status, { timeout: 15_000 })
+      .toMatchObject({ state: 'fetching', revision: applied.revision, error: { code: 'CAIRN_ARTIFACT_UNAVAILABLE' } });
+    // Stored again (an apply of the same manifest sends what the cloud lacks): the site starts it.
+    const again = await client.apply(late, { source: 'late.yaml', appDir });
+    expect(again.changed).toBe(false);
+    expect(again.artifacts?.map((a) => a.uploaded)).toEqual([true]);
+    await expect.poll(() => greet('late-greeter').catch(() => undefined), { timeout: 20_000 }).toBe('LATE, ADA!');
+    await expect.poll(async () => (await client.appStatus('late')).find((s) => s.site === site)?.status?.state, { timeout: 10_000 }).toBe('running');
   });
 });

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import { CairnError, DeployCodes, Streams, Subjects } from '../../protocols/index.ts';
+import { contentChunks } from './content-chunks.ts';
+
+/** What an artifact stored as chunks is: its chunks in order, by digest and size. */
+export interface ChunkIndex {
+  readonly v: 1;
+  readonly size: number;
+  readonly chunks: readonly (readonly [sha256: string, size: number])[];
+}
+
+/** What storing one artifact as chunks sent: bytes of chunks the store did not hold yet, of all. */
+export interface ChunkedPut {
+  readonly index: ChunkIndex;
+  readonly sentBytes: number;
+}
+
+/** JetStream's "wrong last sequence": the chunk's subject holds it already. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** The cloud's chunk stream: one message per distinct chunk (a chunk stored again is refused, not repeated). */
+export function chunksStreamConfig(): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.chunks,
+    subjects: [Subjects.chunk('*')],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_msgs_per_subject: 1,
+    num_replicas: 1,
+    allow_direct: true,
+  };
+}
+
+/**
+ * Content-addressed chunks in JetStream (CAIRN_CHUNKS): an artifact is cut into content-defined
+ * chunks and each chunk the stream does not hold yet is stored once, under `cairn.chunk.<sha256>`.
+ * A new version of an image or a big file therefore stores, and sends to each edge's mirror, only
+ * the chunks that changed.
+ */
+export class ChunkStore {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  /** Creates the stream when missing (the cloud). */
+  static async create(js: JetStreamClient, jsm: JetStreamManager): Promise<ChunkStore> {
+    const config = chunksStreamConfig();
+    await jsm.streams.info(config.name).catch(() => jsm.streams.add(config));
+    return new ChunkStore(js, jsm);
+  }
+
+  /** Cuts `source` into chunks and stores those not stored yet. */
+  async put(source: AsyncIterable<Uint8Array>): Promise<ChunkedPut> {
+    const chunks: [string, number][] = [];
+    let size = 0;
+    let sentBytes = 0;
+    for await (const chunk of contentChunks(source)) {
+      const hex = createHash('sha256').update(chunk).digest('hex');
+      chunks.push([hex, chunk.length]);
+      size += chunk.length;
+      if (await this.has(hex)) continue;
+      try {
+        // Only where the subject is empty: two applies storing one chunk store it once.
+        await this.js.publish(Subjects.chunk(hex), chunk, { expect: { lastSubjectSequence: 0 } });
+        sentBytes += chunk.length;
+      } catch (err) {
+        if (!(err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE)) {
+          throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing a chunk (sha256:${hex.slice(0, 12)}…, ${chunk.length} bytes) in ${Streams.chunks} failed: ${(err as Error).message}`, { cause: err, details: { chunk: hex } });
+        }
+      }
+    }
+    return { index: { v: 1, size, chunks }, sentBytes };
+  }
+
+  /** Whether the stream holds a chunk (asked without reading it). */
+  async has(hex: string): Promise<boolean> {
+    const subject = Subjects.chunk(hex);
+    const info = await this.jsm.streams.info(Streams.chunks, { subjects_filter: subject }).catch(() => undefined);
+    return (info?.state.subjects?.[subject] ?? 0) > 0;
+  }
+
+  /** One chunk's bytes; undefined when this stream does not hold it. */
+  read(hex: string): Promise<Uint8Array | undefined> {
+    return this.jsm.streams
+      .getMessage(Streams.chunks, { last_by_subj: Subjects.chunk(hex) })
+      .then((m) => m?.data)
+      .catch(() => undefined);
+  }
+
+  /**
+   * The whole artifact, chunk by chunk in order (never all in memory), each checked against its
+   * digest. A chunk this stream does not hold (an edge's mirror has not caught up) errors the
+   * stream with CAIRN_ARTIFACT_UNAVAILABLE.
+   */
+  stream(index: ChunkIndex, what: string): ReadableStream<Uint8Array> {
+    let next = 0;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (next >= index.chunks.length) return controller.close();
+        const [hex, size] = index.chunks[next++]!;
+        const data = await this.read(hex);
+        if (data === undefined) {
+          return controller.error(new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `${what}: chunk ${next} of ${index.chunks.length} (sha256:${hex.slice(0, 12)}…) is not in this site's ${Streams.chunks} yet`, { details: { chunk: hex } }));
+        }
+        if (data.length !== size || createHash('sha256').update(data).digest('hex') !== hex) {
+          return controller.error(new CairnError(DeployCodes.ARTIFACT_CORRUPT, `${what}: chunk ${next} (sha256:${hex.slice(0, 12)}…) does not have its digest`, { details: { chunk: hex } }));
+        }
+        controller.enqueue(data);
+      },
+    });
+  }
+
+  /** The chunks of `index` this stream does not hold (an edge checks before it starts a transfer). */
+  async missing(index: ChunkIndex): Promise<string[]> {
+    const out: string[] = [];
+    for (const [hex] of index.chunks) if (!(await this.has(hex))) out.push(hex);
+    return out;
+  }
+}

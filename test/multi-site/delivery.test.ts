@@ -2,11 +2,18 @@
 // edge through the edge's mirror of cairn_artifacts, also after the edge was offline, and an edge
 // restarted while its link is down runs its apps from its cache.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nuid } from '@nats-io/transport-node';
+import { hostRuntimeContainerSpec } from '../../kernel/runtimes/index.ts';
+import { bundleJsGuest } from '../../kernel/runtimes/guest-bundle.ts';
+import { testDocker } from '../helpers/docker.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnClient } from '../../client/index.ts';
-import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { containerRuntime, createActorSystem, defaultRuntimes } from '../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../../control-plane/index.ts';
 import type { AppController } from '../../control-plane/index.ts';
@@ -40,7 +47,7 @@ const sites = new Map<string, Site>();
 
 async function startSite(site: string): Promise<Site> {
   const url = site === 'cloud' ? topology.cloud.url : topology.edges[site]!.url;
-  const system = await createActorSystem({ servers: url, site, node: `${site}-n1` });
+  const system = await createActorSystem({ runtimes: [...defaultRuntimes(), containerRuntime()], servers: url, site, node: `${site}-n1` });
   const controller = await startAppController({ system, artifactDir: join(cacheRoot, site), ...(site === 'cloud' ? {} : { cloudDomain: 'cloud' }) });
   const s = { system, controller };
   sites.set(site, s);
@@ -109,4 +116,39 @@ describe('delivery to edges', () => {
       topology.links.edge1!.thaw({ reset: true });
     }
   }, 60_000);
+
+  it('delivery - an image only the applying machine has reaches an edge through its mirrors and runs there', async () => {
+    const docker = await testDocker();
+    const tag = `cairn-edge-only-${nuid.next().toLowerCase()}:1`;
+    execFileSync('docker', ['build', '-q', '-t', tag, '-'], { input: `FROM cairn-base:local\nLABEL cairn.test=${tag}\nENTRYPOINT ["${realpathSync(process.execPath)}"]\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      const guest = bundleJsGuest(fileURLToPath(new URL('../../examples/apply/greeter.ts', import.meta.url)), 'default');
+      const binds = (hostRuntimeContainerSpec([]).binds ?? []).map((b) => JSON.stringify(b)).join(', ');
+      const boxed = `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: boxed-field }
+spec:
+  actors:
+    - id: boxed-probe
+      mode: container
+      behaviour: { module: ${guest} }
+      config: { greeting: moi }
+      placement: { sites: [edge1] }
+      container: { image: "${tag}", binds: [${binds}] }
+`;
+      // The edge's node is down; its server (and its mirrors) run on.
+      await stopSite('edge1');
+      const applied = await client.apply(boxed, { source: 'boxed.yaml', appDir });
+      expect(applied.artifacts).toEqual([expect.objectContaining({ kind: 'image', uploaded: true })]);
+      const id = (await docker.getImage(tag).inspect()).Id;
+      await docker.getImage(tag).remove({ force: true });
+      await startSite('edge1');
+      await expect
+        .poll(() => sites.get('edge1')!.system.ref('boxed-probe').ask({ type: 'greet' }, { timeout: 5_000 }).catch(() => undefined), { timeout: 60_000, interval: 500 })
+        .toBe('moi, world');
+      expect((await docker.getImage(tag).inspect()).Id).toBe(id);
+    } finally {
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  }, 120_000);
 });

@@ -60,7 +60,8 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string, c
       const behaviour = actor.behaviour ?? { module: needCode(actor, code).module, export: needCode(actor, code).export };
       return {
         mode: 'container',
-        image: c.image ?? builtImageTag(app.metadata.name, actor.id),
+        // A pinned image (container.imageId) runs by its id, whatever its tag points at now.
+        image: c.imageId ?? c.image ?? builtImageTag(app.metadata.name, actor.id),
         ...(c.build ? { build: { context: resolve(appDir, c.build.context), dockerfile: c.build.dockerfile } } : {}),
         cmd: [behaviour.module, behaviour.export],
         ...env,

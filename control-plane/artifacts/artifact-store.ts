@@ -121,12 +121,12 @@ export class ArtifactStore {
    * chunks lags): checked before anything is read, so a load never starts half-way.
    */
   async getImage(idHex: string, image: string): Promise<ReadableStream<Uint8Array> | undefined> {
-    const blob = await this.os.getBlob(imageObjectName(idHex)).catch(() => null);
+    const blob = await this.os.getBlob(imageObjectName(idHex));
     if (blob === null) return undefined;
     const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
-    const missing = await this.chunks.missing(index);
-    if (missing.length > 0) {
-      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image}: ${missing.length} of its ${index.chunks.length} chunks are not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { image, missing: missing.length } });
+    const missing = await this.chunks.firstMissing(index);
+    if (missing !== undefined) {
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image}: chunk ${missing + 1} of its ${index.chunks.length} is not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { image, chunk: missing } });
     }
     return this.chunks.stream(index, `image ${image}`);
   }

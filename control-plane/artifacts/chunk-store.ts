@@ -17,6 +17,9 @@ export interface ChunkedPut {
   readonly sentBytes: number;
 }
 
+/** JetStream's "no message found": the stream does not hold that chunk. */
+const NO_MESSAGE = 10037;
+
 /** JetStream's "wrong last sequence": the chunk's subject holds it already. */
 const WRONG_LAST_SEQUENCE = 10071;
 
@@ -83,12 +86,15 @@ export class ChunkStore {
     return (info?.state.subjects?.[subject] ?? 0) > 0;
   }
 
-  /** One chunk's bytes; undefined when this stream does not hold it. */
+  /** One chunk's bytes; undefined when this stream does not hold it (other errors are thrown). */
   read(hex: string): Promise<Uint8Array | undefined> {
     return this.jsm.streams
       .getMessage(Streams.chunks, { last_by_subj: Subjects.chunk(hex) })
       .then((m) => m?.data)
-      .catch(() => undefined);
+      .catch((err: unknown) => {
+        if (err instanceof JetStreamApiError && err.code === NO_MESSAGE) return undefined;
+        throw err;
+      });
   }
 
   /**
@@ -114,10 +120,9 @@ export class ChunkStore {
     });
   }
 
-  /** The chunks of `index` this stream does not hold (an edge checks before it starts a transfer). */
-  async missing(index: ChunkIndex): Promise<string[]> {
-    const out: string[] = [];
-    for (const [hex] of index.chunks) if (!(await this.has(hex))) out.push(hex);
-    return out;
+  /** The first chunk of `index` this stream does not hold, if any (an edge checks before it starts a load). */
+  async firstMissing(index: ChunkIndex): Promise<number | undefined> {
+    for (const [i, [hex]] of index.chunks.entries()) if (!(await this.has(hex))) return i;
+    return undefined;
   }
 }

@@ -57,8 +57,8 @@ export async function packageImages(app: Application, docker: () => Promise<Dock
 /** Stores a delivered image (`docker save` of its id) unless the store holds it already. */
 export async function storeImage(docker: Dockerode, store: ArtifactStore, image: DeliveredImage): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
   const hex = imageIdHex(image.id)!;
-  // Saved by its name, so that the tar carries the tag a site's container is created with.
-  return store.putImage(hex, async () => (await docker.getImage(image.image).get()) as unknown as AsyncIterable<Uint8Array>, image.image);
+  // Saved by its id (the tag may move meanwhile): the site tags it, and runs it by id.
+  return store.putImage(hex, async () => (await docker.getImage(image.id).get()) as unknown as AsyncIterable<Uint8Array>, image.image);
 }
 
 /**
@@ -74,7 +74,11 @@ export async function ensureImageLoaded(docker: Dockerode, store: ArtifactStore 
     .inspect()
     .then(() => true)
     .catch(() => false);
-  if (present) return 'present';
+  if (present) {
+    // Its name points at the pinned id here too (a rollback may pin an older image under the same tag).
+    if (image !== id) await docker.getImage(id).tag(splitImageName(image));
+    return 'present';
+  }
   const stored = await store?.getImage(hex, image);
   if (!stored) {
     throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image} (${id.slice(0, 19)}…) is not on this site's engine and not (yet) in the artifact store it reads; it is loaded once it arrives`, { details: { id, image } });

@@ -45,7 +45,11 @@ export function registerLogs(program: Command, io: CliIo): void {
 async function follow(client: CairnClient, actor: string, format: OutputFormat | undefined, io: CliIo): Promise<void> {
   const stop = new AbortController();
   const signals = catchStopSignals(io);
-  void signals.next().then(() => stop.abort());
+  void signals.next().then(() => {
+    // A second Ctrl-C while the client closes exits at once.
+    signals.stopping();
+    stop.abort();
+  });
   // One chain, so lines print in the order they came whatever rendering takes.
   let printed = Promise.resolve();
   const print = (line: Partial<OutputLine> & { readonly line: string }): void => {
@@ -61,6 +65,8 @@ async function follow(client: CairnClient, actor: string, format: OutputFormat |
         else early.push(line);
       }
     })();
+    // Awaited below; a subscription that fails meanwhile is not an unhandled rejection.
+    following.catch(() => undefined);
     let recent: readonly string[];
     try {
       recent = await client.actorLogs(actor);

@@ -41,6 +41,7 @@ export class ContainerChannel implements GuestChannel {
     stderr.on('data', (chunk: Buffer) => {
       for (const line of this.stderrLines.push(chunk)) this.log.debug({ actor: info.actor, guest: this.describe }, line);
     });
+    stderr.once('end', () => this.stderrLines.end());
     demux(stream, stdout, stderr);
     // The socket breaks when the container goes; `exited` reports that, not an unhandled error.
     stream.on('error', (err: Error) => this.log.debug({ actor: info.actor, guest: this.describe, err: err.message }, 'container stream error'));

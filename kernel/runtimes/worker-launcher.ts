@@ -67,11 +67,14 @@ class WorkerChannel implements GuestChannel {
   ) {
     this.describe = `worker ${worker.threadId}`;
     this.output = new OutputLines(logLines);
+    let open = 2;
     for (const stream of [worker.stdout, worker.stderr]) {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         for (const line of this.output.push(chunk)) log.debug(line);
       });
+      // Once both are done, an unfinished last line counts as a line (and reaches `logs -f`).
+      stream.once('end', () => --open === 0 && this.output.end());
     }
     // An uncaught exception (or a failed import of the module) comes as 'error', then 'exit'.
     worker.on('error', (err) => (this.failure ??= err));

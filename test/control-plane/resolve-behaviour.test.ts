@@ -64,6 +64,12 @@ describe('resolveRuntime', () => {
     expect(resolveRuntime(actor, app, FIXTURES)).toMatchObject({ image: builtImageTag('demo', 'a1') });
   });
 
+  it('resolveRuntime - a pinned image (container.imageId) runs by its id, whatever its tag points at', () => {
+    const id = `sha256:${'ab'.repeat(32)}`;
+    const { app, actor } = oneActor(`behaviour: { module: /app/x.js }\nmode: container\ncontainer: { image: "acme/det:1", imageId: "${id}" }`);
+    expect(resolveRuntime(actor, app, FIXTURES)).toMatchObject({ image: id });
+  });
+
   it('resolveModulePath - package names are kept, paths become absolute', () => {
     expect(resolveModulePath('cairn-actors/inference', '/srv/app')).toBe('cairn-actors/inference');
     expect(resolveModulePath('./a.ts', '/srv/app')).toBe('/srv/app/a.ts');

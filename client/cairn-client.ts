@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULT_SERVERS, DeadLetterAdmin, SiteSender, assertPositiveOptions, openSiteConnection, readNodeRegistry, systemClock } from '../kernel/index.ts';
 import type { ActorRef, AskOptions, Clock, DeadLetter, ListOptions, Message, ModuleDefinition, RegisteredNode, SiteConnection, TellOptions } from '../kernel/index.ts';
-import type { AppArtifact, DeliveredImage, AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult, StoredArtifact } from '../control-plane/index.ts';
+import type { AppArtifact, DeliveredFile, DeliveredImage, AppDetails, AppDiff, AppStatus, AppStore, AppSummary, ApplyResult, Application, Diagnostic, RollbackResult, StoredArtifact } from '../control-plane/index.ts';
 import { Buckets, CairnError, ControlVerbs, DeployCodes, ManifestCodes, Subjects, assertName, decodeValue, encodeValue, isNodeAlive } from '../protocols/index.ts';
 import type { ActorInfo, ControlVerb, LogsReply, PsReply, TreeReply } from '../protocols/index.ts';
 import { collectReplies } from './node-query.ts';
@@ -34,8 +34,8 @@ export interface ManifestSourceOptions {
  * application then references digests, not this machine's paths); ManifestError
  * (CAIRN_MANIFEST_INVALID) with every problem, a file that is missing or does not build included.
  */
-async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[]; readonly images: readonly DeliveredImage[] }> {
-  const { parseManifest, parseManifestWithModules, packageBehaviours, packageImages, localDocker, ManifestError, formatDiagnostics } = await controlPlane();
+async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[]; readonly images: readonly DeliveredImage[]; readonly files: readonly DeliveredFile[] }> {
+  const { parseManifest, parseManifestWithModules, packageBehaviours, packageFiles, packageImages, localDocker, ManifestError, formatDiagnostics } = await controlPlane();
   const baseDir = opts.appDir ?? process.cwd();
   const invalid = (errors: readonly Diagnostic[], warnings: readonly Diagnostic[]): never => {
     const all = [...errors, ...warnings];
@@ -44,14 +44,16 @@ async function validateManifest(manifest: string, source: string, opts: Manifest
   const parsed = await parseManifestWithModules(manifest, source, baseDir, undefined, opts.modules ?? []);
   if (!parsed.ok) return invalid(parsed.errors, parsed.warnings);
   const packaged = await packageBehaviours(parsed.app, baseDir);
-  if (packaged.problems.size > 0) {
-    // Parsed again with the build problems, so that they carry their line in the manifest.
-    const again = parseManifest(manifest, source, { fileProblems: packaged.problems });
+  const withFiles = await packageFiles(packaged.app, baseDir);
+  const problems = [...packaged.problems, ...withFiles.problems];
+  if (problems.length > 0) {
+    // Parsed again with the file problems, so that they carry their line in the manifest.
+    const again = parseManifest(manifest, source, { fileProblems: problems });
     return invalid(again.ok ? [] : again.errors, parsed.warnings);
   }
   // Container images that exist only here travel too (container.imageId pins each).
-  const withImages = await packageImages(packaged.app, localDocker);
-  return { app: withImages.app, warnings: parsed.warnings, artifacts: packaged.artifacts, images: withImages.images };
+  const withImages = await packageImages(withFiles.app, localDocker);
+  return { app: withImages.app, warnings: parsed.warnings, artifacts: packaged.artifacts, images: withImages.images, files: withFiles.files };
 }
 
 /** What `apply` did with one artifact of the application. */
@@ -264,7 +266,7 @@ export class CairnClient {
   async apply(manifest: string, opts: ManifestSourceOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
     const parsed = await validateManifest(manifest, source, opts);
-    const artifacts = [...(await this.storeArtifacts(parsed.artifacts)), ...(await this.storeImages(parsed.images))];
+    const artifacts = [...(await this.storeArtifacts(parsed.artifacts)), ...(await this.storeFiles(parsed.files)), ...(await this.storeImages(parsed.images))];
     const recorded = Object.fromEntries(parsed.artifacts.map((a) => [a.sha256, { size: a.bytes.length, source: a.source }]));
     const result = await (await this.apps(true)).applyApp(parsed.app, source, recorded);
     // Best effort: a revision that fell out of the history may have been the last user of some.
@@ -283,6 +285,24 @@ export class CairnClient {
       out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded, sentBytes: uploaded ? a.bytes.length : 0 });
     }
     return out;
+  }
+
+  /** Stores each delivered file as chunks (only those the cloud lacks are sent). */
+  private async storeFiles(files: readonly DeliveredFile[]): Promise<AppliedArtifact[]> {
+    if (files.length === 0) return [];
+    const { ArtifactStore, appsJetStream, storeFile } = await controlPlane();
+    const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
+    const out = new Map<string, AppliedArtifact>();
+    for (const f of files) {
+      const have = out.get(f.sha256);
+      if (have) {
+        out.set(f.sha256, { ...have, actors: [...have.actors, f.actor] });
+        continue;
+      }
+      const stored = await storeFile(store, f);
+      out.set(f.sha256, { kind: 'file', sha256: f.sha256, size: stored.size, source: f.path, actors: [f.actor], uploaded: stored.uploaded, sentBytes: stored.sentBytes });
+    }
+    return [...out.values()];
   }
 
   /** Stores each delivered image (`docker save`) unless the cloud holds it already. */

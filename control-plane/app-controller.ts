@@ -123,7 +123,7 @@ export class AppController {
     this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
-    this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log);
+    this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log, undefined, artifacts.files);
     let docker: Promise<Dockerode> | undefined;
     // Docker is loaded only when an app has a delivered image.
     this.images = async (id, image) => ensureImageLoaded(await (docker ??= localDocker()), await artifacts.store(), id, image, node.log);
@@ -320,9 +320,15 @@ export class AppController {
       const refused = this.instancesRefusal(c.name, c.actors);
       if (refused) throw refused;
       // Delivered code (artifact references) becomes files in this site's cache, fetched if missing.
-      c = { ...c, ...(await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images)) };
+      const local = await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images);
+      c = { ...c, app: local.app, actors: local.actors };
       const loaded = new Map<string, LoadedActor>();
-      for (const a of c.actors) loaded.set(a.id, await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules));
+      for (const a of c.actors) {
+        const actor = await loadActor(a, { app: c.name, actor: a.id, site: this.site }, this.appDir, this.importer, this.modules);
+        // Delivered files reach the actor as ctx.config.files.<name>: their paths on this node.
+        const files = local.files.get(a.id);
+        loaded.set(a.id, files ? { ...actor, config: { ...actor.config, files } } : actor);
+      }
       // Placement over this site's nodes: the instances that fit somewhere start; the others are reported.
       const instances = siteInstances(c.actors);
       const plan = this.placer!.planApp(c.app, instances);

@@ -38,7 +38,7 @@ export interface ApplyResult {
    * (its digest) or an image (its id), its size, behaviour.module or the image as written, the actors using it, and whether it was sent (false: the
    * cloud held it already), and the bytes sent (an image sends only the chunks the cloud lacked).
    */
-  readonly artifacts?: readonly { readonly kind: 'behaviour' | 'image'; readonly sha256: string; readonly size: number; readonly source: string; readonly actors: readonly string[]; readonly uploaded: boolean; readonly sentBytes: number }[];
+  readonly artifacts?: readonly { readonly kind: 'behaviour' | 'file' | 'image'; readonly sha256: string; readonly size: number; readonly source: string; readonly actors: readonly string[]; readonly uploaded: boolean; readonly sentBytes: number }[];
 }
 
 export interface RollbackResult extends ApplyResult {

@@ -40,7 +40,7 @@ export async function parseManifestWithModules(text: string, source: string | un
   }
   const exportErrors = await behaviourExportErrors(first.app, appDir, importer);
   const fileProblems = missingBehaviourFiles(first.app, appDir);
-  if (names.length === 0 && exportErrors.size === 0 && fileProblems.size === 0) return first;
+  if (names.length === 0 && exportErrors.size === 0 && fileProblems.length === 0) return first;
   return parseManifest(text, source, { modules, moduleErrors, exportErrors, fileProblems });
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,6 +11,9 @@ import { cairnImportsOf, linkCairnImports } from './cairn-imports.ts';
 
 /** Where a site gets artifacts it does not have yet: its artifact store (the cloud's, or an edge's mirror). */
 export type ArtifactSource = (sha256: string) => Promise<Uint8Array | undefined>;
+
+/** Where a site gets a delivered file's bytes (a stream: files may be big); undefined when not there yet. */
+export type FileSource = (sha256: string, what: string) => Promise<ReadableStream<Uint8Array> | undefined>;
 
 /**
  * A site's artifacts on disk: `<dir>/sha256-<hex>.js` holds the artifact as stored (checked against
@@ -24,7 +28,44 @@ export class ArtifactCache {
     private readonly log: Logger,
     /** Where this node's Cairn module `path` (as `cairn-runtime:` names it) is. */
     private readonly locate: (path: string) => string = ownCairnModule,
+    private readonly files?: FileSource,
   ) {}
+
+  /**
+   * The path of a delivered file on this node (`<dir>/sha256-<hex>.file`), checked against its
+   * digest (a file that does not match is removed and fetched again); fetched from the site's store
+   * when missing, streamed to disk and checked before it is put in place.
+   */
+  async filePath(sha256: string, what: string): Promise<string> {
+    const path = join(this.dir, `${artifactObjectName(sha256)}.file`);
+    if (existsSync(path)) {
+      if ((await fileDigest(path)) === sha256) return path;
+      this.log.warn({ file: path, sha256 }, 'artifact cache: a cached file does not match its digest; removed, fetching it again');
+      await rm(path, { force: true });
+    }
+    const data = await this.files?.(sha256, what);
+    if (!data) {
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `${what} (sha256:${sha256.slice(0, 12)}…) is not cached here and not (yet) in the artifact store this site reads; it starts once it arrives`, { details: { sha256 } });
+    }
+    await mkdir(this.dir, { recursive: true });
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const hash = createHash('sha256');
+      const out = createWriteStream(temporary);
+      for await (const piece of data as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(piece);
+        if (!out.write(piece)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'close');
+      const actual = hash.digest('hex');
+      if (actual !== sha256) throw new CairnError(DeployCodes.ARTIFACT_CORRUPT, `${what} read from the artifact store has digest ${actual}, not ${sha256}`, { details: { sha256 } });
+      await rename(temporary, path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    return path;
+  }
 
   /** The path of the artifact's module, linked and ready to import; fetched first when not cached. */
   async modulePath(sha256: string): Promise<string> {
@@ -65,6 +106,12 @@ export class ArtifactCache {
   private rawPath(sha256: string): string {
     return join(this.dir, `${artifactObjectName(sha256)}.js`);
   }
+}
+
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  return hash.digest('hex');
 }
 
 /** This node's file for a `cairn-runtime:` path: beside Cairn's sources in a checkout, in `dist/` when built. */

@@ -39,6 +39,11 @@ export function imageObjectName(idHex: string): string {
   return `image-sha256-${idHex}`;
 }
 
+/** The name a delivered file's chunk index is stored under: `file-sha256-<hex of its bytes>`. */
+export function fileObjectName(sha256Hex: string): string {
+  return `file-sha256-${sha256Hex}`;
+}
+
 const IMAGE_ID = /^sha256:([0-9a-f]{64})$/;
 
 /** The hex of an image id (`sha256:<hex>`, as Docker writes it); undefined for anything else. */

@@ -3,15 +3,15 @@ import { Objm } from '@nats-io/obj';
 import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
-import { artifactObjectName, imageObjectName } from './artifact-ref.ts';
+import { artifactObjectName, fileObjectName, imageObjectName } from './artifact-ref.ts';
 import { ChunkStore } from './chunk-store.ts';
 import type { ChunkIndex } from './chunk-store.ts';
 
 /** One stored artifact, as `cairn artifacts ls` shows it. */
 export interface StoredArtifact {
-  /** A bundled behaviour (named by the SHA-256 of its bytes) or a container image (by its image id). */
-  readonly kind: 'behaviour' | 'image';
-  /** The SHA-256 that names it, hex: of the bytes for a behaviour, the image id for an image. */
+  /** A bundled behaviour or a delivered file (named by the SHA-256 of its bytes), or a container image (by its image id). */
+  readonly kind: 'behaviour' | 'file' | 'image';
+  /** The SHA-256 that names it, hex: of the bytes for a behaviour or a file, the image id for an image. */
   readonly sha256: string;
   readonly size: number;
   /** What it was built from, as the manifest wrote it (e.g. `./greeter.ts`). */
@@ -20,7 +20,13 @@ export interface StoredArtifact {
   readonly storedAt: number;
 }
 
-const OBJECT = /^(image-)?sha256-([0-9a-f]{64})$/;
+const OBJECT = /^(image-|file-)?sha256-([0-9a-f]{64})$/;
+const KINDS = { 'image-': 'image', 'file-': 'file' } as const;
+
+/** The object an artifact of a kind is stored under. */
+function objectName(kind: StoredArtifact['kind'], hex: string): string {
+  return kind === 'image' ? imageObjectName(hex) : kind === 'file' ? fileObjectName(hex) : artifactObjectName(hex);
+}
 
 /**
  * The cairn_artifacts object store: artifacts by digest (object `sha256-<hex>`). On the cloud it
@@ -78,15 +84,16 @@ export class ArtifactStore {
   async list(): Promise<StoredArtifact[]> {
     return (await this.os.list()).flatMap((info: ObjectInfo) => {
       const m = OBJECT.exec(info.name);
-      // An image's object is its chunk index: its own size is in the metadata.
+      // An image's or a file's object is its chunk index: its own size is in the metadata.
       const size = m?.[1] ? Number(info.metadata?.['size'] ?? info.size) : info.size;
-      return m && !info.deleted ? [{ kind: m[1] ? ('image' as const) : ('behaviour' as const), sha256: m[2]!, size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
+      const kind = m?.[1] ? KINDS[m[1] as keyof typeof KINDS] : 'behaviour';
+      return m && !info.deleted ? [{ kind, sha256: m[2]!, size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
     });
   }
 
   /** Deletes one (garbage collection: no kept revision uses it). */
   async delete(artifact: Pick<StoredArtifact, 'kind' | 'sha256'>): Promise<void> {
-    await this.os.delete(artifact.kind === 'image' ? imageObjectName(artifact.sha256) : artifactObjectName(artifact.sha256));
+    await this.os.delete(objectName(artifact.kind, artifact.sha256));
   }
 
   /** Whether an image is stored (whole), by its id's hex. */
@@ -102,7 +109,16 @@ export class ArtifactStore {
    * `image-sha256-<id>`. Says what was sent.
    */
   async putImage(idHex: string, data: () => Promise<AsyncIterable<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
-    const name = imageObjectName(idHex);
+    return this.putChunked('image', idHex, data, source);
+  }
+
+  /** Stores a file (a model, a config file) as chunks, as putImage does, under the digest of its bytes. */
+  async putFile(sha256: string, data: () => Promise<AsyncIterable<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
+    return this.putChunked('file', sha256, data, source);
+  }
+
+  private async putChunked(kind: 'image' | 'file', idHex: string, data: () => Promise<AsyncIterable<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
+    const name = objectName(kind, idHex);
     const have = await this.os.info(name);
     if (have !== null && !have.deleted) return { uploaded: false, size: Number(have.metadata?.['size'] ?? have.size), sentBytes: 0 };
     try {
@@ -111,7 +127,7 @@ export class ArtifactStore {
       return { uploaded: true, size: index.size, sentBytes };
     } catch (cause) {
       if (cause instanceof CairnError) throw cause;
-      throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing image ${source} (sha256:${idHex.slice(0, 12)}…) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { image: source, id: idHex } });
+      throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing ${kind} ${source} (sha256:${idHex.slice(0, 12)}…) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { source, id: idHex } });
     }
   }
 
@@ -121,14 +137,23 @@ export class ArtifactStore {
    * chunks lags): checked before anything is read, so a load never starts half-way.
    */
   async getImage(idHex: string, image: string): Promise<ReadableStream<Uint8Array> | undefined> {
-    const blob = await this.os.getBlob(imageObjectName(idHex));
+    return this.getChunked('image', idHex, `image ${image}`);
+  }
+
+  /** A stored file as a stream of its bytes, as getImage. */
+  async getFile(sha256: string, what: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    return this.getChunked('file', sha256, what);
+  }
+
+  private async getChunked(kind: 'image' | 'file', idHex: string, what: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    const blob = await this.os.getBlob(objectName(kind, idHex));
     if (blob === null) return undefined;
     const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
     const missing = await this.chunks.firstMissing(index);
     if (missing !== undefined) {
-      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `image ${image}: chunk ${missing + 1} of its ${index.chunks.length} is not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { image, chunk: missing } });
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `${what}: chunk ${missing + 1} of its ${index.chunks.length} is not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { what, chunk: missing } });
     }
-    return this.chunks.stream(index, `image ${image}`);
+    return this.chunks.stream(index, what);
   }
 }
 

@@ -2,8 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManifestDiagnosticCodes } from '../../protocols/index.ts';
-import type { ManifestDiagnosticCode } from '../../protocols/index.ts';
-import type { Actor, Application } from '../manifest/index.ts';
+import type { Actor, Application, FileProblem } from '../manifest/index.ts';
 import { artifactDigest, artifactRef, imageIdHex, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
 import { bundleBehaviour } from './bundle-behaviour.ts';
 import type { BuiltArtifact } from './bundle-behaviour.ts';
@@ -19,11 +18,6 @@ export interface DeliveredBehaviour {
   readonly file: string;
 }
 
-/** A problem with an actor's behaviour file, reported at `spec.actors[index].behaviour.module`. */
-export interface BehaviourFileProblem {
-  readonly code: ManifestDiagnosticCode;
-  readonly message: string;
-}
 
 /**
  * Which actors' code `cairn apply` delivers: a behaviour whose module is a local path, in a mode
@@ -39,12 +33,13 @@ export function deliveredBehaviours(app: Application, baseDir: string): Delivere
   });
 }
 
-/** By actor index, the delivered behaviours whose file does not exist (or is not a file). */
-export function missingBehaviourFiles(app: Application, baseDir: string): Map<number, BehaviourFileProblem> {
-  const out = new Map<number, BehaviourFileProblem>();
+/** The delivered behaviours whose file does not exist (or is not a file). */
+export function missingBehaviourFiles(app: Application, baseDir: string): FileProblem[] {
+  const out: FileProblem[] = [];
   for (const d of deliveredBehaviours(app, baseDir)) {
     if (existsSync(d.file) && statSync(d.file).isFile()) continue;
-    out.set(d.index, {
+    out.push({
+      index: d.index,
       code: ManifestDiagnosticCodes.BEHAVIOUR_FILE_NOT_FOUND,
       message: `actor "${d.actor}": behaviour.module "${d.module}" resolves to ${d.file}, which ${existsSync(d.file) ? 'is not a file' : 'does not exist'} (relative paths are relative to the manifest's folder)`,
     });
@@ -63,8 +58,8 @@ export interface PackagedApp {
   /** The application with each delivered behaviour.module replaced by its artifact reference. */
   readonly app: Application;
   readonly artifacts: readonly AppArtifact[];
-  /** By actor index: files that did not build. Nothing is usable when this is not empty. */
-  readonly problems: ReadonlyMap<number, BehaviourFileProblem>;
+  /** Files that did not build. Nothing is usable when this is not empty. */
+  readonly problems: readonly FileProblem[];
 }
 
 /**
@@ -73,24 +68,24 @@ export interface PackagedApp {
  */
 export async function packageBehaviours(app: Application, baseDir: string): Promise<PackagedApp> {
   const delivered = deliveredBehaviours(app, baseDir);
-  const built = new Map<string, BuiltArtifact | BehaviourFileProblem>();
+  const built = new Map<string, BuiltArtifact | Omit<FileProblem, 'index'>>();
   for (const d of delivered) {
     if (built.has(d.file)) continue;
     built.set(
       d.file,
-      await bundleBehaviour(d.file).catch((err: unknown): BehaviourFileProblem => ({
+      await bundleBehaviour(d.file).catch((err: unknown): Omit<FileProblem, 'index'> => ({
         code: ManifestDiagnosticCodes.BEHAVIOUR_BUILD_FAILED,
         message: `actor "${d.actor}": behaviour.module "${d.module}" (${d.file}) does not build into one JavaScript file: ${buildErrorText(err)}`,
       })),
     );
   }
-  const problems = new Map<number, BehaviourFileProblem>();
+  const problems: FileProblem[] = [];
   const artifacts = new Map<string, AppArtifact>();
   const refs = new Map<number, string>();
   for (const d of delivered) {
     const b = built.get(d.file)!;
     if (!('sha256' in b)) {
-      problems.set(d.index, b);
+      problems.push({ ...b, index: d.index });
       continue;
     }
     refs.set(d.index, artifactRef(b.sha256));
@@ -104,9 +99,9 @@ export async function packageBehaviours(app: Application, baseDir: string): Prom
   return { app: { ...app, spec: { ...app.spec, actors } }, artifacts: [...artifacts.values()], problems };
 }
 
-/** The artifacts an application's actors reference, by the hex that names them: behaviours' digests and images' ids. Pure. */
+/** The artifacts an application's actors reference, by the hex that names them: behaviours' and files' digests, images' ids. Pure. */
 export function artifactDigestsOf(app: Application): string[] {
-  const refs = app.spec.actors.flatMap((a) => [a.behaviour ? artifactDigest(a.behaviour.module) : undefined, a.container?.imageId === undefined ? undefined : imageIdHex(a.container.imageId)]);
+  const refs = app.spec.actors.flatMap((a) => [a.behaviour ? artifactDigest(a.behaviour.module) : undefined, a.container?.imageId === undefined ? undefined : imageIdHex(a.container.imageId), ...Object.values(a.files ?? {}).map(artifactDigest)]);
   return [...new Set(refs.filter((d): d is string => d !== undefined))];
 }
 

@@ -5,8 +5,9 @@ import { cloudMirrorConfig } from '../cloud-mirror.ts';
 import { PACKAGE_ROOT } from '../../kernel/runtimes/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 import { ArtifactStore } from './artifact-store.ts';
-import type { ArtifactCache, ArtifactSource } from './artifact-cache.ts';
+import type { ArtifactCache, ArtifactSource, FileSource } from './artifact-cache.ts';
 import { artifactDigest, isArtifactRef } from './artifact-ref.ts';
+import { fileDigestsOf } from './deliver-files.ts';
 
 /**
  * Where a node keeps artifacts when it is not told (`cairn up` and `site up` use their data dir):
@@ -34,6 +35,8 @@ export function chunksMirrorConfig(cloudDomain: string): Partial<StreamConfig> &
 export interface SiteArtifacts {
   /** A behaviour's bytes, checked against its digest; undefined when not there (yet). */
   readonly source: ArtifactSource;
+  /** A delivered file's bytes as a stream; undefined when not there (yet). */
+  readonly files: FileSource;
   /** The store itself (images are read as streams); undefined until it exists. */
   store(): Promise<ArtifactStore | undefined>;
 }
@@ -53,7 +56,7 @@ export async function openSiteArtifacts(js: JetStreamClient, jsm: JetStreamManag
     opened = await ArtifactStore.open(js, { create: true });
   }
   const store = async (): Promise<ArtifactStore | undefined> => (opened ??= await ArtifactStore.open(js).catch(() => undefined));
-  return { store, source: async (sha256) => (await store())?.get(sha256) };
+  return { store, source: async (sha256) => (await store())?.get(sha256), files: async (sha256, what) => (await store())?.getFile(sha256, what) };
 }
 
 /**
@@ -62,7 +65,12 @@ export async function openSiteArtifacts(js: JetStreamClient, jsm: JetStreamManag
  * files; a delivered image (`container.imageId`) is loaded by `images` first. Actors of other
  * sites keep their references: their code is not fetched here.
  */
-export async function localizeArtifacts(app: Application, actors: readonly Actor[], cache: ArtifactCache, images?: (id: string, image: string) => Promise<unknown>): Promise<{ readonly app: Application; readonly actors: readonly Actor[] }> {
+export async function localizeArtifacts(
+  app: Application,
+  actors: readonly Actor[],
+  cache: ArtifactCache,
+  images?: (id: string, image: string) => Promise<unknown>,
+): Promise<{ readonly app: Application; readonly actors: readonly Actor[]; readonly files: ReadonlyMap<string, Readonly<Record<string, string>>> }> {
   // Delivered images first: loaded into this site's engine when it lacks them.
   for (const a of actors) if (a.container?.imageId !== undefined && images) await images(a.container.imageId, a.container.image ?? a.container.imageId);
   const paths = new Map<string, string>();
@@ -75,8 +83,20 @@ export async function localizeArtifacts(app: Application, actors: readonly Actor
     if (path === undefined) paths.set(digest, (path = await cache.modulePath(digest)));
     return { ...a, behaviour: { ...a.behaviour!, module: path } } as Actor;
   };
+  // Delivered files: each in the cache (fetched when missing); a container sees it at the same path.
+  const files = new Map<string, Record<string, string>>();
+  const withFiles = async (a: Actor): Promise<Actor> => {
+    const digests = fileDigestsOf(a);
+    if (Object.keys(digests).length === 0) return a;
+    const paths: Record<string, string> = {};
+    for (const [name, sha256] of Object.entries(digests)) paths[name] = await cache.filePath(sha256, `files.${name} of actor "${a.id}"`);
+    files.set(a.id, paths);
+    if (a.mode !== 'container') return a;
+    const binds = Object.values(paths).map((p) => `${p}:${p}:ro`);
+    return { ...a, container: { ...a.container, binds: [...(a.container?.binds ?? []), ...binds] } } as Actor;
+  };
   const localActors: Actor[] = [];
-  for (const a of actors) localActors.push(await local(a));
+  for (const a of actors) localActors.push(await withFiles(await local(a)));
   const byId = new Map(localActors.map((a) => [a.id, a]));
-  return { app: { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => byId.get(a.id) ?? a) } }, actors: localActors };
+  return { app: { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => byId.get(a.id) ?? a) } }, actors: localActors, files };
 }

@@ -38,6 +38,8 @@ export const NameSchema = Type.String({
 
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const EXPORT_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]*$';
+/** A name in an actor's `files`: an identifier-like key (it becomes `ctx.config.files.<name>`). */
+export const FILE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
 /** `host:container` or `host:container:ro|rw`, as Docker's HostConfig.Binds. */
 export const BIND_PATTERN = '^[^:\\s]+:[^:\\s]+(:(ro|rw))?$';
 
@@ -190,6 +192,13 @@ export const ActorSchema = Strict({
   persist: Type.Optional(Type.Boolean({ default: false, description: 'Keep actor state in JetStream KV across restarts.' })),
   container: Type.Optional(ContainerSchema),
   mailbox: Type.Optional(MailboxSchema),
+  files: Type.Optional(
+    Type.Record(Type.String({ pattern: FILE_NAME_PATTERN }), Type.String({ minLength: 1 }), {
+      additionalProperties: false,
+      maxProperties: 64,
+      description: "Files the actor needs (a model, a config file), by name: a path relative to the manifest. cairn apply delivers each to the sites (content-defined chunks: a new version sends what changed); the actor finds each at ctx.config.files.<name>, the file's path on its node.",
+    }),
+  ),
 });
 
 export const RouteSchema = Strict({

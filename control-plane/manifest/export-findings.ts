@@ -12,10 +12,19 @@ export function behaviourExportFindings(problems: ReadonlyMap<number, string> = 
 }
 
 /**
- * What the applying machine found wrong with the behaviour files it delivers (control-plane
- * artifacts): by actor index, a missing file or one that does not build, each an error at
- * `spec.actors[i].behaviour.module` with its own code.
+ * What the applying machine found wrong with the files it delivers (control-plane artifacts): a
+ * missing behaviour file or one that does not build, each an error at
+ * `spec.actors[i].behaviour.module`, or a missing entry of `files` at `spec.actors[i].files.<name>`.
  */
-export function behaviourFileFindings(problems: ReadonlyMap<number, { readonly code: ManifestDiagnosticCode; readonly message: string }> = new Map()): Finding[] {
-  return [...problems].map(([i, p]) => ({ level: 'error', segments: ['spec', 'actors', i, 'behaviour', 'module'], code: p.code, message: p.message }));
+export function behaviourFileFindings(problems: readonly FileProblem[] = []): Finding[] {
+  return problems.map((p) => ({ level: 'error', segments: p.file === undefined ? ['spec', 'actors', p.index, 'behaviour', 'module'] : ['spec', 'actors', p.index, 'files', p.file], code: p.code, message: p.message }));
+}
+
+/** A local file the manifest names that is missing or does not build: a behaviour's module, or one of `files` (`file`: its name). */
+export interface FileProblem {
+  /** Index of the actor in spec.actors. */
+  readonly index: number;
+  readonly file?: string;
+  readonly code: ManifestDiagnosticCode;
+  readonly message: string;
 }

@@ -1,6 +1,7 @@
 /** Public face of control-plane/manifest: YAML application manifests in, validated Applications out. */
 export { applicationProblems, parseManifest, parseManifestOrThrow } from './parse-manifest.ts';
 export type { ManifestResult, ParseOptions } from './parse-manifest.ts';
+export type { FileProblem } from './export-findings.ts';
 export { loadManifestFile } from './load-manifest-file.ts';
 export { isBuiltinModuleName, moduleConfigFindings, moduleFindings } from './module-findings.ts';
 export type { ModuleRegistry } from './module-findings.ts';

@@ -15,6 +15,7 @@ import type { ModuleRegistry } from './module-findings.ts';
 import { BUILTIN_MODULES } from '../../actors/index.ts';
 import { readYamlSource } from './yaml-source.ts';
 import { behaviourExportFindings, behaviourFileFindings } from './export-findings.ts';
+import type { FileProblem } from './export-findings.ts';
 
 /** What parseManifest knows about the modules actors name. */
 export interface ParseOptions {
@@ -25,7 +26,7 @@ export interface ParseOptions {
   /** Behaviour exports that cannot run in their actor's mode, by actor index → why (see behaviourExportFindings). */
   readonly exportErrors?: ReadonlyMap<number, string>;
   /** Behaviour files that are missing or do not build, by actor index (see behaviourFileFindings). */
-  readonly fileProblems?: ReadonlyMap<number, { readonly code: ManifestDiagnosticCode; readonly message: string }>;
+  readonly fileProblems?: readonly FileProblem[];
 }
 
 export type ManifestResult =

@@ -48,7 +48,7 @@ describe('error codes', () => {
       }
     }
     // Stream names with fixed names (CAIRN_CHUNKS) share the prefix too.
-    const streamNames = new Set(Object.values(Streams).filter((v): v is string => typeof v === 'string'));
+    const streamNames = new Set<string>(Object.values(Streams).flatMap((v) => (typeof v === 'string' ? [v] : [])));
     const missing = [...used].filter((c) => !registered.has(c) && !envNames.has(c) && !streamNames.has(c));
     expect(missing).toEqual([]);
   });

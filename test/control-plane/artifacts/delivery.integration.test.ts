@@ -1,6 +1,7 @@
 // Application delivery on one site: `apply` from a folder no node has turns the behaviour into an
 // artifact in cairn_artifacts; the site fetches it into its cache, checks its digest and runs it.
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, open } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import { ArtifactStore, ManifestError, startAppController } from '../../../control-plane/index.ts';
 import type { AppController } from '../../../control-plane/index.ts';
-import { Buckets, ManifestDiagnosticCodes, ObjectStoreLayout } from '../../../protocols/index.ts';
+import { Buckets, ManifestDiagnosticCodes, ObjectStoreLayout, Streams } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
 import type { TestServer } from '../../helpers/nats.ts';
 
@@ -180,5 +181,55 @@ describe('application delivery', () => {
     expect(again.artifacts?.map((a) => a.uploaded)).toEqual([true]);
     await expect.poll(() => greet('late-greeter').catch(() => undefined), { timeout: 20_000 }).toBe('LATE, ADA!');
     await expect.poll(async () => (await client.appStatus('late')).find((s) => s.site === site)?.status?.state, { timeout: 10_000 }).toBe('running');
+  });
+
+  it('delivery - a 50 MB file with 1 MB changed reaches the site by sending about 1 MB; the actor reads it at ctx.config.files', async () => {
+    const model = join(appDir, 'model.bin');
+    await writeFile(model, randomBytes(50 * 1024 * 1024));
+    await writeFile(
+      join(appDir, 'reader.ts'),
+      [
+        "import { createHash } from 'node:crypto';",
+        "import { readFileSync } from 'node:fs';",
+        "import { defineActor } from 'cairn';",
+        "export default defineActor({ name: 'reader', receive: (msg, ctx) => (msg.type === 'digest' ? createHash('sha256').update(readFileSync(ctx.config.files.model)).digest('hex') : undefined) });",
+        '',
+      ].join('\n'),
+    );
+    const manifest = 'apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: modelled }\nspec:\n  actors:\n    - id: reader\n      behaviour: { module: ./reader.ts }\n      files: { model: ./model.bin }\n';
+    const digestOf = async (): Promise<string> => createHash('sha256').update(await readFile(model)).digest('hex');
+    const ask = (): Promise<unknown> => system.ref('reader').ask({ type: 'digest' }, { timeout: 20_000 }).catch(() => undefined);
+    const jsm = await jetstreamManager(client.nc);
+    const chunkBytes = async (): Promise<number> => (await jsm.streams.info(Streams.chunks)).state.bytes;
+
+    const first = await client.apply(manifest, { source: 'modelled.yaml', appDir });
+    const f1 = first.artifacts!.find((a) => a.kind === 'file')!;
+    expect(f1).toMatchObject({ source: './model.bin', actors: ['reader'], uploaded: true, size: 50 * 1024 * 1024 });
+    expect(f1.sentBytes).toBeGreaterThan(49 * 1024 * 1024);
+    await expect.poll(ask, { timeout: 30_000 }).toBe(await digestOf());
+
+    // 1 MiB in the middle changes.
+    const handle = await open(model, 'r+');
+    await handle.write(randomBytes(1024 * 1024), 0, 1024 * 1024, 25 * 1024 * 1024);
+    await handle.close();
+    const before = await chunkBytes();
+    const second = await client.apply(manifest, { source: 'modelled.yaml', appDir });
+    const f2 = second.artifacts!.find((a) => a.kind === 'file')!;
+    expect(f2.uploaded).toBe(true);
+    expect(f2.sentBytes).toBeLessThan(1.6 * 1024 * 1024);
+    const grew = (await chunkBytes()) - before;
+    expect(grew).toBeGreaterThan(1024 * 1024);
+    expect(grew).toBeLessThan(1.7 * 1024 * 1024);
+    await expect.poll(ask, { timeout: 30_000 }).toBe(await digestOf());
+  }, 120_000);
+
+  it('delivery - a listed file that does not exist is an apply error at its line, naming the actor, the file and the resolved path', async () => {
+    const manifest = 'apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: nofile }\nspec:\n  actors:\n    - id: reader\n      behaviour: { module: ./greeter.ts }\n      files: { model: ./missing.onnx, labels: ./missing.txt }\n';
+    const err = (await client.apply(manifest, { source: 'nofile.yaml', appDir }).catch((e: unknown) => e)) as ManifestError;
+    expect(err.diagnostics.map((d) => [d.code, d.path, d.line])).toEqual([
+      [ManifestDiagnosticCodes.FILE_NOT_FOUND, 'spec.actors[0].files.model', 8],
+      [ManifestDiagnosticCodes.FILE_NOT_FOUND, 'spec.actors[0].files.labels', 8],
+    ]);
+    expect(err.message).toContain(`files.model "./missing.onnx" resolves to ${join(appDir, 'missing.onnx')}, which does not exist`);
   });
 });

@@ -26,7 +26,7 @@ const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) 
 const lastEdge = (round: RolloutRound): number => Math.max(...round.edgeMs);
 
 /** Everything a row and the notes need for one variant, over all its passes. */
-function figuresOf(runs: readonly Run[]) {
+export function figuresOf(runs: readonly Run[]) {
   const results = runs.map(resultOf);
   const rounds = results.flatMap((r) => r.rounds);
   const perRollout = (k: keyof RolloutResult['cpu']): number => meanOf(results.map((r) => r.cpu[k] / r.rounds.length));
@@ -46,9 +46,9 @@ function figuresOf(runs: readonly Run[]) {
     rss: { self: meanOf(results.map((r) => r.rss.self)), edgeServer: meanOf(results.map((r) => r.rss.edges / r.edges)), cloud: meanOf(results.map((r) => r.rss.cloud)) },
   };
 }
-type Figures = ReturnType<typeof figuresOf>;
+export type Figures = ReturnType<typeof figuresOf>;
 
-function row(variant: string, f: Figures, raw: Figures | undefined): string[] {
+export function row(variant: string, f: Figures, raw: Figures | undefined): string[] {
   return [
     `\`${variant}\``,
     String(f.edges),

@@ -16,7 +16,6 @@
 // ROUNDS measured rounds, each a new application (a fresh start on every edge, never a replace).
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -28,8 +27,10 @@ import type { AppController } from '../control-plane/index.ts';
 import { encodeAppRecord } from '../control-plane/app-record.ts';
 import { parseManifestOrThrow } from '../control-plane/index.ts';
 import { Buckets } from '../protocols/index.ts';
-import { benchInput, emit, profiled, within } from './harness.ts';
-import { CLOUD_DOMAIN, cpuMsOf, inBatches, rssOf, startLeafSites } from './leaf-sites.ts';
+import { benchInput, emit } from './harness.ts';
+import { CLOUD_DOMAIN, inBatches, startLeafSites } from './leaf-sites.ts';
+import { expectArrivals, measure, timeRound } from './rollout-rig.ts';
+import type { Rig, RolloutRound } from './rollout-rig.ts';
 import type { LeafSites } from './leaf-sites.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,23 +43,9 @@ const ACTORS = 3;
 const WARM_UP = 'warm';
 const MEASURED = Array.from({ length: ROUNDS }, (_, i) => `roll-${i + 1}`);
 const APPS = [WARM_UP, ...MEASURED];
-const ROUND_TIMEOUT_MS = 120_000;
 /** Nodes (or edge watchers) set up at the same time. */
 const PARALLEL = 5;
 
-/** One measured rollout. Times are ms from the apply (cairn) or put (raw) call. */
-interface RolloutRound {
-  /** Until the apply / put call returned (the write acknowledged by the cloud). */
-  readonly applyMs: number;
-  /** Per edge, in edge order: until that edge had all actors running (cairn) or held the record (raw). */
-  readonly edgeMs: readonly number[];
-}
-
-interface Rig {
-  /** Rolls out a new application named `app` and resolves when every edge has it. */
-  round(app: string): Promise<RolloutRound>;
-  close(): Promise<void>;
-}
 
 // ---- the application ------------------------------------------------------------------------------
 
@@ -75,38 +62,6 @@ function recordBytes(app: string, edges: readonly string[]): Uint8Array {
   const source = `${app}.yaml`;
   const { app: parsed } = parseManifestOrThrow(rolloutManifest(app, edges), source);
   return encodeAppRecord({ v: APP_RECORD_VERSION, app: parsed, appliedAt: Date.now(), source });
-}
-
-// ---- waiting for every edge -----------------------------------------------------------------------
-
-/** Collects, per edge, the items it must see; resolves with each edge's completion time once all are complete. */
-function expectArrivals(edges: readonly string[], items: readonly string[]): { mark(edge: string, item: string): void; all: Promise<Map<string, number>>; pending(): string[] } {
-  const left = new Map(edges.map((e) => [e, new Set(items)]));
-  const doneAt = new Map<string, number>();
-  let resolve!: (done: Map<string, number>) => void;
-  const all = new Promise<Map<string, number>>((r) => (resolve = r));
-  return {
-    mark(edge, item) {
-      const missing = left.get(edge);
-      if (!missing?.delete(item) || missing.size > 0) return;
-      left.delete(edge);
-      doneAt.set(edge, performance.now());
-      if (left.size === 0) resolve(doneAt);
-    },
-    all,
-    pending: () => [...left.keys()],
-  };
-}
-
-/** Times one rollout: `write` is the apply or put; arrivals are marked by the rig's listeners. */
-async function timeRound(edges: readonly string[], arrivals: ReturnType<typeof expectArrivals>, write: () => Promise<void>): Promise<RolloutRound> {
-  const t0 = performance.now();
-  await write();
-  const applyMs = performance.now() - t0;
-  const doneAt = await within(arrivals.all, ROUND_TIMEOUT_MS, 'rollout').catch((err: Error) => {
-    throw new Error(`${err.message}; still waiting for ${arrivals.pending().join(', ')}`);
-  });
-  return { applyMs, edgeMs: edges.map((e) => doneAt.get(e)! - t0) };
 }
 
 // ---- raw: KV put → every edge mirror's watch ------------------------------------------------------
@@ -217,37 +172,6 @@ async function settle(edgeNodes: readonly SiteNode[], app: string): Promise<void
 
 // ---- main -----------------------------------------------------------------------------------------
 
-const ownCpuMs = (): number => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
-
-/** CPU used so far (ms): this process, the cloud server, all edge servers together. */
-async function cpuNow(sites: LeafSites): Promise<{ self: number; cloud: number; edges: number }> {
-  const [cloud, ...edges] = await Promise.all(sites.pids().map(cpuMsOf));
-  return { self: ownCpuMs(), cloud: cloud!, edges: edges.reduce((a, b) => a + b, 0) };
-}
-
-async function measure(sites: LeafSites, rig: Rig): Promise<object> {
-  await rig.round(WARM_UP);
-  const cpu0 = await cpuNow(sites);
-  const t0 = performance.now();
-  const rounds: RolloutRound[] = [];
-  // Profiled only when bench/run.ts (or BENCH_CPU_PROFILE) asks for it.
-  await profiled(async () => {
-    for (const app of MEASURED) rounds.push(await rig.round(app));
-  });
-  const wallMs = performance.now() - t0;
-  const cpu1 = await cpuNow(sites);
-  const [cloudRss, ...edgeRss] = await Promise.all(sites.pids().map(rssOf));
-  return {
-    rounds,
-    wallMs,
-    cpu: { self: cpu1.self - cpu0.self, cloud: cpu1.cloud - cpu0.cloud, edges: cpu1.edges - cpu0.edges },
-    rss: { self: process.memoryUsage().rss, cloud: cloudRss, edges: edgeRss.reduce((a, b) => a + b, 0) },
-  };
-}
-
 async function main(): Promise<void> {
   if (!Number.isInteger(EDGES) || EDGES < 1 || (kind !== 'raw' && kind !== 'cairn')) throw new Error(`unknown variant ${input.variant}; use raw-<N> or cairn-<N>`);
   const t0 = performance.now();
@@ -257,7 +181,7 @@ async function main(): Promise<void> {
     const rig = kind === 'raw' ? await rawRig(sites) : await cairnRig(sites);
     const setupMs = performance.now() - t0;
     try {
-      emit({ bench: 'rollout', variant: input.variant, kind, edges: EDGES, actors: kind === 'cairn' ? ACTORS : 0, serversMs, setupMs, ...(await measure(sites, rig)) });
+      emit({ bench: 'rollout', variant: input.variant, kind, edges: EDGES, actors: kind === 'cairn' ? ACTORS : 0, serversMs, setupMs, ...(await measure(sites, rig, WARM_UP, MEASURED)) });
     } finally {
       await rig.close();
     }

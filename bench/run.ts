@@ -19,6 +19,7 @@ import type { SyncInterval } from '../deploy/nats-server/index.ts';
 import { compareProfiles, describeProfile, summarizeProfile } from './profile.ts';
 import { failoverSection } from './failover-report.ts';
 import { rolloutSection } from './rollout-report.ts';
+import { deliverySection } from './delivery-report.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUs, mdTable, summarize, textTable } from './stats.ts';
 import { cpuMsOf } from './harness.ts';
 import type { TellRound } from './harness.ts';
@@ -54,6 +55,8 @@ const BENCHES = [
   // Rollout starts a cloud and 1, 10 or 25 edge servers per child; each child times 10 rollouts
   // after a warm-up one (BENCH_ROLLOUT_ROUNDS).
   { name: 'rollout', file: 'rollout.ts', passes: 2, variants: ['raw-1', 'cairn-1', 'raw-10', 'cairn-10', 'raw-25', 'cairn-25'] },
+  // Delivery: an app with a new ~200 KB bundle and 5 MB model to 1, 10 and 25 edges (BENCH_DELIVERY_ROUNDS, default 5).
+  { name: 'delivery', file: 'delivery.ts', passes: 2, variants: ['raw-1', 'cairn-1', 'raw-10', 'cairn-10', 'raw-25', 'cairn-25'] },
   // A CLI call against a running site, each a fresh process (BENCH_CLI_ROUNDS, default 20).
   { name: 'cli', file: 'cli.ts', passes: 1, variants: ['raw-node', 'cairn-ps'] },
   // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
@@ -574,6 +577,7 @@ async function main(): Promise<void> {
         : bench.name === 'cli' ? cliSection(runs)
         : bench.name === 'restart' ? restartSection(passes)
         : bench.name === 'rollout' ? rolloutSection(passes)
+        : bench.name === 'delivery' ? deliverySection(passes)
         : bench.name === 'failover' ? failoverSection(passes)
         : catchupSection(passes);
       section.notes.push(`Run ${new Date().toISOString()} on commit ${codeVersion()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);

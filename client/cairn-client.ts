@@ -330,16 +330,18 @@ export class CairnClient {
   /**
    * Deletes the artifacts no kept revision of any application uses (revisions fall out of the
    * history as new ones are written, and with a deleted app's), once older than `graceMs` (an
-   * apply stores its artifacts before its revision). `apply` runs it after writing a revision.
-   * Edges' mirrors keep their copies (their caches hold what they run).
+   * apply stores its artifacts before its revision), then the chunks only they used. `apply` runs
+   * it after writing a revision. Edges' mirrors keep their copies (their caches hold what they run).
    */
   async collectArtifactGarbage(opts: { readonly graceMs?: number } = {}): Promise<StoredArtifact[]> {
-    const { ArtifactStore, appsJetStream, unreferencedArtifacts } = await controlPlane();
+    const { ArtifactStore, ARTIFACT_GRACE_MS, appsJetStream, unreferencedArtifacts } = await controlPlane();
     const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain)).catch(() => undefined);
     if (!store) return [];
     const users = await this.artifactUsers();
     const garbage = unreferencedArtifacts(await store.list(), new Set(users.keys()), this.clock.now(), opts.graceMs);
     for (const a of garbage) await store.delete(a);
+    // The chunks only those images and files used go too (after the same grace).
+    await store.collectChunks(this.clock.now(), opts.graceMs ?? ARTIFACT_GRACE_MS);
     return garbage;
   }
 

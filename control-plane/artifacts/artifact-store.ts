@@ -96,6 +96,21 @@ export class ArtifactStore {
     await this.os.delete(objectName(artifact.kind, artifact.sha256));
   }
 
+  /**
+   * Deletes the chunks no stored image or file index uses any more, once past `graceMs` (run after
+   * the indexes of unused artifacts were deleted). Edges' mirrors keep theirs.
+   */
+  async collectChunks(now: number, graceMs: number): Promise<number> {
+    const keep = new Set<string>();
+    for (const a of await this.list()) {
+      if (a.kind === 'behaviour') continue;
+      const blob = await this.os.getBlob(objectName(a.kind, a.sha256));
+      if (blob === null) continue;
+      for (const [hex] of (JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex).chunks) keep.add(hex);
+    }
+    return this.chunks.collect(keep, now, graceMs);
+  }
+
   /** Whether an image is stored (whole), by its id's hex. */
   async hasImage(idHex: string): Promise<boolean> {
     const info = await this.os.info(imageObjectName(idHex));

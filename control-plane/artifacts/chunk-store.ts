@@ -120,6 +120,24 @@ export class ChunkStore {
     });
   }
 
+  /**
+   * Deletes the chunks not in `keep` that were stored at least `graceMs` before `now` (a chunk an
+   * apply stored just now belongs to an index it has not written yet). Returns how many went.
+   */
+  async collect(keep: ReadonlySet<string>, now: number, graceMs: number): Promise<number> {
+    const info = await this.jsm.streams.info(Streams.chunks, { subjects_filter: Subjects.chunk('*') }).catch(() => undefined);
+    let removed = 0;
+    for (const subject of Object.keys(info?.state.subjects ?? {})) {
+      const hex = subject.slice(Subjects.chunk('').length);
+      if (keep.has(hex)) continue;
+      const message = await this.jsm.streams.getMessage(Streams.chunks, { last_by_subj: subject }).catch(() => undefined);
+      if (!message || now - message.time.getTime() < graceMs) continue;
+      await this.jsm.streams.purge(Streams.chunks, { filter: subject });
+      removed++;
+    }
+    return removed;
+  }
+
   /** The first chunk of `index` this stream does not hold, if any (an edge checks before it starts a load). */
   async firstMissing(index: ChunkIndex): Promise<number | undefined> {
     for (const [i, [hex]] of index.chunks.entries()) if (!(await this.has(hex))) return i;

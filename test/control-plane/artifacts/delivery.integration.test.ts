@@ -223,6 +223,26 @@ describe('application delivery', () => {
     await expect.poll(ask, { timeout: 30_000 }).toBe(await digestOf());
   }, 120_000);
 
+  it('delivery - chunks only unused images and files had are collected with them; chunks in use stay', async () => {
+    await writeFile(join(appDir, 'labels.bin'), randomBytes(300 * 1024));
+    const kept = 'apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: kept }\nspec:\n  actors:\n    - id: kept-reader\n      behaviour: { module: ./greeter.ts }\n      files: { labels: ./labels.bin }\n';
+    const keptFile = (await client.apply(kept, { source: 'kept.yaml', appDir })).artifacts!.find((a) => a.kind === 'file')!;
+    const jsm = await jetstreamManager(client.nc);
+    const chunkBytes = async (): Promise<number> => (await jsm.streams.info(Streams.chunks)).state.bytes;
+    expect(await chunkBytes()).toBeGreaterThan(50 * 1024 * 1024);
+    // The 50 MB model's revisions leave the history.
+    await (await new Kvm(jetstream(client.nc)).open(Buckets.apps)).purge('modelled');
+    const collected = await client.collectArtifactGarbage({ graceMs: 0 });
+    expect(collected.filter((a) => a.kind === 'file').map((a) => a.source)).toEqual(['./model.bin', './model.bin']);
+    expect(await chunkBytes()).toBeLessThan(1024 * 1024);
+    // The file still in use reads back whole.
+    const store = await ArtifactStore.open(jetstream(client.nc));
+    const data = await store.getFile(keptFile.sha256, 'labels');
+    let read = 0;
+    for await (const piece of data as unknown as AsyncIterable<Uint8Array>) read += piece.length;
+    expect(read).toBe(300 * 1024);
+  });
+
   it('delivery - a listed file that does not exist is an apply error at its line, naming the actor, the file and the resolved path', async () => {
     const manifest = 'apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: nofile }\nspec:\n  actors:\n    - id: reader\n      behaviour: { module: ./greeter.ts }\n      files: { model: ./missing.onnx, labels: ./missing.txt }\n';
     const err = (await client.apply(manifest, { source: 'nofile.yaml', appDir }).catch((e: unknown) => e)) as ManifestError;

@@ -39,7 +39,11 @@ export interface AppControllerOptions {
    * site holds the bucket itself (the cloud, or a single embedded site).
    */
   readonly cloudDomain?: string;
-  /** Directory that relative `behaviour.module` and `container.build.context` paths resolve against. @default process.cwd() */
+  /**
+   * Directory that relative third-party `module` paths, `container.build.context` and behaviour paths
+   * of revisions stored without artifacts (by AppStore directly, or an older Cairn) resolve against;
+   * what `cairn apply` delivers needs none. @default process.cwd()
+   */
   readonly appDir?: string;
   /**
    * Where this node keeps the artifacts (code `cairn apply` delivered) of the apps it runs, checked

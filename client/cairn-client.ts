@@ -281,8 +281,8 @@ export class CairnClient {
     const store = await ArtifactStore.open(appsJetStream(this.conn.nc, this.opts.cloudDomain), { create: true });
     const out: AppliedArtifact[] = [];
     for (const a of artifacts) {
-      const { uploaded } = await store.put(a.sha256, a.bytes, a.source);
-      out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded, sentBytes: uploaded ? a.bytes.length : 0 });
+      const { uploaded, sentBytes } = await store.put(a.sha256, a.bytes, a.source);
+      out.push({ kind: 'behaviour', sha256: a.sha256, size: a.bytes.length, source: a.source, actors: a.actors, uploaded, sentBytes });
     }
     return out;
   }

@@ -21,6 +21,8 @@ export interface StoredArtifact {
 }
 
 const OBJECT = /^(image-|file-)?sha256-([0-9a-f]{64})$/;
+/** Metadata `format` of an object that holds a chunk index rather than the bytes. */
+const CHUNKED = 'chunks';
 const KINDS = { 'image-': 'image', 'file-': 'file' } as const;
 
 /** The object an artifact of a kind is stored under. */
@@ -53,28 +55,53 @@ export class ArtifactStore {
     return info !== null && !info.deleted;
   }
 
-  /** Stores it unless it is there already; says whether bytes were sent. */
-  async put(sha256: string, bytes: Uint8Array, source: string): Promise<{ readonly uploaded: boolean }> {
-    if (await this.has(sha256)) return { uploaded: false };
+  /**
+   * Stores a behaviour bundle unless it is there already, as chunks (a package two bundles share is
+   * mostly the same chunks, stored once) and an index under `sha256-<hex>`; says what was sent.
+   */
+  async put(sha256: string, bytes: Uint8Array, source: string): Promise<{ readonly uploaded: boolean; readonly sentBytes: number }> {
+    if (await this.has(sha256)) return { uploaded: false, sentBytes: 0 };
     try {
-      await this.os.putBlob({ name: artifactObjectName(sha256), description: source }, bytes);
+      const { index, sentBytes } = await this.chunks.put(
+        (async function* () {
+          yield bytes;
+        })(),
+      );
+      await this.os.putBlob({ name: artifactObjectName(sha256), description: source, metadata: { size: String(index.size), chunks: String(index.chunks.length), format: CHUNKED } }, new TextEncoder().encode(JSON.stringify(index)));
+      return { uploaded: true, sentBytes };
     } catch (cause) {
+      if (cause instanceof CairnError) throw cause;
       throw new CairnError(DeployCodes.ARTIFACT_STORE_FAILED, `storing artifact sha256:${sha256.slice(0, 12)}… (${bytes.length} bytes, from ${source}) in ${Buckets.artifacts} failed: ${(cause as Error).message}`, { cause, details: { sha256, source } });
     }
-    return { uploaded: true };
   }
 
   /**
-   * The artifact's bytes, checked against its digest; undefined when this store does not hold it
-   * (yet: an edge's mirror catches up after the record). CAIRN_ARTIFACT_CORRUPT when the bytes differ.
+   * The artifact's bytes, checked against its digest; undefined when this store does not hold it, or
+   * not all its chunks (yet: an edge's mirrors catch up after the record). CAIRN_ARTIFACT_CORRUPT when
+   * the bytes differ. A bundle an older Cairn stored whole is read whole.
    */
   async get(sha256: string): Promise<Uint8Array | undefined> {
-    const bytes = await this.os.getBlob(artifactObjectName(sha256)).catch((err: unknown) => {
-      // The client checks the object's own digest as it reads: a mismatch is corruption, not absence.
-      if (/corrupt|digests do not match/i.test((err as Error).message)) throw corrupt(sha256, (err as Error).message);
-      throw err;
-    });
-    if (bytes === null) return undefined;
+    const name = artifactObjectName(sha256);
+    const info = await this.os.info(name);
+    if (info === null || info.deleted) return undefined;
+    let bytes: Uint8Array;
+    if (info.metadata?.['format'] === CHUNKED) {
+      const blob = await this.os.getBlob(name);
+      if (blob === null) return undefined;
+      const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
+      if ((await this.chunks.firstMissing(index)) !== undefined) return undefined;
+      const pieces: Uint8Array[] = [];
+      for await (const piece of this.chunks.stream(index, `artifact sha256:${sha256.slice(0, 12)}…`) as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
+      bytes = Buffer.concat(pieces);
+    } else {
+      const whole = await this.os.getBlob(name).catch((err: unknown) => {
+        // The client checks the object's own digest as it reads: a mismatch is corruption, not absence.
+        if (/corrupt|digests do not match/i.test((err as Error).message)) throw corrupt(sha256, (err as Error).message);
+        throw err;
+      });
+      if (whole === null) return undefined;
+      bytes = whole;
+    }
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== sha256) throw corrupt(sha256, `its bytes have digest ${actual}`);
     return bytes;
@@ -84,8 +111,8 @@ export class ArtifactStore {
   async list(): Promise<StoredArtifact[]> {
     return (await this.os.list()).flatMap((info: ObjectInfo) => {
       const m = OBJECT.exec(info.name);
-      // An image's or a file's object is its chunk index: its own size is in the metadata.
-      const size = m?.[1] ? Number(info.metadata?.['size'] ?? info.size) : info.size;
+      // A chunked artifact's object is its chunk index: its own size is in the metadata.
+      const size = Number(info.metadata?.['size'] ?? info.size);
       const kind = m?.[1] ? KINDS[m[1] as keyof typeof KINDS] : 'behaviour';
       return m && !info.deleted ? [{ kind, sha256: m[2]!, size, source: info.description ?? '', storedAt: Date.parse(info.mtime) }] : [];
     });
@@ -97,14 +124,14 @@ export class ArtifactStore {
   }
 
   /**
-   * Deletes the chunks no stored image or file index uses any more, once past `graceMs` (run after
-   * the indexes of unused artifacts were deleted). Edges' mirrors keep theirs.
+   * Deletes the chunks no stored index (a behaviour's, a file's, an image's) uses any more, once
+   * past `graceMs` (run after the indexes of unused artifacts were deleted). Edges' mirrors keep theirs.
    */
   async collectChunks(now: number, graceMs: number): Promise<number> {
     const keep = new Set<string>();
-    for (const a of await this.list()) {
-      if (a.kind === 'behaviour') continue;
-      const blob = await this.os.getBlob(objectName(a.kind, a.sha256));
+    for (const info of await this.os.list()) {
+      if (info.deleted || !(info.metadata?.['chunks'] !== undefined)) continue;
+      const blob = await this.os.getBlob(info.name);
       if (blob === null) continue;
       for (const [hex] of (JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex).chunks) keep.add(hex);
     }

@@ -243,6 +243,25 @@ describe('application delivery', () => {
     expect(read).toBe(300 * 1024);
   });
 
+  it('delivery - two apps whose behaviours share a dependency store it about once', async () => {
+    await mkdir(join(appDir, 'node_modules', 'big-dep'), { recursive: true });
+    await writeFile(join(appDir, 'node_modules', 'big-dep', 'package.json'), JSON.stringify({ name: 'big-dep', version: '1.0.0', main: 'index.js' }));
+    await writeFile(join(appDir, 'node_modules', 'big-dep', 'index.js'), `exports.TABLE = ${JSON.stringify(randomBytes(240 * 1024).toString('base64'))};\n`);
+    const behaviour = (name: string): string => `import { defineActor } from 'cairn';\nimport { TABLE } from 'big-dep';\nexport default defineActor({ name: '${name}', receive: () => TABLE.length + ${name.length} });\n`;
+    const app = (name: string): string => `apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: ${name} }\nspec:\n  actors:\n    - id: ${name}-a\n      behaviour: { module: ./${name}.ts }\n`;
+    await writeFile(join(appDir, 'dep-one.ts'), behaviour('dep-one'));
+    await writeFile(join(appDir, 'dep-two.ts'), behaviour('dep-two'));
+    const one = (await client.apply(app('dep-one'), { source: 'one.yaml', appDir })).artifacts![0]!;
+    expect(one.size).toBeGreaterThan(300 * 1024);
+    expect(one.sentBytes).toBe(one.size);
+    const two = (await client.apply(app('dep-two'), { source: 'two.yaml', appDir })).artifacts![0]!;
+    expect(two.sha256).not.toBe(one.sha256);
+    expect(two.uploaded).toBe(true);
+    // Its own code and the chunks around it; the dependency's chunks were there.
+    expect(two.sentBytes).toBeLessThan(0.5 * two.size);
+    await expect.poll(() => system.ref('dep-two-a').ask({ type: 'x' }, { timeout: 10_000 }).catch(() => undefined), { timeout: 20_000 }).toBeGreaterThan(300 * 1024);
+  });
+
   it('delivery - a listed file that does not exist is an apply error at its line, naming the actor, the file and the resolved path', async () => {
     const manifest = 'apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: nofile }\nspec:\n  actors:\n    - id: reader\n      behaviour: { module: ./greeter.ts }\n      files: { model: ./missing.onnx, labels: ./missing.txt }\n';
     const err = (await client.apply(manifest, { source: 'nofile.yaml', appDir }).catch((e: unknown) => e)) as ManifestError;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import { CairnClient } from '../../../client/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
@@ -260,6 +261,17 @@ describe('application delivery', () => {
     // Its own code and the chunks around it; the dependency's chunks were there.
     expect(two.sentBytes).toBeLessThan(0.5 * two.size);
     await expect.poll(() => system.ref('dep-two-a').ask({ type: 'x' }, { timeout: 10_000 }).catch(() => undefined), { timeout: 20_000 }).toBeGreaterThan(300 * 1024);
+  });
+
+  it('delivery - a bundle the previous version stored whole (no chunk index) is still read, checked against its digest', async () => {
+    const bytes = new TextEncoder().encode('export default 1;\n');
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    const os = await new Objm(jetstream(client.nc)).open(Buckets.artifacts);
+    await os.putBlob({ name: `sha256-${hex}`, description: './old.ts' }, bytes);
+    const store = await ArtifactStore.open(jetstream(client.nc));
+    expect(Buffer.from((await store.get(hex))!).equals(Buffer.from(bytes))).toBe(true);
+    await os.putBlob({ name: `sha256-${'0'.repeat(64)}`, description: './wrong.ts' }, bytes);
+    await expect(store.get('0'.repeat(64))).rejects.toMatchObject({ code: 'CAIRN_ARTIFACT_CORRUPT' });
   });
 
   it('delivery - a listed file that does not exist is an apply error at its line, naming the actor, the file and the resolved path', async () => {

@@ -18,11 +18,20 @@ export interface LinkProxy {
   thaw(opts?: { reset?: boolean }): void;
   /** Connections currently forwarding bytes. */
   readonly liveConnections: number;
+  /** Bytes carried so far, both directions together. */
+  readonly forwardedBytes: number;
   close(): Promise<void>;
 }
 
-export async function startLinkProxy(target: { host: string; port: number }): Promise<LinkProxy> {
+/** How the proxy carries bytes. */
+export interface LinkProxyOptions {
+  /** Pace each direction of each connection to this many bytes per second, as a slow link does. @default unlimited */
+  readonly bytesPerSecond?: number;
+}
+
+export async function startLinkProxy(target: { host: string; port: number }, opts: LinkProxyOptions = {}): Promise<LinkProxy> {
   let frozen = false;
+  let forwarded = 0;
   const all = new Set<Socket>();
   const dead = new Set<Socket>();
   let live = 0;
@@ -44,8 +53,15 @@ export async function startLinkProxy(target: { host: string; port: number }): Pr
     let open = true;
     const pair = [client, upstream] as const;
     for (const [from, to] of [pair, [upstream, client] as const]) {
-      from.on('data', (chunk) => {
-        if (!dead.has(from)) to.write(chunk);
+      from.on('data', (chunk: Buffer) => {
+        if (dead.has(from)) return;
+        forwarded += chunk.length;
+        to.write(chunk);
+        // A slow link: the next bytes of this direction wait as long as these took to "send".
+        if (opts.bytesPerSecond !== undefined) {
+          from.pause();
+          setTimeout(() => from.resume(), (chunk.length / opts.bytesPerSecond) * 1000).unref();
+        }
       });
       from.on('close', () => {
         all.delete(from);
@@ -63,6 +79,9 @@ export async function startLinkProxy(target: { host: string; port: number }): Pr
     port,
     get liveConnections() {
       return live;
+    },
+    get forwardedBytes() {
+      return forwarded;
     },
     freeze: () => {
       frozen = true;

@@ -35,9 +35,9 @@ export interface Topology {
 /**
  * A cloud site and edge sites on loopback, as `cairn site init` would generate them: the cloud is
  * domain "cloud" with a leaf listener; each edge is its own domain, a leaf of the cloud through a
- * TCP proxy that tests can freeze to cut the link.
+ * TCP proxy that tests can freeze to cut the link (and slow down: `linkBytesPerSecond`).
  */
-export async function startTopology(edgeNames: readonly string[]): Promise<Topology> {
+export async function startTopology(edgeNames: readonly string[], opts: { readonly linkBytesPerSecond?: number } = {}): Promise<Topology> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-topo-'));
   const [cloudPort, leafPort, ...edgePorts] = await freePorts(2 + edgeNames.length);
   const sites: SiteServer[] = [];
@@ -69,7 +69,7 @@ export async function startTopology(edgeNames: readonly string[]): Promise<Topol
   const cloud = await site('cloud', cloudSiteConfig({ host: '127.0.0.1', port: cloudPort!, storeDir: join(dir, 'cloud', 'js'), leafnodes: { host: '127.0.0.1', port: leafPort! } }));
   const edges: Record<string, SiteServer> = {};
   for (const [i, name] of edgeNames.entries()) {
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: leafPort! });
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: leafPort! }, opts.linkBytesPerSecond === undefined ? {} : { bytesPerSecond: opts.linkBytesPerSecond });
     links[name] = proxy;
     edges[name] = await site(
       name,

@@ -294,7 +294,7 @@ export class AppController {
         // The new code is fetched before the old revision stops: an edge whose artifacts have not
         // arrived keeps running what it has, and tries again.
         try {
-          await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images);
+          await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images, this.appDir);
         } catch (err) {
           this.opts.system.node.log.warn({ err, app: c.name, revision: c.revision }, 'app controller: the new revision\'s code is not here yet; keeping the one that runs');
           if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) {
@@ -324,7 +324,7 @@ export class AppController {
       const refused = this.instancesRefusal(c.name, c.actors);
       if (refused) throw refused;
       // Delivered code (artifact references) becomes files in this site's cache, fetched if missing.
-      const local = await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images);
+      const local = await localizeArtifacts(c.app, c.actors, this.artifacts!, this.images, this.appDir);
       c = { ...c, app: local.app, actors: local.actors };
       const loaded = new Map<string, LoadedActor>();
       for (const a of c.actors) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { fileSha256 } from './file-digest.ts';
 import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export class ArtifactCache {
   async filePath(sha256: string, what: string): Promise<string> {
     const path = join(this.dir, `${artifactObjectName(sha256)}.file`);
     if (existsSync(path)) {
-      if ((await fileDigest(path)) === sha256) return path;
+      if ((await fileSha256(path)) === sha256) return path;
       this.log.warn({ file: path, sha256 }, 'artifact cache: a cached file does not match its digest; removed, fetching it again');
       await rm(path, { force: true });
     }
@@ -106,12 +107,6 @@ export class ArtifactCache {
   private rawPath(sha256: string): string {
     return join(this.dir, `${artifactObjectName(sha256)}.js`);
   }
-}
-
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
-  return hash.digest('hex');
 }
 
 /** This node's file for a `cairn-runtime:` path: beside Cairn's sources in a checkout, in `dist/` when built. */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ManifestDiagnosticCodes } from '../../protocols/index.ts';
 import type { Actor, Application, FileProblem } from '../manifest/index.ts';
-import { artifactDigest, artifactRef, isArtifactRef } from './artifact-ref.ts';
+import { artifactRef, isArtifactRef } from './artifact-ref.ts';
+import { fileSha256 } from './file-digest.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
 /** One entry of an actor's `files` that `cairn apply` delivers. */
@@ -17,12 +17,6 @@ export interface DeliveredFile {
   readonly file: string;
   readonly sha256: string;
   readonly size: number;
-}
-
-async function digestOf(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
-  return hash.digest('hex');
 }
 
 /**
@@ -51,7 +45,7 @@ export async function packageFiles(app: Application, baseDir: string): Promise<{
         problems.push({ index, file: name, code: ManifestDiagnosticCodes.FILE_NOT_FOUND, message: `actor "${a.id}": files.${name} "${path}" resolves to ${file}, which ${existsSync(file) ? 'is not a file' : 'does not exist'} (relative paths are relative to the manifest's folder)` });
         continue;
       }
-      const sha256 = await digestOf(file);
+      const sha256 = await fileSha256(file);
       files.push({ actor: a.id, name, path, file, sha256, size: info.size });
       refs[name] = artifactRef(sha256);
     }
@@ -63,14 +57,4 @@ export async function packageFiles(app: Application, baseDir: string): Promise<{
 /** Stores a delivered file as chunks (only those the cloud lacks are sent) unless it is stored already. */
 export function storeFile(store: ArtifactStore, f: DeliveredFile): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
   return store.putFile(f.sha256, async () => createReadStream(f.file) as AsyncIterable<Uint8Array>, f.path);
-}
-
-/** The digests of an actor's delivered files, by name. Pure. */
-export function fileDigestsOf(actor: Actor): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, ref] of Object.entries(actor.files ?? {})) {
-    const d = artifactDigest(ref);
-    if (d !== undefined) out[name] = d;
-  }
-  return out;
 }

@@ -21,5 +21,6 @@ export { DEFAULT_CHUNK_SIZES, contentChunks, cutPoint } from './content-chunks.t
 export type { ChunkSizes } from './content-chunks.ts';
 export { ChunkStore, chunksStreamConfig } from './chunk-store.ts';
 export type { ChunkIndex, ChunkedPut } from './chunk-store.ts';
-export { fileDigestsOf, packageFiles, storeFile } from './deliver-files.ts';
+export { packageFiles, storeFile } from './deliver-files.ts';
+export { fileSha256 } from './file-digest.ts';
 export type { DeliveredFile } from './deliver-files.ts';

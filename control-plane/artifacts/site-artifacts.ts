@@ -7,7 +7,9 @@ import type { Actor, Application } from '../manifest/index.ts';
 import { ArtifactStore } from './artifact-store.ts';
 import type { ArtifactCache, ArtifactSource, FileSource } from './artifact-cache.ts';
 import { artifactDigest, isArtifactRef } from './artifact-ref.ts';
-import { fileDigestsOf } from './deliver-files.ts';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CairnError, DeployCodes } from '../../protocols/index.ts';
 
 /**
  * Where a node keeps artifacts when it is not told (`cairn up` and `site up` use their data dir):
@@ -70,6 +72,8 @@ export async function localizeArtifacts(
   actors: readonly Actor[],
   cache: ArtifactCache,
   images?: (id: string, image: string) => Promise<unknown>,
+  /** Where a `files` path of a revision stored without artifacts (AppStore directly, an older Cairn) resolves. */
+  appDir: string = process.cwd(),
 ): Promise<{ readonly app: Application; readonly actors: readonly Actor[]; readonly files: ReadonlyMap<string, Readonly<Record<string, string>>> }> {
   // Delivered images first: loaded into this site's engine when it lacks them.
   for (const a of actors) if (a.container?.imageId !== undefined && images) await images(a.container.imageId, a.container.image ?? a.container.imageId);
@@ -83,13 +87,28 @@ export async function localizeArtifacts(
     if (path === undefined) paths.set(digest, (path = await cache.modulePath(digest)));
     return { ...a, behaviour: { ...a.behaviour!, module: path } } as Actor;
   };
-  // Delivered files: each in the cache (fetched when missing); a container sees it at the same path.
+  // A delivered file is in the cache (fetched when missing); a path a revision holds (stored without
+  // `cairn apply`) is this node's file, which must exist.
+  const localFile = async (a: Actor, name: string, ref: string): Promise<string> => {
+    const what = `files.${name} of actor "${a.id}"`;
+    if (isArtifactRef(ref)) {
+      const sha256 = artifactDigest(ref);
+      if (sha256 === undefined) throw new CairnError(DeployCodes.ARTIFACT_CORRUPT, `${what} is "${ref}", not artifact:sha256:<64 hex>; apply the application again`, { details: { actor: a.id, file: name } });
+      return cache.filePath(sha256, what);
+    }
+    const path = resolve(appDir, ref);
+    if (!(await stat(path).catch(() => undefined))?.isFile()) {
+      throw new CairnError(DeployCodes.APP_FILE_NOT_FOUND, `${what} is "${ref}", which resolves to ${path} on this node, and no file is there; apply the manifest with \`cairn apply\` (it delivers the file) or put the file there`, { details: { actor: a.id, file: name, path } });
+    }
+    return path;
+  };
+  // Each actor's files; a container sees them at the same paths.
   const files = new Map<string, Record<string, string>>();
   const withFiles = async (a: Actor): Promise<Actor> => {
-    const digests = fileDigestsOf(a);
-    if (Object.keys(digests).length === 0) return a;
+    const entries = Object.entries(a.files ?? {});
+    if (entries.length === 0) return a;
     const paths: Record<string, string> = {};
-    for (const [name, sha256] of Object.entries(digests)) paths[name] = await cache.filePath(sha256, `files.${name} of actor "${a.id}"`);
+    for (const [name, ref] of entries) paths[name] = await localFile(a, name, ref);
     files.set(a.id, paths);
     if (a.mode !== 'container') return a;
     const binds = Object.values(paths).map((p) => `${p}:${p}:ro`);

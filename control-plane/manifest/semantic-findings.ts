@@ -78,13 +78,17 @@ function containerRules(index: number, actor: Raw): Finding[] {
     // A module's code is its own: it runs bundled in Cairn's base image, never in the user's image.
     return [
       error(
-        ['spec', 'actors', index, 'container', isRecord(container) && container['image'] !== undefined ? 'image' : container && isRecord(container) && container['build'] !== undefined ? 'build' : 'imageId'],
+        ['spec', 'actors', index, 'container', isRecord(container) && container['image'] !== undefined ? 'image' : isRecord(container) && container['build'] !== undefined ? 'build' : 'imageId'],
         Codes.MODULE_CONTAINER_IMAGE,
         'a module actor runs in Cairn\'s base image: remove container.image, container.imageId and container.build (binds, network and resources still apply)',
       ),
     ];
   }
   if (mode === 'container') {
+    if (pinned && isRecord(container) && container['build'] !== undefined) {
+      // A pin names one image; a build makes a new one on each site: they cannot both hold.
+      return [error(['spec', 'actors', index, 'container', 'imageId'], Codes.NOT_ALLOWED, 'container.imageId pins an existing image and container.build makes a new one on the site: keep one of them')];
+    }
     if (hasSource || actor['module'] !== undefined) return [];
     return [
       error(

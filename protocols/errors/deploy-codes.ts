@@ -55,6 +55,7 @@ export const DeployCodes = {
   ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
   ARTIFACT_LINK_FAILED: 'CAIRN_ARTIFACT_LINK_FAILED',
   ARTIFACT_STORE_FAILED: 'CAIRN_ARTIFACT_STORE_FAILED',
+  APP_FILE_NOT_FOUND: 'CAIRN_APP_FILE_NOT_FOUND',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -289,6 +290,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.ARTIFACT_STORE_FAILED,
     summary: 'Storing an artifact in the cloud\'s object store (cairn_artifacts) failed while applying; no revision was written.',
     fix: 'Check that the cloud\'s server is reachable with JetStream on and has room (its JetStream limits), then apply again.',
+  },
+  {
+    code: DeployCodes.APP_FILE_NOT_FOUND,
+    summary: "An entry of an actor's `files` in a revision stored without `cairn apply` (a path, not an artifact) names no file on the node that runs the actor (resolved against its appDir).",
+    fix: 'Apply the manifest with `cairn apply` (it delivers the file to every site), or put the file at that path on every node that runs the actor.',
   },
   {
     code: DeployCodes.APP_BEHAVIOUR_INVALID,

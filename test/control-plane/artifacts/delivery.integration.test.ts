@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, open } from 'node:fs/
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -11,7 +12,7 @@ import { Objm } from '@nats-io/obj';
 import { CairnClient } from '../../../client/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
-import { ArtifactStore, ManifestError, startAppController } from '../../../control-plane/index.ts';
+import { ArtifactStore, ManifestError, applyManifest, startAppController } from '../../../control-plane/index.ts';
 import type { AppController } from '../../../control-plane/index.ts';
 import { Buckets, ManifestDiagnosticCodes, ObjectStoreLayout, Streams } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
@@ -272,6 +273,24 @@ describe('application delivery', () => {
     expect(Buffer.from((await store.get(hex))!).equals(Buffer.from(bytes))).toBe(true);
     await os.putBlob({ name: `sha256-${'0'.repeat(64)}`, description: './wrong.ts' }, bytes);
     await expect(store.get('0'.repeat(64))).rejects.toMatchObject({ code: 'CAIRN_ARTIFACT_CORRUPT' });
+  });
+
+  it('delivery - files of a revision stored without apply are paths on the node: used when there, reported CAIRN_APP_FILE_NOT_FOUND when not', async () => {
+    // model.bin was written by the 50 MB test. AppStore stores paths as written, and the node
+    // imports such a behaviour itself (packages left to it: Cairn by its source path here).
+    const kernel = fileURLToPath(new URL('../../../kernel/index.ts', import.meta.url));
+    await writeFile(
+      join(appDir, 'local-reader.ts'),
+      `import { createHash } from 'node:crypto';\nimport { readFileSync } from 'node:fs';\nimport { defineActor } from ${JSON.stringify(kernel)};\nexport default defineActor({ name: 'local-reader', receive: (msg: { type: string }, ctx) => (msg.type === 'digest' ? createHash('sha256').update(readFileSync((ctx.config as { files: { model: string } }).files.model)).digest('hex') : undefined) });\n`,
+    );
+    const stored = (name: string, model: string): string => `apiVersion: cairn.dev/v1\nkind: Application\nmetadata: { name: ${name} }\nspec:\n  actors:\n    - id: ${name}-reader\n      behaviour: { module: ${join(appDir, 'local-reader.ts')} }\n      files: { model: ${model} }\n`;
+    await applyManifest(jetstream(client.nc), stored('local-files', join(appDir, 'model.bin')), 'local.yaml');
+    const want = createHash('sha256').update(await readFile(join(appDir, 'model.bin'))).digest('hex');
+    await expect.poll(() => system.ref('local-files-reader').ask({ type: 'digest' }, { timeout: 20_000 }).catch(() => undefined), { timeout: 30_000 }).toBe(want);
+    await applyManifest(jetstream(client.nc), stored('no-files', join(appDir, 'absent.bin')), 'none.yaml');
+    await expect
+      .poll(async () => (await client.appStatus('no-files')).find((x) => x.site === site)?.status, { timeout: 15_000 })
+      .toMatchObject({ state: 'failed', error: { code: 'CAIRN_APP_FILE_NOT_FOUND', message: expect.stringContaining(join(appDir, 'absent.bin')) } });
   });
 
   it('delivery - a listed file that does not exist is an apply error at its line, naming the actor, the file and the resolved path', async () => {

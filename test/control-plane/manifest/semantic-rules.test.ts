@@ -41,6 +41,17 @@ describe('semantic rules', () => {
     expect(result.app.spec.actors[1]?.container?.build).toEqual({ context: './detector', dockerfile: 'Dockerfile' });
   });
 
+  it('semantic rules - a pinned image (container.imageId) goes with an image, not with a build, and must be an image id', () => {
+    const id = `sha256:${'ab'.repeat(32)}`;
+    const data = validManifest();
+    data.spec.actors[1].container = { image: 'det:1', imageId: id };
+    expect(parseObject(data).ok).toBe(true);
+    data.spec.actors[1].container = { imageId: id, build: { context: './detector' } };
+    expect(pathsAndCodes(errorsOf(parseObject(data)))).toEqual([`spec.actors[1].container.imageId ${Codes.NOT_ALLOWED}`]);
+    data.spec.actors[1].container = { imageId: 'det:1' };
+    expect(pathsAndCodes(errorsOf(parseObject(data)))).toContain(`spec.actors[1].container.imageId ${Codes.BAD_FORMAT}`);
+  });
+
   it('semantic rules - refuses container settings outside container mode', () => {
     const data = validManifest();
     data.spec.actors[0].container = { image: 'x' };

@@ -138,12 +138,6 @@ export class ArtifactStore {
     return this.chunks.collect(keep, now, graceMs);
   }
 
-  /** Whether an image is stored (whole), by its id's hex. */
-  async hasImage(idHex: string): Promise<boolean> {
-    const info = await this.os.info(imageObjectName(idHex));
-    return info !== null && !info.deleted;
-  }
-
   /**
    * Stores an image (the tar `docker save` writes, read from `data`) unless it is stored already:
    * as content-defined chunks in CAIRN_CHUNKS (only those not stored yet are sent: a new version

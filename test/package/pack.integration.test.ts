@@ -35,8 +35,10 @@ async function readmeExample(): Promise<string> {
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'cairn-user-'));
-  // `npm pack` runs `prepare` (the build) and writes the tarball the registry would hold.
-  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', project], { cwd: REPO, timeout: 180_000 });
+  // The tarball the registry would hold, packed from the dist/ that `npm test` built before the suite
+  // started. Scripts are skipped: `prepare` would rebuild dist/ in place, and tsc rewrites each file
+  // while other tests of this run import it (a CLI started then read a half-written module).
+  const { stdout } = await run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', project], { cwd: REPO, timeout: 180_000 });
   const tarball = join(project, stdout.trim().split('\n').pop()!);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   // From the npm cache this machine already has; install scripts (native add-ons) are not needed.

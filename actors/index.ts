@@ -1,9 +1,15 @@
 // Cairn's built-in modules, one folder each, every one declared with defineModule (the same
 // contract third-party modules use). Manifests name them `module: cairn/<name>`.
 import type { ModuleDefinition } from '../kernel/index.ts';
+import { HubModule } from './hub/index.ts';
 import { TimerModule } from './timer/index.ts';
 
-export const BUILTIN_MODULES: ReadonlyMap<string, ModuleDefinition> = new Map<string, ModuleDefinition>([[TimerModule.name, TimerModule as unknown as ModuleDefinition]]);
+export const BUILTIN_MODULES: ReadonlyMap<string, ModuleDefinition> = new Map<string, ModuleDefinition>([
+  [HubModule.name, HubModule as unknown as ModuleDefinition],
+  [TimerModule.name, TimerModule as unknown as ModuleDefinition],
+]);
 
 export { TimerModule, TimerActor, TimerConfig } from './timer/index.ts';
 export type { TimerMsg, TimerStatus } from './timer/index.ts';
+export { HubModule, HubActor, HubConfig, HubPrincipal, hubConfigProblems, countIncidents } from './hub/index.ts';
+export type { HubMsg, HubStatus, IncidentCounts } from './hub/index.ts';

@@ -26,6 +26,8 @@ import { RouteExecutor } from './route-executor.ts';
 import { planRoutes } from './route-plan.ts';
 import { withModuleRoutes } from './module-routes.ts';
 import { ModuleStreams, planModuleStreams } from './module-streams.ts';
+import { DeviceAccessEntries } from './device-access-bucket.ts';
+import { planDeviceAccess } from './device-access-plan.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
 import { ArtifactCache, DEFAULT_ARTIFACT_DIR, ensureImageLoaded, localDocker, localizeArtifacts, openSiteArtifacts } from './artifacts/index.ts';
 import type Dockerode from 'dockerode';
@@ -86,6 +88,7 @@ export class AppController {
   private placer: SitePlacer | undefined;
   private routes: RouteExecutor | undefined;
   private moduleStreams: ModuleStreams | undefined;
+  private deviceAccess: DeviceAccessEntries | undefined;
   private artifacts: ArtifactCache | undefined;
   private images: ((id: string, image: string) => Promise<unknown>) | undefined;
   /** Apps whose artifacts had not reached this site: reconciled again after a delay, by app name. */
@@ -124,6 +127,7 @@ export class AppController {
     const { node } = this.opts.system;
     this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
     this.moduleStreams = new ModuleStreams({ site: this.site, jsm: node.jsm, log: node.log });
+    this.deviceAccess = await DeviceAccessEntries.open(node.js, this.site, node.log);
     this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
@@ -177,6 +181,10 @@ export class AppController {
       .sweep((app) => stillHere(app, false))
       .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the module streams of apps no longer here'))
       .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old module streams'));
+    await this.deviceAccess
+      .sweep((app) => stillHere(app, false))
+      .then((swept) => swept.length > 0 && node.log.info({ apps: swept }, 'app controller: removed the device access of apps no longer here'))
+      .catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep old device access'));
     const iter = await kv.watch();
     this.abort.signal.addEventListener('abort', () => iter.stop(), { once: true });
     this.watching = this.watchLoop(iter);
@@ -339,6 +347,8 @@ export class AppController {
       const placed = instances.filter((i) => plan.placed.has(i.instanceId));
       // The streams modules declare exist before their actors start (those of a waiting instance too).
       await this.moduleStreams!.apply(c.name, planModuleStreams(this.site, c.name, instances, loaded));
+      // What a hub needs the site's server to offer devices (the process running it applies it).
+      await this.deviceAccess!.apply(c.name, planDeviceAccess(instances, loaded));
       actors = placed.map((i) => i.instanceId);
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
@@ -427,6 +437,7 @@ export class AppController {
     }
     // Its actors are stopped: the streams its modules declared go with the app (kept across revisions).
     if (!opts.keepCapture) await this.moduleStreams?.remove(name).catch((err: unknown) => system.node.log.warn({ err, app: name }, 'app controller: module streams not removed'));
+    if (!opts.keepCapture) await this.deviceAccess?.remove(name).catch((err: unknown) => system.node.log.warn({ err, app: name }, 'app controller: device access not removed'));
     this.running.delete(name);
     this.waiting.delete(name);
     this.placer?.removeApp(name);

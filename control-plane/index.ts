@@ -34,6 +34,8 @@ export type { AppPlan, SitePlacerOptions } from './site-placer.ts';
 export { planRoutes, routeDeliveries } from './route-plan.ts';
 export { withModuleRoutes } from './module-routes.ts';
 export { ModuleStreams, isModuleStreamOf, planModuleStreams } from './module-streams.ts';
+export { deviceAccessConflicts, planDeviceAccess } from './device-access-plan.ts';
+export { DeviceAccessEntries } from './device-access-bucket.ts';
 export type { ModuleStreamConfig } from './module-streams.ts';
 export type { PlannedRoute, RoutePlan, RouteDelivery } from './route-plan.ts';
 export { RouteExecutor, routeConsumerConfig, routeStreamConfig, ROUTE_CAPTURE_MAX_AGE_MS, ROUTE_CAPTURE_MAX_MSGS } from './route-executor.ts';

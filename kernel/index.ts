@@ -33,7 +33,7 @@ export { NodeDirectory } from './node-directory.ts';
 export type { LeaseLoss } from './lease/index.ts';
 export type { HostChoice, HostPlacement } from './host-choice.ts';
 export { defineModule, isModuleDefinition, moduleStreamName } from './module-definition.ts';
-export type { ModuleDefinition, ModuleSpec, ModuleStreamSpec } from './module-definition.ts';
+export type { ModuleConfigProblem, ModuleDefinition, ModuleSpec, ModuleStreamSpec } from './module-definition.ts';
 export { openSiteConnection, DEFAULT_SERVERS } from './site-connection.ts';
 export type { SiteConnection, SiteConnectionOptions } from './site-connection.ts';
 export { SiteSender } from './site-sender.ts';

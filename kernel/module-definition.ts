@@ -3,7 +3,7 @@ import { CairnError, KernelCodes, Streams } from '../protocols/index.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message } from './message.ts';
 import type { RuntimeMode } from './runtime-spec.ts';
-import type { RouteSource } from '../protocols/index.ts';
+import type { DeviceAccess, RouteSource } from '../protocols/index.ts';
 
 /** How a module is written: once, by Cairn for its built-ins and by anyone else for theirs. */
 export interface ModuleSpec<C extends TSchema, M extends Message, S> {
@@ -40,6 +40,25 @@ export interface ModuleSpec<C extends TSchema, M extends Message, S> {
    * updates them when the config changes and deletes them with the application.
    */
   readonly streams?: (config: Static<C>) => readonly ModuleStreamSpec[];
+  /**
+   * What each actor of this module needs its site's nats-server to offer devices, from its config:
+   * MQTT listeners and the principals devices log in as (the hub). The process running the site's
+   * server renders it into the server's configuration while the actor's application runs there,
+   * and tells the actor what the server refused (`DeviceIncidents`). One instance per site.
+   */
+  readonly deviceAccess?: (config: Static<C>) => Omit<DeviceAccess, 'actor'>;
+  /**
+   * Problems with a config that its schema accepts but the module cannot run (a topic filter with
+   * an empty level, a name given twice): `cairn apply` reports each at `config.<path>` with
+   * CAIRN_MANIFEST_MODULE_CONFIG_REFUSED before anything is stored. @default none
+   */
+  readonly check?: (config: Static<C>) => readonly ModuleConfigProblem[];
+}
+
+/** One problem `check` finds: where under the actor's `config`, and what to change. */
+export interface ModuleConfigProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
 }
 
 /** One stream a module needs. Limits keep it bounded; what is dropped is the oldest (`discard: 'old'`) unless it says 'new'. */
@@ -90,6 +109,8 @@ export function defineModule<C extends TSchema, M extends Message, S>(spec: Modu
   if (spec.behaviour?.kind !== 'cairn.actor') problems.push('behaviour is not a defineActor result');
   const modes = spec.modes ?? (spec.source ? JS_MODES : (['inline'] as const));
   if (spec.streams !== undefined && typeof spec.streams !== 'function') problems.push('streams is not a function of the config returning stream specs ({ name, subjects, … })');
+  if (spec.deviceAccess !== undefined && typeof spec.deviceAccess !== 'function') problems.push('deviceAccess is not a function of the config returning { mqtt?, websocket?, principals }');
+  if (spec.check !== undefined && typeof spec.check !== 'function') problems.push('check is not a function of the config returning a list of { path, message }');
   if (spec.routes !== undefined && typeof spec.routes !== 'function') problems.push('routes is not a function of the config returning route sources ({ subject } or { mqtt })');
   if (modes.some((m) => m !== 'inline') && spec.source === undefined) problems.push(`modes ${JSON.stringify(modes)} include a guest mode, which needs source: { url, export } to import the behaviour from`);
   if (problems.length > 0) {

@@ -127,6 +127,11 @@ export const Buckets = {
    * hold a mirror of its stream. Object name = `sha256-<hex>` of the content.
    */
   artifacts: 'cairn_artifacts',
+  /**
+   * KV bucket, on each site's own domain, of what its applications' modules need from its
+   * nats-server for devices (listeners, principals); key = `<site>.<app>`, value = DeviceAccess JSON.
+   */
+  deviceAccess: 'cairn_device_access',
   /** KV bucket of what a site's app controller runs, per app; key = app name. */
   appStatus: (site: string): string => `cairn_app_status_${site}`,
 } as const;

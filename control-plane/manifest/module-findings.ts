@@ -119,12 +119,14 @@ export function moduleConfigFindings(definition: ModuleDefinition, actor: Readon
   const config = Value.Default(definition.config, structuredClone(actor['config'] ?? {}));
   const configProblems = configFindings(definition.config, config, [...at, 'config']);
   findings.push(...configProblems);
-  if (configProblems.length === 0) findings.push(...moduleRouteFindings(definition, config, [...at, 'config']), ...moduleStreamFindings(definition, config, [...at, 'config']));
+  if (configProblems.length === 0) findings.push(...moduleCheckFindings(definition, config, [...at, 'config']), ...moduleRouteFindings(definition, config, [...at, 'config']), ...moduleStreamFindings(definition, config, [...at, 'config']));
   // A stream's subjects come from the config, so two instances on one site would take the same ones.
   const replicas = typeof actor['replicas'] === 'number' ? actor['replicas'] : 1;
   const spread = isRecord(actor['placement']) ? actor['placement']['spread'] : undefined;
   if (definition.streams && (replicas > 1 || spread === 'one-per-node') && spread !== 'one-per-site') {
     findings.push(error([...at, replicas > 1 ? 'replicas' : 'placement'], Codes.BAD_MODULE_STREAM, `module ${definition.name} declares streams, whose subjects come from the config: one instance per site only (replicas: 1, or spread one-per-site)`));
+  } else if (definition.deviceAccess && (replicas > 1 || spread === 'one-per-node') && spread !== 'one-per-site') {
+    findings.push(error([...at, replicas > 1 ? 'replicas' : 'placement'], Codes.MODULE_CONFIG_REFUSED, `module ${definition.name} configures its site's server for devices: one instance per site only (replicas: 1, or spread one-per-site)`));
   }
   return findings;
 }
@@ -166,6 +168,20 @@ function moduleStreamFindings(definition: ModuleDefinition, config: unknown, at:
     if (s.discard !== undefined && s.discard !== 'old' && s.discard !== 'new') problems.push(`stream ${name}: discard ${JSON.stringify(s.discard)} is not "old" or "new"`);
   }
   return problems.map((p) => error([...at], Codes.BAD_MODULE_STREAM, `module ${definition.name} needs a stream it cannot have with this config: ${p}; change the config`));
+}
+
+/** What the module's own check refuses in a config its schema accepts, each at its path. */
+function moduleCheckFindings(definition: ModuleDefinition, config: unknown, at: readonly (string | number)[]): Finding[] {
+  if (!definition.check) return [];
+  let problems: unknown;
+  try {
+    problems = definition.check(config as never);
+  } catch (err) {
+    return [error([...at], Codes.MODULE_CONFIG_REFUSED, `module ${definition.name} could not check this config: ${(err as Error).message}`)];
+  }
+  const wellFormed = (p: unknown): p is { path: (string | number)[]; message: string } => isRecord(p) && Array.isArray(p['path']) && typeof p['message'] === 'string';
+  if (!Array.isArray(problems) || !problems.every(wellFormed)) return [error([...at], Codes.MODULE_CONFIG_REFUSED, `module ${definition.name}'s check(config) did not return a list of { path, message }: a bug in the module`)];
+  return problems.map((p) => error([...at, ...p.path], Codes.MODULE_CONFIG_REFUSED, p.message));
 }
 
 /** The routes a module derives from a valid config, checked as manifest routes are. */

@@ -2,13 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { embeddedConfig, freePort, locateNatsServer, startNatsServer } from '../nats-server/index.ts';
-import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
+import { embeddedConfig, freePort, locateNatsServer, startReconfigurableServer } from '../nats-server/index.ts';
+import type { NatsServerExit, ReconfigurableServer } from '../nats-server/index.ts';
 import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
 import type { ActorInfo } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
 import { startAppController } from '../../control-plane/index.ts';
-import { drainThenStop, siteRuntimes } from '../site/index.ts';
+import { drainThenStop, siteRuntimes, syncDeviceAccess } from '../site/index.ts';
 import type { ActorSystem } from '../../supervisor-trees/index.ts';
 import type { ActorEventListener } from '../../kernel/index.ts';
 import { loadExample } from './example-app.ts';
@@ -101,7 +101,8 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
   const natsLog = createWriteStream(natsLogPath, { flags: 'a' });
   const closeLog = (): Promise<void> => new Promise((r) => natsLog.end(() => r()));
 
-  let server: RunningNatsServer | undefined;
+  let server: ReconfigurableServer | undefined;
+  const devices = new AbortController();
   let system: ActorSystem | undefined;
   let stopExample: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -110,7 +111,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     for (let attempt = 1; server === undefined; attempt++) {
       const port = opts.port ?? (await freePort());
       try {
-        server = await startNatsServer({
+        server = await startReconfigurableServer({
           config: embeddedConfig({ name: site, storeDir, host: '127.0.0.1', port }),
           dir: natsDir,
           binary,
@@ -134,6 +135,21 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
       logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })),
     });
     if (opts.onEvent) system.onEvent(opts.onEvent);
+    // A hub applied here gets its listeners and principals on this server.
+    const sys = system;
+    await syncDeviceAccess({
+      site,
+      js: sys.node.js,
+      server: running,
+      base: running.config,
+      log: sys.node.log,
+      tell: (actor, msg) => sys.ref(actor).tell(msg),
+      signal: devices.signal,
+      // cairn-up.json names the server's pid: the restarted one's.
+      onReconfigured: (how) => {
+        if (how === 'restart' && !stopping) void writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: sys.node.id, startedAt: new Date().toISOString() });
+      },
+    });
     // The embedded site holds the desired state itself: `cairn apply` against it runs here.
     const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd(), artifactDir: join(dataDir, 'artifacts') });
     if (example) {
@@ -149,6 +165,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     await writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
   } catch (err) {
     stopping = true;
+    devices.abort();
     await system?.shutdown().catch(() => undefined);
     await server?.stop();
     await closeLog();
@@ -170,13 +187,16 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     upFilePath: upFilePath(dataDir),
     natsBinary: binary,
     natsVersion,
-    natsPid: srv.pid,
+    get natsPid() {
+      return srv.pid;
+    },
     system: sys,
     example: example ? { name: example.name, tryNext: example.tryNext } : undefined,
     actors: () => sys.ps().actors.map(({ id, behaviour, supervisor }) => ({ id, behaviour, supervisor })),
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        devices.abort();
         const drain = async (): Promise<void> => {
           await stopExample?.().catch(() => undefined);
           await sys.shutdown();

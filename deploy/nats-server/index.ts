@@ -5,6 +5,9 @@ export { goBinDirs } from './go-bin-dirs.ts';
 export { isSyncInterval } from './sync-interval.ts';
 export { freePort, freePorts } from './free-port.ts';
 export { startNatsServer } from './nats-server-process.ts';
+export { startReconfigurableServer } from './reconfigurable-server.ts';
+export type { ReconfigurableServer } from './reconfigurable-server.ts';
+export { reconfiguration, withDeviceAccess } from './device-access-config.ts';
 export type { NatsServerExit, RunningNatsServer, StartNatsServerOptions } from './nats-server-process.ts';
 export { renderNatsServerConfig } from './nats-server-config.ts';
 export type {
@@ -21,6 +24,7 @@ export type {
   NatsServerConfig,
   NatsTlsConfig,
   NatsUser,
+  NatsConnectionType,
   NatsWebSocketConfig,
   SyncInterval,
 } from './nats-server-config.ts';
@@ -54,3 +58,4 @@ export type { InstalledTool, InstallNatsToolsOptions, InstallProgress, NatsTool 
 export { locateNatsCli } from './find-nats-cli.ts';
 export type { FoundNatsCli } from './find-nats-cli.ts';
 export { findSetpriv, guardedCommand, isServerOn, stopEarlierServer } from './server-guard.ts';
+export { parseDeviceIncident } from './device-incidents.ts';

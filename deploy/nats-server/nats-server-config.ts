@@ -43,7 +43,15 @@ export interface NatsUser {
   account?: string;
   /** Subject permissions. @default everything allowed */
   permissions?: NatsPermissions;
+  /**
+   * The kinds of connection the user may make: "STANDARD" (NATS clients), "WEBSOCKET", "LEAFNODE",
+   * "MQTT", "MQTT_WS" (MQTT over WebSocket). @default any
+   */
+  allowed_connection_types?: readonly NatsConnectionType[];
 }
+
+/** A kind of connection, as `allowed_connection_types` names it. */
+export type NatsConnectionType = 'STANDARD' | 'WEBSOCKET' | 'LEAFNODE' | 'MQTT' | 'MQTT_WS';
 
 /** An `authorization { users: [...] }` block. */
 export interface NatsAuthorization {

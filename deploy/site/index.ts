@@ -21,3 +21,5 @@ export { runDemo } from './demo.ts';
 export type { DemoOptions, DemoResult, EdgeSummary } from './demo.ts';
 export { ALARM_THRESHOLD, Aggregator, Alarm, defineSensor } from './demo-app.ts';
 export type { AggregatorMsg, AggregatorState, AlarmMsg, AlarmState, EdgeTally, Reading, SensorMsg, SensorState } from './demo-app.ts';
+export { syncDeviceAccess } from './device-access-sync.ts';
+export type { DeviceAccessSyncOptions } from './device-access-sync.ts';

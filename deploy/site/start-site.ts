@@ -8,8 +8,10 @@ import { startSiteNode } from './start-site-node.ts';
 import type { SiteNode } from './start-site-node.ts';
 import type { SiteNodeHandle } from './join-site.ts';
 import type { SystemOptions } from '../../supervisor-trees/index.ts';
-import { findNatsServer, renderNatsServerConfig, startNatsServer } from '../nats-server/index.ts';
-import type { NatsServerExit, RunningNatsServer } from '../nats-server/index.ts';
+import { findNatsServer, renderNatsServerConfig, startReconfigurableServer } from '../nats-server/index.ts';
+import type { NatsServerExit, ReconfigurableServer, RunningNatsServer } from '../nats-server/index.ts';
+import type { ActorSystem } from '../../supervisor-trees/index.ts';
+import { syncDeviceAccess } from './device-access-sync.ts';
 import { readSiteFile, SITE_CONFIG_FILE_NAME, siteDir } from './site-file.ts';
 
 export interface StartSiteOptions {
@@ -38,7 +40,8 @@ export interface StartSiteOptions {
 
 /** One site running on this machine: its nats-server and one node. */
 export interface RunningSite extends SiteNodeHandle {
-  readonly server: RunningNatsServer;
+  /** The site's nats-server; its hubs' listeners and principals reconfigure it while it runs. */
+  readonly server: ReconfigurableServer;
   readonly natsLogPath: string;
   /**
    * After this node lost the site lease (its actors stopped, another node leads), starts a new
@@ -84,17 +87,28 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
     artifactDir: join(home, 'artifacts'),
     ...(opts.node === undefined ? {} : { node: opts.node }),
   };
-  let server: RunningNatsServer | undefined;
+  let server: ReconfigurableServer | undefined;
   let siteNode: SiteNode | undefined;
+  // Device access (hubs' listeners and principals) follows the node that runs beside the server.
+  let devices: AbortController | undefined;
+  const syncDevices = async (system: ActorSystem): Promise<void> => {
+    devices?.abort();
+    devices = new AbortController();
+    await syncDeviceAccess({ site: file.site, js: system.node.js, server: server!, base: file.natsServer, log: system.node.log, tell: (actor, msg) => system.ref(actor).tell(msg), signal: devices.signal });
+  };
   try {
-    server = await startNatsServer({ config: file.natsServer, dir: home, binary, onLog: (line) => natsLog.write(`${line}\n`) });
+    server = await startReconfigurableServer({ config: file.natsServer, dir: home, binary, onLog: (line) => natsLog.write(`${line}\n`) });
     void server.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
     await opts.beforeNode?.(server);
     siteNode = await startSiteNode({ ...nodeOptions, ...(opts.system === undefined ? {} : { system: opts.system }) });
+    await syncDevices(siteNode.system);
   } catch (err) {
     stopping = true;
+    devices?.abort();
+    await siteNode?.apps.stop().catch(() => undefined);
+    await siteNode?.system.shutdown().catch(() => undefined);
     await server?.stop();
     await closeLog();
     throw err;
@@ -114,6 +128,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
       stop() {
         stopped ??= (async () => {
           stopping = true;
+          devices?.abort();
           const drained = await drainThenStop(() => controller.stop().then(() => sys.shutdown()), srv, opts.shutdownTimeoutMs ?? 15_000);
           await closeLog();
           return { drained };
@@ -124,7 +139,10 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
         await controller.stop().catch(() => undefined);
         await sys.shutdown().catch(() => undefined);
         const system = { ...opts.system, ...(how.onStandby ? { onStandby: how.onStandby } : {}), ...(how.signal ? { signal: how.signal } : {}) };
-        return running(await startSiteNode({ ...nodeOptions, system }));
+        devices?.abort();
+        const next = await startSiteNode({ ...nodeOptions, system });
+        await syncDevices(next.system);
+        return running(next);
       },
     };
   };

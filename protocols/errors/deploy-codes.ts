@@ -51,6 +51,8 @@ export const DeployCodes = {
   APP_START_FAILED: 'CAIRN_APP_START_FAILED',
   ROUTE_CAPTURE_FAILED: 'CAIRN_ROUTE_CAPTURE_FAILED',
   MODULE_STREAM_FAILED: 'CAIRN_MODULE_STREAM_FAILED',
+  DEVICE_ACCESS_CONFLICT: 'CAIRN_DEVICE_ACCESS_CONFLICT',
+  DEVICE_ACCESS_NOT_APPLIED: 'CAIRN_DEVICE_ACCESS_NOT_APPLIED',
   ARTIFACT_UNAVAILABLE: 'CAIRN_ARTIFACT_UNAVAILABLE',
   ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
   ARTIFACT_LINK_FAILED: 'CAIRN_ARTIFACT_LINK_FAILED',
@@ -320,6 +322,16 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.MODULE_STREAM_FAILED,
     summary: 'A site could not create or update a stream a module declares for one of its actors: most often its subjects overlap another stream, or a limit cannot be changed in place.',
     fix: "Change the actor's config so the module's stream takes subjects no other stream has (`nats stream ls` shows them); `cairn get <app>` shows the failed application.",
+  },
+  {
+    code: DeployCodes.DEVICE_ACCESS_CONFLICT,
+    summary: "Two applications on one site configure its server for devices in ways that cannot both hold: MQTT or WebSocket listeners on different ports (a server has one of each), or the same principal user name. The later application fails on that site; the earlier keeps its devices.",
+    fix: 'Declare the listeners in one hub application per site and give every device login once; `cairn get <app>` names the other application.',
+  },
+  {
+    code: DeployCodes.DEVICE_ACCESS_NOT_APPLIED,
+    summary: "The process running a site's nats-server could not give it the listeners or principals a hub asks for: the new configuration was refused (nats-server -t), a reload failed, or the restarted server did not come up. The server keeps (or returns to) its previous configuration.",
+    fix: "Read the message and the site's nats-server.log; change the hub's config (a port already in use, say) and apply again.",
   },
   {
     code: DeployCodes.UNPLACED,

@@ -58,6 +58,7 @@ export const ManifestDiagnosticCodes = {
   MODULE_CONTAINER_IMAGE: 'CAIRN_MANIFEST_MODULE_CONTAINER_IMAGE',
   SETTING_NOT_FOR_MODE: 'CAIRN_MANIFEST_SETTING_NOT_FOR_MODE',
   BEHAVIOUR_EXPORT_NOT_FOR_MODE: 'CAIRN_MANIFEST_BEHAVIOUR_EXPORT_NOT_FOR_MODE',
+  MODULE_CONFIG_REFUSED: 'CAIRN_MANIFEST_MODULE_CONFIG_REFUSED',
 } as const;
 
 export type ManifestDiagnosticCode = (typeof ManifestDiagnosticCodes)[keyof typeof ManifestDiagnosticCodes];

@@ -1,0 +1,30 @@
+import { SITE_INTERNAL_USER, mqttFilterProblem } from '../../protocols/index.ts';
+import type { ModuleConfigProblem } from '../../kernel/index.ts';
+import type { HubConfig } from './hub-config.ts';
+
+/**
+ * What a hub config its schema accepts still cannot be: a topic filter nats-server would map to
+ * something else or that reaches Cairn's own subjects, a user name given twice or taken by the
+ * site itself, two listeners on one port. Pure.
+ */
+export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
+  const problems: ModuleConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  config.principals.forEach((p, i) => {
+    if (p.username === SITE_INTERNAL_USER) problems.push({ path: ['principals', i, 'username'], message: `"${SITE_INTERNAL_USER}" is the user the site's own clients connect as: pick another name` });
+    const first = seen.get(p.username);
+    if (first !== undefined) problems.push({ path: ['principals', i, 'username'], message: `user ${JSON.stringify(p.username)} is already principals[${first}]: give each device login once` });
+    else seen.set(p.username, i);
+    for (const field of ['publish', 'subscribe'] as const) {
+      p[field].forEach((filter, j) => {
+        const problem = mqttFilterProblem(filter);
+        if (problem !== undefined) problems.push({ path: ['principals', i, field, j], message: `topic filter ${JSON.stringify(filter)} cannot be allowed: ${problem}` });
+      });
+    }
+  });
+  const { mqtt, websocket } = config.listeners;
+  if (mqtt && websocket && mqtt.port === websocket.port && (mqtt.host ?? '') === (websocket.host ?? '')) {
+    problems.push({ path: ['listeners', 'websocket', 'port'], message: `port ${websocket.port} is the mqtt listener's too: give each listener its own port` });
+  }
+  return problems;
+}

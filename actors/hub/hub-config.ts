@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { NAME_PATTERN } from '../../protocols/index.ts';
+
+const listener = (what: string) =>
+  Type.Object(
+    {
+      port: Type.Integer({ minimum: 1, maximum: 65535, description: `Port of the ${what} listener.` }),
+      host: Type.Optional(Type.String({ minLength: 1, description: "Address it listens on. @default the site server's host" })),
+    },
+    { additionalProperties: false },
+  );
+
+const filters = (what: string) =>
+  Type.Array(Type.String({ minLength: 1 }), { default: [], description: `MQTT topic filters (+ and #) the device may ${what}; none: nothing.` });
+
+/** A device login: user name, password and allow-listed topics. */
+export const HubPrincipal = Type.Object(
+  {
+    username: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$', description: 'The MQTT user name.' }),
+    password: Type.String({ minLength: 1, description: 'Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`), which keeps the password itself out of the manifest.' }),
+    publish: filters('publish to'),
+    subscribe: filters('subscribe to'),
+  },
+  { additionalProperties: false },
+);
+
+/** The `config` of a `cairn/hub` actor. */
+export const HubConfig = Type.Object(
+  {
+    listeners: Type.Object(
+      {
+        mqtt: Type.Optional(listener('MQTT 3.1.1 (TCP)')),
+        websocket: Type.Optional(listener('MQTT over WebSocket (path /mqtt, plain ws://)')),
+      },
+      { additionalProperties: false, default: {}, description: "What devices connect to; none: the site's own listeners (sites file)." },
+    ),
+    principals: Type.Array(HubPrincipal, {
+      default: [],
+      description: 'The logins devices may use, each with its topics. None: any device may connect and use any topic (a trusted network only).',
+    }),
+    report: Type.Optional(
+      Type.Object(
+        { to: Type.String({ pattern: NAME_PATTERN.source, description: 'Id of an actor, on this site, told each batch of incidents (a DeviceIncidentsMsg).' }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type HubConfig = Static<typeof HubConfig>;
+export type HubPrincipal = Static<typeof HubPrincipal>;

@@ -1,0 +1,25 @@
+// cairn/hub: MQTT devices on the site's own nats-server: listeners, principals, what was refused.
+import { defineModule } from '../../kernel/index.ts';
+import { HubActor } from './hub-actor.ts';
+import { hubConfigProblems } from './hub-check.ts';
+import { HubConfig } from './hub-config.ts';
+
+export const HubModule = defineModule({
+  name: 'cairn/hub',
+  description: "Serves MQTT devices from its site's nats-server: listeners and principals with topic permissions; counts and reports what the server refused",
+  config: HubConfig,
+  behaviour: HubActor,
+  // It is told what its site's server refused by the process running that server, on the leader.
+  modes: ['inline'],
+  check: hubConfigProblems,
+  deviceAccess: (config) => ({
+    ...(config.listeners.mqtt === undefined ? {} : { mqtt: config.listeners.mqtt }),
+    ...(config.listeners.websocket === undefined ? {} : { websocket: config.listeners.websocket }),
+    principals: config.principals.map((p) => ({ username: p.username, password: p.password, publish: p.publish, subscribe: p.subscribe })),
+  }),
+});
+
+export { HubActor, countIncidents, RECENT_INCIDENTS } from './hub-actor.ts';
+export type { HubMsg, HubState, HubStatus, IncidentCounts } from './hub-actor.ts';
+export { HubConfig, HubPrincipal } from './hub-config.ts';
+export { hubConfigProblems } from './hub-check.ts';

@@ -1,0 +1,49 @@
+import { SITE_INTERNAL_USER, publishSubjects, subscribeSubjects } from '../../protocols/index.ts';
+import type { DeviceAccess } from '../../protocols/index.ts';
+import type { NatsServerConfig, NatsUser } from './nats-server-config.ts';
+
+/**
+ * A site's server configuration with what its applications' hubs need for devices: their MQTT
+ * and WebSocket listeners (over the site's own, when given), and, once any principal exists, one
+ * user per principal (MQTT connections only, allow-listed subjects) beside the user the site's
+ * own clients become without credentials (`no_auth_user`; NATS and WebSocket connections only, so
+ * a device without a login is refused). `entries` come in app order; the control plane keeps them
+ * free of conflicts. Pure.
+ */
+export function withDeviceAccess(base: NatsServerConfig, entries: readonly DeviceAccess[], internalPassword: string): NatsServerConfig {
+  const mqtt = entries.find((e) => e.mqtt)?.mqtt;
+  const websocket = entries.find((e) => e.websocket)?.websocket;
+  const principals = entries.flatMap((e) => e.principals);
+  const config: NatsServerConfig = { ...base };
+  if (mqtt) config.mqtt = { ...base.mqtt, host: mqtt.host ?? base.host ?? '0.0.0.0', port: mqtt.port };
+  if (websocket) config.websocket = { ...base.websocket, host: websocket.host ?? base.host ?? '0.0.0.0', port: websocket.port, ...(base.websocket?.tls ? {} : { no_tls: true }) };
+  if (principals.length === 0) return config;
+  const devices: NatsUser[] = principals.map((p) => ({
+    user: p.username,
+    password: p.password,
+    allowed_connection_types: ['MQTT', 'MQTT_WS'],
+    // Allow-lists only: an empty one allows nothing (a deny list can be bypassed on some servers).
+    permissions: { publish: { allow: orNothing(publishSubjects(p.publish)) }, subscribe: { allow: orNothing(subscribeSubjects(p.subscribe)) } },
+  }));
+  config.no_auth_user = SITE_INTERNAL_USER;
+  config.authorization = { ...base.authorization, users: [...(base.authorization?.users ?? []), { user: SITE_INTERNAL_USER, password: internalPassword, allowed_connection_types: ['STANDARD', 'WEBSOCKET'] }, ...devices] };
+  return config;
+}
+
+/** A subject no device can use: nats-server reads an empty allow list as "everything". */
+const NOTHING = '_CAIRN_NOTHING';
+function orNothing(subjects: readonly string[]): readonly string[] {
+  return subjects.length === 0 ? [NOTHING] : subjects;
+}
+
+/**
+ * How a running server takes `next` over `current`: nothing to do; a reload (SIGHUP: users and
+ * their permissions); or a restart (listeners and `no_auth_user`, which nats-server cannot
+ * reload). Pure.
+ */
+export function reconfiguration(current: NatsServerConfig, next: NatsServerConfig): 'none' | 'reload' | 'restart' {
+  if (JSON.stringify(current) === JSON.stringify(next)) return 'none';
+  const { authorization: _a, ...restCurrent } = current;
+  const { authorization: _b, ...restNext } = next;
+  return JSON.stringify(restCurrent) === JSON.stringify(restNext) ? 'reload' : 'restart';
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { Kvm } from '@nats-io/kv';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { Buckets, isCairnError } from '../../protocols/index.ts';
+import type { DeviceAccess, DeviceIncident, DeviceIncidentsMsg } from '../../protocols/index.ts';
+import { parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
+import type { NatsServerConfig, ReconfigurableServer } from '../nats-server/index.ts';
+
+/** How often refused devices are told to their hub, at most. */
+const INCIDENT_WINDOW_MS = 1_000;
+const INCIDENTS_PER_WINDOW = 100;
+
+export interface DeviceAccessSyncOptions {
+  readonly site: string;
+  readonly js: JetStreamClient;
+  readonly server: ReconfigurableServer;
+  /** The site's configuration without devices (sites file, or cairn up's). */
+  readonly base: NatsServerConfig;
+  readonly log: Logger;
+  /** Tells an actor of this site a message (the hub its incidents). */
+  readonly tell: (actor: string, msg: DeviceIncidentsMsg) => Promise<unknown>;
+  readonly signal: AbortSignal;
+  /** Hears each change the server took (after it took it). */
+  readonly onReconfigured?: (how: 'reload' | 'restart') => void;
+}
+
+/**
+ * Runs beside the site's nats-server in the process that started it: watches this site's entries
+ * of `cairn_device_access` and gives the server what they ask for (reload or restart), and tells
+ * each hub what the server refused its devices (read from the server's log), batched per second.
+ * Resolves once the current entries are applied; runs until `signal` aborts.
+ */
+export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void> {
+  const kv = await new Kvm(o.js).create(Buckets.deviceAccess, { history: 1 });
+  const entries = new Map<string, DeviceAccess>();
+  // The site's own clients connect without credentials; this password is never handed out.
+  const internalPassword = randomBytes(24).toString('base64url');
+  const prefix = `${o.site}.`;
+
+  const apply = async (): Promise<void> => {
+    const ordered = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
+    try {
+      const how = await o.server.reconfigure(withDeviceAccess(o.base, ordered, internalPassword));
+      if (how === 'none') return;
+      o.log.info({ how, apps: [...entries.keys()] }, `device access: nats-server ${how === 'reload' ? 'reloaded' : 'restarted'} with the listeners and principals of its hubs`);
+      o.onReconfigured?.(how);
+    } catch (err) {
+      o.log.error({ err, code: isCairnError(err) ? err.code : undefined }, 'device access: the server keeps its previous configuration');
+    }
+  };
+
+  const iter = await kv.watch({ key: `${prefix}>` });
+  o.signal.addEventListener('abort', () => iter.stop(), { once: true });
+  let initial = true;
+  let ready!: () => void;
+  const applied = new Promise<void>((r) => (ready = r));
+  void (async () => {
+    for await (const e of iter) {
+      const app = e.key.slice(prefix.length);
+      if (e.operation === 'PUT') {
+        try {
+          entries.set(app, e.json<DeviceAccess>());
+        } catch (err) {
+          o.log.warn({ err, key: e.key }, 'device access: unreadable entry skipped');
+        }
+      } else entries.delete(app);
+      // The first apply waits for the whole initial state (delta 0 is its last entry).
+      if (initial && (e.delta ?? 0) > 0) continue;
+      initial = false;
+      await apply();
+      ready();
+    }
+  })().catch((err: unknown) => o.log.error({ err }, 'device access: watch ended'));
+  // An empty bucket sends nothing: apply what there is (the base) at once.
+  if ((await kv.status()).values === 0) {
+    initial = false;
+    ready();
+  }
+
+  // Incidents, per hub, told at most once per window.
+  let pending: DeviceIncident[] = [];
+  let omitted = 0;
+  const off = o.server.onLog((line) => {
+    const incident = parseDeviceIncident(line);
+    if (!incident) return;
+    if (pending.length < INCIDENTS_PER_WINDOW) pending.push(incident);
+    else omitted += 1;
+  });
+  const timer = setInterval(() => {
+    if (pending.length === 0) return;
+    const items = pending;
+    const msg: DeviceIncidentsMsg = { type: 'device-incidents', items, omitted };
+    pending = [];
+    omitted = 0;
+    const hub = [...entries.values()].find((e) => e.principals.length > 0 || e.mqtt || e.websocket)?.actor;
+    if (!hub) return o.log.warn({ incidents: items, omitted }, 'device access: the server refused devices, and no hub runs on this site to be told');
+    o.tell(hub, msg).catch((err: unknown) => o.log.warn({ err, incidents: items }, 'device access: could not tell the hub what the server refused'));
+  }, INCIDENT_WINDOW_MS);
+  o.signal.addEventListener('abort', () => {
+    clearInterval(timer);
+    off();
+  }, { once: true });
+  await applied;
+}

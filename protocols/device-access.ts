@@ -1,0 +1,79 @@
+/*
+ * Device access: what a site's nats-server must offer MQTT devices for a module (the hub): its
+ * listeners and the principals devices log in as, each with allow-listed topic filters. The control
+ * plane publishes one DeviceAccess per application and site; the process that runs the site's
+ * server renders them into its configuration. Pure.
+ */
+import { mqttFilterSubjects } from './route-source.ts';
+
+/** A listener devices connect to. */
+export interface DeviceListener {
+  readonly port: number;
+  /** @default the site server's host */
+  readonly host?: string;
+}
+
+/** A user name and password a device logs in with, and the topics it may use (MQTT filters, allow-list). */
+export interface DevicePrincipal {
+  readonly username: string;
+  /** Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`) that nats-server checks. */
+  readonly password: string;
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+export interface DeviceAccess {
+  /** The instance id of the actor that declared it: told what the server refused. */
+  readonly actor: string;
+  /** MQTT 3.1.1 over TCP. */
+  readonly mqtt?: DeviceListener;
+  /** MQTT over WebSocket, at path /mqtt. */
+  readonly websocket?: DeviceListener;
+  readonly principals: readonly DevicePrincipal[];
+}
+
+/**
+ * The NATS subjects a device may publish to with these MQTT topic filters (nats-server checks MQTT
+ * permissions on the mapped subjects: `a/#` needs `a.>` and `a`).
+ */
+export function publishSubjects(filters: readonly string[]): string[] {
+  return unique(filters.flatMap(mqttFilterSubjects));
+}
+
+/**
+ * The NATS subjects a device may subscribe to with these filters, plus what nats-server's QoS 1
+ * delivery needs (`$MQTT.sub.>`, the subjects of the session's own consumers). None: no subscribing.
+ */
+export function subscribeSubjects(filters: readonly string[]): string[] {
+  return filters.length === 0 ? [] : unique([...filters.flatMap(mqttFilterSubjects), '$MQTT.sub.>']);
+}
+
+/** The user the site's own clients (nodes, the CLI) connect as without credentials once devices have principals. */
+export const SITE_INTERNAL_USER = 'cairn-site';
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Something the site's nats-server refused a device, as its log says. */
+export interface DeviceIncident {
+  readonly kind: 'login-refused' | 'publish-denied' | 'subscribe-denied';
+  /** The MQTT client id the device connected with. */
+  readonly client: string;
+  /** The NATS subject of the denied publish or subscription (MQTT topic a/b is subject a.b). */
+  readonly subject?: string;
+  /** The user name it tried, for a refused login (absent: it gave none). */
+  readonly user?: string;
+  /** Its remote address, host:port. */
+  readonly address: string;
+  /** When the server logged it (ms since the epoch). */
+  readonly ts: number;
+}
+
+/** What the process running a site's server tells the actor whose DeviceAccess it serves, at most about once a second. */
+export interface DeviceIncidentsMsg {
+  readonly type: 'device-incidents';
+  readonly items: readonly DeviceIncident[];
+  /** Incidents of the same window left out of `items` (it holds at most 100). */
+  readonly omitted: number;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { countIncidents, HubModule, hubConfigProblems } from '../../../actors/index.ts';
+import type { HubConfig } from '../../../actors/index.ts';
+import { parseManifest } from '../../../control-plane/index.ts';
+import type { DeviceIncident } from '../../../protocols/index.ts';
+
+const config = (over: Partial<HubConfig> = {}): HubConfig => ({ listeners: { mqtt: { port: 1883 } }, principals: [], ...over });
+const principal = (username: string, publish: string[] = [], subscribe: string[] = []) => ({ username, password: 'pw', publish, subscribe });
+
+describe('cairn/hub config', () => {
+  it('hub config - accepts well-formed principals and listeners', () => {
+    expect(hubConfigProblems(config({ principals: [principal('s1', ['plant/s1/#'], ['cmd/s1/+'])], listeners: { mqtt: { port: 1883 }, websocket: { port: 8080 } } }))).toEqual([]);
+  });
+
+  it('hub config - names each bad topic filter, a user given twice, the site user, and two listeners on one port', () => {
+    const problems = hubConfigProblems(
+      config({
+        listeners: { mqtt: { port: 1883 }, websocket: { port: 1883 } },
+        principals: [principal('s1', ['plant//x', 'a.b']), principal('s1', [], ['#']), principal('cairn-site')],
+      }),
+    );
+    expect(problems.map((p) => p.path.join('.'))).toEqual(['principals.0.publish.0', 'principals.0.publish.1', 'principals.1.username', 'principals.1.subscribe.0', 'principals.2.username', 'listeners.websocket.port']);
+    expect(problems[0]!.message).toMatch(/empty/);
+    expect(problems[3]!.message).toMatch(/literal/);
+  });
+
+  it('hub config - cairn apply reports a bad filter at its path under the actor config, with the module code', () => {
+    const result = parseManifest(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: plant }
+spec:
+  actors:
+    - id: hub
+      module: cairn/hub
+      config:
+        principals:
+          - { username: s1, password: pw, publish: ["plant/ s1"] }
+`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => [e.path, e.code])).toEqual([['spec.actors[0].config.principals[0].publish[0]', 'CAIRN_MANIFEST_MODULE_CONFIG_REFUSED']]);
+  });
+
+  it('hub config - more than one hub instance per site is refused', () => {
+    const result = parseManifest(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: plant }
+spec:
+  actors:
+    - { id: hub, module: cairn/hub, replicas: 2, config: {} }
+`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.code)).toContain('CAIRN_MANIFEST_MODULE_CONFIG_REFUSED');
+  });
+
+  it('hub - its device access is its listeners and principals', () => {
+    const access = HubModule.deviceAccess!(config({ principals: [principal('s1', ['plant/s1/#'])] }));
+    expect(access).toEqual({ mqtt: { port: 1883 }, principals: [principal('s1', ['plant/s1/#'])] });
+  });
+});
+
+describe('cairn/hub incidents', () => {
+  const incident = (kind: DeviceIncident['kind'], client: string): DeviceIncident => ({ kind, client, address: '127.0.0.1:1', ts: 1 });
+
+  it('counts - each incident by kind, omitted ones as the last listed kind, and keeps the latest 20', () => {
+    let state: Parameters<typeof countIncidents>[0] = { incidents: { 'login-refused': 0, 'publish-denied': 0, 'subscribe-denied': 0 }, recent: [] };
+    state = countIncidents(state, { type: 'device-incidents', items: [incident('login-refused', 'a'), incident('publish-denied', 'b')], omitted: 3 });
+    expect(state.incidents).toEqual({ 'login-refused': 1, 'publish-denied': 4, 'subscribe-denied': 0 });
+    state = countIncidents(state, { type: 'device-incidents', items: Array.from({ length: 25 }, (_, i) => incident('subscribe-denied', `c${i}`)), omitted: 0 });
+    expect(state.recent).toHaveLength(20);
+    expect(state.recent.at(-1)!.client).toBe('c24');
+  });
+});

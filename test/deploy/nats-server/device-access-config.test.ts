@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeviceIncident, reconfiguration, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
+import type { NatsServerConfig } from '../../../deploy/nats-server/index.ts';
+import { publishSubjects, subscribeSubjects } from '../../../protocols/index.ts';
+import type { DeviceAccess } from '../../../protocols/index.ts';
+
+const base: NatsServerConfig = { server_name: 'edge1', host: '127.0.0.1', port: 4222, jetstream: { store_dir: '/x' } };
+const hub = (over: Partial<DeviceAccess> = {}): DeviceAccess => ({ actor: 'hub', principals: [], ...over });
+
+describe('device access subjects', () => {
+  it('publish - each MQTT filter as the subjects nats-server checks (a/# also needs a)', () => {
+    expect(publishSubjects(['plant/s1/#', 'plant/+/temp', 'plant/s1/#'])).toEqual(['plant.s1', 'plant.s1.>', 'plant.*.temp']);
+  });
+  it('subscribe - plus the QoS 1 delivery subjects; none: nothing at all', () => {
+    expect(subscribeSubjects(['cmd/s1/#'])).toEqual(['cmd.s1', 'cmd.s1.>', '$MQTT.sub.>']);
+    expect(subscribeSubjects([])).toEqual([]);
+  });
+});
+
+describe('withDeviceAccess', () => {
+  it('no hub - the base config, unchanged', () => {
+    expect(withDeviceAccess(base, [], 'pw')).toEqual(base);
+  });
+
+  it('listeners only - MQTT and WebSocket on the site host; no users, so devices connect without a login', () => {
+    const c = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, websocket: { port: 8080, host: '0.0.0.0' } })], 'pw');
+    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(c.websocket).toEqual({ host: '0.0.0.0', port: 8080, no_tls: true });
+    expect(c.authorization).toBeUndefined();
+    expect(c.no_auth_user).toBeUndefined();
+  });
+
+  it('principals - one MQTT-only user each with allow-lists, and the site user that credential-less NATS clients become', () => {
+    const c = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 's1', password: 'p1', publish: ['plant/s1/#'], subscribe: [] }] })], 'internal');
+    expect(c.no_auth_user).toBe('cairn-site');
+    expect(c.authorization?.users).toEqual([
+      { user: 'cairn-site', password: 'internal', allowed_connection_types: ['STANDARD', 'WEBSOCKET'] },
+      { user: 's1', password: 'p1', allowed_connection_types: ['MQTT', 'MQTT_WS'], permissions: { publish: { allow: ['plant.s1', 'plant.s1.>'] }, subscribe: { allow: ['_CAIRN_NOTHING'] } } },
+    ]);
+  });
+
+  it('two apps - the first listener wins and all principals are users (the control plane keeps them apart)', () => {
+    const c = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'a', password: 'x', publish: ['a/#'], subscribe: [] }] }), hub({ actor: 'hub2', principals: [{ username: 'b', password: 'y', publish: ['b/#'], subscribe: [] }] })], 'pw');
+    expect(c.mqtt?.port).toBe(1883);
+    expect(c.authorization?.users?.map((u) => u.user)).toEqual(['cairn-site', 'a', 'b']);
+  });
+});
+
+describe('reconfiguration', () => {
+  const withUsers = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'a', password: 'x', publish: ['a/#'], subscribe: [] }] })], 'pw');
+  it('the same config - nothing', () => expect(reconfiguration(withUsers, structuredClone(withUsers))).toBe('none'));
+  it('users changed - a reload', () => {
+    const next = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'b', password: 'x', publish: ['a/#'], subscribe: [] }] })], 'pw');
+    expect(reconfiguration(withUsers, next)).toBe('reload');
+  });
+  it('a listener or no_auth_user changed - a restart (nats-server cannot reload them)', () => {
+    expect(reconfiguration(base, withDeviceAccess(base, [hub({ mqtt: { port: 1883 } })], 'pw'))).toBe('restart');
+    expect(reconfiguration(withDeviceAccess(base, [hub({ mqtt: { port: 1883 } })], 'pw'), withUsers)).toBe('restart');
+  });
+});
+
+describe('parseDeviceIncident', () => {
+  it('a refused login, with the user tried; one without credentials has none', () => {
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.480756 [ERR] 127.0.0.1:35708 - mid:7 - "b" - authentication error - User "dev1"')).toEqual({ kind: 'login-refused', client: 'b', address: '127.0.0.1:35708', user: 'dev1', ts: Date.UTC(2026, 11, 2, 1, 1, 9, 480) });
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.469117 [ERR] 127.0.0.1:35704 - mid:6 - "a" - authentication error - User "cairn-site"')).toMatchObject({ kind: 'login-refused', client: 'a' });
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.469117 [ERR] 127.0.0.1:35704 - mid:6 - "a" - authentication error - User "cairn-site"')).not.toHaveProperty('user');
+  });
+  it('denied publishes and subscriptions, with the subject', () => {
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.533285 [ERR] 127.0.0.1:35718 - mid:9 - "dev1" - Publish Violation - Subject "sensors.dev2.t"')).toMatchObject({ kind: 'publish-denied', client: 'dev1', subject: 'sensors.dev2.t' });
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.541527 [ERR] 127.0.0.1:35718 - mid:9 - "dev1" - Subscription Violation - Subject "cmd.dev2.>", SID cmd.dev2.>')).toMatchObject({ kind: 'subscribe-denied', subject: 'cmd.dev2.>' });
+  });
+  it('anything else - nothing (NATS clients, other errors, info lines)', () => {
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.533285 [ERR] 127.0.0.1:35718 - cid:9 - "dev1" - Publish Violation - Subject "x"')).toBeUndefined();
+    expect(parseDeviceIncident('[1512] 2026/12/02 01:01:09.339912 [INF] Listening for MQTT clients on mqtt://127.0.0.1:22621')).toBeUndefined();
+  });
+});

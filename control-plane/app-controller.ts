@@ -23,6 +23,7 @@ import { actorsForSite } from './site-actors.ts';
 import type { SiteInstance } from './site-instances.ts';
 import { SitePlacer } from './site-placer.ts';
 import { RouteExecutor } from './route-executor.ts';
+import type { CaptureLimits } from './route-executor.ts';
 import { planRoutes } from './route-plan.ts';
 import { withModuleRoutes } from './module-routes.ts';
 import { ModuleStreams, planModuleStreams } from './module-streams.ts';
@@ -62,6 +63,10 @@ export interface AppControllerOptions {
    * (CAIRN_APP_TOO_MANY_INSTANCES) before any is made. @default ManifestLimits.instancesPerApp (10,000)
    */
   readonly maxInstancesPerApp?: number;
+  /** Limits of the streams that capture routes on this site (tests make them small). @default 7 days, 1,000,000 messages */
+  readonly routeCapture?: CaptureLimits;
+  /** How often capture streams are checked for fill. @default 5000 */
+  readonly fillCheckMs?: number;
 }
 
 /** An app as this site runs it (or failed to start it). */
@@ -128,7 +133,17 @@ export class AppController {
     this.placer = new SitePlacer({ site: this.site, nodes: () => node.directory.all(), now: () => Date.now() });
     this.moduleStreams = new ModuleStreams({ site: this.site, jsm: node.jsm, log: node.log });
     this.deviceAccess = await DeviceAccessEntries.open(node.js, this.site, node.log);
-    this.routes = new RouteExecutor({ site: this.site, js: node.js, jsm: node.jsm, log: node.log, tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts) });
+    this.routes = new RouteExecutor({
+      site: this.site,
+      js: node.js,
+      jsm: node.jsm,
+      log: node.log,
+      tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts),
+      onEvent: (e) => node.events.emit(e),
+      ...(this.opts.routeCapture === undefined ? {} : { captureLimits: this.opts.routeCapture }),
+      ...(this.opts.fillCheckMs === undefined ? {} : { fillCheckMs: this.opts.fillCheckMs }),
+    });
+    void this.routes.watchFill(this.abort.signal).catch((err: unknown) => node.log.warn({ err }, 'app controller: capture fill watch ended'));
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
     this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log, undefined, artifacts.files);

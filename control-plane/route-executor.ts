@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
+import type { ActorEvent } from '../protocols/index.ts';
+import { fillAlert, fillOf } from './capture-fill.ts';
 import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
@@ -17,15 +19,26 @@ export const ROUTE_CAPTURE_MAX_MSGS = 1_000_000;
 /** How long a forwarder may hold a message before the server hands it out again. */
 const ROUTE_ACK_WAIT_MS = 30_000;
 
+/** How much a capture stream may hold before it drops its oldest messages. */
+export interface CaptureLimits {
+  /** @default ROUTE_CAPTURE_MAX_AGE_MS */
+  readonly maxAgeMs?: number;
+  /** @default ROUTE_CAPTURE_MAX_MSGS */
+  readonly maxMsgs?: number;
+  /** @default no limit (the server's JetStream limits) */
+  readonly maxBytes?: number;
+}
+
 /** The stream capturing an app's routes on a site: WorkQueue (a message leaves once forwarded), bounded. */
-export function routeStreamConfig(plan: RoutePlan): Partial<StreamConfig> & { name: string } {
+export function routeStreamConfig(plan: RoutePlan, limits: CaptureLimits = {}): Partial<StreamConfig> & { name: string } {
   return {
     name: plan.stream,
     subjects: [...plan.subjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
-    max_age: nanos(ROUTE_CAPTURE_MAX_AGE_MS),
-    max_msgs: ROUTE_CAPTURE_MAX_MSGS,
+    max_age: nanos(limits.maxAgeMs ?? ROUTE_CAPTURE_MAX_AGE_MS),
+    max_msgs: limits.maxMsgs ?? ROUTE_CAPTURE_MAX_MSGS,
+    max_bytes: limits.maxBytes ?? -1,
     discard: DiscardPolicy.Old,
     // Whose it is, for the sweep of streams whose app went away while no controller watched.
     metadata: { [ROUTE_STREAM_SITE]: plan.site, [ROUTE_STREAM_APP]: plan.app },
@@ -53,6 +66,12 @@ export interface RouteExecutorOptions {
   readonly tell: RouteTell;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** Limits of the capture streams. @default 7 days, 1,000,000 messages */
+  readonly captureLimits?: CaptureLimits;
+  /** Hears a `filling` event for each target of a capture stream 80 % full. */
+  readonly onEvent?: (event: ActorEvent) => void;
+  /** How often `watchFill` looks at the capture streams. @default 5000 */
+  readonly fillCheckMs?: number;
 }
 
 interface Running {
@@ -68,6 +87,9 @@ interface Running {
  */
 export class RouteExecutor {
   private readonly running = new Map<string, Running>();
+  /** The plan of each app whose stream this executor made, paused ones too: whom a fill alert concerns. */
+  private readonly plans = new Map<string, RoutePlan>();
+  private readonly armed = new Map<string, boolean>();
 
   constructor(private readonly opts: RouteExecutorOptions) {}
 
@@ -77,7 +99,8 @@ export class RouteExecutor {
     if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
     const { jsm, js, log } = this.opts;
     try {
-      await ensureStream(jsm, routeStreamConfig(plan));
+      await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
+      this.plans.set(app, plan);
     } catch (err) {
       throw new CairnError(DeployCodes.ROUTE_CAPTURE_FAILED, `cannot capture the routes of application "${app}" (stream ${plan.stream}, subjects ${plan.subjects.join(', ')}): ${(err as Error).message}`, { cause: err, details: { app, stream: plan.stream, subjects: plan.subjects } });
     }
@@ -86,7 +109,7 @@ export class RouteExecutor {
     // crashed forwarder held only after the ack wait, behind newer messages). The incarnation is
     // read each time: a stream deleted and recreated under a running forwarder numbers from 1 again.
     const consumer = async () => {
-      await ensureStream(jsm, routeStreamConfig(plan));
+      await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
       await jsm.consumers.delete(plan.stream, Consumers.routes).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
@@ -113,6 +136,7 @@ export class RouteExecutor {
   /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
   async remove(app: string): Promise<void> {
     await this.pause(app);
+    this.plans.delete(app);
     await this.deleteStream(Streams.routes(this.opts.site, app));
   }
 
@@ -136,6 +160,35 @@ export class RouteExecutor {
       swept.push(app);
     }
     return swept;
+  }
+
+  /**
+   * Until `signal` aborts, looks at the capture streams of this executor's apps (paused ones too:
+   * a failed app's stream fills while nothing forwards) every `fillCheckMs`, and raises a
+   * `filling` event (CAIRN_ROUTE_CAPTURE_FILLING) for each target when one reaches 80 % of its
+   * message or byte limit, before it drops anything; once more after it fell below 70 %.
+   */
+  async watchFill(signal: AbortSignal): Promise<void> {
+    const { jsm, log } = this.opts;
+    const clock = this.opts.clock ?? systemClock;
+    while (!signal.aborted) {
+      for (const [app, plan] of [...this.plans]) {
+        try {
+          const info = await jsm.streams.info(plan.stream);
+          const reading = fillOf({ messages: info.state.messages, bytes: info.state.bytes }, { maxMsgs: info.config.max_msgs, maxBytes: info.config.max_bytes });
+          const next = fillAlert(reading, this.armed.get(plan.stream) ?? true);
+          this.armed.set(plan.stream, next.armed);
+          if (!next.raise) continue;
+          const ts = clock.now();
+          log.warn({ app, stream: plan.stream, used: reading.used, limit: reading.limit, code: DeployCodes.ROUTE_CAPTURE_FILLING }, `routes: capture stream ${plan.stream} is ${Math.round(reading.used * 100)} % full by ${reading.limit}; past 100 % its oldest messages are dropped`);
+          const targets = [...new Set(plan.routes.flatMap((r) => r.instances))];
+          for (const actor of targets) this.opts.onEvent?.({ v: 1, type: 'filling', actor, stream: plan.stream, used: reading.used, limit: reading.limit, code: DeployCodes.ROUTE_CAPTURE_FILLING, ts });
+        } catch (err) {
+          if (!isNotFound(err)) log.debug({ err, app }, 'routes: capture stream fill not read');
+        }
+      }
+      await clock.sleep(this.opts.fillCheckMs ?? 5_000, signal).catch(() => undefined);
+    }
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */

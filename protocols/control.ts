@@ -125,5 +125,11 @@ export type ActorEvent =
    * one did (`handlerMs` its run), else `~<node>`.
    */
   | { readonly v: 1; readonly type: 'stalled'; readonly actor: string; readonly lagMs: number; readonly handlerMs?: number; readonly ts: number }
+  /**
+   * A stream holding messages for this actor (an application's route capture) is `used` (0 to 1)
+   * full by `limit`: past it the stream drops its oldest messages. Raised once at 80 %, again
+   * after it fell below 70 %.
+   */
+  | { readonly v: 1; readonly type: 'filling'; readonly actor: string; readonly stream: string; readonly used: number; readonly limit: 'messages' | 'bytes'; readonly code: string; readonly ts: number }
   /** A side path of a message failed (e.g. storing its dead-letter copy, CAIRN_DEAD_LETTER_FAILED); the node retries it in `retryInMs`. */
   | { readonly v: 1; readonly type: 'retrying'; readonly actor: string; readonly code: string; readonly reason: string; readonly retryInMs: number; readonly ts: number };

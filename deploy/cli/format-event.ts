@@ -12,6 +12,7 @@ export function formatEvent(e: ActorEvent): string {
     .with({ type: 'expired' }, (x) => ['expired', x.reason])
     .with({ type: 'escalated' }, (x) => ['escalated', `supervisor gave up: ${x.reason}`])
     .with({ type: 'retrying' }, (r) => ['retrying', `${r.code}: ${r.reason} (again in ${r.retryInMs} ms)`])
+    .with({ type: 'filling' }, (f) => ['filling', `${f.code}: stream ${f.stream} is ${Math.round(f.used * 100)} % full by ${f.limit}; past 100 % its oldest messages are dropped`])
     .with({ type: 'stalled' }, (x) => ['stalled', `event loop held ${x.lagMs} ms${x.handlerMs === undefined ? '' : ` (this actor's handler ran ${x.handlerMs} ms)`}`])
     .exhaustive();
   return `${time}  ${what.padEnd(13)}  ${e.actor}${detail === '' ? '' : `  ${detail}`}`;

@@ -126,30 +126,31 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     void running.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
+    const logger = pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true }));
+    const deviceLog = logger.child({ component: 'device-access' });
+    // Hubs applied here earlier get their listeners and principals before the node connects
+    // (a restart for a listener would cut the node's first requests short).
+    await syncDeviceAccess({
+      site,
+      server: running,
+      base: running.config,
+      log: deviceLog,
+      tell: (actor, msg) => (system ? system.ref(actor).tell(msg) : Promise.reject(new Error('no node runs yet'))),
+      signal: devices.signal,
+      // cairn-up.json names the server's pid: the restarted one's.
+      onReconfigured: (how) => {
+        if (how === 'restart' && !stopping && system) void writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
+      },
+    });
     progress(`nats-server runs at ${running.url}; starting node ${opts.node ?? '(default id)'} of site ${site} (its log: ${nodeLogPath})`);
     system = await createActorSystem({
       runtimes: siteRuntimes(),
       servers: running.url,
       site,
       ...(opts.node === undefined ? {} : { node: opts.node }),
-      logger: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })),
+      logger,
     });
     if (opts.onEvent) system.onEvent(opts.onEvent);
-    // A hub applied here gets its listeners and principals on this server.
-    const sys = system;
-    await syncDeviceAccess({
-      site,
-      js: sys.node.js,
-      server: running,
-      base: running.config,
-      log: sys.node.log,
-      tell: (actor, msg) => sys.ref(actor).tell(msg),
-      signal: devices.signal,
-      // cairn-up.json names the server's pid: the restarted one's.
-      onReconfigured: (how) => {
-        if (how === 'restart' && !stopping) void writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: sys.node.id, startedAt: new Date().toISOString() });
-      },
-    });
     // The embedded site holds the desired state itself: `cairn apply` against it runs here.
     const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd(), artifactDir: join(dataDir, 'artifacts') });
     if (example) {

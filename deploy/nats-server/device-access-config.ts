@@ -7,8 +7,8 @@ import type { NatsServerConfig, NatsUser } from './nats-server-config.ts';
  * and WebSocket listeners (over the site's own, when given), and, once any principal exists, one
  * user per principal (MQTT connections only, allow-listed subjects) beside the user the site's
  * own clients become without credentials (`no_auth_user`; NATS and WebSocket connections only, so
- * a device without a login is refused). `entries` come in app order; the control plane keeps them
- * free of conflicts. Pure.
+ * a device without a login is refused); leaf remotes deny exporting what devices may publish.
+ * `entries` come in app order; the control plane keeps them free of conflicts. Pure.
  */
 export function withDeviceAccess(base: NatsServerConfig, entries: readonly DeviceAccess[], internalPassword: string): NatsServerConfig {
   const mqtt = entries.find((e) => e.mqtt)?.mqtt;
@@ -17,6 +17,12 @@ export function withDeviceAccess(base: NatsServerConfig, entries: readonly Devic
   const config: NatsServerConfig = { ...base };
   if (mqtt) config.mqtt = { ...base.mqtt, host: mqtt.host ?? base.host ?? '0.0.0.0', port: mqtt.port };
   if (websocket) config.websocket = { ...base.websocket, host: websocket.host ?? base.host ?? '0.0.0.0', port: websocket.port, ...(base.websocket?.tls ? {} : { no_tls: true }) };
+  // Raw device traffic stays on its site: what devices may publish is never sent over a leaf link
+  // (data for the cloud goes through actors). Without principals there is no list to keep back.
+  const deviceSubjects = publishSubjects(principals.flatMap((p) => p.publish));
+  if (deviceSubjects.length > 0 && base.leafnodes?.remotes) {
+    config.leafnodes = { ...base.leafnodes, remotes: base.leafnodes.remotes.map((r) => ({ ...r, deny_exports: [...new Set([...(r.deny_exports ?? []), ...deviceSubjects])] })) };
+  }
   if (principals.length === 0) return config;
   const devices: NatsUser[] = principals.map((p) => ({
     user: p.username,

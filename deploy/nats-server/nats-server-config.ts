@@ -101,6 +101,10 @@ export interface NatsLeafRemote {
   account?: string;
   /** TLS for the connection to the hub. @default none */
   tls?: NatsTlsConfig;
+  /** Subjects whose messages this server never sends over the link (changing it needs a restart). @default none */
+  deny_exports?: readonly string[];
+  /** Subjects whose messages this server never takes from the link. @default none */
+  deny_imports?: readonly string[];
 }
 
 /** The `leafnodes { ... }` block. */

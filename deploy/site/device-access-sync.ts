@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kvm } from '@nats-io/kv';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Buckets, isCairnError } from '../../protocols/index.ts';
 import type { DeviceAccess, DeviceIncident, DeviceIncidentsMsg } from '../../protocols/index.ts';
@@ -13,12 +14,12 @@ const INCIDENTS_PER_WINDOW = 100;
 
 export interface DeviceAccessSyncOptions {
   readonly site: string;
-  readonly js: JetStreamClient;
+  /** The site's nats-server; the sync connects to it on its own (it runs before any node, and across restarts). */
   readonly server: ReconfigurableServer;
   /** The site's configuration without devices (sites file, or cairn up's). */
   readonly base: NatsServerConfig;
   readonly log: Logger;
-  /** Tells an actor of this site a message (the hub its incidents). */
+  /** Tells an actor of this site a message (the hub its incidents); rejects while no node runs. */
   readonly tell: (actor: string, msg: DeviceIncidentsMsg) => Promise<unknown>;
   readonly signal: AbortSignal;
   /** Hears each change the server took (after it took it). */
@@ -29,10 +30,13 @@ export interface DeviceAccessSyncOptions {
  * Runs beside the site's nats-server in the process that started it: watches this site's entries
  * of `cairn_device_access` and gives the server what they ask for (reload or restart), and tells
  * each hub what the server refused its devices (read from the server's log), batched per second.
- * Resolves once the current entries are applied; runs until `signal` aborts.
+ * Resolves once the current entries are applied (start it before the site's node, so that a
+ * restart for a hub's listeners happens before the node connects); runs until `signal` aborts.
  */
 export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void> {
-  const kv = await new Kvm(o.js).create(Buckets.deviceAccess, { history: 1 });
+  const nc = await connect({ servers: o.server.url, name: `cairn-device-access-${o.site}`, maxReconnectAttempts: -1 });
+  o.signal.addEventListener('abort', () => void nc.close().catch(() => undefined), { once: true });
+  const kv = await new Kvm(jetstream(nc)).create(Buckets.deviceAccess, { history: 1 });
   const entries = new Map<string, DeviceAccess>();
   // The site's own clients connect without credentials; this password is never handed out.
   const internalPassword = randomBytes(24).toString('base64url');

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { pino } from 'pino';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CairnError } from '../../protocols/index.ts';
@@ -89,24 +90,30 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
   };
   let server: ReconfigurableServer | undefined;
   let siteNode: SiteNode | undefined;
-  // Device access (hubs' listeners and principals) follows the node that runs beside the server.
-  let devices: AbortController | undefined;
-  const syncDevices = async (system: ActorSystem): Promise<void> => {
-    devices?.abort();
-    devices = new AbortController();
-    await syncDeviceAccess({ site: file.site, js: system.node.js, server: server!, base: file.natsServer, log: system.node.log, tell: (actor, msg) => system.ref(actor).tell(msg), signal: devices.signal });
-  };
+  // Device access (hubs' listeners and principals) lives with the server, across node restarts;
+  // refusals are told to the hub through whichever node runs beside it.
+  const devices = new AbortController();
+  let current: ActorSystem | undefined;
   try {
     server = await startReconfigurableServer({ config: file.natsServer, dir: home, binary, onLog: (line) => natsLog.write(`${line}\n`) });
     void server.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
+    // Before the node: a restart for a hub's listener must not cut the node's first requests short.
+    await syncDeviceAccess({
+      site: file.site,
+      server,
+      base: file.natsServer,
+      log: pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true })).child({ component: 'device-access' }),
+      tell: (actor, msg) => (current ? current.ref(actor).tell(msg) : Promise.reject(new Error('no node runs beside the server'))),
+      signal: devices.signal,
+    });
     await opts.beforeNode?.(server);
     siteNode = await startSiteNode({ ...nodeOptions, ...(opts.system === undefined ? {} : { system: opts.system }) });
-    await syncDevices(siteNode.system);
+    current = siteNode.system;
   } catch (err) {
     stopping = true;
-    devices?.abort();
+    devices.abort();
     await siteNode?.apps.stop().catch(() => undefined);
     await siteNode?.system.shutdown().catch(() => undefined);
     await server?.stop();
@@ -128,7 +135,7 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
       stop() {
         stopped ??= (async () => {
           stopping = true;
-          devices?.abort();
+          devices.abort();
           const drained = await drainThenStop(() => controller.stop().then(() => sys.shutdown()), srv, opts.shutdownTimeoutMs ?? 15_000);
           await closeLog();
           return { drained };
@@ -139,9 +146,8 @@ export async function startSite(opts: StartSiteOptions): Promise<RunningSite> {
         await controller.stop().catch(() => undefined);
         await sys.shutdown().catch(() => undefined);
         const system = { ...opts.system, ...(how.onStandby ? { onStandby: how.onStandby } : {}), ...(how.signal ? { signal: how.signal } : {}) };
-        devices?.abort();
         const next = await startSiteNode({ ...nodeOptions, system });
-        await syncDevices(next.system);
+        current = next.system;
         return running(next);
       },
     };

@@ -52,6 +52,7 @@ export const DeployCodes = {
   ROUTE_CAPTURE_FAILED: 'CAIRN_ROUTE_CAPTURE_FAILED',
   MODULE_STREAM_FAILED: 'CAIRN_MODULE_STREAM_FAILED',
   DEVICE_ACCESS_CONFLICT: 'CAIRN_DEVICE_ACCESS_CONFLICT',
+  ROUTE_CAPTURE_FILLING: 'CAIRN_ROUTE_CAPTURE_FILLING',
   DEVICE_ACCESS_NOT_APPLIED: 'CAIRN_DEVICE_ACCESS_NOT_APPLIED',
   ARTIFACT_UNAVAILABLE: 'CAIRN_ARTIFACT_UNAVAILABLE',
   ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
@@ -322,6 +323,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.MODULE_STREAM_FAILED,
     summary: 'A site could not create or update a stream a module declares for one of its actors: most often its subjects overlap another stream, or a limit cannot be changed in place.',
     fix: "Change the actor's config so the module's stream takes subjects no other stream has (`nats stream ls` shows them); `cairn get <app>` shows the failed application.",
+  },
+  {
+    code: DeployCodes.ROUTE_CAPTURE_FILLING,
+    summary: "An application's route capture stream on a site is 80 % full (by messages or bytes): its forwarder is not draining it (the application failed or is being replaced, or its site's leader is down), and at 100 % the stream drops its oldest captures. Raised as a `filling` event (cairn.evt.<site>.<node>.<actor>, printed by `cairn up`) and in the node log.",
+    fix: '`cairn get <app>` shows why the application does not run; fix it or apply again. `nats stream info CAIRN_RT_<site>_<app>` shows the fill.',
   },
   {
     code: DeployCodes.DEVICE_ACCESS_CONFLICT,

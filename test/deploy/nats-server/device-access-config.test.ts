@@ -46,6 +46,15 @@ describe('withDeviceAccess', () => {
   });
 });
 
+describe('withDeviceAccess on an edge', () => {
+  it('leaf remotes deny exporting what devices may publish, beside what they denied already', () => {
+    const edge: NatsServerConfig = { ...base, leafnodes: { remotes: [{ urls: ['nats-leaf://cloud:7422'], deny_exports: ['secret.>'] }] } };
+    const c = withDeviceAccess(edge, [hub({ principals: [{ username: 's1', password: 'p', publish: ['plant/s1/#'], subscribe: [] }] })], 'pw');
+    expect(c.leafnodes?.remotes?.[0]?.deny_exports).toEqual(['secret.>', 'plant.s1', 'plant.s1.>']);
+    expect(withDeviceAccess(edge, [hub({ mqtt: { port: 1883 } })], 'pw').leafnodes).toEqual(edge.leafnodes);
+  });
+});
+
 describe('reconfiguration', () => {
   const withUsers = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'a', password: 'x', publish: ['a/#'], subscribe: [] }] })], 'pw');
   it('the same config - nothing', () => expect(reconfiguration(withUsers, structuredClone(withUsers))).toBe('none'));

@@ -1,0 +1,179 @@
+// Device messages through the hub's site are durable: QoS 1 publishes are captured on the site
+// before their PUBACK and reach the routed actor once, whether its node is down while they are
+// sent or the whole site process is killed with -9 while devices publish.
+import { fileURLToPath } from 'node:url';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connectAsync } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyManifest, startAppController } from '../../../control-plane/index.ts';
+import { freePorts, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
+import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import { Streams } from '../../../protocols/index.ts';
+import type { ActorEvent } from '../../../protocols/index.ts';
+import { startTestServer } from '../../helpers/nats.ts';
+import type { TallyCounts } from '../../fixtures/hub/device-tally.ts';
+import { runBin, startBin } from '../../deploy/cli/cli-harness.ts';
+import type { BinProcess } from '../../deploy/cli/cli-harness.ts';
+
+const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
+const ROUTE_FIXTURES = fileURLToPath(new URL('../../fixtures/routes/', import.meta.url));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+const device = async (port: number, clientId: string): Promise<MqttClient> => {
+  const c = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, username: 'dev', password: 'pw', protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
+  cleanups.push(() => c.endAsync(true));
+  return c;
+};
+
+describe('hub uplink', () => {
+  it('uplink - 10,000 QoS 1 publishes made while the routed actor\u2019s node is down are each handled once after it comes back', async () => {
+    const [mqttPort] = (await freePorts(1)) as [number];
+    const server = await startTestServer({
+      extra: withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort, host: '127.0.0.1' }, principals: [{ username: 'dev', password: 'pw', publish: ['meter/#'], subscribe: [] }] }], 'x'),
+    });
+    cleanups.push(() => server.cleanup());
+    const nc = await connect({ servers: server.url });
+    cleanups.push(() => nc.close());
+    const startNode = async () => {
+      const system = await createActorSystem({ servers: server.url, site: 'meters', node: 'meters-n1' });
+      const controller = await startAppController({ system, appDir: HUB_FIXTURES });
+      return { system, stop: async () => (await controller.stop(), await system.shutdown()) };
+    };
+    let node = await startNode();
+    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: meters }
+spec:
+  actors:
+    - { id: tally, behaviour: { module: ./device-tally.ts, export: DeviceTally } }
+  routes:
+    - { from: { mqtt: "meter/#" }, to: { actor: tally } }
+`);
+    const jsm = await jetstreamManager(nc);
+    await expect.poll(() => jsm.streams.info(Streams.routes('meters', 'meters')).then(() => true, () => false), { timeout: 20_000 }).toBe(true);
+    await node.stop();
+
+    // One QoS 1 connection waits for each store: ten devices publish side by side.
+    const DEVICES = 10;
+    const EACH = 1_000;
+    await Promise.all(
+      Array.from({ length: DEVICES }, async (_, d) => {
+        const dev = await device(mqttPort, `meter-${d}`);
+        for (let n = 0; n < EACH; n++) await dev.publishAsync(`meter/${d}/kwh`, `${d}-${n}`, { qos: 1 });
+      }),
+    );
+    expect((await jsm.streams.info(Streams.routes('meters', 'meters'))).state.messages).toBe(DEVICES * EACH);
+
+    node = await startNode();
+    cleanups.push(() => node.stop());
+    await expect.poll(() => node.system.ref('tally').ask({ type: 'counts' } as never, { timeout: 5_000 }) as Promise<TallyCounts>, { timeout: 120_000, interval: 500 }).toEqual({ unique: DEVICES * EACH, repeats: 0 });
+  }, 240_000);
+
+  it('uplink - a capture stream that its actor does not drain raises a filling event at 80 %, before it drops anything', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.cleanup());
+    const nc = await connect({ servers: server.url });
+    cleanups.push(() => nc.close());
+    // The site's mailbox refuses a fourth waiting message: the forwarder waits, and captures pile up.
+    const system = await createActorSystem({ servers: server.url, site: 'fill', node: 'fill-n1', mailbox: { capacity: 3 } });
+    const events: ActorEvent[] = [];
+    system.onEvent((e) => void (e.type === 'filling' && events.push(e)));
+    const controller = await startAppController({ system, appDir: HUB_FIXTURES, routeCapture: { maxMsgs: 100 }, fillCheckMs: 100 });
+    cleanups.push(async () => (await controller.stop(), await system.shutdown()));
+    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: fill }
+spec:
+  actors:
+    - { id: stuck, behaviour: { module: ./device-tally.ts, export: Stuck } }
+  routes:
+    - { from: { subject: "fill.>" }, to: { actor: stuck } }
+`);
+    const jsm = await jetstreamManager(nc);
+    const stream = Streams.routes('fill', 'fill');
+    await expect.poll(() => jsm.streams.info(stream).then(() => true, () => false), { timeout: 20_000 }).toBe(true);
+    for (let i = 0; i < 70; i++) nc.publish(`fill.${i}`, String(i));
+    await nc.flush();
+    // Below 80 %: nothing yet.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events).toEqual([]);
+    for (let i = 70; i < 90; i++) nc.publish(`fill.${i}`, String(i));
+    await nc.flush();
+    await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
+    expect(events[0]).toMatchObject({ type: 'filling', actor: 'stuck', stream, limit: 'messages', code: 'CAIRN_ROUTE_CAPTURE_FILLING' });
+    expect((events[0] as { used: number }).used).toBeGreaterThanOrEqual(0.8);
+    // Raised before anything was dropped: all 90 are still captured or were forwarded.
+    const info = await jsm.streams.info(stream);
+    expect(info.state.messages).toBeLessThan(100);
+    expect(info.state.last_seq).toBe(90);
+  }, 60_000);
+
+  it('uplink - kill -9 of cairn up while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-kill-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const [mqttPort] = (await freePorts(1)) as [number];
+    const args = ['up', '--data-dir', dir, '--example', 'none', '--app-dir', ROUTE_FIXTURES];
+    const up = async (): Promise<{ proc: BinProcess; url: string }> => {
+      const proc = startBin(args);
+      cleanups.push(async () => (proc.child.kill('SIGINT'), await proc.exited));
+      await proc.stdout.waitFor(/^ready:/, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}\nstderr:\n${proc.stderr.lines.slice(-15).join('\n')}`);
+      });
+      return { proc, url: (JSON.parse(await readFile(join(dir, 'cairn-up.json'), 'utf8')) as { url: string }).url };
+    };
+    const first = await up();
+    const nc = await connect({ servers: first.url, maxReconnectAttempts: 0 });
+    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: meters }
+spec:
+  actors:
+    - id: hub
+      module: cairn/hub
+      config:
+        listeners: { mqtt: { port: ${mqttPort}, host: 127.0.0.1 } }
+        principals: [{ username: dev, password: pw, publish: ["meter/#"] }]
+    - { id: ledger, behaviour: { module: ./route-actors.ts, export: RouteLedger } }
+  routes:
+    - { from: { mqtt: "meter/#" }, to: { actor: ledger } }
+`);
+    await nc.close().catch(() => undefined);
+    await expect.poll(() => device(mqttPort, 'probe').then(() => true, () => false), { timeout: 30_000, interval: 250 }).toBe(true);
+
+    // Four devices publish until the site dies under them; what got a PUBACK is recorded.
+    const acked: string[] = [];
+    const publishing = Array.from({ length: 4 }, async (_, d) => {
+      const dev = await device(mqttPort, `meter-${d}`);
+      // A publish in flight when the server dies is neither acknowledged nor failed: stop at the close.
+      const closed = new Promise<'closed'>((r) => dev.once('close', () => r('closed')));
+      for (let n = 0; ; n++) {
+        const payload = `${d}-${n}`;
+        const outcome = await Promise.race([dev.publishAsync(`meter/${d}/kwh`, payload, { qos: 1 }).then(() => 'acked' as const, () => 'failed' as const), closed]);
+        if (outcome !== 'acked') return;
+        acked.push(payload);
+      }
+    });
+    await expect.poll(() => acked.length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(400);
+    first.proc.child.kill('SIGKILL');
+    await first.proc.exited;
+    await Promise.all(publishing);
+    const sent = [...acked];
+
+    const second = await up();
+    const applied = async (): Promise<Record<string, number>> => {
+      const r = await runBin(['ask', 'ledger', '{"type":"applied"}', '--server', second.url, '--site', 'local']);
+      return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, number>) : {};
+    };
+    await expect.poll(async () => { const a = await applied(); return sent.filter((p) => a[p] !== 1).length; }, { timeout: 60_000, interval: 500 }).toBe(0);
+    const counts = Object.values(await applied());
+    expect(counts.every((c) => c === 1)).toBe(true);
+  }, 240_000);
+});

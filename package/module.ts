@@ -10,4 +10,4 @@ export type { Static, TSchema } from '@sinclair/typebox';
 // Cairn's built-in modules, by name (cairn/timer, …).
 export { BUILTIN_MODULES } from '../actors/index.ts';
 export { TimerModule, TimerConfig, HubModule, HubConfig } from '../actors/index.ts';
-export type { TimerMsg, TimerStatus, HubMsg, HubStatus } from '../actors/index.ts';
+export type { TimerMsg, TimerStatus, HubMsg, HubPublishMsg, HubPublished, HubStatus } from '../actors/index.ts';

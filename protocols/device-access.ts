@@ -48,8 +48,38 @@ export function subscribeSubjects(filters: readonly string[]): string[] {
   return filters.length === 0 ? [] : unique([...filters.flatMap(mqttFilterSubjects), '$MQTT.sub.>']);
 }
 
+/**
+ * The NATS subjects the hub may publish to devices on: what any principal may subscribe to
+ * (nothing else could reach a device). Pure.
+ */
+export function downlinkSubjects(principals: readonly DevicePrincipal[]): string[] {
+  return unique(principals.flatMap((p) => p.subscribe.flatMap(mqttFilterSubjects)));
+}
+
+/** Why `topic` cannot be published to (a message to devices names one topic, no wildcards), or undefined. Pure. */
+export function mqttTopicProblem(topic: string): string | undefined {
+  if (topic === '') return 'the topic is empty';
+  if (/[+#]/.test(topic)) return 'a message goes to one topic: no + or # wildcards';
+  if (topic.split('/').some((level) => level === '')) return 'levels may not be empty: no leading, trailing or double /';
+  if (/[.\s*>]/.test(topic)) return 'use no ".", "*", ">" or spaces in topics (nats-server maps topics to NATS subjects)';
+  if (topic.startsWith('$')) return 'topics starting with $ are reserved for the server';
+  return undefined;
+}
+
 /** The user the site's own clients (nodes, the CLI) connect as without credentials once devices have principals. */
 export const SITE_INTERNAL_USER = 'cairn-site';
+/** The MQTT login the hub sends messages to devices with (it may publish only what devices may subscribe to). */
+export const DOWNLINK_USER = 'cairn-downlink';
+
+/** What the process running a site's server tells its hub: how to reach the MQTT listener to send devices messages. */
+export interface DeviceLoginMsg {
+  readonly type: 'device-login';
+  /** `mqtt://host:port` of the site's MQTT listener. */
+  readonly url: string;
+  /** Absent when devices need no login (no principals). */
+  readonly username?: string;
+  readonly password?: string;
+}
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];

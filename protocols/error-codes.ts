@@ -2,6 +2,7 @@ import type { ErrorCodeEntry } from './errors/cairn-error.ts';
 import { deployCodeEntries } from './errors/deploy-codes.ts';
 import { kernelCodeEntries } from './errors/kernel-codes.ts';
 import { manifestCodeEntries } from './errors/manifest-codes.ts';
+import { moduleCodeEntries } from './errors/module-codes.ts';
 import { placementCodeEntries } from './errors/placement-codes.ts';
 import { supervisorCodeEntries } from './errors/supervisor-codes.ts';
 
@@ -15,4 +16,5 @@ export const errorCodes: readonly ErrorCodeEntry[] = [
   ...placementCodeEntries,
   ...manifestCodeEntries,
   ...deployCodeEntries,
+  ...moduleCodeEntries,
 ];

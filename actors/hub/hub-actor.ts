@@ -1,11 +1,25 @@
 import { match } from 'ts-pattern';
 import { defineActor } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
-import type { DeviceIncident, DeviceIncidentsMsg } from '../../protocols/index.ts';
+import { CairnError, ModuleCodes, downlinkSubjects, mqttTopicProblem, subjectMatches } from '../../protocols/index.ts';
+import type { DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
 import type { HubConfig } from './hub-config.ts';
+import { HubLink } from './hub-link.ts';
 
-/** What a hub handles: what its site's server refused devices, and a status question. */
-export type HubMsg = DeviceIncidentsMsg | ({ type: 'status' } & Asks<HubStatus>);
+/**
+ * A message to devices: published on `topic` by the site's server to every device subscribed to
+ * it. QoS 1 is stored for each subscribed session, offline persistent ones (clean session off)
+ * too, and the hub handles the next message only after the server acknowledged it. `retain`
+ * keeps it as the topic's retained message (a device that subscribes later gets it first).
+ */
+export type HubPublishMsg = { type: 'publish'; topic: string; payload: string | Uint8Array; qos?: 0 | 1; retain?: boolean } & Asks<HubPublished>;
+export interface HubPublished {
+  readonly topic: string;
+  readonly qos: 0 | 1;
+}
+
+/** What a hub handles: messages to devices, its login and what its site's server refused devices (from the process running that server), and a status question. */
+export type HubMsg = HubPublishMsg | DeviceLoginMsg | DeviceIncidentsMsg | ({ type: 'status' } & Asks<HubStatus>);
 
 /** Incidents counted by kind, since the hub was first started (persisted). */
 export type IncidentCounts = Readonly<Record<DeviceIncident['kind'], number>>;
@@ -17,12 +31,18 @@ export interface HubStatus {
   readonly incidents: IncidentCounts;
   /** The latest incidents, newest last (at most RECENT_INCIDENTS). */
   readonly recent: readonly DeviceIncident[];
+  /** Where it sends devices messages, and whether it is connected there now. */
+  readonly downlink: { readonly url: string; readonly connected: boolean } | null;
+  /** Messages sent to devices since it was first started. */
+  readonly published: number;
 }
 
 /** What a hub keeps (persisted). */
 export interface HubState {
   readonly incidents: IncidentCounts;
   readonly recent: readonly DeviceIncident[];
+  readonly login?: DeviceLoginMsg;
+  readonly published?: number;
 }
 
 export const RECENT_INCIDENTS = 20;
@@ -46,28 +66,86 @@ function describe(i: DeviceIncident): string {
     .exhaustive();
 }
 
+/** Why the hub cannot send devices a message on `topic`, or undefined. Pure. */
+export function downlinkProblem(config: HubConfig, topic: string): string | undefined {
+  const problem = mqttTopicProblem(topic);
+  if (problem !== undefined) return `topic ${JSON.stringify(topic)}: ${problem}`;
+  if (config.principals.length === 0) return undefined;
+  const subject = topic.split('/').join('.');
+  if (!downlinkSubjects(config.principals).some((filter) => subjectMatches(filter, subject))) {
+    return `no principal may subscribe to ${JSON.stringify(topic)}, so no device could get it: add it to a principal's subscribe filters`;
+  }
+  return undefined;
+}
+
+// The MQTT connection of each running hub incarnation, by site and actor id.
+const links = new Map<string, Promise<HubLink>>();
+const linkKey = (ctx: { site: string; id: string }): string => `${ctx.site}/${ctx.id}`;
+
+async function closeLink(key: string): Promise<void> {
+  const link = links.get(key);
+  links.delete(key);
+  await (await link?.catch(() => undefined))?.close();
+}
+
+function openLink(ctx: { site: string; id: string; node: string; signal: AbortSignal }, login: DeviceLoginMsg): void {
+  const key = linkKey(ctx);
+  void closeLink(key);
+  links.set(key, HubLink.open(login, `cairn-hub-${ctx.site}-${ctx.id}`));
+  ctx.signal.addEventListener('abort', () => void closeLink(key), { once: true });
+}
+
 /**
  * The hub: the site's nats-server serves its devices (listeners and principals rendered from this
- * actor's config); the hub counts what the server refused them, logs each refusal with its reason,
- * tells `report.to` when configured, and answers `status`.
+ * actor's config). The hub sends devices messages (`publish`) over its own MQTT login; counts what
+ * the server refused them, logs each refusal with its reason and tells `report.to` when
+ * configured; and answers `status`.
  */
 export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
   name: 'hub',
   persist: true,
   initialState: { incidents: NONE, recent: [] },
+  // A bad request to devices is the sender's problem, not the hub's: it does not restart for it.
+  onError: 'resume',
+  retry: { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 5_000 },
+  onStart: (ctx) => {
+    if (ctx.state.login) openLink(ctx, ctx.state.login);
+  },
+  onStop: (ctx) => closeLink(linkKey(ctx)),
   receive: (msg, ctx) =>
     match(msg)
+      .with({ type: 'publish' }, async (m): Promise<HubPublished> => {
+        const problem = downlinkProblem(ctx.config, m.topic);
+        if (problem !== undefined) throw new CairnError(ModuleCodes.HUB_TOPIC_REFUSED, `the hub cannot send devices this message: ${problem}`, { details: { topic: m.topic } });
+        const link = links.get(linkKey(ctx));
+        if (!link) throw new CairnError(ModuleCodes.HUB_NOT_CONNECTED, "the hub has not been told how to reach its site's MQTT listener yet (it needs an MQTT listener, and the process running the server tells it); the message is retried");
+        const qos = m.qos ?? 0;
+        await (await link).publish(m.topic, m.payload, qos, m.retain ?? false);
+        ctx.setState({ ...ctx.state, published: (ctx.state.published ?? 0) + 1 });
+        return { topic: m.topic, qos };
+      })
+      .with({ type: 'device-login' }, (m) => {
+        if (JSON.stringify(ctx.state.login) === JSON.stringify(m) && links.has(linkKey(ctx))) return;
+        ctx.setState({ ...ctx.state, login: m });
+        openLink(ctx, m);
+        ctx.log.info({ url: m.url }, "hub: sends devices messages through the site server's MQTT listener");
+      })
       .with({ type: 'device-incidents' }, async (m) => {
         for (const item of m.items) ctx.log.warn({ incident: item }, `hub: ${describe(item)}`);
         if (m.omitted > 0) ctx.log.warn({ omitted: m.omitted }, `hub: ${m.omitted} more incidents in the same second`);
-        ctx.setState(countIncidents(ctx.state, m));
+        ctx.setState({ ...ctx.state, ...countIncidents(ctx.state, m) });
         if (ctx.config.report) await ctx.tell(ctx.ref<DeviceIncidentsMsg>(ctx.config.report.to), m);
       })
-      .with({ type: 'status' }, (): HubStatus => ({
-        listeners: ctx.config.listeners,
-        principals: ctx.config.principals.map((p) => p.username),
-        incidents: ctx.state.incidents,
-        recent: ctx.state.recent,
-      }))
+      .with({ type: 'status' }, async (): Promise<HubStatus> => {
+        const link = await links.get(linkKey(ctx))?.catch(() => undefined);
+        return {
+          listeners: ctx.config.listeners,
+          principals: ctx.config.principals.map((p) => p.username),
+          incidents: ctx.state.incidents,
+          recent: ctx.state.recent,
+          downlink: link ? { url: link.login.url, connected: link.connected } : null,
+          published: ctx.state.published ?? 0,
+        };
+      })
       .exhaustive(),
 });

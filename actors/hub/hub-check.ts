@@ -1,4 +1,4 @@
-import { SITE_INTERNAL_USER, mqttFilterProblem } from '../../protocols/index.ts';
+import { DOWNLINK_USER, SITE_INTERNAL_USER, mqttFilterProblem } from '../../protocols/index.ts';
 import type { ModuleConfigProblem } from '../../kernel/index.ts';
 import type { HubConfig } from './hub-config.ts';
 
@@ -11,7 +11,7 @@ export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
   const problems: ModuleConfigProblem[] = [];
   const seen = new Map<string, number>();
   config.principals.forEach((p, i) => {
-    if (p.username === SITE_INTERNAL_USER) problems.push({ path: ['principals', i, 'username'], message: `"${SITE_INTERNAL_USER}" is the user the site's own clients connect as: pick another name` });
+    if (p.username === SITE_INTERNAL_USER || p.username === DOWNLINK_USER) problems.push({ path: ['principals', i, 'username'], message: `"${p.username}" is a user of the site itself: pick another name` });
     const first = seen.get(p.username);
     if (first !== undefined) problems.push({ path: ['principals', i, 'username'], message: `user ${JSON.stringify(p.username)} is already principals[${first}]: give each device login once` });
     else seen.set(p.username, i);

@@ -1,5 +1,5 @@
-import { SITE_INTERNAL_USER, publishSubjects, subscribeSubjects } from '../../protocols/index.ts';
-import type { DeviceAccess } from '../../protocols/index.ts';
+import { DOWNLINK_USER, SITE_INTERNAL_USER, downlinkSubjects, publishSubjects, subscribeSubjects } from '../../protocols/index.ts';
+import type { DeviceAccess, DeviceLoginMsg } from '../../protocols/index.ts';
 import type { NatsServerConfig, NatsUser } from './nats-server-config.ts';
 
 /**
@@ -31,9 +31,23 @@ export function withDeviceAccess(base: NatsServerConfig, entries: readonly Devic
     // Allow-lists only: an empty one allows nothing (a deny list can be bypassed on some servers).
     permissions: { publish: { allow: orNothing(publishSubjects(p.publish)) }, subscribe: { allow: orNothing(subscribeSubjects(p.subscribe)) } },
   }));
+  // The hub sends devices messages over MQTT (QoS 1 reaches offline persistent sessions only that
+  // way), as a user that may publish only what some device may subscribe to.
+  const downlink: NatsUser = { user: DOWNLINK_USER, password: internalPassword, allowed_connection_types: ['MQTT'], permissions: { publish: { allow: orNothing(downlinkSubjects(principals)) }, subscribe: { allow: [NOTHING] } } };
   config.no_auth_user = SITE_INTERNAL_USER;
-  config.authorization = { ...base.authorization, users: [...(base.authorization?.users ?? []), { user: SITE_INTERNAL_USER, password: internalPassword, allowed_connection_types: ['STANDARD', 'WEBSOCKET'] }, ...devices] };
+  config.authorization = { ...base.authorization, users: [...(base.authorization?.users ?? []), { user: SITE_INTERNAL_USER, password: internalPassword, allowed_connection_types: ['STANDARD', 'WEBSOCKET'] }, downlink, ...devices] };
   return config;
+}
+
+/**
+ * How the hub reaches `config`'s MQTT listener to send devices messages: its URL on this machine,
+ * and the downlink login once devices have principals. Undefined without an MQTT listener. Pure.
+ */
+export function downlinkLogin(config: NatsServerConfig, internalPassword: string): DeviceLoginMsg | undefined {
+  if (!config.mqtt) return undefined;
+  const host = config.mqtt.host === undefined || ['0.0.0.0', '::', '[::]', ''].includes(config.mqtt.host) ? '127.0.0.1' : config.mqtt.host;
+  const withAuth = config.authorization?.users?.some((u) => u.user === DOWNLINK_USER) === true;
+  return { type: 'device-login', url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${config.mqtt.port}`, ...(withAuth ? { username: DOWNLINK_USER, password: internalPassword } : {}) };
 }
 
 /** A subject no device can use: nats-server reads an empty allow list as "everything". */

@@ -4,8 +4,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Buckets, isCairnError } from '../../protocols/index.ts';
-import type { DeviceAccess, DeviceIncident, DeviceIncidentsMsg } from '../../protocols/index.ts';
-import { parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
+import type { DeviceAccess, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
+import { downlinkLogin, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
 import type { NatsServerConfig, ReconfigurableServer } from '../nats-server/index.ts';
 
 /** How often refused devices are told to their hub, at most. */
@@ -19,8 +19,8 @@ export interface DeviceAccessSyncOptions {
   /** The site's configuration without devices (sites file, or cairn up's). */
   readonly base: NatsServerConfig;
   readonly log: Logger;
-  /** Tells an actor of this site a message (the hub its incidents); rejects while no node runs. */
-  readonly tell: (actor: string, msg: DeviceIncidentsMsg) => Promise<unknown>;
+  /** Tells an actor of this site a message (the hub its incidents and its login); rejects while no node runs. */
+  readonly tell: (actor: string, msg: DeviceIncidentsMsg | DeviceLoginMsg) => Promise<unknown>;
   readonly signal: AbortSignal;
   /** Hears each change the server took (after it took it). */
   readonly onReconfigured?: (how: 'reload' | 'restart') => void;
@@ -28,8 +28,9 @@ export interface DeviceAccessSyncOptions {
 
 /**
  * Runs beside the site's nats-server in the process that started it: watches this site's entries
- * of `cairn_device_access` and gives the server what they ask for (reload or restart), and tells
- * each hub what the server refused its devices (read from the server's log), batched per second.
+ * of `cairn_device_access` and gives the server what they ask for (reload or restart), tells each
+ * hub how to reach the MQTT listener to send devices messages (again whenever that changes), and
+ * tells it what the server refused its devices (read from the server's log), batched per second.
  * Resolves once the current entries are applied (start it before the site's node, so that a
  * restart for a hub's listeners happens before the node connects); runs until `signal` aborts.
  */
@@ -41,11 +42,27 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
   // The site's own clients connect without credentials; this password is never handed out.
   const internalPassword = randomBytes(24).toString('base64url');
   const prefix = `${o.site}.`;
+  // The login each hub was last told (and the ones still to tell: no node yet, or a failed tell).
+  const told = new Map<string, string>();
+
+  const tellLogins = (): void => {
+    const login = downlinkLogin(o.server.config, internalPassword);
+    for (const e of entries.values()) {
+      if (!login) continue;
+      const key = JSON.stringify(login);
+      if (told.get(e.actor) === key) continue;
+      o.tell(e.actor, login).then(
+        () => told.set(e.actor, key),
+        (err: unknown) => o.log.debug({ err, actor: e.actor }, 'device access: hub not told its login yet; trying again'),
+      );
+    }
+  };
 
   const apply = async (): Promise<void> => {
     const ordered = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
     try {
       const how = await o.server.reconfigure(withDeviceAccess(o.base, ordered, internalPassword));
+      tellLogins();
       if (how === 'none') return;
       o.log.info({ how, apps: [...entries.keys()] }, `device access: nats-server ${how === 'reload' ? 'reloaded' : 'restarted'} with the listeners and principals of its hubs`);
       o.onReconfigured?.(how);
@@ -62,6 +79,9 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
   void (async () => {
     for await (const e of iter) {
       const app = e.key.slice(prefix.length);
+      // A new revision (or a deleted app's hub applied again) is told its login afresh.
+      const before = entries.get(app);
+      if (before) told.delete(before.actor);
       if (e.operation === 'PUT') {
         try {
           entries.set(app, e.json<DeviceAccess>());
@@ -92,14 +112,21 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
     else omitted += 1;
   });
   const timer = setInterval(() => {
+    tellLogins();
     if (pending.length === 0) return;
     const items = pending;
     const msg: DeviceIncidentsMsg = { type: 'device-incidents', items, omitted };
     pending = [];
     omitted = 0;
     const hub = [...entries.values()].find((e) => e.principals.length > 0 || e.mqtt || e.websocket)?.actor;
-    if (!hub) return o.log.warn({ incidents: items, omitted }, 'device access: the server refused devices, and no hub runs on this site to be told');
-    o.tell(hub, msg).catch((err: unknown) => o.log.warn({ err, incidents: items }, 'device access: could not tell the hub what the server refused'));
+    if (!hub) return o.log.warn({ incidents: items, omitted: msg.omitted }, 'device access: the server refused devices, and no hub runs on this site to be told');
+    o.tell(hub, msg).catch((err: unknown) => {
+      // Told again with the next window's (the node restarts, or its connection is back soon).
+      o.log.warn({ err, count: items.length }, 'device access: could not tell the hub what the server refused; trying again');
+      const back = [...items, ...pending];
+      pending = back.slice(0, INCIDENTS_PER_WINDOW);
+      omitted += msg.omitted + back.length - pending.length;
+    });
   }, INCIDENT_WINDOW_MS);
   o.signal.addEventListener('abort', () => {
     clearInterval(timer);

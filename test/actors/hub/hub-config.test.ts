@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countIncidents, HubModule, hubConfigProblems } from '../../../actors/index.ts';
+import { countIncidents, downlinkProblem, HubModule, hubConfigProblems } from '../../../actors/index.ts';
 import type { HubConfig } from '../../../actors/index.ts';
 import { parseManifest } from '../../../control-plane/index.ts';
 import type { DeviceIncident } from '../../../protocols/index.ts';
@@ -69,5 +69,22 @@ describe('cairn/hub incidents', () => {
     state = countIncidents(state, { type: 'device-incidents', items: Array.from({ length: 25 }, (_, i) => incident('subscribe-denied', `c${i}`)), omitted: 0 });
     expect(state.recent).toHaveLength(20);
     expect(state.recent.at(-1)!.client).toBe('c24');
+  });
+});
+
+describe('cairn/hub downlink', () => {
+  it('downlink - one literal topic some principal may subscribe to', () => {
+    const c = config({ principals: [principal('s1', [], ['cmd/s1/#']), principal('s2', [], ['cmd/+/all'])] });
+    expect(downlinkProblem(c, 'cmd/s1/valve')).toBeUndefined();
+    expect(downlinkProblem(c, 'cmd/s1')).toBeUndefined();
+    expect(downlinkProblem(c, 'cmd/s9/all')).toBeUndefined();
+    expect(downlinkProblem(c, 'cmd/s9/valve')).toMatch(/no principal may subscribe/);
+    expect(downlinkProblem(c, 'cmd/+/valve')).toMatch(/wildcards/);
+    expect(downlinkProblem(c, 'cmd//valve')).toMatch(/empty/);
+    expect(downlinkProblem(c, 'cmd/s1.x')).toMatch(/"\."/);
+  });
+  it('downlink - without principals any well-formed topic', () => {
+    expect(downlinkProblem(config(), 'any/topic')).toBeUndefined();
+    expect(downlinkProblem(config(), '$SYS/x')).toMatch(/reserved/);
   });
 });

@@ -3,14 +3,14 @@
 // what the server refuses them is counted by the hub; principals change by reload, listeners by
 // restart; deleting the app takes the listener away.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { connectAsync } from 'mqtt';
+import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest, deleteApp } from '../../../control-plane/index.ts';
@@ -101,11 +101,47 @@ describe('cairn/hub', () => {
     expect(site.natsPid).toBe(pid);
   }, 90_000);
 
+  it('hub - downlink: QoS 1 reaches a persistent session that was offline when it was sent, QoS 0 a connected device, a retained message a later subscriber; a topic no device may get is refused', async () => {
+    // A device with a persistent session subscribes, then goes offline.
+    const opts = { username: 'sensor-1', password: 's3cret-1', clean: false } as const;
+    const offline = await device('s1-persistent', opts);
+    await offline.subscribeAsync('cmd/s1/#', { qos: 1 });
+    await offline.endAsync();
+
+    const hub = site.system.ref('hub');
+    // The process running the server tells the hub its MQTT login shortly after the hub starts.
+    await expect.poll(() => hub.ask({ type: 'publish', topic: 'cmd/s1/valve', payload: 'close', qos: 1 } as never, { timeout: 20_000 }).then((r) => r, (err: Error) => err.message), { timeout: 30_000, interval: 500 }).toEqual({ topic: 'cmd/s1/valve', qos: 1 });
+    // The stored message follows the CONNACK at once: listen before connecting.
+    const back = mqttConnect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 's1-persistent', protocolVersion: 4, reconnectPeriod: 0, ...opts });
+    clients.push(back);
+    const [topic, payload] = await new Promise<[string, string]>((resolve) => back.once('message', (t, p) => resolve([t, p.toString()])));
+    expect([topic, payload]).toEqual(['cmd/s1/valve', 'close']);
+
+    const s2 = await device('s2-live', { username: 'sensor-2', password: 's3cret-2' });
+    await s2.subscribeAsync('cmd/s2/#', { qos: 0 });
+    const live = new Promise<string>((resolve) => s2.once('message', (t, p) => resolve(`${t}=${p.toString()}`)));
+    await hub.ask({ type: 'publish', topic: 'cmd/s2/led', payload: 'on' } as never);
+    expect(await live).toBe('cmd/s2/led=on');
+
+    await hub.ask({ type: 'publish', topic: 'cmd/s2/config', payload: 'v2', qos: 1, retain: true } as never);
+    const later = await device('s2-later', { username: 'sensor-2', password: 's3cret-2' });
+    const retained = new Promise<string>((resolve) => later.on('message', (t, p, packet) => t === 'cmd/s2/config' && resolve(`${p.toString()} retain=${String(packet.retain)}`)));
+    await later.subscribeAsync('cmd/s2/config', { qos: 1 });
+    expect(await retained).toBe('v2 retain=true');
+
+    await expect(hub.ask({ type: 'publish', topic: 'plant/s1/temp', payload: 'x' } as never, { timeout: 30_000 })).rejects.toThrow(/CAIRN_HUB_TOPIC_REFUSED|no principal may subscribe/);
+    const status = await ask<HubStatus>('hub', { type: 'status' });
+    expect(status.downlink).toEqual({ url: `mqtt://127.0.0.1:${mqttPort}`, connected: true });
+    expect(status.published).toBe(3);
+  }, 90_000);
+
   it('hub - deleting the application takes its listener and principals off the server', async () => {
     await deleteApp(jetstream(nc), 'plant');
+    // The server restarts without the listener and the users.
+    await expect.poll(() => readFile(site.configPath, 'utf8'), { timeout: 30_000, interval: 250 }).not.toMatch(/mqtt|cairn-site/);
     await expect.poll(() => refusal('late', { username: 'sensor-1', password: 's3cret-1' }), { timeout: 30_000, interval: 250 }).toMatch(/ECONNREFUSED/);
-    // The site's own clients connect as before.
-    const again = await connect({ servers: site.url });
+    // The site's own clients connect as before, once it is back.
+    const again = await connect({ servers: site.url, waitOnFirstConnect: true, timeout: 20_000 });
     await again.close();
   }, 60_000);
 });

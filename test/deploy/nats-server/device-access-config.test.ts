@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeviceIncident, reconfiguration, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
+import { downlinkLogin, parseDeviceIncident, reconfiguration, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import type { NatsServerConfig } from '../../../deploy/nats-server/index.ts';
 import { publishSubjects, subscribeSubjects } from '../../../protocols/index.ts';
 import type { DeviceAccess } from '../../../protocols/index.ts';
@@ -35,6 +35,7 @@ describe('withDeviceAccess', () => {
     expect(c.no_auth_user).toBe('cairn-site');
     expect(c.authorization?.users).toEqual([
       { user: 'cairn-site', password: 'internal', allowed_connection_types: ['STANDARD', 'WEBSOCKET'] },
+      { user: 'cairn-downlink', password: 'internal', allowed_connection_types: ['MQTT'], permissions: { publish: { allow: ['_CAIRN_NOTHING'] }, subscribe: { allow: ['_CAIRN_NOTHING'] } } },
       { user: 's1', password: 'p1', allowed_connection_types: ['MQTT', 'MQTT_WS'], permissions: { publish: { allow: ['plant.s1', 'plant.s1.>'] }, subscribe: { allow: ['_CAIRN_NOTHING'] } } },
     ]);
   });
@@ -42,7 +43,7 @@ describe('withDeviceAccess', () => {
   it('two apps - the first listener wins and all principals are users (the control plane keeps them apart)', () => {
     const c = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'a', password: 'x', publish: ['a/#'], subscribe: [] }] }), hub({ actor: 'hub2', principals: [{ username: 'b', password: 'y', publish: ['b/#'], subscribe: [] }] })], 'pw');
     expect(c.mqtt?.port).toBe(1883);
-    expect(c.authorization?.users?.map((u) => u.user)).toEqual(['cairn-site', 'a', 'b']);
+    expect(c.authorization?.users?.map((u) => u.user)).toEqual(['cairn-site', 'cairn-downlink', 'a', 'b']);
   });
 });
 
@@ -52,6 +53,17 @@ describe('withDeviceAccess on an edge', () => {
     const c = withDeviceAccess(edge, [hub({ principals: [{ username: 's1', password: 'p', publish: ['plant/s1/#'], subscribe: [] }] })], 'pw');
     expect(c.leafnodes?.remotes?.[0]?.deny_exports).toEqual(['secret.>', 'plant.s1', 'plant.s1.>']);
     expect(withDeviceAccess(edge, [hub({ mqtt: { port: 1883 } })], 'pw').leafnodes).toEqual(edge.leafnodes);
+  });
+});
+
+describe('downlinkLogin', () => {
+  it('the MQTT listener on this machine, with the downlink login once there are principals; none without a listener', () => {
+    const open = withDeviceAccess({ ...base, host: '0.0.0.0' }, [hub({ mqtt: { port: 1883 } })], 'pw');
+    expect(downlinkLogin(open, 'pw')).toEqual({ type: 'device-login', url: 'mqtt://127.0.0.1:1883' });
+    const closed = withDeviceAccess(base, [hub({ mqtt: { port: 1884 }, principals: [{ username: 's1', password: 'p', publish: [], subscribe: ['cmd/s1/#'] }] })], 'pw');
+    expect(downlinkLogin(closed, 'pw')).toEqual({ type: 'device-login', url: 'mqtt://127.0.0.1:1884', username: 'cairn-downlink', password: 'pw' });
+    expect(closed.authorization?.users?.[1]?.permissions?.publish).toEqual({ allow: ['cmd.s1', 'cmd.s1.>'] });
+    expect(downlinkLogin(base, 'pw')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import type { ConsumerConfig, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
@@ -11,7 +11,6 @@ import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
 import type { RoutePlan } from './route-plan.ts';
-import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, readsMqttStore } from './route-plan.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -77,25 +76,7 @@ export interface RouteExecutorOptions {
 
 interface Running {
   readonly abort: AbortController;
-  readonly done: Promise<unknown>;
-}
-
-/**
- * The consumer through which an app's MQTT routes read nats-server's MQTT message store. Made once
- * and kept across restarts (what it has not acked stays for the next forwarder); created at the
- * store's newest message, so devices' earlier publishes are not taken. Its interest is what makes
- * the server keep (interest retention) the QoS 1 and 2 publishes it PUBACKs.
- */
-export function mqttStoreConsumerConfig(site: string, app: string, plan: RoutePlan): Partial<ConsumerConfig> & { durable_name: string } {
-  return {
-    durable_name: Consumers.mqttRoutes(site, app),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    filter_subjects: plan.subjects.map((subject) => `${MQTT_MSGS_PREFIX}${subject}`),
-    ack_wait: nanos(ROUTE_ACK_WAIT_MS),
-    max_ack_pending: 1_024,
-    max_deliver: -1,
-  };
+  readonly done: Promise<void>;
 }
 
 /**
@@ -118,9 +99,6 @@ export class RouteExecutor {
     if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
     const { jsm, js, log } = this.opts;
     try {
-      // First: a QoS 1 publish the capture stream holds was then in the MQTT store for this consumer.
-      if (readsMqttStore(plan)) await this.mqttStoreConsumer(app, plan);
-      else await this.dropMqttStoreConsumer(app);
       await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
       this.plans.set(app, plan);
     } catch (err) {
@@ -140,17 +118,9 @@ export class RouteExecutor {
       return { consumer: await js.consumers.get(plan.stream, Consumers.routes), incarnation: String(Date.parse(info.created)) };
     };
     const abort = new AbortController();
-    const clock = this.opts.clock ?? systemClock;
-    // QoS 1 and 2 device publishes come from the server's MQTT store (stored before their PUBACK);
-    // the capture stream gets them too, only afterwards, and leaves them to that forwarder.
-    const mqtt = readsMqttStore(plan);
-    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ...(mqtt ? { skip: isStoredDevicePublish } : {}) });
-    const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
-    if (mqtt) {
-      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan), clock, log, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
-      runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
-    }
-    this.running.set(app, { abort, done: Promise.all(runs) });
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log });
+    const done = forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'));
+    this.running.set(app, { abort, done });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
   }
 
@@ -163,47 +133,10 @@ export class RouteExecutor {
     await r.done;
   }
 
-  /**
-   * The app's consumer on nats-server's MQTT store, made (with the store itself, as the server would
-   * make it on its first MQTT connection) if missing, its filters brought up to date otherwise.
-   */
-  private async mqttStoreConsumer(app: string, plan: RoutePlan): Promise<{ consumer: Consumer; incarnation: string }> {
-    const { jsm, js, site } = this.opts;
-    let info = await jsm.streams.info(MQTT_MSGS_STREAM).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-    if (!info) {
-      await jsm.streams.add({ name: MQTT_MSGS_STREAM, subjects: [`${MQTT_MSGS_PREFIX}>`], storage: StorageType.File, retention: RetentionPolicy.Interest, num_replicas: 1 }).catch((err: unknown) => {
-        // Made meanwhile by the server (a device connected).
-        if (!/already in use/i.test((err as Error).message)) throw err;
-      });
-      info = await jsm.streams.info(MQTT_MSGS_STREAM);
-    }
-    const config = mqttStoreConsumerConfig(site, app, plan);
-    const existing = await jsm.consumers.info(MQTT_MSGS_STREAM, config.durable_name).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-    if (!existing) await jsm.consumers.add(MQTT_MSGS_STREAM, config);
-    else if (JSON.stringify(existing.config.filter_subjects ?? [existing.config.filter_subject]) !== JSON.stringify(config.filter_subjects)) {
-      await jsm.consumers.update(MQTT_MSGS_STREAM, config.durable_name, { filter_subjects: config.filter_subjects! });
-    }
-    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)) };
-  }
-
-  /** Deletes the app's consumer on the MQTT store, if any: the server stops keeping device publishes for it. */
-  private async dropMqttStoreConsumer(app: string): Promise<void> {
-    await this.opts.jsm.consumers.delete(MQTT_MSGS_STREAM, Consumers.mqttRoutes(this.opts.site, app)).catch((err: unknown) => {
-      if (!isNotFound(err)) this.opts.log.warn({ err, app }, 'routes: consumer on the MQTT store not removed');
-    });
-  }
-
   /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
   async remove(app: string): Promise<void> {
     await this.pause(app);
     this.plans.delete(app);
-    await this.dropMqttStoreConsumer(app);
     await this.deleteStream(Streams.routes(this.opts.site, app));
   }
 

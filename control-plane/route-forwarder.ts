@@ -21,13 +21,6 @@ export interface RouteForwarderOptions {
   readonly log: Logger;
   /** Messages pulled at a time. @default 256 */
   readonly batch?: number;
-  /**
-   * Where the consumer reads, when not the plan's capture stream: the stream named in
-   * de-duplication ids, and the prefix its subjects carry before the published subject.
-   */
-  readonly source?: { readonly stream: string; readonly subjectPrefix: string };
-  /** Messages acked without being forwarded (another forwarder takes them). @default none */
-  readonly skip?: (headers: Readonly<Record<string, string>> | undefined) => boolean;
 }
 
 /**
@@ -72,18 +65,16 @@ export class RouteForwarder {
   }
 
   private async forward(m: JsMsg, incarnation: string, signal: AbortSignal): Promise<void> {
-    const { plan, tell, clock, log, source } = this.opts;
+    const { plan, tell, clock, log } = this.opts;
     const headers = headersOf(m);
-    if (this.opts.skip?.(headers)) return m.ack();
-    const subject = source && m.subject.startsWith(source.subjectPrefix) ? m.subject.slice(source.subjectPrefix.length) : m.subject;
     // Deliveries already stored are not told again on a retry: a fan-out whose other target stays
     // full for longer than the mailbox's de-duplication window would otherwise store them twice.
     const stored = new Set<string>();
     for (let failures = 0; ; ) {
       try {
-        for (const d of routeDeliveries(plan, incarnation, subject, m.seq, source?.stream ?? plan.stream)) {
+        for (const d of routeDeliveries(plan, incarnation, m.subject, m.seq)) {
           if (stored.has(d.id)) continue;
-          const body: RoutedMessage = { type: 'routed', subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
+          const body: RoutedMessage = { type: 'routed', subject: m.subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
           await tell(d.instance, body, { id: d.id, signal });
           stored.add(d.id);
         }

@@ -111,22 +111,27 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
     if (pending.length < INCIDENTS_PER_WINDOW) pending.push(incident);
     else omitted += 1;
   });
+  // One batch in flight at a time, so that batches reach the hub in the order the server logged them.
+  let sending = false;
   const timer = setInterval(() => {
     tellLogins();
-    if (pending.length === 0) return;
+    if (pending.length === 0 || sending) return;
     const items = pending;
     const msg: DeviceIncidentsMsg = { type: 'device-incidents', items, omitted };
     pending = [];
     omitted = 0;
     const hub = [...entries.values()].find((e) => e.principals.length > 0 || e.mqtt || e.websocket)?.actor;
     if (!hub) return o.log.warn({ incidents: items, omitted: msg.omitted }, 'device access: the server refused devices, and no hub runs on this site to be told');
-    o.tell(hub, msg).catch((err: unknown) => {
-      // Told again with the next window's (the node restarts, or its connection is back soon).
-      o.log.warn({ err, count: items.length }, 'device access: could not tell the hub what the server refused; trying again');
-      const back = [...items, ...pending];
-      pending = back.slice(0, INCIDENTS_PER_WINDOW);
-      omitted += msg.omitted + back.length - pending.length;
-    });
+    sending = true;
+    o.tell(hub, msg)
+      .catch((err: unknown) => {
+        // Told again with the next window's (the node restarts, or its connection is back soon).
+        o.log.warn({ err, count: items.length }, 'device access: could not tell the hub what the server refused; trying again');
+        const back = [...items, ...pending];
+        pending = back.slice(0, INCIDENTS_PER_WINDOW);
+        omitted += msg.omitted + back.length - pending.length;
+      })
+      .finally(() => (sending = false));
   }, INCIDENT_WINDOW_MS);
   o.signal.addEventListener('abort', () => {
     clearInterval(timer);

@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe('cairn/hub', () => {
   it('hub - a manifest hub opens the MQTT listener; a principal publishes within its topics to a routed actor; wrong, missing and out-of-bounds logins and topics are refused and counted', async () => {
-    await applyManifest(jetstream(nc), manifest(), 'plant.yaml');
+    await applyManifest(jetstream(nc, { timeout: 30_000 }), manifest(), 'plant.yaml');
     // The server restarts with the listener (nats-server cannot add one by reload).
     await expect.poll(() => refusal('probe', { username: 'sensor-1', password: 's3cret-1' }), { timeout: 30_000, interval: 250 }).toBe('connected');
 
@@ -91,7 +91,7 @@ describe('cairn/hub', () => {
     const pid = site.natsPid;
     const connected = await device('s1-stays', { username: 'sensor-1', password: 's3cret-1' });
     const closed = new Promise<string>((resolve) => connected.once('close', () => resolve('closed')));
-    await applyManifest(jetstream(nc), manifest(SENSOR_3), 'plant.yaml');
+    await applyManifest(jetstream(nc, { timeout: 30_000 }), manifest(SENSOR_3), 'plant.yaml');
     await expect.poll(() => refusal('s3', { username: 'sensor-3', password: 's3cret-3' }), { timeout: 30_000, interval: 250 }).toBe('connected');
     const s3 = clients[clients.length - 1]!;
     await s3.publishAsync('plant/s3/temp', '19.0', { qos: 1 });
@@ -136,7 +136,7 @@ describe('cairn/hub', () => {
   }, 90_000);
 
   it('hub - deleting the application takes its listener and principals off the server', async () => {
-    await deleteApp(jetstream(nc), 'plant');
+    await deleteApp(jetstream(nc, { timeout: 30_000 }), 'plant');
     // The server restarts without the listener and the users.
     await expect.poll(() => readFile(site.configPath, 'utf8'), { timeout: 30_000, interval: 250 }).not.toMatch(/mqtt|cairn-site/);
     await expect.poll(() => refusal('late', { username: 'sensor-1', password: 's3cret-1' }), { timeout: 30_000, interval: 250 }).toMatch(/ECONNREFUSED/);

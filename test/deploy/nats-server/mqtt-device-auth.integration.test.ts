@@ -13,13 +13,15 @@ import type { TestServer } from '../../helpers/nats.ts';
 
 let server: TestServer;
 let mqttUrl: string;
+let wsUrl: string;
 const incidents: DeviceIncident[] = [];
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  const [mqttPort] = await freePorts(1);
+  const [mqttPort, wsPort] = await freePorts(2);
   mqttUrl = `mqtt://127.0.0.1:${mqttPort!}`;
-  const access = withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort!, host: '127.0.0.1' }, principals: [{ username: 'dev1', password: 'pw1', publish: ['sensors/dev1/#'], subscribe: ['cmd/dev1/#'] }] }], 'internal-secret');
+  wsUrl = `ws://127.0.0.1:${wsPort!}/mqtt`;
+  const access = withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort!, host: '127.0.0.1' }, websocket: { port: wsPort!, host: '127.0.0.1' }, principals: [{ username: 'dev1', password: 'pw1', publish: ['sensors/dev1/#'], subscribe: ['cmd/dev1/#'] }] }], 'internal-secret');
   server = await startTestServer({ extra: access, onLog: (line) => void (parseDeviceIncident(line) && incidents.push(parseDeviceIncident(line)!)) });
 });
 afterAll(async () => {
@@ -65,5 +67,18 @@ describe('MQTT device logins on the pinned nats-server', () => {
     expect((await dev.subscribeAsync('cmd/dev1/#', { qos: 1 })).map((g) => g.qos)).toEqual([1]);
     expect(await outcome(dev.subscribeAsync('cmd/dev2/#', { qos: 1 }))).toMatch(/Subscribe error/);
     await expect.poll(() => incidents.filter((i) => i.kind === 'subscribe-denied').map((i) => i.subject)).toEqual(['cmd.dev2.>']);
+  });
+
+  it('websocket - a principal logs in over MQTT-over-WebSocket too, with the same topics; a wrong password is refused', async () => {
+    const nc = await connect({ servers: server.url });
+    const got: string[] = [];
+    nc.subscribe('sensors.>', { callback: (_e, m) => void got.push(`${m.subject}=${m.string()}`) });
+    await nc.flush();
+    const ws = await connectAsync(wsUrl, { clientId: 'dev1-ws', username: 'dev1', password: 'pw1', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 });
+    clients.push(ws);
+    await ws.publishAsync('sensors/dev1/ws', 'over-ws', { qos: 1 });
+    await expect.poll(() => got).toEqual(['sensors.dev1.ws=over-ws']);
+    expect(await outcome(connectAsync(wsUrl, { clientId: 'dev1-ws-bad', username: 'dev1', password: 'nope', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 }))).toMatch(/Not authorized/);
+    await nc.close();
   });
 });

@@ -11,5 +11,5 @@ export const BUILTIN_MODULES: ReadonlyMap<string, ModuleDefinition> = new Map<st
 
 export { TimerModule, TimerActor, TimerConfig } from './timer/index.ts';
 export type { TimerMsg, TimerStatus } from './timer/index.ts';
-export { HubModule, HubActor, HubConfig, HubPrincipal, hubConfigProblems, countIncidents, downlinkProblem } from './hub/index.ts';
+export { HubModule, HubActor, HubConfig, HubPrincipal, hubConfigProblems, countIncidents, downlinkProblem, publishMessageProblems } from './hub/index.ts';
 export type { HubMsg, HubPublishMsg, HubPublished, HubStatus, IncidentCounts } from './hub/index.ts';

@@ -66,6 +66,17 @@ function describe(i: DeviceIncident): string {
     .exhaustive();
 }
 
+/** What is malformed in a `publish` message (it may come from any sender, over the wire), each bad field named; empty when none. Pure. */
+export function publishMessageProblems(msg: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  if (typeof msg['topic'] !== 'string') problems.push(`topic must be a string, got ${JSON.stringify(msg['topic']) ?? 'nothing'}`);
+  const payload = msg['payload'];
+  if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) problems.push(`payload must be a string or bytes, got ${JSON.stringify(payload) ?? 'nothing'}`);
+  if (msg['qos'] !== undefined && msg['qos'] !== 0 && msg['qos'] !== 1) problems.push(`qos must be 0 or 1, got ${JSON.stringify(msg['qos'])}`);
+  if (msg['retain'] !== undefined && typeof msg['retain'] !== 'boolean') problems.push(`retain must be true or false, got ${JSON.stringify(msg['retain'])}`);
+  return problems;
+}
+
 /** Why the hub cannot send devices a message on `topic`, or undefined. Pure. */
 export function downlinkProblem(config: HubConfig, topic: string): string | undefined {
   const problem = mqttTopicProblem(topic);
@@ -115,6 +126,8 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
   receive: (msg, ctx) =>
     match(msg)
       .with({ type: 'publish' }, async (m): Promise<HubPublished> => {
+        const malformed = publishMessageProblems(m as unknown as Record<string, unknown>);
+        if (malformed.length > 0) throw new CairnError(ModuleCodes.HUB_MESSAGE_INVALID, `the hub cannot send devices this message: ${malformed.join('; ')}`, { details: { problems: malformed } });
         const problem = downlinkProblem(ctx.config, m.topic);
         if (problem !== undefined) throw new CairnError(ModuleCodes.HUB_TOPIC_REFUSED, `the hub cannot send devices this message: ${problem}`, { details: { topic: m.topic } });
         const link = links.get(linkKey(ctx));

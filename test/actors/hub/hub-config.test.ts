@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countIncidents, downlinkProblem, HubModule, hubConfigProblems } from '../../../actors/index.ts';
+import { countIncidents, downlinkProblem, HubModule, hubConfigProblems, publishMessageProblems } from '../../../actors/index.ts';
 import type { HubConfig } from '../../../actors/index.ts';
 import { parseManifest } from '../../../control-plane/index.ts';
 import type { DeviceIncident } from '../../../protocols/index.ts';
@@ -86,5 +86,18 @@ describe('cairn/hub downlink', () => {
   it('downlink - without principals any well-formed topic', () => {
     expect(downlinkProblem(config(), 'any/topic')).toBeUndefined();
     expect(downlinkProblem(config(), '$SYS/x')).toMatch(/reserved/);
+  });
+});
+
+describe('cairn/hub publish messages', () => {
+  it('publish - a well-formed message has no problems; each malformed field is named', () => {
+    expect(publishMessageProblems({ type: 'publish', topic: 'cmd/s1', payload: 'x' })).toEqual([]);
+    expect(publishMessageProblems({ type: 'publish', topic: 'cmd/s1', payload: new Uint8Array([1]), qos: 1, retain: true })).toEqual([]);
+    expect(publishMessageProblems({ type: 'publish', qos: 2, retain: 'yes' })).toEqual([
+      'topic must be a string, got nothing',
+      'payload must be a string or bytes, got nothing',
+      'qos must be 0 or 1, got 2',
+      'retain must be true or false, got "yes"',
+    ]);
   });
 });

@@ -32,30 +32,39 @@ const device = async (port: number, clientId: string): Promise<MqttClient> => {
   return c;
 };
 
+/** A server whose MQTT listener lets user `dev` (password `pw`) publish under `meter/`, and a client of it. */
+async function meterServer(): Promise<{ server: Awaited<ReturnType<typeof startTestServer>>; nc: Awaited<ReturnType<typeof connect>>; mqttPort: number }> {
+  const [mqttPort] = (await freePorts(1)) as [number];
+  const server = await startTestServer({
+    extra: withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort, host: '127.0.0.1' }, principals: [{ username: 'dev', password: 'pw', publish: ['meter/#'], subscribe: [] }] }], 'x'),
+  });
+  cleanups.push(() => server.cleanup());
+  const nc = await connect({ servers: server.url });
+  cleanups.push(() => nc.close());
+  return { server, nc, mqttPort };
+}
+
+/** Application `meters`: one actor of `export` (in `module`), routed what devices publish under `meter/`. */
+const metersApp = (module: string, exported: string, actor: string): string => `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: meters }
+spec:
+  actors:
+    - { id: ${actor}, behaviour: { module: ${module}, export: ${exported} } }
+  routes:
+    - { from: { mqtt: "meter/#" }, to: { actor: ${actor} } }
+`;
+
 describe('hub uplink', () => {
   it('uplink - 10,000 QoS 1 publishes made while the routed actor\u2019s node is down are each handled once after it comes back', async () => {
-    const [mqttPort] = (await freePorts(1)) as [number];
-    const server = await startTestServer({
-      extra: withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort, host: '127.0.0.1' }, principals: [{ username: 'dev', password: 'pw', publish: ['meter/#'], subscribe: [] }] }], 'x'),
-    });
-    cleanups.push(() => server.cleanup());
-    const nc = await connect({ servers: server.url });
-    cleanups.push(() => nc.close());
+    const { server, nc, mqttPort } = await meterServer();
     const startNode = async () => {
       const system = await createActorSystem({ servers: server.url, site: 'meters', node: 'meters-n1' });
       const controller = await startAppController({ system, appDir: HUB_FIXTURES });
       return { system, stop: async () => (await controller.stop(), await system.shutdown()) };
     };
     let node = await startNode();
-    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
-kind: Application
-metadata: { name: meters }
-spec:
-  actors:
-    - { id: tally, behaviour: { module: ./device-tally.ts, export: DeviceTally } }
-  routes:
-    - { from: { mqtt: "meter/#" }, to: { actor: tally } }
-`);
+    await applyManifest(jetstream(nc), metersApp('./device-tally.ts', 'DeviceTally', 'tally'));
     const jsm = await jetstreamManager(nc);
     await expect.poll(() => jsm.streams.info(Streams.routes('meters', 'meters')).then(() => true, () => false), { timeout: 20_000 }).toBe(true);
     await node.stop();
@@ -117,13 +126,7 @@ spec:
 
   it('uplink - kill -9 of the node while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {
     const site = 'meters-kill';
-    const [mqttPort] = (await freePorts(1)) as [number];
-    const server = await startTestServer({
-      extra: withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort, host: '127.0.0.1' }, principals: [{ username: 'dev', password: 'pw', publish: ['meter/#'], subscribe: [] }] }], 'x'),
-    });
-    cleanups.push(() => server.cleanup());
-    const nc = await connect({ servers: server.url });
-    cleanups.push(() => nc.close());
+    const { server, nc, mqttPort } = await meterServer();
     // The site's only node, in a process of its own (test/fixtures/routes/route-node.ts).
     const startNode = async (): Promise<ChildProcess> => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/routes/route-node.ts', server.url, site], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_LOG_LEVEL: 'error' } });
@@ -136,15 +139,7 @@ spec:
       return child;
     };
     let node = await startNode();
-    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
-kind: Application
-metadata: { name: meters }
-spec:
-  actors:
-    - { id: ledger, behaviour: { module: ./route-actors.ts, export: RouteLedger } }
-  routes:
-    - { from: { mqtt: "meter/#" }, to: { actor: ledger } }
-`);
+    await applyManifest(jetstream(nc), metersApp('./route-actors.ts', 'RouteLedger', 'ledger'));
     const jsm = await jetstreamManager(nc);
     const stream = Streams.routes(site, 'meters');
     await expect.poll(() => jsm.streams.info(stream).then(() => true, () => false), { timeout: 20_000 }).toBe(true);

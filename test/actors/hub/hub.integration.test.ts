@@ -130,6 +130,7 @@ describe('cairn/hub', () => {
     expect(await retained).toBe('v2 retain=true');
 
     await expect(hub.ask({ type: 'publish', topic: 'plant/s1/temp', payload: 'x' } as never, { timeout: 30_000 })).rejects.toThrow(/CAIRN_HUB_TOPIC_REFUSED|no principal may subscribe/);
+    await expect(hub.ask({ type: 'publish', topic: 'cmd/s1/valve' } as never, { timeout: 30_000 })).rejects.toThrow(/CAIRN_HUB_MESSAGE_INVALID|payload must be a string or bytes/);
     const status = await ask<HubStatus>('hub', { type: 'status' });
     expect(status.downlink).toEqual({ url: `mqtt://127.0.0.1:${mqttPort}`, connected: true });
     expect(status.published).toBe(3);

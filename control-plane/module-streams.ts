@@ -27,7 +27,7 @@ export function planModuleStreams(site: string, app: string, instances: readonly
     return l.module.streams(l.config as never).map((s): ModuleStreamConfig => ({
       name: Streams.module(site, instance.instanceId, s.name),
       subjects: [...s.subjects],
-      retention: RetentionPolicy.Limits,
+      retention: s.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
       storage: StorageType.File,
       discard: s.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
       // Every limit written, unlimited ones too: an update merges into the stream's config, and a

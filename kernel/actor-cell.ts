@@ -241,6 +241,7 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
         },
         sender: this.deps.sender,
         spawner: this.deps.spawner,
+        nats: this.deps.nats,
         committedState: () => this.state,
       };
     }

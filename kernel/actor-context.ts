@@ -1,3 +1,5 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Envelope } from '../protocols/index.ts';
 import type { ActorRef, AskOptions, TellOptions } from './actor-ref.ts';
@@ -22,6 +24,13 @@ export interface SpawnOptions {
 /** An actor's configuration: a JSON-like map (it crosses process boundaries as msgpack). */
 export type ActorConfig = Readonly<Record<string, unknown>>;
 
+/** The node's own connection to its site's server, with JetStream in the site's domain. */
+export interface SiteNats {
+  readonly connection: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+}
+
 /** What a handler sees: its identity and state, the message's metadata, and the ways to act. */
 export interface ActorContext<M extends Message = Message, S = unknown, C extends ActorConfig = ActorConfig> {
   readonly self: ActorRef<M>;
@@ -41,6 +50,12 @@ export interface ActorContext<M extends Message = Message, S = unknown, C extend
   /** Aborted when this incarnation stops or crashes: pass it to long awaits. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Inline actors only (undefined in worker, process and container guests): the node's connection
+   * to its site's server, for what messages cannot do, such as reading a module's own streams
+   * (`moduleStreamName`). The whole node shares it: never close or drain it.
+   */
+  readonly nats?: SiteNats;
   tell<T extends Message>(to: ActorRef<T>, msg: T, opts?: TellOptions): Promise<void>;
   ask<T extends Message, Q extends T>(to: ActorRef<T>, msg: Q, opts?: AskOptions): Promise<ReplyFor<T, Q['type']>>;
   /** A ref to another actor by id (this site unless `site` is given). */

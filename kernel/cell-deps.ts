@@ -15,6 +15,7 @@ import type { NodeEvents } from './node-events.ts';
 import type { RemoteHost } from './remote-host.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
 import type { Spawner } from './spawner.ts';
+import type { SiteNats } from './actor-context.ts';
 import type { StateStore } from './state-store.ts';
 
 /** Who hears about an incarnation ending: its supervisor. */
@@ -34,6 +35,8 @@ export interface CellDeps {
   readonly deadLetters: DeadLetters;
   readonly events: NodeEvents;
   readonly spawner: Spawner;
+  /** The node's connection and JetStream, for inline handlers (ctx.nats). */
+  readonly nats: SiteNats;
   publishReply(subject: string, data: Uint8Array): void;
   /** Called when a held delivery is finished (acked or dead-lettered). */
   released(delivery: Delivery): void;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../protocols/index.ts';
 import { ActorRef } from './actor-ref.ts';
 import type { AskOptions, TellOptions } from './actor-ref.ts';
-import type { ActorContext, SpawnOptions, ActorConfig } from './actor-context.ts';
+import type { ActorContext, SpawnOptions, ActorConfig, SiteNats } from './actor-context.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { Message, ReplyFor } from './message.ts';
 import type { NatsSender } from './nats-sender.ts';
@@ -20,6 +20,7 @@ export interface ContextOwner<M extends Message, S> {
   readonly signal: AbortSignal;
   readonly sender: NatsSender;
   readonly spawner: Spawner;
+  readonly nats: SiteNats;
   committedState(): S;
 }
 
@@ -60,6 +61,9 @@ export class HandlerContext<M extends Message, S> implements ActorContext<M, S> 
   }
   get log(): Logger {
     return this.owner.log;
+  }
+  get nats(): SiteNats {
+    return this.owner.nats;
   }
   get state(): S {
     return this.staged ? this.staged.value : this.owner.committedState();

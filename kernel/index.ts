@@ -3,7 +3,7 @@ export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, O
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';
 export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';
-export type { ActorConfig, ActorContext, SpawnOptions } from './actor-context.ts';
+export type { ActorConfig, ActorContext, SiteNats, SpawnOptions } from './actor-context.ts';
 export type { Spawner, RestartType } from './spawner.ts';
 export { ActorCell } from './actor-cell.ts';
 export type { CellParent, StopOutcome } from './actor-cell.ts';

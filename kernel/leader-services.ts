@@ -81,7 +81,7 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
     signal,
   );
   const cellDeps: CellDeps = {
-    ...{ site, node, clock, log, sender: o.sender, stateStore },
+    ...{ site, node, clock, log, sender: o.sender, stateStore, nats: { connection: o.nc, js: o.js, jsm: o.jsm } },
     ...{ deadLetters: o.deadLetters, events, spawner: o.spawner, handlers: o.handlers },
     // Within the mailbox's own de-duplication window; past a catch-up window of sources (10,000 per peer) it is far enough.
     recent: new RecentDeliveries(clock, o.limits.dedupWindowMs, Math.max(50_000, 20_000 * o.peers.length)),

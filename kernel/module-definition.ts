@@ -72,6 +72,12 @@ export interface ModuleStreamSpec {
   readonly maxBytes?: number;
   /** @default 'old' */
   readonly discard?: 'old' | 'new';
+  /**
+   * 'limits': messages stay until a limit removes them (a log others read). 'workqueue': a message
+   * leaves the stream once a consumer acks it, so what it holds is what is still to be done (a
+   * bridge's outbound buffer). @default 'limits'
+   */
+  readonly retention?: 'limits' | 'workqueue';
 }
 
 /** The JetStream name of stream `name` of the module actor `actor` (its instance id, ctx.id) on `site`. */

@@ -166,6 +166,7 @@ function moduleStreamFindings(definition: ModuleDefinition, config: unknown, at:
       if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= LIMIT_MAX[limit])) problems.push(`stream ${name}: ${limit} ${JSON.stringify(v)} is not an integer in 1-${LIMIT_MAX[limit]}`);
     }
     if (s.discard !== undefined && s.discard !== 'old' && s.discard !== 'new') problems.push(`stream ${name}: discard ${JSON.stringify(s.discard)} is not "old" or "new"`);
+    if (s.retention !== undefined && s.retention !== 'limits' && s.retention !== 'workqueue') problems.push(`stream ${name}: retention ${JSON.stringify(s.retention)} is not "limits" or "workqueue"`);
   }
   return problems.map((p) => error([...at], Codes.BAD_MODULE_STREAM, `module ${definition.name} needs a stream it cannot have with this config: ${p}; change the config`));
 }

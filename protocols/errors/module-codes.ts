@@ -6,6 +6,12 @@ export const ModuleCodes = {
   HUB_MESSAGE_INVALID: 'CAIRN_HUB_MESSAGE_INVALID',
   HUB_NOT_CONNECTED: 'CAIRN_HUB_NOT_CONNECTED',
   HUB_PUBLISH_FAILED: 'CAIRN_HUB_PUBLISH_FAILED',
+  BRIDGE_TOPIC_REFUSED: 'CAIRN_BRIDGE_TOPIC_REFUSED',
+  BRIDGE_MESSAGE_INVALID: 'CAIRN_BRIDGE_MESSAGE_INVALID',
+  BRIDGE_PEER_DOWN: 'CAIRN_BRIDGE_PEER_DOWN',
+  BRIDGE_DROPPED: 'CAIRN_BRIDGE_DROPPED',
+  BRIDGE_INBOUND_REFUSED: 'CAIRN_BRIDGE_INBOUND_REFUSED',
+  BRIDGE_NO_CONNECTION: 'CAIRN_BRIDGE_NO_CONNECTION',
 } as const;
 
 export const moduleCodeEntries: readonly ErrorCodeEntry[] = [
@@ -28,5 +34,35 @@ export const moduleCodeEntries: readonly ErrorCodeEntry[] = [
     code: ModuleCodes.HUB_PUBLISH_FAILED,
     summary: 'The site server did not acknowledge a QoS 1 message to devices within 10 s (it restarts, or is overloaded). The message is retried with backoff, then dead-lettered.',
     fix: "Read the node log and the site's nats-server.log; `cairn dlq replay` sends dead-lettered messages again.",
+  },
+  {
+    code: ModuleCodes.BRIDGE_TOPIC_REFUSED,
+    summary: "A message to the bridge (`{ type: send }`) names a local topic that no `out` or `both` rule sends to the peer, or a topic that is not a literal MQTT topic. After its attempts the message goes to the site's dead letters with this code.",
+    fix: "Send to a topic one of the bridge's outbound rules covers (local prefix + rule topic); `cairn ask <bridge> '{\"type\":\"status\"}'` lists the rules.",
+  },
+  {
+    code: ModuleCodes.BRIDGE_MESSAGE_INVALID,
+    summary: 'A message to the bridge (`{ type: send }`) is malformed: `topic` is not a string or `payload` is neither a string nor bytes. The error names each bad field.',
+    fix: "Send `{ type: 'send', topic: 'plant/alerts/p1', payload: '...' }`; see docs/bridge.md.",
+  },
+  {
+    code: ModuleCodes.BRIDGE_PEER_DOWN,
+    summary: "The bridge lost, or cannot reach, its remote broker. It retries with backoff (1 s doubling to 30 s) and keeps buffering outbound messages in its stream meanwhile; logged when the link goes down and told to `report.to`.",
+    fix: "Check the peer's URL, credentials and reachability; `cairn ps` shows the bridge's buffer and the peer's state. The buffer's limits (`buffer.maxAgeMs`, `buffer.maxBytes`) decide how long an outage it rides out.",
+  },
+  {
+    code: ModuleCodes.BRIDGE_DROPPED,
+    summary: "The bridge's outbound buffer reached a limit (age, bytes or messages) while its peer was away or slow, and dropped its oldest messages before they were sent. Each drop is counted (persisted), logged and told to `report.to`.",
+    fix: 'Raise `buffer.maxAgeMs` / `buffer.maxBytes`, or find why the peer is down or slow (`cairn ps`, the node log).',
+  },
+  {
+    code: ModuleCodes.BRIDGE_INBOUND_REFUSED,
+    summary: "A message from the peer could not be brought onto the site: its topic, under the rule's local prefix, is not one a site can carry (a `.`, `*`, `>`, a space or an empty level, which nats-server cannot map to a subject). It is acknowledged to the peer, counted and logged.",
+    fix: 'Change the publisher on the peer, or the rule, so the topics it brings in are plain MQTT levels.',
+  },
+  {
+    code: ModuleCodes.BRIDGE_NO_CONNECTION,
+    summary: "A bridge ran without its node's connection to the site's server: it runs inline only (the manifest's `runtime` must be inline or absent).",
+    fix: 'Remove `runtime` from the bridge actor in the manifest.',
   },
 ];

@@ -1,0 +1,171 @@
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Clock, SiteNats } from '../../kernel/index.ts';
+import type { BridgeRule } from './bridge-config.ts';
+import { dropsBeforeDelivery, dropsBeforeFirst } from './bridge-drops.ts';
+import type { PeerLink } from './bridge-peer.ts';
+import { ORIGIN_HEADER, outboundDecision } from './bridge-topics.ts';
+
+/** The durable consumer the bridge reads its outbound buffer with. */
+export const OUTBOUND_CONSUMER = 'bridge';
+/** A message the peer refused this many times is dropped (counted), not retried for ever. */
+export const PEER_REFUSALS = 5;
+const ACK_WAIT_MS = 30_000;
+const CHECK_MS = 1_000;
+
+/** What the buffer holds now. */
+export interface BufferReading {
+  readonly messages: number;
+  readonly bytes: number;
+  /** Age of the oldest buffered message (ms), or undefined when empty. */
+  readonly oldestAgeMs: number | undefined;
+}
+
+/** Counts of this incarnation of the pump. */
+export interface OutboundCounts {
+  sent: number;
+  /** Skipped because this bridge brought them from the peer (the origin mark). */
+  returned: number;
+  /** Skipped because no outbound rule matches their topic (the parent of a `#` filter). */
+  unrouted: number;
+}
+
+export interface OutboundPumpOptions {
+  readonly nats: SiteNats;
+  readonly stream: string;
+  readonly rules: readonly BridgeRule[];
+  readonly inflight: number;
+  /** This bridge's origin mark (`<site>/<id>`). */
+  readonly origin: string;
+  readonly peer: PeerLink;
+  /** Sequences up to this one were accounted for by an earlier incarnation. */
+  readonly floor: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Hears drops: `count` more messages left the buffer unsent, all up to `upTo` are accounted for. `reason` says why, when not a limit. */
+  onDropped(count: number, upTo: number, reason?: string): void;
+}
+
+/**
+ * Sends what the outbound buffer (the bridge's stream) holds to the peer in capture order, at most
+ * `inflight` unacknowledged, only while the peer is up, and acks each buffered message only when the peer acknowledged it
+ * (so it leaves the buffer then: the stream is a work queue). What the bridge brought from the
+ * peer is acked unsent. Every second it reads the buffer and counts what its limits dropped.
+ */
+export class OutboundPump {
+  readonly counts: OutboundCounts = { sent: 0, returned: 0, unrouted: 0 };
+  private reading: BufferReading = { messages: 0, bytes: 0, oldestAgeMs: undefined };
+  private floor: number;
+  private readonly pending = new Set<JsMsg>();
+  /** The highest stream sequence taken from the buffer by this incarnation. */
+  private taken = 0;
+  /** Sequences given back (nak) to be sent again. */
+  private readonly retry = new Set<number>();
+
+  constructor(private readonly o: OutboundPumpOptions) {
+    this.floor = o.floor;
+  }
+
+  get buffer(): BufferReading {
+    return this.reading;
+  }
+
+  /** Runs until `signal` aborts; what is in flight then is left to the next incarnation (redelivered). */
+  async run(signal: AbortSignal): Promise<void> {
+    const { jsm, js } = this.o.nats;
+    const existing = await jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER).catch(() => undefined);
+    const config = { durable_name: OUTBOUND_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(ACK_WAIT_MS), max_ack_pending: this.o.inflight };
+    if (existing) {
+      if (existing.config.max_ack_pending !== this.o.inflight) await jsm.consumers.update(this.o.stream, OUTBOUND_CONSUMER, { max_ack_pending: this.o.inflight });
+      this.floor = Math.max(this.floor, existing.delivered.stream_seq);
+    } else {
+      await jsm.consumers.add(this.o.stream, config);
+      // A new reader knows nothing of what left before it: nothing before the first is counted.
+      const info = await jsm.streams.info(this.o.stream);
+      this.floor = Math.max(this.floor, info.state.first_seq - 1);
+    }
+    const watcher = setInterval(() => void this.check(), CHECK_MS);
+    // An unacknowledged message is redelivered after ACK_WAIT_MS: those waiting for a peer that is down say they are still at work.
+    const keepAlive = setInterval(() => this.pending.forEach((m) => m.working()), ACK_WAIT_MS / 3);
+    const messages = await (await js.consumers.get(this.o.stream, OUTBOUND_CONSUMER)).consume({ max_messages: this.o.inflight });
+    const stop = (): void => void messages.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await this.check();
+      for await (const m of messages) {
+        // A copy of one already taken (redelivered while it waited in the client's buffer) is left to the original.
+        if (m.seq <= this.taken && !this.retry.delete(m.seq)) continue;
+        this.taken = Math.max(this.taken, m.seq);
+        // While the peer is away messages stay in the buffer, where its limits count what they drop.
+        this.pending.add(m);
+        await this.o.peer.whenUp(signal);
+        this.pending.delete(m);
+        if (signal.aborted) {
+          m.nak();
+          break;
+        }
+        this.handle(m);
+      }
+    } finally {
+      clearInterval(watcher);
+      clearInterval(keepAlive);
+      signal.removeEventListener('abort', stop);
+      // Left for the next incarnation at once rather than after the ack wait.
+      for (const m of this.pending) m.nak();
+      this.pending.clear();
+    }
+  }
+
+  private handle(m: JsMsg): void {
+    this.account(dropsBeforeDelivery(this.floor, m.seq));
+    const decision = outboundDecision(this.o.rules, m.subject, m.headers?.get(ORIGIN_HEADER) || undefined, this.o.origin);
+    if (decision.kind === 'skip') {
+      this.counts[decision.why === 'from-peer' ? 'returned' : 'unrouted'] += 1;
+      m.ack();
+      return;
+    }
+    const { topic, qos } = decision.crossing;
+    this.pending.add(m);
+    this.o.peer.publish(topic, m.data, qos).then(
+      () => {
+        this.pending.delete(m);
+        this.counts.sent += 1;
+        m.ack();
+      },
+      (err: unknown) => {
+        if (!this.pending.delete(m)) return;
+        // The peer refused it (an MQTT 5 reason code), or the link was closed under it.
+        if (m.info.deliveryCount >= PEER_REFUSALS) {
+          m.term();
+          this.o.onDropped(1, this.floor, `the peer refused it ${PEER_REFUSALS} times: ${(err as Error).message}`);
+          return;
+        }
+        this.o.log.warn({ err, topic, attempt: m.info.deliveryCount }, 'bridge: the peer did not take a message; it is sent again');
+        this.retry.add(m.seq);
+        m.nak(1_000 * m.info.deliveryCount);
+      },
+    );
+  }
+
+  private account(count: { dropped: number; floor: number }): void {
+    this.floor = count.floor;
+    if (count.dropped > 0) this.o.onDropped(count.dropped, count.floor);
+  }
+
+  private async check(): Promise<void> {
+    try {
+      const [stream, consumer] = await Promise.all([this.o.nats.jsm.streams.info(this.o.stream), this.o.nats.jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER)]);
+      const { state } = stream;
+      this.reading = {
+        messages: state.messages,
+        bytes: state.bytes,
+        oldestAgeMs: state.messages > 0 ? Math.max(0, this.o.clock.now() - Date.parse(state.first_ts)) : undefined,
+      };
+      this.account(dropsBeforeFirst(this.floor, state.first_seq, consumer.delivered.stream_seq));
+    } catch (err) {
+      this.o.log.debug({ err }, 'bridge: buffer not read');
+    }
+  }
+}

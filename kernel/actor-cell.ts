@@ -200,12 +200,24 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
 
   info(): ActorInfo {
     const { host, usage } = this;
+    const figures = this.figures();
     return {
+      ...(figures ? { figures } : {}),
       ...{ id: this.id, site: this.deps.site, node: this.placement.node, behaviour: this.def.name, mode: this.placement.runtime.mode },
       ...(host ? { guest: host.channel.describe } : {}),
       ...(usage ? { cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes } : {}),
       ...{ status: this.status, restarts: this.restarts, ...this.stats, queued: this.loop.length, startedAt: this.startedAt, supervisor: this.parent.name },
     };
+  }
+
+  /** The behaviour's own figures for `cairn ps`, or undefined (none, a guest, or its figures failed). */
+  private figures(): ActorInfo['figures'] {
+    if (!this.def.figures || this.host || this.status !== 'running') return undefined;
+    try {
+      return this.def.figures({ id: this.id, site: this.deps.site, state: this.state });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Samples the guest's CPU and memory (no-op for inline actors and guests that cannot tell). */

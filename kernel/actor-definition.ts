@@ -51,7 +51,24 @@ export interface ActorSpec<M extends Message, S, C extends ActorConfig = ActorCo
   onStart?(ctx: ActorContext<M, S, C>): void | Promise<void>;
   /** Runs when an incarnation stops (shutdown or before a restart). */
   onStop?(ctx: ActorContext<M, S, C>): void | Promise<void>;
+  /**
+   * A few figures `cairn ps` shows beside the actor (a bridge's peer and buffer), from its state and
+   * what its incarnation keeps in memory. Called on the node for each listing: keep it cheap and
+   * never throw. Inline actors only.
+   */
+  figures?(view: FiguresView<S>): ActorFigures;
 }
+
+/** What `figures` is given. */
+export interface FiguresView<S> {
+  readonly id: string;
+  readonly site: string;
+  /** The committed state. */
+  readonly state: S;
+}
+
+/** Short named figures for `cairn ps` (`peer: 'up'`, `buffered: 12`). */
+export type ActorFigures = Readonly<Record<string, string | number | boolean>>;
 
 export interface ActorDefinition<M extends Message = Message, S = unknown, C extends ActorConfig = ActorConfig> {
   readonly kind: 'cairn.actor';
@@ -64,6 +81,7 @@ export interface ActorDefinition<M extends Message = Message, S = unknown, C ext
   receive(msg: M, ctx: ActorContext<M, S, C>): unknown;
   onStart?(ctx: ActorContext<M, S, C>): void | Promise<void>;
   onStop?(ctx: ActorContext<M, S, C>): void | Promise<void>;
+  figures?(view: FiguresView<S>): ActorFigures;
 }
 
 /** The message union an actor definition handles. */
@@ -119,6 +137,7 @@ export function defineActor<M extends Message, S = undefined, C extends ActorCon
     receive: spec.receive,
     ...(spec.onStart ? { onStart: spec.onStart } : {}),
     ...(spec.onStop ? { onStop: spec.onStop } : {}),
+    ...(spec.figures ? { figures: spec.figures } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
-export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy } from './actor-definition.ts';
+export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';
 export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';

@@ -61,6 +61,8 @@ export interface ActorInfo {
   readonly cpuPercent?: number;
   /** Resident memory of the guest in bytes (process and container modes). */
   readonly memoryBytes?: number;
+  /** What the actor's behaviour says of itself (ActorSpec.figures): a bridge's peer and buffer. */
+  readonly figures?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface PsReply {

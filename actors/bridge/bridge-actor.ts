@@ -2,12 +2,12 @@ import { match } from 'ts-pattern';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { defineActor, moduleStreamName, systemClock } from '../../kernel/index.ts';
 import type { ActorContext, Asks, SiteNats } from '../../kernel/index.ts';
-import { CairnError, ModuleCodes, mqttTopicProblem } from '../../protocols/index.ts';
+import { CairnError, ModuleCodes, backoffDelayMs, mqttTopicProblem } from '../../protocols/index.ts';
 import type { BridgeConfig } from './bridge-config.ts';
 import { OutboundPump } from './bridge-outbound.ts';
 import type { BufferReading } from './bridge-outbound.ts';
 import { PeerLink } from './bridge-peer.ts';
-import { ORIGIN_HEADER, inboundDecision, inboundSubscriptions, outboundCrossing } from './bridge-topics.ts';
+import { ORIGIN_HEADER, inboundDecision, inboundSubscriptions, outboundCrossing, outboundSubjects } from './bridge-topics.ts';
 
 /** The name of the outbound buffer among the bridge's module streams. */
 export const OUTBOUND_STREAM = 'out';
@@ -36,7 +36,8 @@ export type BridgeMsg =
   | BridgeSendMsg
   | ({ type: 'status' } & Asks<BridgeStatus>)
   | { type: 'bridge-dropped'; count: number; upTo: number; reason?: string }
-  | { type: 'bridge-peer'; up: boolean; reason?: string; at: number };
+  | { type: 'bridge-peer'; up: boolean; reason?: string; at: number }
+  | { type: 'bridge-subscribed'; filters: string[] };
 
 export interface BridgeStatus {
   readonly peer: { readonly url: string; readonly connected: boolean; readonly since?: string };
@@ -50,10 +51,11 @@ export interface BridgeStatus {
   readonly refused: number;
 }
 
-/** What a bridge keeps (persisted): its drop count and the buffer sequence it accounted for. */
+/** What a bridge keeps (persisted): its drop count, the buffer sequence it accounted for, the filters its peer session holds. */
 export interface BridgeState {
   readonly dropped: number;
   readonly floor: number;
+  readonly subscribed?: readonly string[];
 }
 
 interface Running {
@@ -96,7 +98,7 @@ async function forever(task: () => Promise<void>, signal: AbortSignal, onFailure
       if (signal.aborted) return;
       onFailure(err, attempt);
     }
-    if (!signal.aborted) await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
+    if (!signal.aborted) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, { initialMs: 500, maxMs: 30_000 })));
   }
 }
 
@@ -104,6 +106,7 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
   const nats = siteNats(ctx);
   const origin = key(ctx);
   const { config } = ctx;
+  const subscriptions = inboundSubscriptions(config);
   let r: Running | undefined;
   const peer = await PeerLink.open({
     url: config.peer.url,
@@ -111,7 +114,11 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
     username: config.peer.username,
     password: config.peer.password,
     keepaliveS: config.peer.keepaliveS,
-    subscriptions: inboundSubscriptions(config),
+    subscriptions,
+    unsubscribe: (ctx.state.subscribed ?? []).filter((f) => !(f in subscriptions)),
+    onSubscribed: (filters) => {
+      if (JSON.stringify(filters) !== JSON.stringify(ctx.state.subscribed ?? [])) void ctx.self.tell({ type: 'bridge-subscribed', filters: [...filters] }).catch(() => undefined);
+    },
     clock: systemClock,
     bring: async (topic, payload) => {
       const decision = inboundDecision(config.rules, topic);
@@ -125,6 +132,11 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
     },
     onState: (up, reason) => void ctx.self.tell({ type: 'bridge-peer', up, ...(reason === undefined ? {} : { reason }), at: Date.now() }).catch(() => undefined),
   });
+  // Stopped while it connected: this incarnation's client must not outlive it (the next one takes the same session).
+  if (ctx.signal.aborted) {
+    await peer.close();
+    return;
+  }
   const pump = new OutboundPump({
     nats,
     stream: moduleStreamName(ctx.site, ctx.id, OUTBOUND_STREAM),
@@ -145,7 +157,8 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
     if (running.get(origin) === r) running.delete(origin);
     void peer.close();
   }, { once: true });
-  void forever(() => pump.run(ctx.signal), ctx.signal, (err, attempt) => ctx.log.error({ err, attempt }, 'bridge: reading the outbound buffer failed; retrying'));
+  // A bridge with only inbound rules has no buffer to read.
+  if (outboundSubjects(config).length > 0) void forever(() => pump.run(ctx.signal), ctx.signal, (err, attempt) => ctx.log.error({ err, attempt }, 'bridge: reading the outbound buffer failed; retrying'));
 }
 
 async function report(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>, event: Omit<BridgeEventMsg, 'type' | 'bridge' | 'at'>): Promise<void> {
@@ -165,6 +178,17 @@ export const BridgeActor = defineActor<BridgeMsg, BridgeState, BridgeConfig>({
   onError: 'resume',
   retry: { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 5_000 },
   onStart: start,
+  // `cairn ps`: peer up or down, what waits in the buffer, how old its oldest is, what was dropped.
+  figures: ({ site, id, state }) => {
+    const r = running.get(key({ site, id }));
+    const oldest = r?.pump.buffer.oldestAgeMs;
+    return {
+      peer: r?.peer.connected ? 'up' : 'down',
+      buffered: r?.pump.buffer.messages ?? 0,
+      oldest: oldest === undefined ? '-' : `${Math.round(oldest / 1000)}s`,
+      dropped: state.dropped,
+    };
+  },
   receive: (msg, ctx) =>
     match(msg)
       .with({ type: 'send' }, async (m) => {
@@ -182,11 +206,18 @@ export const BridgeActor = defineActor<BridgeMsg, BridgeState, BridgeConfig>({
       })
       .with({ type: 'bridge-dropped' }, async (m) => {
         if (m.upTo <= ctx.state.floor && m.reason === undefined) return;
-        ctx.setState({ dropped: ctx.state.dropped + m.count, floor: Math.max(ctx.state.floor, m.upTo) });
+        ctx.setState({ ...ctx.state, dropped: ctx.state.dropped + m.count, floor: Math.max(ctx.state.floor, m.upTo) });
         ctx.log.warn({ count: m.count, code: ModuleCodes.BRIDGE_DROPPED }, `bridge: ${m.count} outbound messages dropped unsent: ${m.reason ?? 'the buffer reached a limit (buffer.maxAgeMs, maxBytes or maxMsgs)'}`);
         await report(ctx, { event: 'dropped', code: ModuleCodes.BRIDGE_DROPPED, count: m.count, ...(m.reason === undefined ? {} : { reason: m.reason }) });
       })
+      .with({ type: 'bridge-subscribed' }, (m) => {
+        ctx.setState({ ...ctx.state, subscribed: m.filters });
+      })
       .with({ type: 'bridge-peer' }, async (m) => {
+        if (m.up && m.reason !== undefined) {
+          ctx.log.warn({ url: ctx.config.peer.url, reason: m.reason, code: ModuleCodes.BRIDGE_SUBSCRIBE_REFUSED }, `bridge: ${m.reason}; nothing comes in by those rules until it next connects`);
+          return;
+        }
         if (m.up) ctx.log.info({ url: ctx.config.peer.url }, 'bridge: connected to the peer');
         else ctx.log.warn({ url: ctx.config.peer.url, reason: m.reason, code: ModuleCodes.BRIDGE_PEER_DOWN }, `bridge: the peer is down or unreachable (${m.reason ?? 'no reason given'}); outbound messages wait in the buffer, retrying with backoff`);
         await report(ctx, { event: m.up ? 'peer-up' : 'peer-down', ...(m.up ? {} : { code: ModuleCodes.BRIDGE_PEER_DOWN }), ...(m.reason === undefined ? {} : { reason: m.reason }) });

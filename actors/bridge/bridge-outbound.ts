@@ -58,11 +58,13 @@ export class OutboundPump {
   readonly counts: OutboundCounts = { sent: 0, returned: 0, unrouted: 0 };
   private reading: BufferReading = { messages: 0, bytes: 0, oldestAgeMs: undefined };
   private floor: number;
-  private readonly pending = new Set<JsMsg>();
-  /** The highest stream sequence taken from the buffer by this incarnation. */
-  private taken = 0;
-  /** Sequences given back (nak) to be sent again. */
-  private readonly retry = new Set<number>();
+  /** What this run took from the buffer and has not acked or given back, by stream sequence. */
+  private readonly held = new Map<number, JsMsg>();
+  /** Publishes waiting for the peer's acknowledgement, and who waits for one to land. */
+  private flying = 0;
+  private readonly slotFreed: (() => void)[] = [];
+  /** How often the peer refused each message (a redelivery while it waited is not a refusal). */
+  private readonly refusals = new Map<number, number>();
 
   constructor(private readonly o: OutboundPumpOptions) {
     this.floor = o.floor;
@@ -72,7 +74,7 @@ export class OutboundPump {
     return this.reading;
   }
 
-  /** Runs until `signal` aborts; what is in flight then is left to the next incarnation (redelivered). */
+  /** Runs until `signal` aborts; what is in flight then is left to the next run (redelivered at once). */
   async run(signal: AbortSignal): Promise<void> {
     const { jsm, js } = this.o.nats;
     const existing = await jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER).catch(() => undefined);
@@ -86,36 +88,45 @@ export class OutboundPump {
       const info = await jsm.streams.info(this.o.stream);
       this.floor = Math.max(this.floor, info.state.first_seq - 1);
     }
-    const watcher = setInterval(() => void this.check(), CHECK_MS);
-    // An unacknowledged message is redelivered after ACK_WAIT_MS: those waiting for a peer that is down say they are still at work.
-    const keepAlive = setInterval(() => this.pending.forEach((m) => m.working()), ACK_WAIT_MS / 3);
     const messages = await (await js.consumers.get(this.o.stream, OUTBOUND_CONSUMER)).consume({ max_messages: this.o.inflight });
-    const stop = (): void => void messages.stop();
+    const stop = (): void => {
+      void messages.stop();
+      for (const r of this.slotFreed.splice(0)) r();
+    };
     signal.addEventListener('abort', stop, { once: true });
+    const watcher = setInterval(() => void this.check(), CHECK_MS);
+    // An unacknowledged message is redelivered after ACK_WAIT_MS: those waiting for the peer say they are still at work.
+    const keepAlive = setInterval(() => this.held.forEach((m) => m.working()), ACK_WAIT_MS / 3);
     try {
       await this.check();
       for await (const m of messages) {
-        // A copy of one already taken (redelivered while it waited in the client's buffer) is left to the original.
-        if (m.seq <= this.taken && !this.retry.delete(m.seq)) continue;
-        this.taken = Math.max(this.taken, m.seq);
-        // While the peer is away messages stay in the buffer, where its limits count what they drop.
-        this.pending.add(m);
+        // A copy of one this run holds (redelivered while it waited) is left to the one held.
+        if (this.held.has(m.seq)) continue;
+        this.held.set(m.seq, m);
+        // While the peer is away messages stay in the buffer, where its limits count what they drop;
+        // at most as many unacknowledged as the peer takes (its Receive Maximum).
         await this.o.peer.whenUp(signal);
-        this.pending.delete(m);
-        if (signal.aborted) {
-          m.nak();
-          break;
-        }
+        while (!signal.aborted && this.flying >= Math.min(this.o.inflight, this.o.peer.receiveMaximum)) await new Promise<void>((r) => this.slotFreed.push(r));
+        if (signal.aborted) break;
         this.handle(m);
       }
     } finally {
       clearInterval(watcher);
       clearInterval(keepAlive);
       signal.removeEventListener('abort', stop);
-      // Left for the next incarnation at once rather than after the ack wait.
-      for (const m of this.pending) m.nak();
-      this.pending.clear();
+      void messages.stop();
+      // Given back at once rather than after the ack wait.
+      for (const m of this.held.values()) m.nak();
+      this.held.clear();
+      this.flying = 0;
+      for (const r of this.slotFreed.splice(0)) r();
     }
+  }
+
+  private release(m: JsMsg): boolean {
+    if (this.held.get(m.seq) !== m) return false;
+    this.held.delete(m.seq);
+    return true;
   }
 
   private handle(m: JsMsg): void {
@@ -123,28 +134,39 @@ export class OutboundPump {
     const decision = outboundDecision(this.o.rules, m.subject, m.headers?.get(ORIGIN_HEADER) || undefined, this.o.origin);
     if (decision.kind === 'skip') {
       this.counts[decision.why === 'from-peer' ? 'returned' : 'unrouted'] += 1;
+      this.release(m);
       m.ack();
       return;
     }
     const { topic, qos } = decision.crossing;
-    this.pending.add(m);
+    this.flying += 1;
+    const landed = (): void => {
+      this.flying -= 1;
+      this.slotFreed.shift()?.();
+    };
     this.o.peer.publish(topic, m.data, qos).then(
       () => {
-        this.pending.delete(m);
+        landed();
+        // Given back by a run that ended meanwhile: the next run sends it (again).
+        if (!this.release(m)) return;
+        this.refusals.delete(m.seq);
         this.counts.sent += 1;
         m.ack();
       },
       (err: unknown) => {
-        if (!this.pending.delete(m)) return;
+        landed();
+        if (!this.release(m)) return;
         // The peer refused it (an MQTT 5 reason code), or the link was closed under it.
-        if (m.info.deliveryCount >= PEER_REFUSALS) {
+        const refusals = (this.refusals.get(m.seq) ?? 0) + 1;
+        if (refusals >= PEER_REFUSALS) {
+          this.refusals.delete(m.seq);
           m.term();
           this.o.onDropped(1, this.floor, `the peer refused it ${PEER_REFUSALS} times: ${(err as Error).message}`);
           return;
         }
-        this.o.log.warn({ err, topic, attempt: m.info.deliveryCount }, 'bridge: the peer did not take a message; it is sent again');
-        this.retry.add(m.seq);
-        m.nak(1_000 * m.info.deliveryCount);
+        this.refusals.set(m.seq, refusals);
+        this.o.log.warn({ err, topic, attempt: refusals }, 'bridge: the peer did not take a message; it is sent again');
+        m.nak(1_000 * refusals);
       },
     );
   }
@@ -156,7 +178,9 @@ export class OutboundPump {
 
   private async check(): Promise<void> {
     try {
-      const [stream, consumer] = await Promise.all([this.o.nats.jsm.streams.info(this.o.stream), this.o.nats.jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER)]);
+      // The stream first: what is delivered and acked between the two reads is then not taken for a drop.
+      const stream = await this.o.nats.jsm.streams.info(this.o.stream);
+      const consumer = await this.o.nats.jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER);
       const { state } = stream;
       this.reading = {
         messages: state.messages,

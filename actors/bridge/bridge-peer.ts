@@ -1,9 +1,10 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import type { Clock } from '../../kernel/index.ts';
+import { backoffDelayMs } from '../../protocols/index.ts';
 
 /** Reconnect delays to a peer that is down: 1 s, doubling, at most 30 s. */
 export function peerRetryDelayMs(failures: number): number {
-  return Math.min(30_000, 1_000 * 2 ** Math.max(0, failures - 1));
+  return backoffDelayMs(Math.max(1, failures), { initialMs: 1_000, maxMs: 30_000 });
 }
 
 export interface PeerLinkOptions {
@@ -14,8 +15,14 @@ export interface PeerLinkOptions {
   readonly keepaliveS: number;
   /** Filters to subscribe to at the peer (noLocal: the peer never sends back what this link published). */
   readonly subscriptions: Readonly<Record<string, { qos: 0 | 1 | 2 }>>;
+  /** Filters an earlier config subscribed to that this one does not: unsubscribed (the session outlives the config). */
+  readonly unsubscribe: readonly string[];
+  /** Hears that the subscriptions were made at the peer. */
+  onSubscribed(filters: readonly string[]): void;
   /** Takes one message from the peer onto the site; the peer's acknowledgement waits for it, and the next message too. */
   bring(topic: string, payload: Buffer): Promise<void>;
+  /** How many times a message from the peer that cannot be brought onto the site is tried before the link is dropped (the peer sends it again). @default 4 */
+  readonly bringAttempts?: number;
   /** Hears the link go up, or down with the reason. */
   onState(up: boolean, reason?: string): void;
   readonly clock: Clock;
@@ -30,6 +37,11 @@ export interface PeerLinkOptions {
  */
 export class PeerLink {
   private failures = 0;
+  private closed = false;
+  private lastError = '';
+  /** Incoming QoS 0 messages, brought one after the other. */
+  private qos0: Promise<void> = Promise.resolve();
+  private maxInflight = 65_535;
   private upSince: number | undefined;
   /** QoS 2 packet ids brought and not yet released by the peer: a resent PUBLISH of one is not brought twice. */
   private readonly broughtQos2 = new Set<number>();
@@ -52,11 +64,11 @@ export class PeerLink {
       connectTimeout: 10_000,
       resubscribe: true,
       ...(o.username === undefined ? {} : { username: o.username, password: o.password }),
+      // QoS 1 and 2: acknowledged once on the site. The client handles the next packet only after.
       customHandleAcks: (topic, message, packet, done) => {
         void link!.received(topic, message, packet).then(
           () => done(0),
-          // Not acknowledged: the peer sends it again when the link is next up.
-          () => undefined,
+          (err: unknown) => link!.giveUp(err),
         );
       },
     };
@@ -68,13 +80,33 @@ export class PeerLink {
 
   private async received(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
     const id = packet.messageId;
-    if (packet.qos === 2 && id !== undefined) {
-      if (packet.dup && this.broughtQos2.has(id)) return;
-      await this.o.bring(topic, payload);
-      this.broughtQos2.add(id);
-      return;
+    if (packet.qos === 2 && id !== undefined && packet.dup && this.broughtQos2.has(id)) return;
+    await this.bringRetrying(topic, payload);
+    if (packet.qos === 2 && id !== undefined) this.broughtQos2.add(id);
+  }
+
+  /** Brings a message onto the site, trying again with backoff (the site's server may be restarting). */
+  private async bringRetrying(topic: string, payload: Buffer): Promise<void> {
+    const attempts = this.o.bringAttempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.o.bring(topic, payload);
+      } catch (err) {
+        if (attempt >= attempts || this.closed) throw err;
+        await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, { initialMs: 500, maxMs: 4_000 })));
+      }
     }
-    await this.o.bring(topic, payload);
+  }
+
+  /**
+   * A message from the peer could not be brought onto the site: the link is dropped unacknowledged
+   * (the client would otherwise hold every later packet, acknowledgements too, behind it), and the
+   * peer sends it again on the persistent session when the link is back.
+   */
+  private giveUp(err: unknown): void {
+    if (this.closed) return;
+    this.lastError = `a message from the peer could not be brought onto the site (${(err as Error).message}); reconnecting so that the peer sends it again`;
+    this.client.stream?.destroy();
   }
 
   private watch(): void {
@@ -83,29 +115,55 @@ export class PeerLink {
       this.failures = 0;
       this.client.options.reconnectPeriod = peerRetryDelayMs(1);
       this.upSince = this.o.clock.now();
+      this.maxInflight = connack.properties?.receiveMaximum ?? 65_535;
+      // QoS 2 exchanges of a session the peer no longer has are over.
+      if (!connack.sessionPresent) this.broughtQos2.clear();
       this.o.onState(true);
-      // A new session (first connect, or the peer forgot it) has no subscriptions yet.
-      if (!connack.sessionPresent && Object.keys(subscribe).length > 0) {
-        this.client.subscribe(subscribe, (err) => {
-          if (err) this.o.onState(true, `the peer refused the subscriptions: ${err.message}`);
-        });
-      }
+      void this.subscribe(subscribe);
+    });
+    // QoS 0 has no acknowledgement to hold: each is brought in turn, and one that fails is lost (QoS 0).
+    this.client.on('message', (topic, payload, packet) => {
+      if (packet.qos !== 0) return;
+      this.qos0 = this.qos0.then(() => this.bringRetrying(topic, payload)).catch(() => undefined);
     });
     this.client.on('packetreceive', (packet) => {
       if (packet.cmd === 'pubrel' && packet.messageId !== undefined) this.broughtQos2.delete(packet.messageId);
     });
-    let lastError = '';
     this.client.on('error', (err) => {
-      lastError = err.message;
+      this.lastError = err.message;
     });
-    this.client.on('close', () => {
+    // Before the client's own close handler, which arms the reconnect timer with this period.
+    this.client.prependListener('close', () => {
       const wasUp = this.upSince !== undefined;
       this.upSince = undefined;
       this.failures += 1;
       this.client.options.reconnectPeriod = peerRetryDelayMs(this.failures);
-      if (wasUp || this.failures === 1) this.o.onState(false, lastError || 'connection closed');
-      lastError = '';
+      if (wasUp || this.failures === 1) this.o.onState(false, this.lastError || 'connection closed');
+      this.lastError = '';
     });
+  }
+
+  /**
+   * Subscribes on every connect (a session the peer kept may hold an older config's filters, a
+   * new one holds none) and drops the filters the config no longer has.
+   */
+  private async subscribe(subscribe: Record<string, { qos: 0 | 1 | 2; nl: boolean }>): Promise<void> {
+    try {
+      if (this.o.unsubscribe.length > 0) await this.client.unsubscribeAsync([...this.o.unsubscribe]);
+      if (Object.keys(subscribe).length > 0) {
+        const granted = await this.client.subscribeAsync(subscribe);
+        const refused = granted.filter((g) => g.qos >= 0x80);
+        if (refused.length > 0) throw new Error(`refused ${refused.map((g) => `${g.topic} (reason ${g.qos})`).join(', ')}`);
+      }
+      this.o.onSubscribed(Object.keys(subscribe));
+    } catch (err) {
+      this.o.onState(this.client.connected, `the peer did not take the subscriptions: ${(err as Error).message}`);
+    }
+  }
+
+  /** How many QoS 1/2 publishes the peer takes unacknowledged (its Receive Maximum). */
+  get receiveMaximum(): number {
+    return this.maxInflight;
   }
 
   /** Publishes at the peer; resolves when the peer acknowledged it (PUBACK for QoS 1, PUBCOMP for 2), or at once for QoS 0 once written. While the link is down it waits, queued. */
@@ -141,6 +199,7 @@ export class PeerLink {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.endAsync(true).catch(() => undefined);
   }
 }

@@ -140,10 +140,32 @@ export interface RuleFeedback {
 }
 
 /**
+ * The site topics an `in` rule would make of what an `out` rule sends, as a filter, or undefined
+ * when none of it comes back by that rule. Over-approximates where the `in` rule's topic narrows
+ * what the `out` rule sends.
+ */
+function roundTrip(o: BridgeRule, n: BridgeRule): string | undefined {
+  if (o.remotePrefix.startsWith(n.remotePrefix)) {
+    // At the peer, what o sends is n.remotePrefix + rest, rest matching this filter.
+    const rest = o.remotePrefix.slice(n.remotePrefix.length) + o.topic;
+    return mqttFiltersIntersect(rest, n.topic) ? n.localPrefix + rest : undefined;
+  }
+  if (n.remotePrefix.startsWith(o.remotePrefix)) {
+    // n takes only what o sends under the longer prefix.
+    const extra = n.remotePrefix.slice(o.remotePrefix.length);
+    return mqttFiltersIntersect(o.topic, extra + n.topic) || mqttFiltersIntersect(o.topic, `${extra}#`) ? n.localPrefix + n.topic : undefined;
+  }
+  return undefined;
+}
+
+/**
  * Pairs of rules that feed each other through the peer: an outbound rule whose peer topics an
  * inbound rule brings back onto site topics the outbound rule sends, under a different mapping
- * (so each round trip makes a new topic). Rules that map the same way (a `both` rule, or `in` and
- * `out` with the same prefixes) are not: what comes back carries the origin mark and stops there.
+ * (so each round trip makes a new topic). The bridge itself never sends back what it brought (the
+ * origin mark) and the peer does not echo its own publishes (no-local), so this takes something
+ * at the peer that republishes; such rule sets are refused all the same, as the mistake they
+ * almost always are. Rules that map the same way (a `both` rule, or `in` and `out` with the same
+ * prefixes) are not: a message there and back lands on the topic it left.
  */
 export function ruleFeedback(rules: readonly BridgeRule[]): RuleFeedback[] {
   const found: RuleFeedback[] = [];
@@ -151,7 +173,8 @@ export function ruleFeedback(rules: readonly BridgeRule[]): RuleFeedback[] {
     if (!sends(o)) return;
     rules.forEach((n, j) => {
       if (!brings(n) || sameMapping(o, n)) return;
-      if (mqttFiltersIntersect(remoteFilter(o), remoteFilter(n)) && mqttFiltersIntersect(localFilter(n), localFilter(o))) found.push({ out: i, in: j });
+      const back = roundTrip(o, n);
+      if (back !== undefined && mqttFiltersIntersect(back, localFilter(o))) found.push({ out: i, in: j });
     });
   });
   return found;

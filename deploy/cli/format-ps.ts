@@ -27,7 +27,14 @@ export function formatPs(actors: readonly ActorInfo[], now: number): string[] {
       { header: 'MEM', value: (a) => (a.memoryBytes === undefined ? '' : formatBytes(a.memoryBytes)), align: 'right' },
     );
   }
+  // Modules that say something of themselves (a bridge's peer and buffer) get a last column.
+  if (actors.some((a) => a.figures !== undefined)) columns.push({ header: 'FIGURES', value: (a) => formatFigures(a.figures) });
   return formatTable(columns, actors);
+}
+
+/** `{ peer: 'up', buffered: 3 }` -> "peer=up buffered=3". */
+export function formatFigures(figures: ActorInfo['figures']): string {
+  return figures === undefined ? '' : Object.entries(figures).map(([k, v]) => `${k}=${String(v)}`).join(' ');
 }
 
 /** 1536 -> "1.5 KiB", 52428800 -> "50.0 MiB". */

@@ -12,6 +12,7 @@ export const ModuleCodes = {
   BRIDGE_DROPPED: 'CAIRN_BRIDGE_DROPPED',
   BRIDGE_INBOUND_REFUSED: 'CAIRN_BRIDGE_INBOUND_REFUSED',
   BRIDGE_NO_CONNECTION: 'CAIRN_BRIDGE_NO_CONNECTION',
+  BRIDGE_SUBSCRIBE_REFUSED: 'CAIRN_BRIDGE_SUBSCRIBE_REFUSED',
 } as const;
 
 export const moduleCodeEntries: readonly ErrorCodeEntry[] = [
@@ -64,5 +65,10 @@ export const moduleCodeEntries: readonly ErrorCodeEntry[] = [
     code: ModuleCodes.BRIDGE_NO_CONNECTION,
     summary: "A bridge ran without its node's connection to the site's server: it runs inline only (the manifest's `runtime` must be inline or absent).",
     fix: 'Remove `runtime` from the bridge actor in the manifest.',
+  },
+  {
+    code: ModuleCodes.BRIDGE_SUBSCRIBE_REFUSED,
+    summary: "The peer did not take the bridge's subscriptions for its `in`/`both` rules (not authorized, a bad filter, or no answer): nothing comes in by those rules. Logged once per connection; the bridge tries again when it next connects.",
+    fix: "Check the peer's ACL for the bridge's user and the rules' remote filters (`remotePrefix + topic`).",
   },
 ];

@@ -57,6 +57,9 @@ describe('bridge topics', () => {
 describe('bridge rule loops', () => {
   it('loops - an out rule whose peer topics an in rule brings back as other site topics that it sends again is a loop', () => {
     expect(ruleFeedback([rule('a/#', 'out', '', 'r/'), rule('#', 'in', 'a/', 'r/')])).toEqual([{ out: 0, in: 1 }]);
+    expect(ruleFeedback([rule('#', 'out', 'a/', 'r/'), rule('#', 'in', 'a/x/', 'r/')])).toEqual([{ out: 0, in: 1 }]);
+    // The same mapping under a longer prefix on both sides is not.
+    expect(ruleFeedback([rule('#', 'out', 'a/', 'r/'), rule('#', 'in', 'a/b/', 'r/b/')])).toEqual([]);
   });
 
   it('loops - a both rule, or in and out rules mapping the same way, are not (the origin mark stops the echo)', () => {
@@ -68,6 +71,10 @@ describe('bridge rule loops', () => {
   it('loops - rules on topics that do not meet on both sides are not', () => {
     expect(ruleFeedback([rule('alerts/#', 'out', 'plant/', 'factory/'), rule('cmd/#', 'in', 'plant/', 'factory/')])).toEqual([]);
     expect(ruleFeedback([rule('alerts/#', 'out', 'plant/', 'factory/'), rule('#', 'in', 'remote/', 'factory/')])).toEqual([]);
+    // What comes back lands under in/, which the out rule's +/temp does not match.
+    expect(ruleFeedback([rule('+/temp', 'out', '', 'r/'), rule('#', 'in', 'in/', 'r/')])).toEqual([]);
+    // The in rule takes only r/x/…, which the out rule never sends.
+    expect(ruleFeedback([rule('a/#', 'out', '', 'r/'), rule('#', 'in', 'a/', 'r/x/')])).toEqual([]);
   });
 });
 

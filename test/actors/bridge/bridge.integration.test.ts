@@ -12,6 +12,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyManifest, startAppController } from '../../../control-plane/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import { CairnClient } from '../../../client/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import type { BridgeEventMsg, BridgeStatus } from '../../../actors/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
@@ -26,6 +27,7 @@ afterAll(async () => {
 });
 
 interface Site {
+  readonly url: string;
   readonly nc: NatsConnection;
   readonly system: ActorSystem;
 }
@@ -39,9 +41,13 @@ async function bridgeSite(site: string, peerUrl: string, rules: string, more = '
   const system = await createActorSystem({ servers: server.url, site, node: `${site}-n1` });
   const controller = await startAppController({ system, appDir: FIXTURES });
   cleanups.push(async () => (await controller.stop(), await system.shutdown()));
-  await applyManifest(
-    jetstream(nc),
-    `apiVersion: cairn.dev/v1
+  await applyManifest(jetstream(nc), uplinkManifest(peerUrl, rules, more));
+  return { url: server.url, nc, system };
+}
+
+/** Application `uplink`: the bridge, what it reports to, and an actor routed what comes in under plant/cmd/. */
+function uplinkManifest(peerUrl: string, rules: string, more = ''): string {
+  return `apiVersion: cairn.dev/v1
 kind: Application
 metadata: { name: uplink }
 spec:
@@ -57,9 +63,7 @@ ${more}
     - { id: commands, behaviour: { module: ./bridge-events.ts, export: Payloads } }
   routes:
     - { from: { mqtt: "plant/cmd/#" }, to: { actor: commands } }
-`,
-  );
-  return { nc, system };
+`;
 }
 
 const run = promisify(execFile);
@@ -105,6 +109,11 @@ describe('cairn/bridge', () => {
     await expect.poll(async () => (await status(site)).peer.connected, { timeout: 20_000 }).toBe(false);
     await publishOnSite(site.nc, 10_000, (i) => `plant.alerts.m${i % 10}`);
     await expect.poll(async () => (await status(site)).buffer.messages, { timeout: 10_000 }).toBe(10_000);
+    // What `cairn ps` shows of it.
+    const client = await CairnClient.connect({ servers: site.url, site: 'out1' });
+    cleanups.push(() => client.close());
+    const listed = (await client.listActors()).results.find((a) => a.id === 'bridge');
+    expect(listed?.figures).toMatchObject({ peer: 'down', buffered: 10_000, dropped: 0 });
 
     await broker.start();
     await expect.poll(() => far.unique(), { timeout: 120_000, interval: 250 }).toBe(10_000);
@@ -194,5 +203,22 @@ describe('cairn/bridge', () => {
     const dropped = (await events(site)).filter((e) => e.event === 'dropped');
     expect(dropped.reduce((n, e) => n + (e.count ?? 0), 0)).toBe(s.dropped);
     expect(dropped[0]).toMatchObject({ code: 'CAIRN_BRIDGE_DROPPED', bridge: 'drop1/bridge' });
+  }, 120_000);
+
+  it('inbound - a new revision with other in rules unsubscribes the old filters from the session the peer kept, and subscribes the new ones', async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.cleanup());
+    const site = await bridgeSite('in2', broker.url, '[{ topic: "cmd/#", direction: in, localPrefix: "plant/", remotePrefix: "old/" }]');
+    await expect.poll(async () => (await status(site)).peer.connected, { timeout: 20_000 }).toBe(true);
+    await remotePublish(broker, 'old/cmd/a', 'first');
+    await expect.poll(() => site.system.ref('commands').ask({ type: 'payloads' } as never, { timeout: 5_000 }), { timeout: 20_000 }).toEqual(['first']);
+
+    await applyManifest(jetstream(site.nc), uplinkManifest(broker.url, '[{ topic: "cmd/#", direction: in, localPrefix: "plant/", remotePrefix: "new/" }]'));
+    // The new incarnation is connected once a message under the new prefix comes in.
+    await expect.poll(async () => (await remotePublish(broker, 'new/cmd/b', 'probe'), site.system.ref('commands').ask({ type: 'payloads' } as never, { timeout: 5_000 }) as Promise<string[]>), { timeout: 30_000, interval: 1_000 }).toContain('probe');
+    await remotePublish(broker, 'old/cmd/c', 'stale');
+    await remotePublish(broker, 'new/cmd/d', 'last');
+    await expect.poll(async () => ((await site.system.ref('commands').ask({ type: 'payloads' } as never, { timeout: 5_000 })) as string[]).at(-1), { timeout: 20_000 }).toBe('last');
+    expect(await site.system.ref('commands').ask({ type: 'payloads' } as never, { timeout: 5_000 })).not.toContain('stale');
   }, 120_000);
 });

@@ -94,6 +94,15 @@ describe('formatPs', () => {
     expect(lines[2]).toBe('flaky    flaky      n1    restarting         3        4       3       0       -');
   });
 
+  it('formatPs - actors whose module says something of itself (a bridge) get a FIGURES column; others leave it blank', () => {
+    const base: ActorInfo = { id: 'greeter', site: 'local', node: 'n1', behaviour: 'greeter', mode: 'inline', status: 'running', restarts: 0, handled: 4, failed: 0, skipped: 0,
+    expired: 0, overflowed: 0, queued: 0, startedAt: 1_000, supervisor: 'hello' };
+    const lines = formatPs([{ ...base, id: 'bridge', behaviour: 'bridge', figures: { peer: 'down', buffered: 120, oldest: '42s', dropped: 0 } }, base], 66_000);
+    expect(lines[0]).toMatch(/UPTIME\s+FIGURES$/);
+    expect(lines[1]).toMatch(/1m05s\s+peer=down buffered=120 oldest=42s dropped=0$/);
+    expect(lines[2]).toMatch(/1m05s$/);
+  });
+
   it('formatPs - a listing that spans sites has a SITE column; one of a single site has none', () => {
     const base: ActorInfo = { id: 'greeter', site: 'cloud', node: 'c1', behaviour: 'greeter', mode: 'inline', status: 'running', restarts: 0, handled: 4, failed: 0, skipped: 0,
     expired: 0, overflowed: 0, queued: 0, startedAt: 1_000, supervisor: 'hello' };

@@ -37,6 +37,9 @@ export class MailboxDispatcher {
   private readonly orphans = new Map<string, Delivery[]>();
   private readonly heldSeqs = new Set<number>();
   private messages: ConsumerMessages | undefined;
+  /** The consumer's delivery number of the last message this session got, and why the session was ended (a skipped one). */
+  private lastDelivery: number | undefined;
+  private broken: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -82,9 +85,12 @@ export class MailboxDispatcher {
         this.log.warn({ err: (err as Error).message }, 'mailbox consumer failed');
       }
       if (signal.aborted) return;
-      // The pull ended without being asked to: the consumer or stream is gone. Recreate and resume.
-      const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
-      this.log.warn({ attempt, delayMs }, 'mailbox consumer lost; recreating it');
+      // The pull ended without being asked to: the consumer or stream is gone, or deliveries were
+      // lost on the way (see route). Recreate it (in stream order) and resume.
+      const delayMs = this.broken ? 0 : backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
+      this.log.warn({ attempt, delayMs, reason: this.broken ?? 'the consumer or its stream is gone' }, 'mailbox consumer lost; recreating it');
+      this.broken = undefined;
+      this.lastDelivery = undefined;
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
       if (signal.aborted) return;
       try {
@@ -130,8 +136,21 @@ export class MailboxDispatcher {
   }
 
   private route(m: JsMsg): void {
-    // JsMsg parses its reply subject on every read of seq: read it once.
-    const seq = m.seq;
+    if (this.broken) return; // the session is ending; what still arrives comes again, in order
+    // JsMsg parses its reply subject on every read of info or seq: read it once.
+    const info = m.info;
+    const seq = info.streamSequence;
+    if (!deliveryFollows(this.lastDelivery, info.deliverySequence)) {
+      // Deliveries the server counted as made never reached this node (a server killed, a
+      // connection cut with bytes in flight). The server would redeliver them only after the ack
+      // wait, behind newer ones: an actor would get its messages out of order, and a persisted
+      // one would skip the older as already applied. Nothing after the gap is routed; the
+      // consumer is recreated, which delivers everything unacked again in stream order.
+      this.broken = `consumer delivery ${info.deliverySequence} followed ${this.lastDelivery}: deliveries were lost on the way`;
+      void this.messages?.stop();
+      return;
+    }
+    this.lastDelivery = info.deliverySequence;
     if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
     const actor = Subjects.actorOf(m.subject);
     let envelope;
@@ -148,7 +167,7 @@ export class MailboxDispatcher {
     const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
     const ttl = headers?.get(Headers.ttl);
     // Only a message with a ttl pays for reading its stored time out of the reply subject.
-    const expiry = ttl ? expiresAt(Math.floor(m.info.timestampNanos / 1e6), ttl) : undefined;
+    const expiry = ttl ? expiresAt(Math.floor(info.timestampNanos / 1e6), ttl) : undefined;
     const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
     this.heldSeqs.add(seq);
     const target = this.lookup(actor);
@@ -218,4 +237,12 @@ export function sourceOrigin(header: string | undefined): { stream: string; seq:
   if (!id || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
   const colon = id.indexOf(':');
   return { stream: colon < 0 ? id : id.slice(0, colon), seq };
+}
+
+/**
+ * Whether a consumer delivery numbered `next` follows the session's last one: the first of a
+ * session always does; then each is the last plus one (redeliveries get new numbers too). Pure.
+ */
+export function deliveryFollows(last: number | undefined, next: number): boolean {
+  return last === undefined || next === last + 1;
 }

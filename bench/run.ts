@@ -20,6 +20,7 @@ import { compareProfiles, describeProfile, summarizeProfile } from './profile.ts
 import { failoverSection } from './failover-report.ts';
 import { rolloutSection } from './rollout-report.ts';
 import { deliverySection } from './delivery-report.ts';
+import { bridgeSection, devicesSection } from './devices-report.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUs, mdTable, summarize, textTable } from './stats.ts';
 import { cpuMsOf } from './harness.ts';
 import type { TellRound } from './harness.ts';
@@ -60,6 +61,10 @@ const BENCHES = [
   // A CLI call against a running site, each a fresh process (BENCH_CLI_ROUNDS, default 20).
   { name: 'cli', file: 'cli.ts', passes: 1, variants: ['raw-node', 'cairn-ps'] },
   // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
+  // Device traffic (issue 13): MQTT devices → an actor through the hub, beside raw nats-server MQTT
+  // and mosquitto; each child starts its own servers.
+  { name: 'devices', file: 'devices.ts', passes: 3, variants: ['raw-10', 'cairn-10', 'mosquitto-10', 'raw-100', 'cairn-100', 'mosquitto-100', 'raw-lat', 'cairn-lat', 'mosquitto-lat'] },
+  { name: 'bridge', file: 'devices.ts', passes: 3, variants: ['bridge-mosquitto', 'bridge-cairn'] },
   { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100', 'hosted-1', 'hosted-10'] },
 ] as const;
 
@@ -579,6 +584,8 @@ async function main(): Promise<void> {
         : bench.name === 'rollout' ? rolloutSection(passes)
         : bench.name === 'delivery' ? deliverySection(passes)
         : bench.name === 'failover' ? failoverSection(passes)
+        : bench.name === 'devices' ? devicesSection(passes)
+        : bench.name === 'bridge' ? bridgeSection(passes)
         : catchupSection(passes);
       section.notes.push(`Run ${new Date().toISOString()} on commit ${codeVersion()}; load average (1, 5, 15 min) before this benchmark ${loadBefore}, after it ${loadavg()}.`);
       const profiled = new Set<string>();

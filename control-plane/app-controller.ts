@@ -7,6 +7,7 @@ import type { Actor, Application, ModuleRegistry } from './manifest/index.ts';
 import { BUILTIN_MODULES } from '../actors/index.ts';
 import type { ActorSystem } from '../supervisor-trees/index.ts';
 import { CairnError, DeployCodes, KernelCodes, SupervisorCodes, isCairnError } from '../protocols/index.ts';
+import type { RoutedMessage } from '../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
 import type { AppStatus } from './app-status.ts';
@@ -138,7 +139,7 @@ export class AppController {
       js: node.js,
       jsm: node.jsm,
       log: node.log,
-      tell: (instance, body, opts) => this.opts.system.ref(instance).tell(body, opts),
+      tell: (instance, items, opts) => this.opts.system.ref<RoutedMessage>(instance).tellAll(items.map((i) => ({ msg: i.body, id: i.id })), opts),
       onEvent: (e) => node.events.emit(e),
       ...(this.opts.routeCapture === undefined ? {} : { captureLimits: this.opts.routeCapture }),
       ...(this.opts.fillCheckMs === undefined ? {} : { fillCheckMs: this.opts.fillCheckMs }),

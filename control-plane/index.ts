@@ -40,4 +40,4 @@ export type { ModuleStreamConfig } from './module-streams.ts';
 export type { PlannedRoute, RoutePlan, RouteDelivery } from './route-plan.ts';
 export { RouteExecutor, routeConsumerConfig, routeStreamConfig, ROUTE_CAPTURE_MAX_AGE_MS, ROUTE_CAPTURE_MAX_MSGS } from './route-executor.ts';
 export { RouteForwarder } from './route-forwarder.ts';
-export type { RouteForwarderOptions, RouteTell } from './route-forwarder.ts';
+export type { RouteForwarderOptions, RouteItem, RouteTell } from './route-forwarder.ts';

@@ -118,7 +118,7 @@ export class RouteExecutor {
       return { consumer: await js.consumers.get(plan.stream, Consumers.routes), incarnation: String(Date.parse(info.created)) };
     };
     const abort = new AbortController();
-    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log });
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log, ackWaitMs: ROUTE_ACK_WAIT_MS });
     const done = forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'));
     this.running.set(app, { abort, done });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');

@@ -1,13 +1,22 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
-import type { Clock, TellOptions } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
 
-/** Tells one actor instance of this site a message (resolves once its mailbox stored it). */
-export type RouteTell = (instance: string, body: RoutedMessage, opts: TellOptions) => Promise<void>;
+/** One forwarded message and its de-duplication id. */
+export interface RouteItem {
+  readonly body: RoutedMessage;
+  readonly id: string;
+}
+
+/**
+ * Stores messages for one actor instance of this site, in order (resolves once its mailbox stored
+ * them all): an actor ref's `tellAll`, which stores several as one atomic batch.
+ */
+export type RouteTell = (instance: string, items: readonly RouteItem[], opts: { readonly signal: AbortSignal }) => Promise<void>;
 
 export interface RouteForwarderOptions {
   readonly plan: RoutePlan;
@@ -21,75 +30,141 @@ export interface RouteForwarderOptions {
   readonly log: Logger;
   /** Messages pulled at a time. @default 256 */
   readonly batch?: number;
+  /** Most messages of one instance stored in one batch. @default 256 */
+  readonly maxBatch?: number;
+  /** The capture consumer's ack wait: what waits is kept alive at a third of it. @default 30000 */
+  readonly ackWaitMs?: number;
+}
+
+interface Pending {
+  readonly item: RouteItem;
+  readonly settle: (stored: boolean) => void;
 }
 
 /**
  * Forwards what an app's route stream captured into the target actors' mailboxes, in capture
- * order: each message is told to every matching route's target with a de-duplication id derived
- * from its capture sequence, and acked only after every mailbox stored it. A tell that fails (a
- * full mailbox) is retried in place with backoff, so later messages wait behind it rather than
- * overtake it; a node killed in between leaves the message unacked, and its redelivery is stored
- * once. Runs until `signal` aborts.
+ * order per instance: each message is told to every matching route's target with a
+ * de-duplication id derived from its capture sequence, and acked only after every mailbox stored
+ * it. An instance's messages wait in a queue while one store of that instance is in flight; the
+ * next store takes everything that queued meanwhile as one batch (all stored, in order, or none),
+ * so a backlog moves at the pace of round trips, not of messages. A batch that is not stored is
+ * stored again one message at a time, each retried in place with backoff (a full mailbox), so
+ * later messages wait behind it rather than overtake it. A node killed in between leaves messages
+ * unacked; their redelivery is stored once. Runs until `signal` aborts.
  */
 export class RouteForwarder {
+  private readonly queues = new Map<string, Pending[]>();
+  /** Captures waiting for their stores. */
+  private readonly waiting = new Set<JsMsg>();
+
   constructor(private readonly opts: RouteForwarderOptions) {}
 
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.opts;
-    for (let attempt = 0; !signal.aborted; ) {
-      try {
-        const { consumer, incarnation } = await this.opts.consumer();
-        const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
-        const stop = (): void => void messages.stop();
-        signal.addEventListener('abort', stop, { once: true });
-        // Aborted while the consumer was being set up: the listener came too late to fire.
-        if (signal.aborted) stop();
+    const keepAlive = setInterval(() => this.waiting.forEach((m) => m.working()), (this.opts.ackWaitMs ?? 30_000) / 3);
+    try {
+      for (let attempt = 0; !signal.aborted; ) {
         try {
-          for await (const m of messages) {
-            attempt = 0;
-            await this.forward(m, incarnation, signal);
-            if (signal.aborted) break;
+          const { consumer, incarnation } = await this.opts.consumer();
+          const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
+          const stop = (): void => void messages.stop();
+          signal.addEventListener('abort', stop, { once: true });
+          // Aborted while the consumer was being set up: the listener came too late to fire.
+          if (signal.aborted) stop();
+          try {
+            for await (const m of messages) {
+              attempt = 0;
+              if (signal.aborted) break;
+              this.forward(m, incarnation, signal);
+            }
+          } finally {
+            signal.removeEventListener('abort', stop);
           }
-        } finally {
-          signal.removeEventListener('abort', stop);
+        } catch (err) {
+          if (!signal.aborted) log.warn({ err: (err as Error).message, stream: this.opts.plan.stream }, 'route forwarder: consumer failed');
         }
-      } catch (err) {
-        if (!signal.aborted) log.warn({ err: (err as Error).message, stream: this.opts.plan.stream }, 'route forwarder: consumer failed');
+        if (signal.aborted) return;
+        // The pull ended without being asked to: the stream or consumer went missing. Recreate, resume.
+        const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
+        log.warn({ stream: this.opts.plan.stream, attempt, delayMs }, 'route forwarder: capture consumer lost; recreating it');
+        await clock.sleep(delayMs, signal).catch(() => undefined);
       }
-      if (signal.aborted) return;
-      // The pull ended without being asked to: the stream or consumer went missing. Recreate, resume.
-      const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
-      log.warn({ stream: this.opts.plan.stream, attempt, delayMs }, 'route forwarder: capture consumer lost; recreating it');
-      await clock.sleep(delayMs, signal).catch(() => undefined);
+    } finally {
+      clearInterval(keepAlive);
     }
   }
 
-  private async forward(m: JsMsg, incarnation: string, signal: AbortSignal): Promise<void> {
-    const { plan, tell, clock, log } = this.opts;
+  /** Queues the capture's deliveries; acks it once all are stored (left unacked when `signal` aborts first). */
+  private forward(m: JsMsg, incarnation: string, signal: AbortSignal): void {
+    const { plan } = this.opts;
     const headers = headersOf(m);
-    // Deliveries already stored are not told again on a retry: a fan-out whose other target stays
-    // full for longer than the mailbox's de-duplication window would otherwise store them twice.
-    const stored = new Set<string>();
-    for (let failures = 0; ; ) {
-      try {
-        for (const d of routeDeliveries(plan, incarnation, m.subject, m.seq)) {
-          if (stored.has(d.id)) continue;
-          const body: RoutedMessage = { type: 'routed', subject: m.subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
-          await tell(d.instance, body, { id: d.id, signal });
-          stored.add(d.id);
-        }
-        m.ack();
+    const seq = m.seq;
+    const subject = m.subject;
+    const stores = routeDeliveries(plan, incarnation, subject, seq).map((d) => {
+      const body: RoutedMessage = { type: 'routed', subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
+      return this.write(d.instance, { body, id: d.id }, signal);
+    });
+    this.waiting.add(m);
+    void Promise.all(stores).then((stored) => {
+      this.waiting.delete(m);
+      if (stored.every(Boolean)) m.ack();
+    });
+  }
+
+  private write(instance: string, item: RouteItem, signal: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((settle) => {
+      const queue = this.queues.get(instance);
+      if (queue) {
+        queue.push({ item, settle });
         return;
-      } catch (err) {
-        if (signal.aborted) return; // unacked: redelivered to the next forwarder
-        const delayMs = backoffDelayMs(++failures, { initialMs: 200, maxMs: 10_000 });
-        log.warn({ err: (err as Error).message, stream: plan.stream, seq: m.seq, subject: m.subject, failures, delayMs }, 'route forwarder: a mailbox did not take the message; retrying it before the next');
-        m.working();
-        await clock.sleep(delayMs, signal).catch(() => undefined);
-        if (signal.aborted) return;
-        m.working();
+      }
+      this.queues.set(instance, [{ item, settle }]);
+      void this.drain(instance, signal);
+    });
+  }
+
+  private async drain(instance: string, signal: AbortSignal): Promise<void> {
+    const queue = this.queues.get(instance)!;
+    try {
+      while (queue.length > 0) {
+        const take = queue.slice(0, this.opts.maxBatch ?? 256);
+        const stored = await this.storeAll(instance, take, signal);
+        queue.splice(0, take.length);
+        for (const p of take) p.settle(stored);
+        if (!stored) for (const p of queue.splice(0)) p.settle(false);
+      }
+    } finally {
+      this.queues.delete(instance);
+    }
+  }
+
+  /** Stores `take` for `instance`: as one batch, or else one at a time, each retried in place; false when `signal` aborted first. */
+  private async storeAll(instance: string, take: readonly Pending[], signal: AbortSignal): Promise<boolean> {
+    const { plan, tell, clock, log } = this.opts;
+    if (signal.aborted) return false;
+    if (take.length > 1) {
+      try {
+        await tell(instance, take.map((p) => p.item), { signal });
+        return true;
+      } catch {
+        // One at a time below: the reason (a full mailbox) shows there, and each waits its turn.
       }
     }
+    for (const p of take) {
+      for (let failures = 0; ; ) {
+        try {
+          await tell(instance, [p.item], { signal });
+          break;
+        } catch (err) {
+          if (signal.aborted) return false; // unacked: redelivered to the next forwarder
+          const delayMs = backoffDelayMs(++failures, { initialMs: 200, maxMs: 10_000 });
+          log.warn({ err: (err as Error).message, stream: plan.stream, id: p.item.id, subject: p.item.body.subject, failures, delayMs }, 'route forwarder: a mailbox did not take the message; retrying it before the next');
+          await clock.sleep(delayMs, signal).catch(() => undefined);
+          if (signal.aborted) return false;
+        }
+      }
+    }
+    return true;
   }
 }
 

@@ -35,7 +35,18 @@ export interface AskOptions extends Omit<TellOptions, 'timeout' | 'ttl'> {
 export interface MessageSender {
   tell(to: ActorAddress, msg: Message, opts?: TellOptions): Promise<void>;
   ask(to: ActorAddress, msg: Message, opts?: AskOptions): Promise<unknown>;
+  /** Several messages to one actor, stored in order; senders without it tell them one after the other. */
+  tellAll?(to: ActorAddress, items: readonly TellItem[], opts?: TellAllOptions): Promise<void>;
 }
+
+/** One message of a `tellAll`: the message and its de-duplication id. */
+export interface TellItem {
+  readonly msg: Message;
+  readonly id: string;
+}
+
+/** Options of a `tellAll`: as a tell's, without the per-message id. */
+export type TellAllOptions = Omit<TellOptions, 'id'>;
 
 /**
  * A typed handle to an actor, wherever it runs. Cheap to create; holds no server resources.
@@ -57,6 +68,16 @@ export class ActorRef<M extends Message = Message> {
 
   tell(msg: M, opts?: TellOptions): Promise<void> {
     return this.sender.tell(this.address, msg, opts);
+  }
+
+  /**
+   * Stores several messages for this actor, in this order: on this actor's own site as one atomic
+   * batch (all or none) when the batch can be, otherwise one after the other, each as a tell with
+   * its id (so a repeat is stored once). Resolves once all are stored.
+   */
+  async tellAll(items: readonly { readonly msg: M; readonly id: string }[], opts?: TellAllOptions): Promise<void> {
+    if (this.sender.tellAll) return this.sender.tellAll(this.address, items, opts);
+    for (const item of items) await this.sender.tell(this.address, item.msg, { ...opts, id: item.id });
   }
 
   ask<T extends M>(msg: T, opts?: AskOptions): Promise<ReplyFor<M, T['type']>> {

@@ -3,7 +3,7 @@ export { deliveryFollows } from './mailbox-dispatcher.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';
-export type { TellOptions, AskOptions, MessageSender } from './actor-ref.ts';
+export type { TellOptions, TellAllOptions, TellItem, AskOptions, MessageSender } from './actor-ref.ts';
 export type { ActorConfig, ActorContext, SiteNats, SpawnOptions } from './actor-context.ts';
 export type { Spawner, RestartType } from './spawner.ts';
 export { ActorCell } from './actor-cell.ts';

@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { nuid } from '@nats-io/transport-node';
+import { headers as natsHeaders, nuid } from '@nats-io/transport-node';
 import type { StreamPublisher } from './stream-publisher.ts';
-import { CairnError, ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope, formatAddress, backoffDelayMs, isCairnError } from '../protocols/index.ts';
+import { CairnError, ENVELOPE_VERSION, Headers, KernelCodes, Subjects, encodeEnvelope, formatAddress, backoffDelayMs, isCairnError } from '../protocols/index.ts';
 import type { ActorAddress, Envelope } from '../protocols/index.ts';
-import type { AskOptions, MessageSender, TellOptions } from './actor-ref.ts';
+import type { AskOptions, MessageSender, TellAllOptions, TellItem, TellOptions } from './actor-ref.ts';
 import type { Message } from './message.ts';
 import type { ReplyRouter } from './reply-router.ts';
 import type { Clock } from './clock.ts';
@@ -57,6 +57,31 @@ export class NatsSender implements MessageSender {
     await this.publish(to, env, opts.timeout ?? DEFAULT_TELL_TIMEOUT_MS, opts.signal, ttl);
   }
 
+  /**
+   * Several messages to one actor in order. To a mailbox of this site (whose stream allows atomic
+   * batches) they are stored as one batch: all, in order, or none; a batch the stream refuses (a
+   * full mailbox, an id it holds already) is stored again one tell at a time, which waits for room
+   * and stores a repeated id once. Elsewhere (another site's, through the outbox) one tell at a time.
+   */
+  async tellAll(to: ActorAddress, items: readonly TellItem[], opts: TellAllOptions = {}): Promise<void> {
+    const local = this.localSite === undefined || to.site === this.localSite;
+    if (items.length > 1 && local && opts.ttl === undefined) {
+      const envs = items.map((item) => this.envelope(to, item.msg, { ...opts, id: item.id }));
+      const batch = envs.map((env) => {
+        const h = natsHeaders();
+        h.set(Headers.msgId, dedupKey(env));
+        return { data: this.encode(env), headers: h };
+      });
+      try {
+        await this.publisher.publishBatch(this.subjectFor(to), batch);
+        return;
+      } catch {
+        // One at a time below: each tell says why it cannot be stored, or waits for room.
+      }
+    }
+    for (const item of items) await this.tell(to, item.msg, { ...opts, id: item.id });
+  }
+
   async ask(to: ActorAddress, msg: Message, opts: AskOptions = {}): Promise<unknown> {
     const timeout = opts.timeout ?? DEFAULT_ASK_TIMEOUT_MS;
     const cid = nuid.next();
@@ -98,14 +123,17 @@ export class NatsSender implements MessageSender {
     };
   }
 
-  private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal, ttl?: number): Promise<void> {
-    const subject = this.subjectFor(to);
-    let data: Uint8Array;
+  private encode(env: Envelope): Uint8Array {
     try {
-      data = encodeEnvelope(env);
+      return encodeEnvelope(env);
     } catch (cause) {
       throw new CairnError(KernelCodes.INVALID_OPTION, `message ${env.type} to ${env.to} cannot be encoded as MessagePack (${(cause as Error).message}); send plain data: objects, arrays, strings, numbers, booleans, null, Uint8Array`, { cause, details: { target: env.to, type: env.type } });
     }
+  }
+
+  private async publish(to: ActorAddress, env: Envelope, timeoutMs: number, signal?: AbortSignal, ttl?: number): Promise<void> {
+    const subject = this.subjectFor(to);
+    const data = this.encode(env);
     const deadline = this.clock.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new CairnError(KernelCodes.ABORTED, `send to ${env.to} aborted`, { cause: signal.reason });

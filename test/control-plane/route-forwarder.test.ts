@@ -6,7 +6,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { RouteExecutor, RouteForwarder, routeConsumerConfig, routeStreamConfig } from '../../control-plane/index.ts';
 import type { RoutePlan } from '../../control-plane/index.ts';
-import type { RoutedMessage } from '../../protocols/index.ts';
 import { serverForFile } from '../helpers/server-for-file.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 
@@ -32,10 +31,10 @@ describe('route forwarder', () => {
       clock,
       log: pino({ level: 'silent' }),
       consumer: async () => ({ consumer: await js.consumers.get(plan.stream, 'cairn-routes'), incarnation: '1' }),
-      tell: async (_instance, body: RoutedMessage) => {
-        const text = new TextDecoder().decode(body.data);
-        if (text === 'a' && refusals-- > 0) throw new Error('mailbox full');
-        told.push(text);
+      tell: async (_instance, items) => {
+        const texts = items.map((i) => new TextDecoder().decode(i.body.data));
+        if (texts.includes('a') && refusals-- > 0) throw new Error('mailbox full');
+        told.push(...texts);
       },
     });
     const abort = new AbortController();

@@ -253,9 +253,9 @@ spec:
         js: system.node.js,
         jsm: system.node.jsm,
         log: system.node.log,
-        tell: async (instance, body, opts) => {
-          await system.ref(instance).tell(body, opts);
-          tells.push(opts.id!);
+        tell: async (instance, items, opts) => {
+          await system.ref(instance).tellAll(items.map((i) => ({ msg: i.body, id: i.id })), opts);
+          tells.push(...items.map((i) => i.id));
           // The node dies after the mailbox stored the message and before the capture was acked.
           if (crashes-- > 0) {
             void executor.pause('dd');

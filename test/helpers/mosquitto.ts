@@ -13,6 +13,8 @@ export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export interface Mosquitto {
   readonly port: number;
+  /** The running process's pid (undefined while stopped). */
+  readonly pid: number | undefined;
   readonly url: string;
   /** Stops it with SIGTERM (it saves its persistence file: sessions and queued messages survive). */
   stop(): Promise<void>;
@@ -30,13 +32,14 @@ const reachable = (port: number): Promise<boolean> =>
     s.on('error', () => resolve(false));
   });
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** `extra`: more mosquitto.conf lines (a bridge `connection`, say). */
+export async function startMosquitto(opts: { extra?: readonly string[] } = {}): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   // Queues deep enough for the tests' 10,000 messages to a subscriber that is away. Run as root,
   // mosquitto would become user `mosquitto`, which cannot write its persistence file here.
-  await writeFile(conf, [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'max_queued_messages 100000', 'set_tcp_nodelay true', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
+  await writeFile(conf, [`user ${userInfo().username}`, `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'max_queued_messages 100000', 'set_tcp_nodelay true', 'log_type error', 'log_type warning', 'log_type notice', ...(opts.extra ?? []), ''].join('\n'));
   let child: ChildProcess | undefined;
   let logged = '';
   const start = async (): Promise<void> => {
@@ -60,6 +63,9 @@ export async function startMosquitto(): Promise<Mosquitto> {
   await start();
   return {
     port,
+    get pid() {
+      return child?.pid;
+    },
     url: `mqtt://127.0.0.1:${port}`,
     start,
     stop,

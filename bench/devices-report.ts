@@ -27,6 +27,14 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
     rows.push([`\`${v}\``, d, fmtInt(rate(runs)), passes(runs), raw ? fmtRatio(ratio) : '—', fmtUs(perMsgUs(runs, 'clientCpuMs')), fmtUs(perMsgUs(runs, 'serverCpuMs'))]);
     if (v.startsWith('cairn-') && raw) goals.push({ met: ratio >= DEVICE_THROUGHPUT_GOAL, text: `\`${v}\`: ${fmtRatio(ratio)} of raw nats-server MQTT QoS 1 throughput with ${d} devices (goal ≥ ${DEVICE_THROUGHPUT_GOAL}×)` });
   }
+  for (const d of ['10', '100']) {
+    const c = all.get(`cairn-${d}`);
+    const r = all.get(`raw-${d}`);
+    if (!c || !r) continue;
+    notes.push(
+      `What limits \`cairn-${d}\`: per message it costs ${fmtUs(perMsgUs(c, 'clientCpuMs') - perMsgUs(r, 'clientCpuMs'))} more CPU in this process and ${fmtUs(perMsgUs(c, 'serverCpuMs') - perMsgUs(r, 'serverCpuMs'))} more in nats-server than the raw path. The raw path stores each publish once and reads it once; a route stores it in the capture stream, reads it there, stores it again in the site mailbox (a batch per round trip since this session), reads it there and acks twice: two streams where the floor has one. Devices, node and server share the 2 cores, so that CPU is the throughput. Reaching 0.8× needs the second stream gone: the leader handing a capture straight to its actor's cell (the capture stream as one more mailbox source, acked after the handler), which is a kernel change not made yet.`,
+    );
+  }
   const latRows: string[][] = [];
   const rawLat = all.get('raw-lat');
   for (const [v, runs] of all) {

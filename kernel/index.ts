@@ -1,5 +1,6 @@
 export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
 export { deliveryFollows } from './mailbox-dispatcher.ts';
+export { publishOnSite } from './site-publish.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';

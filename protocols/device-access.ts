@@ -100,6 +100,26 @@ export interface DeviceIncident {
   readonly ts: number;
 }
 
+/** A device connected to the site's MQTT or MQTT-over-WebSocket listener. */
+export interface DeviceClient {
+  /** The MQTT client id. */
+  readonly client: string;
+  /** The principal it logged in as (absent without principals). */
+  readonly user?: string;
+  /** Its remote address, host:port. */
+  readonly address: string;
+  /** When it connected (ms since the epoch, the server's clock). */
+  readonly since: number;
+  /** The server's connection id: a device that reconnects has a new one. */
+  readonly cid: number;
+}
+
+/** The devices connected now, as the process running the site's server last saw them (it looks every second). */
+export interface DeviceClientsMsg {
+  readonly type: 'device-clients';
+  readonly clients: readonly DeviceClient[];
+}
+
 /** What the process running a site's server tells the actor whose DeviceAccess it serves, at most about once a second. */
 export interface DeviceIncidentsMsg {
   readonly type: 'device-incidents';

@@ -1,6 +1,5 @@
 import { match } from 'ts-pattern';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { defineActor, moduleStreamName, systemClock } from '../../kernel/index.ts';
+import { defineActor, moduleStreamName, publishOnSite, systemClock } from '../../kernel/index.ts';
 import type { ActorContext, Asks, SiteNats } from '../../kernel/index.ts';
 import { CairnError, ModuleCodes, backoffDelayMs, mqttTopicProblem } from '../../protocols/index.ts';
 import type { BridgeConfig } from './bridge-config.ts';
@@ -74,20 +73,6 @@ function siteNats(ctx: { nats?: SiteNats | undefined }): SiteNats {
   return ctx.nats;
 }
 
-/** Publishes what the peer sent onto the site, marked with the bridge's origin: stored by a stream that captures it (acked), or published to whoever listens. */
-async function bringOnto(nats: SiteNats, subject: string, payload: Uint8Array, origin: string): Promise<void> {
-  const h = natsHeaders();
-  h.set(ORIGIN_HEADER, origin);
-  try {
-    await nats.js.publish(subject, payload, { headers: h });
-  } catch (err) {
-    const name = (err as Error).name;
-    if (name !== 'NoRespondersError' && !/no responders/i.test((err as Error).message)) throw err;
-    nats.connection.publish(subject, payload, { headers: h });
-    await nats.connection.flush();
-  }
-}
-
 /** Runs `task` until `signal` aborts, again after each failure with backoff. */
 async function forever(task: () => Promise<void>, signal: AbortSignal, onFailure: (err: unknown, attempt: number) => void): Promise<void> {
   for (let attempt = 1; !signal.aborted; attempt++) {
@@ -127,7 +112,7 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
         ctx.log.warn({ topic, code: ModuleCodes.BRIDGE_INBOUND_REFUSED }, `bridge: a message from the peer was not brought onto the site: ${decision.why}`);
         return;
       }
-      await bringOnto(nats, decision.subject, payload, origin);
+      await publishOnSite(nats, decision.subject, payload, { [ORIGIN_HEADER]: origin });
       if (r) r.brought += 1;
     },
     onState: (up, reason) => void ctx.self.tell({ type: 'bridge-peer', up, ...(reason === undefined ? {} : { reason }), at: Date.now() }).catch(() => undefined),

@@ -1,8 +1,10 @@
 import { match } from 'ts-pattern';
-import { defineActor } from '../../kernel/index.ts';
+import { defineActor, publishOnSite } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
 import { CairnError, ModuleCodes, downlinkSubjects, mqttTopicProblem, subjectMatches } from '../../protocols/index.ts';
-import type { DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
+import type { DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
+import { deviceClientChanges, deviceEventSubject } from './hub-clients.ts';
+import type { DeviceEvent } from './hub-clients.ts';
 import type { HubConfig } from './hub-config.ts';
 import { HubLink } from './hub-link.ts';
 
@@ -19,7 +21,7 @@ export interface HubPublished {
 }
 
 /** What a hub handles: messages to devices, its login and what its site's server refused devices (from the process running that server), and a status question. */
-export type HubMsg = HubPublishMsg | DeviceLoginMsg | DeviceIncidentsMsg | ({ type: 'status' } & Asks<HubStatus>);
+export type HubMsg = HubPublishMsg | DeviceLoginMsg | DeviceIncidentsMsg | DeviceClientsMsg | ({ type: 'status' } & Asks<HubStatus>);
 
 /** Incidents counted by kind, since the hub was first started (persisted). */
 export type IncidentCounts = Readonly<Record<DeviceIncident['kind'], number>>;
@@ -35,6 +37,8 @@ export interface HubStatus {
   readonly downlink: { readonly url: string; readonly connected: boolean } | null;
   /** Messages sent to devices since it was first started. */
   readonly published: number;
+  /** The devices connected now (as the process running the server last saw them, every second), oldest first. */
+  readonly clients: readonly DeviceClient[];
 }
 
 /** What a hub keeps (persisted). */
@@ -43,6 +47,7 @@ export interface HubState {
   readonly recent: readonly DeviceIncident[];
   readonly login?: DeviceLoginMsg;
   readonly published?: number;
+  readonly clients?: readonly DeviceClient[];
 }
 
 export const RECENT_INCIDENTS = 20;
@@ -149,6 +154,22 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         ctx.setState({ ...ctx.state, ...countIncidents(ctx.state, m) });
         if (ctx.config.report) await ctx.tell(ctx.ref<DeviceIncidentsMsg>(ctx.config.report.to), m);
       })
+      .with({ type: 'device-clients' }, async (m) => {
+        const { connected, disconnected } = deviceClientChanges(ctx.state.clients ?? [], m.clients);
+        if (connected.length === 0 && disconnected.length === 0) return;
+        const at = Date.now();
+        const events: DeviceEvent[] = [
+          ...disconnected.map((c): DeviceEvent => ({ event: 'disconnected', client: c.client, ...(c.user === undefined ? {} : { user: c.user }), address: c.address, since: c.since, at })),
+          ...connected.map((c): DeviceEvent => ({ event: 'connected', client: c.client, ...(c.user === undefined ? {} : { user: c.user }), address: c.address, since: c.since, at })),
+        ];
+        for (const e of events) ctx.log.info({ device: e }, `hub: device ${JSON.stringify(e.client)}${e.user === undefined ? '' : ` (user ${JSON.stringify(e.user)})`} ${e.event} from ${e.address}`);
+        // Published before the state moves on: a failed publish is retried with the same changes.
+        const subject = ctx.config.events?.subject;
+        if (subject !== undefined && ctx.nats) {
+          for (const e of events) await publishOnSite(ctx.nats, deviceEventSubject(subject, e.event, e.client), new TextEncoder().encode(JSON.stringify(e)));
+        }
+        ctx.setState({ ...ctx.state, clients: m.clients });
+      })
       .with({ type: 'status' }, async (): Promise<HubStatus> => {
         const link = await links.get(linkKey(ctx))?.catch(() => undefined);
         return {
@@ -158,6 +179,7 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
           recent: ctx.state.recent,
           downlink: link ? { url: link.login.url, connected: link.connected } : null,
           published: ctx.state.published ?? 0,
+          clients: ctx.state.clients ?? [],
         };
       })
       .exhaustive(),

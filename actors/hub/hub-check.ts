@@ -1,4 +1,4 @@
-import { DOWNLINK_USER, SITE_INTERNAL_USER, mqttFilterProblem } from '../../protocols/index.ts';
+import { DOWNLINK_USER, SITE_INTERNAL_USER, mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
 import type { ModuleConfigProblem } from '../../kernel/index.ts';
 import type { HubConfig } from './hub-config.ts';
 
@@ -25,6 +25,10 @@ export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
   const { mqtt, websocket } = config.listeners;
   if (mqtt && websocket && mqtt.port === websocket.port && (mqtt.host ?? '') === (websocket.host ?? '')) {
     problems.push({ path: ['listeners', 'websocket', 'port'], message: `port ${websocket.port} is the mqtt listener's too: give each listener its own port` });
+  }
+  if (config.events) {
+    const problem = subjectFilterProblem(config.events.subject);
+    if (problem !== undefined) problems.push({ path: ['events', 'subject'], message: `device events cannot be published on ${JSON.stringify(config.events.subject)}: ${problem}` });
   }
   return problems;
 }

@@ -39,6 +39,17 @@ export const HubConfig = Type.Object(
       default: [],
       description: 'The logins devices may use, each with its topics. None: any device may connect and use any topic (a trusted network only).',
     }),
+    events: Type.Optional(
+      Type.Object(
+        {
+          subject: Type.String({
+            pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+            description: 'NATS subject prefix the hub publishes device events on: `<subject>.connected.<client>` and `<subject>.disconnected.<client>` (JSON), for routes to take.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     report: Type.Optional(
       Type.Object(
         { to: Type.String({ pattern: NAME_PATTERN.source, description: 'Id of an actor, on this site, told each batch of incidents (a DeviceIncidentsMsg).' }) },

@@ -23,3 +23,5 @@ export { HubActor, countIncidents, downlinkProblem, publishMessageProblems, RECE
 export type { HubMsg, HubPublishMsg, HubPublished, HubState, HubStatus, IncidentCounts } from './hub-actor.ts';
 export { HubConfig, HubPrincipal } from './hub-config.ts';
 export { hubConfigProblems } from './hub-check.ts';
+export { deviceClientChanges, deviceEventSubject } from './hub-clients.ts';
+export type { DeviceEvent } from './hub-clients.ts';

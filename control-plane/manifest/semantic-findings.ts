@@ -3,7 +3,7 @@ import { ManifestDiagnosticCodes as Codes } from '../../protocols/index.ts';
 import { ManifestLimits } from './manifest-limits.ts';
 import { BackoffSchema } from './application-schema.ts';
 import { didYouMean } from '../../protocols/index.ts';
-import { mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
+import { filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, subjectFilterProblem } from '../../protocols/index.ts';
 import { error, warning } from './finding.ts';
 import type { Finding } from './finding.ts';
 
@@ -169,6 +169,33 @@ function routeRules(routes: Array<[number, Raw]>, actors: Array<[number, Raw]>):
         warning(['spec', 'routes', index], Codes.DUPLICATE_ROUTE, `same source and target as spec.routes[${first}]: each message would be delivered twice; remove one`),
       );
     }
+  }
+  findings.push(...overlapRules(routes));
+  return findings;
+}
+
+/**
+ * Routes of one application are captured by one stream, and nats-server refuses a stream whose
+ * subjects meet without one covering the other (`plant.*.status` and `plant.devices.>`): named at
+ * apply time instead of failing the application on its site.
+ */
+function overlapRules(routes: Array<[number, Raw]>): Finding[] {
+  const taken: { index: number; subject: string }[] = [];
+  const findings: Finding[] = [];
+  for (const [index, route] of routes) {
+    const from = route['from'];
+    if (!isRecord(from) || sourceProblem(from) !== undefined) continue;
+    const subjects = typeof from['mqtt'] === 'string' && from['mqtt'] !== '' ? mqttFilterSubjects(from['mqtt']) : typeof from['subject'] === 'string' && from['subject'] !== '' ? [from['subject']] : [];
+    for (const subject of subjects) {
+      const clash = taken.find((t) => t.index !== index && filtersIntersect(t.subject, subject) && !filterCovers(t.subject, subject) && !filterCovers(subject, t.subject));
+      if (clash) {
+        findings.push(
+          error(['spec', 'routes', index, 'from'], Codes.BAD_ROUTE_SOURCE, `captures ${JSON.stringify(subject)}, which meets ${JSON.stringify(clash.subject)} of spec.routes[${clash.index}] without either covering the other: one stream cannot capture both (nats-server refuses it); make one cover the other, or give them subjects that do not meet`),
+        );
+        break;
+      }
+    }
+    for (const subject of subjects) taken.push({ index, subject });
   }
   return findings;
 }

@@ -11,6 +11,7 @@ export { formatDuration } from './format-duration.ts';
 export { formatTable } from './format-table.ts';
 export type { Column } from './format-table.ts';
 export { describeTreeNode, formatTree } from './format-tree.ts';
+export { formatDeviceClients } from './hub.ts';
 export { formatPs } from './format-ps.ts';
 export { formatNodes, isStale } from './format-nodes.ts';
 export { deadLetterJson, formatDeadLetters } from './format-dead-letters.ts';

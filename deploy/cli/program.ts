@@ -8,6 +8,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
 import { registerGet } from './get.ts';
+import { registerHub } from './hub.ts';
 import { registerArtifacts } from './artifacts.ts';
 import { registerLogs } from './logs.ts';
 import { registerNodes } from './nodes.ts';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerTell(program, io);
   registerAsk(program, io);
   registerDlq(program, io);
+  registerHub(program, io);
   registerLogs(program, io);
   registerSite(program, io, setExitCode);
   registerDemo(program, io, setExitCode);

@@ -3,9 +3,9 @@ import { Kvm } from '@nats-io/kv';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { Buckets, isCairnError } from '../../protocols/index.ts';
-import type { DeviceAccess, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
-import { downlinkLogin, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
+import { Buckets, DOWNLINK_USER, isCairnError } from '../../protocols/index.ts';
+import type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
+import { connzPath, deviceClientsOf, downlinkLogin, freePort, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
 import type { NatsServerConfig, ReconfigurableServer } from '../nats-server/index.ts';
 
 /** How often refused devices are told to their hub, at most. */
@@ -20,7 +20,7 @@ export interface DeviceAccessSyncOptions {
   readonly base: NatsServerConfig;
   readonly log: Logger;
   /** Tells an actor of this site a message (the hub its incidents and its login); rejects while no node runs. */
-  readonly tell: (actor: string, msg: DeviceIncidentsMsg | DeviceLoginMsg) => Promise<unknown>;
+  readonly tell: (actor: string, msg: DeviceIncidentsMsg | DeviceLoginMsg | DeviceClientsMsg) => Promise<unknown>;
   readonly signal: AbortSignal;
   /** Hears each change the server took (after it took it). */
   readonly onReconfigured?: (how: 'reload' | 'restart') => void;
@@ -42,6 +42,13 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
   // The site's own clients connect without credentials; this password is never handed out.
   const internalPassword = randomBytes(24).toString('base64url');
   const prefix = `${o.site}.`;
+  // Where the server's monitoring endpoint listens (loopback) while devices have a listener: the
+  // sites file's, or a free port of this process's choosing (two sites on one machine never share one).
+  const monitor = o.base.http ?? `127.0.0.1:${await freePort()}`;
+  const render = (ordered: readonly DeviceAccess[]): NatsServerConfig => {
+    const config = withDeviceAccess(o.base, ordered, internalPassword);
+    return config.mqtt || config.websocket ? { ...config, http: monitor } : config;
+  };
   // The login each hub was last told (and the ones still to tell: no node yet, or a failed tell).
   const told = new Map<string, string>();
 
@@ -61,7 +68,7 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
   const apply = async (): Promise<void> => {
     const ordered = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
     try {
-      const how = await o.server.reconfigure(withDeviceAccess(o.base, ordered, internalPassword));
+      const how = await o.server.reconfigure(render(ordered));
       tellLogins();
       if (how === 'none') return;
       o.log.info({ how, apps: [...entries.keys()] }, `device access: nats-server ${how === 'reload' ? 'reloaded' : 'restarted'} with the listeners and principals of its hubs`);
@@ -111,10 +118,39 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
     if (pending.length < INCIDENTS_PER_WINDOW) pending.push(incident);
     else omitted += 1;
   });
+  // The devices connected, read from the monitoring endpoint each second; the hub is told the
+  // whole list whenever it changed (one tell in flight; a failed one is made again next second).
+  let clientsTold = '[]';
+  let clientsBusy = false;
+  const tellClients = async (hub: string): Promise<void> => {
+    if (clientsBusy || !(o.server.config.mqtt || o.server.config.websocket) || !o.server.config.http) return;
+    clientsBusy = true;
+    try {
+      const clients: DeviceClient[] = [];
+      for (let offset = 0; ; ) {
+        const res = await fetch(`http://${o.server.config.http}${connzPath(1024, offset)}`, { signal: AbortSignal.timeout(2_000) });
+        const body = (await res.json()) as { total?: number; limit?: number };
+        clients.push(...deviceClientsOf(body, [DOWNLINK_USER]));
+        offset += body.limit ?? 1024;
+        if (offset >= (body.total ?? 0)) break;
+      }
+      const key = JSON.stringify(clients);
+      if (key === clientsTold) return;
+      await o.tell(hub, { type: 'device-clients', clients });
+      clientsTold = key;
+    } catch (err) {
+      o.log.debug({ err }, 'device access: connected devices not read or not told; trying again');
+    } finally {
+      clientsBusy = false;
+    }
+  };
+
   // One batch in flight at a time, so that batches reach the hub in the order the server logged them.
   let sending = false;
   const timer = setInterval(() => {
     tellLogins();
+    const deviceHub = [...entries.values()].find((e) => e.principals.length > 0 || e.mqtt || e.websocket)?.actor;
+    if (deviceHub) void tellClients(deviceHub);
     if (pending.length === 0 || sending) return;
     const items = pending;
     const msg: DeviceIncidentsMsg = { type: 'device-incidents', items, omitted };

@@ -221,7 +221,7 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: DeployCodes.CLI_ACTOR_NOT_RUNNING,
-    summary: '`cairn logs`, `cairn tell` or `cairn ask` found no live node of the site running that actor (tell and ask name the closest running id).',
+    summary: '`cairn logs`, `cairn tell`, `cairn ask` or `cairn hub clients` found no live node of the site running that actor (tell and ask name the closest running id; `hub clients` found no cairn/hub actor).',
     fix: 'Check the actor id and the site with `cairn ps`; pass --site for an actor of another site; `tell`/`ask --force` send to an actor that is not started yet.',
   },
   {

@@ -109,6 +109,19 @@ describe('semantic rules', () => {
     ]);
   });
 
+  it('semantic rules - routes whose subjects meet without one covering the other are refused (one stream cannot capture both); covering ones are fine', () => {
+    const data = validManifest();
+    data.spec.routes = [
+      { from: { subject: 'plant.devices.>' }, to: { actor: 'ingest' } },
+      { from: { mqtt: 'plant/+/status' }, to: { actor: 'ingest' } },
+      { from: { subject: 'plant.>' }, to: { actor: 'detector' } },
+      { from: { subject: 'plant.devices.x' }, to: { actor: 'detector' } },
+    ];
+    const errors = errorsOf(parseObject(data));
+    expect(pathsAndCodes(errors)).toEqual([`spec.routes[1].from ${Codes.BAD_ROUTE_SOURCE}`]);
+    expect(errors[0]!.message).toMatch(/"plant\.\*\.status", which meets "plant\.devices\.>" of spec\.routes\[0\]/);
+  });
+
   it('semantic rules - warns about a route listed twice', () => {
     const data = validManifest();
     data.spec.routes.push({ from: { mqtt: 'sensors/+/temp' }, to: { actor: 'ingest' } });

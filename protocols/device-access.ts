@@ -11,6 +11,20 @@ export interface DeviceListener {
   readonly port: number;
   /** @default the site server's host */
   readonly host?: string;
+  /** TLS (MQTT over TLS, or secure WebSocket): files on the machine running the site's server. @default plain */
+  readonly tls?: DeviceTls;
+}
+
+/** A listener's TLS: its certificate and key, and the CA that client certificates must chain to when `verify`. */
+export interface DeviceTls {
+  /** PEM certificate (chain) file, absolute path. */
+  readonly cert: string;
+  /** PEM private key file, absolute path. */
+  readonly key: string;
+  /** PEM CA bundle client certificates are checked against, absolute path. */
+  readonly ca?: string;
+  /** Devices must present a certificate signed by `ca` (and still log in as a principal). @default false */
+  readonly verify?: boolean;
 }
 
 /** A user name and password a device logs in with, and the topics it may use (MQTT filters, allow-list). */
@@ -74,8 +88,13 @@ export const DOWNLINK_USER = 'cairn-downlink';
 /** What the process running a site's server tells its hub: how to reach the MQTT listener to send devices messages. */
 export interface DeviceLoginMsg {
   readonly type: 'device-login';
-  /** `mqtt://host:port` of the site's MQTT listener. */
+  /** `mqtt://host:port` (or `mqtts://` for a TLS listener) of the site's MQTT listener. */
   readonly url: string;
+  /**
+   * For a TLS listener: the CA to trust (its own certificate when it names none), and, when the
+   * listener verifies clients, the certificate and key the hub presents (the listener's own).
+   */
+  readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string };
   /** Absent when devices need no login (no principals). */
   readonly username?: string;
   readonly password?: string;

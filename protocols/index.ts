@@ -22,7 +22,7 @@ export { formatAddress, parseAddress } from './address.ts';
 export { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from './route-source.ts';
 export type { RouteSource } from './route-source.ts';
 export { publishSubjects, subscribeSubjects, downlinkSubjects, mqttTopicProblem, SITE_INTERNAL_USER, DOWNLINK_USER } from './device-access.ts';
-export type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceListener, DeviceLoginMsg, DevicePrincipal } from './device-access.ts';
+export type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceListener, DeviceLoginMsg, DevicePrincipal, DeviceTls } from './device-access.ts';
 export type { RoutedMessage } from './routed-message.ts';
 export type { ActorAddress } from './address.ts';
 export { Subjects, Streams, Consumers, Buckets, Headers, KvLayout, ObjectStoreLayout, NodeHostSubjects } from './subjects.ts';

@@ -1,4 +1,5 @@
 import { DOWNLINK_USER, SITE_INTERNAL_USER, mqttFilterProblem, subjectFilterProblem } from '../../protocols/index.ts';
+import { isAbsolute } from 'node:path';
 import type { ModuleConfigProblem } from '../../kernel/index.ts';
 import type { HubConfig } from './hub-config.ts';
 
@@ -23,6 +24,15 @@ export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
     }
   });
   const { mqtt, websocket } = config.listeners;
+  for (const [name, l] of [['mqtt', mqtt], ['websocket', websocket]] as const) {
+    const tls = l?.tls;
+    if (!tls) continue;
+    for (const field of ['cert', 'key', 'ca'] as const) {
+      const path = tls[field];
+      if (path !== undefined && !isAbsolute(path)) problems.push({ path: ['listeners', name, 'tls', field], message: `${JSON.stringify(path)} is not an absolute path: the site's server reads it on its own machine, from no particular folder` });
+    }
+    if (tls.verify && tls.ca === undefined) problems.push({ path: ['listeners', name, 'tls', 'ca'], message: 'verify needs the CA that device certificates must chain to' });
+  }
   if (mqtt && websocket && mqtt.port === websocket.port && (mqtt.host ?? '') === (websocket.host ?? '')) {
     problems.push({ path: ['listeners', 'websocket', 'port'], message: `port ${websocket.port} is the mqtt listener's too: give each listener its own port` });
   }

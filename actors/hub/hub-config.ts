@@ -2,11 +2,23 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { NAME_PATTERN } from '../../protocols/index.ts';
 
+/** A listener's TLS: files on the machine that runs the site's server. */
+export const HubTls = Type.Object(
+  {
+    cert: Type.String({ minLength: 1, description: 'PEM certificate (chain) file: an absolute path on the machine running the site\'s server.' }),
+    key: Type.String({ minLength: 1, description: 'PEM private key file (absolute path).' }),
+    ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle that device certificates must chain to (absolute path); needed with verify.' })),
+    verify: Type.Optional(Type.Boolean({ description: 'Devices must present a certificate signed by ca, and still log in as a principal. @default false' })),
+  },
+  { additionalProperties: false },
+);
+
 const listener = (what: string) =>
   Type.Object(
     {
       port: Type.Integer({ minimum: 1, maximum: 65535, description: `Port of the ${what} listener.` }),
       host: Type.Optional(Type.String({ minLength: 1, description: "Address it listens on. @default the site server's host" })),
+      tls: Type.Optional(HubTls),
     },
     { additionalProperties: false },
   );
@@ -30,8 +42,8 @@ export const HubConfig = Type.Object(
   {
     listeners: Type.Object(
       {
-        mqtt: Type.Optional(listener('MQTT 3.1.1 (TCP)')),
-        websocket: Type.Optional(listener('MQTT over WebSocket (path /mqtt, plain ws://)')),
+        mqtt: Type.Optional(listener('MQTT 3.1.1 (TCP; with tls, MQTT over TLS)')),
+        websocket: Type.Optional(listener('MQTT over WebSocket (path /mqtt; ws://, or wss:// with tls)')),
       },
       { additionalProperties: false, default: {}, description: "What devices connect to; none: the site's own listeners (sites file)." },
     ),
@@ -62,3 +74,4 @@ export const HubConfig = Type.Object(
 
 export type HubConfig = Static<typeof HubConfig>;
 export type HubPrincipal = Static<typeof HubPrincipal>;
+export type HubTls = Static<typeof HubTls>;

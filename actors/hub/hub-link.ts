@@ -2,6 +2,20 @@ import type { MqttClient } from 'mqtt';
 import { CairnError, ModuleCodes } from '../../protocols/index.ts';
 import type { DeviceLoginMsg } from '../../protocols/index.ts';
 
+/**
+ * TLS to the site's own listener on this machine: the listener's CA (or its own certificate), and
+ * its certificate as the hub's when the listener verifies clients. The listener is reached on
+ * loopback, so its certificate is not checked against that host name.
+ */
+async function tlsOptions(tls: NonNullable<DeviceLoginMsg['tls']>): Promise<Record<string, unknown>> {
+  const { readFile } = await import('node:fs/promises');
+  return {
+    ca: await readFile(tls.ca),
+    ...(tls.cert === undefined || tls.key === undefined ? {} : { cert: await readFile(tls.cert), key: await readFile(tls.key) }),
+    checkServerIdentity: () => undefined,
+  };
+}
+
 /** How long a QoS 1 message to devices may wait for the server's PUBACK. */
 export const PUBLISH_TIMEOUT_MS = 10_000;
 
@@ -25,6 +39,7 @@ export class HubLink {
       reconnectPeriod: 1_000,
       connectTimeout: 5_000,
       ...(login.username === undefined ? {} : { username: login.username, password: login.password }),
+      ...(login.tls ? await tlsOptions(login.tls) : {}),
     });
     // Errors surface on publish; a refused or lost connection is retried by the client.
     client.on('error', () => undefined);

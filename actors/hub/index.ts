@@ -21,7 +21,7 @@ export const HubModule = defineModule({
 
 export { HubActor, countIncidents, downlinkProblem, publishMessageProblems, RECENT_INCIDENTS } from './hub-actor.ts';
 export type { HubMsg, HubPublishMsg, HubPublished, HubState, HubStatus, IncidentCounts } from './hub-actor.ts';
-export { HubConfig, HubPrincipal } from './hub-config.ts';
+export { HubConfig, HubPrincipal, HubTls } from './hub-config.ts';
 export { hubConfigProblems } from './hub-check.ts';
 export { deviceClientChanges, deviceEventSubject } from './hub-clients.ts';
 export type { DeviceEvent } from './hub-clients.ts';

@@ -1,6 +1,6 @@
 import { DOWNLINK_USER, SITE_INTERNAL_USER, downlinkSubjects, publishSubjects, subscribeSubjects } from '../../protocols/index.ts';
-import type { DeviceAccess, DeviceLoginMsg } from '../../protocols/index.ts';
-import type { NatsServerConfig, NatsUser } from './nats-server-config.ts';
+import type { DeviceAccess, DeviceLoginMsg, DeviceTls } from '../../protocols/index.ts';
+import type { NatsServerConfig, NatsTlsConfig, NatsUser } from './nats-server-config.ts';
 
 /**
  * A site's server configuration with what its applications' hubs need for devices: their MQTT
@@ -15,8 +15,14 @@ export function withDeviceAccess(base: NatsServerConfig, entries: readonly Devic
   const websocket = entries.find((e) => e.websocket)?.websocket;
   const principals = entries.flatMap((e) => e.principals);
   const config: NatsServerConfig = { ...base };
-  if (mqtt) config.mqtt = { ...base.mqtt, host: mqtt.host ?? base.host ?? '0.0.0.0', port: mqtt.port };
-  if (websocket) config.websocket = { ...base.websocket, host: websocket.host ?? base.host ?? '0.0.0.0', port: websocket.port, ...(base.websocket?.tls ? {} : { no_tls: true }) };
+  if (mqtt) {
+    const { tls: _baseTls, ...baseMqtt } = base.mqtt ?? {};
+    config.mqtt = { ...baseMqtt, host: mqtt.host ?? base.host ?? '0.0.0.0', port: mqtt.port, ...(mqtt.tls ? { tls: tlsBlock(mqtt.tls) } : {}) };
+  }
+  if (websocket) {
+    const { tls: _baseTls, no_tls: _noTls, ...baseWs } = base.websocket ?? {};
+    config.websocket = { ...baseWs, host: websocket.host ?? base.host ?? '0.0.0.0', port: websocket.port, ...(websocket.tls ? { tls: tlsBlock(websocket.tls) } : { no_tls: true }) };
+  }
   // Raw device traffic stays on its site: what devices may publish is never sent over a leaf link
   // (data for the cloud goes through actors). Without principals there is no list to keep back.
   const deviceSubjects = publishSubjects(principals.flatMap((p) => p.publish));
@@ -39,6 +45,11 @@ export function withDeviceAccess(base: NatsServerConfig, entries: readonly Devic
   return config;
 }
 
+/** A hub listener's TLS as nats-server's `tls { }` block. */
+function tlsBlock(tls: DeviceTls): NatsTlsConfig {
+  return { cert_file: tls.cert, key_file: tls.key, ...(tls.ca === undefined ? {} : { ca_file: tls.ca }), ...(tls.verify ? { verify: true } : {}) };
+}
+
 /**
  * How the hub reaches `config`'s MQTT listener to send devices messages: its URL on this machine,
  * and the downlink login once devices have principals. Undefined without an MQTT listener. Pure.
@@ -47,7 +58,16 @@ export function downlinkLogin(config: NatsServerConfig, internalPassword: string
   if (!config.mqtt) return undefined;
   const host = config.mqtt.host === undefined || ['0.0.0.0', '::', '[::]', ''].includes(config.mqtt.host) ? '127.0.0.1' : config.mqtt.host;
   const withAuth = config.authorization?.users?.some((u) => u.user === DOWNLINK_USER) === true;
-  return { type: 'device-login', url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${config.mqtt.port}`, ...(withAuth ? { username: DOWNLINK_USER, password: internalPassword } : {}) };
+  const tls = config.mqtt.tls;
+  // Over TLS the hub trusts the listener's CA (its own certificate when it names none) and, when the
+  // listener verifies clients, presents the listener's own certificate.
+  const login = tls?.cert_file ? { ca: tls.ca_file ?? tls.cert_file, ...(tls.verify ? { cert: tls.cert_file, key: tls.key_file! } : {}) } : undefined;
+  return {
+    type: 'device-login',
+    url: `${login ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${config.mqtt.port}`,
+    ...(withAuth ? { username: DOWNLINK_USER, password: internalPassword } : {}),
+    ...(login ? { tls: login } : {}),
+  };
 }
 
 /** A subject no device can use: nats-server reads an empty allow list as "everything". */

@@ -41,6 +41,17 @@ spec:
     expect(result.errors.map((e) => [e.path, e.code])).toEqual([['spec.actors[0].config.principals[0].publish[0]', 'CAIRN_MANIFEST_MODULE_CONFIG_REFUSED']]);
   });
 
+  it('hub config - tls files must be absolute paths, and verify needs the CA', () => {
+    const problems = hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls: { cert: 'certs/server.pem', key: '/k.pem', verify: true } } } }));
+    expect(problems.map((p) => p.path.join('.'))).toEqual(['listeners.mqtt.tls.cert', 'listeners.mqtt.tls.ca']);
+    expect(hubConfigProblems(config({ listeners: { websocket: { port: 8443, tls: { cert: '/c.pem', key: '/k.pem' } } } }))).toEqual([]);
+  });
+
+  it('hub config - device events go on a subject of the user\u2019s, not Cairn\u2019s', () => {
+    expect(hubConfigProblems(config({ events: { subject: 'cairn.devices' } })).map((p) => p.path.join('.'))).toEqual(['events.subject']);
+    expect(hubConfigProblems(config({ events: { subject: 'plant.devices' } }))).toEqual([]);
+  });
+
   it('hub config - more than one hub instance per site is refused', () => {
     const result = parseManifest(`apiVersion: cairn.dev/v1
 kind: Application

@@ -40,6 +40,16 @@ describe('withDeviceAccess', () => {
     ]);
   });
 
+  it('tls - each listener gets its tls block (WebSocket without no_tls); the downlink goes over mqtts trusting the CA, with the listener certificate when clients are verified', () => {
+    const tls = { cert: '/c/server.pem', key: '/c/server.key', ca: '/c/ca.pem', verify: true };
+    const c = withDeviceAccess(base, [hub({ mqtt: { port: 8883, tls }, websocket: { port: 8443, tls: { cert: '/c/server.pem', key: '/c/server.key' } }, principals: [{ username: 'd', password: 'p', publish: [], subscribe: ['cmd/#'] }] })], 'pw');
+    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 8883, tls: { cert_file: '/c/server.pem', key_file: '/c/server.key', ca_file: '/c/ca.pem', verify: true } });
+    expect(c.websocket).toEqual({ host: '127.0.0.1', port: 8443, tls: { cert_file: '/c/server.pem', key_file: '/c/server.key' } });
+    expect(downlinkLogin(c, 'pw')).toEqual({ type: 'device-login', url: 'mqtts://127.0.0.1:8883', username: 'cairn-downlink', password: 'pw', tls: { ca: '/c/ca.pem', cert: '/c/server.pem', key: '/c/server.key' } });
+    const noVerify = withDeviceAccess(base, [hub({ mqtt: { port: 8883, tls: { cert: '/c/s.pem', key: '/c/s.key' } } })], 'pw');
+    expect(downlinkLogin(noVerify, 'pw')).toEqual({ type: 'device-login', url: 'mqtts://127.0.0.1:8883', tls: { ca: '/c/s.pem' } });
+  });
+
   it('two apps - the first listener wins and all principals are users (the control plane keeps them apart)', () => {
     const c = withDeviceAccess(base, [hub({ mqtt: { port: 1883 }, principals: [{ username: 'a', password: 'x', publish: ['a/#'], subscribe: [] }] }), hub({ actor: 'hub2', principals: [{ username: 'b', password: 'y', publish: ['b/#'], subscribe: [] }] })], 'pw');
     expect(c.mqtt?.port).toBe(1883);

@@ -25,13 +25,19 @@ export interface DeviceTls {
   readonly ca?: string;
   /** Devices must present a certificate signed by `ca` (and still log in as a principal). @default false */
   readonly verify?: boolean;
+  /** Devices log in by certificate: signed by `ca`, its subject naming a principal (nats-server's verify_and_map). @default false */
+  readonly map?: boolean;
 }
 
-/** A user name and password a device logs in with, and the topics it may use (MQTT filters, allow-list). */
+/**
+ * How a device logs in — a user name and password, or a client certificate whose subject names
+ * it — and the topics it may use (MQTT filters, allow-list).
+ */
 export interface DevicePrincipal {
+  /** The MQTT user name; for a certificate principal, the certificate's subject (`CN=sensor-1,O=plant`). */
   readonly username: string;
-  /** Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`) that nats-server checks. */
-  readonly password: string;
+  /** Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`) that nats-server checks. Absent: the device logs in by certificate. */
+  readonly password?: string;
   readonly publish: readonly string[];
   readonly subscribe: readonly string[];
 }
@@ -66,7 +72,7 @@ export function subscribeSubjects(filters: readonly string[]): string[] {
  * The NATS subjects the hub may publish to devices on: what any principal may subscribe to
  * (nothing else could reach a device). Pure.
  */
-export function downlinkSubjects(principals: readonly DevicePrincipal[]): string[] {
+export function downlinkSubjects(principals: readonly Pick<DevicePrincipal, 'subscribe'>[]): string[] {
   return unique(principals.flatMap((p) => p.subscribe.flatMap(mqttFilterSubjects)));
 }
 

@@ -174,7 +174,7 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         const link = await links.get(linkKey(ctx))?.catch(() => undefined);
         return {
           listeners: ctx.config.listeners,
-          principals: ctx.config.principals.map((p) => p.username),
+          principals: ctx.config.principals.map((p) => (p.certificate ?? p.username)!),
           incidents: ctx.state.incidents,
           recent: ctx.state.recent,
           downlink: link ? { url: link.login.url, connected: link.connected } : null,

@@ -11,11 +11,20 @@ import type { HubConfig } from './hub-config.ts';
 export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
   const problems: ModuleConfigProblem[] = [];
   const seen = new Map<string, number>();
+  const mapping = Object.values(config.listeners).some((l) => l?.tls?.map === true);
   config.principals.forEach((p, i) => {
-    if (p.username === SITE_INTERNAL_USER || p.username === DOWNLINK_USER) problems.push({ path: ['principals', i, 'username'], message: `"${p.username}" is a user of the site itself: pick another name` });
-    const first = seen.get(p.username);
-    if (first !== undefined) problems.push({ path: ['principals', i, 'username'], message: `user ${JSON.stringify(p.username)} is already principals[${first}]: give each device login once` });
-    else seen.set(p.username, i);
+    const byCert = p.certificate !== undefined;
+    if (byCert === (p.username !== undefined || p.password !== undefined) || (!byCert && (p.username === undefined || p.password === undefined))) {
+      problems.push({ path: ['principals', i], message: 'give a username and a password, or a certificate subject (certificate), not both' });
+      return;
+    }
+    if (byCert && !mapping) problems.push({ path: ['principals', i, 'certificate'], message: 'a certificate principal logs in on a listener that maps certificates: set tls.map (with ca) on the mqtt listener' });
+    if (!byCert && mapping) problems.push({ path: ['principals', i, 'username'], message: 'a listener with tls.map logs devices in by certificate only: make this principal a certificate one, or drop tls.map' });
+    const name = (p.certificate ?? p.username)!;
+    if (name === SITE_INTERNAL_USER || name === DOWNLINK_USER) problems.push({ path: ['principals', i, 'username'], message: `"${name}" is a user of the site itself: pick another name` });
+    const first = seen.get(name);
+    if (first !== undefined) problems.push({ path: ['principals', i, byCert ? 'certificate' : 'username'], message: `${byCert ? 'certificate' : 'user'} ${JSON.stringify(name)} is already principals[${first}]: give each device login once` });
+    else seen.set(name, i);
     for (const field of ['publish', 'subscribe'] as const) {
       p[field].forEach((filter, j) => {
         const problem = mqttFilterProblem(filter);
@@ -31,7 +40,9 @@ export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
       const path = tls[field];
       if (path !== undefined && !isAbsolute(path)) problems.push({ path: ['listeners', name, 'tls', field], message: `${JSON.stringify(path)} is not an absolute path: the site's server reads it on its own machine, from no particular folder` });
     }
-    if (tls.verify && tls.ca === undefined) problems.push({ path: ['listeners', name, 'tls', 'ca'], message: 'verify needs the CA that device certificates must chain to' });
+    if ((tls.verify || tls.map) && tls.ca === undefined) problems.push({ path: ['listeners', name, 'tls', 'ca'], message: `${tls.map ? 'map' : 'verify'} needs the CA that device certificates must chain to` });
+    // nats-server maps MQTT over WebSocket with the MQTT listener's setting.
+    if (tls.map && name === 'websocket') problems.push({ path: ['listeners', name, 'tls', 'map'], message: "set map on the mqtt listener: nats-server maps WebSocket devices' certificates with the MQTT listener's setting" });
   }
   if (mqtt && websocket && mqtt.port === websocket.port && (mqtt.host ?? '') === (websocket.host ?? '')) {
     problems.push({ path: ['listeners', 'websocket', 'port'], message: `port ${websocket.port} is the mqtt listener's too: give each listener its own port` });

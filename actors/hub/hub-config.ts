@@ -9,6 +9,7 @@ export const HubTls = Type.Object(
     key: Type.String({ minLength: 1, description: 'PEM private key file (absolute path).' }),
     ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle that device certificates must chain to (absolute path); needed with verify.' })),
     verify: Type.Optional(Type.Boolean({ description: 'Devices must present a certificate signed by ca, and still log in as a principal. @default false' })),
+    map: Type.Optional(Type.Boolean({ description: 'Devices log in by certificate alone: signed by ca, its subject naming a certificate principal. @default false' })),
   },
   { additionalProperties: false },
 );
@@ -26,11 +27,12 @@ const listener = (what: string) =>
 const filters = (what: string) =>
   Type.Array(Type.String({ minLength: 1 }), { default: [], description: `MQTT topic filters (+ and #) the device may ${what}; none: nothing.` });
 
-/** A device login: user name, password and allow-listed topics. */
+/** A device login — user name and password, or a client certificate's subject — and its allow-listed topics. */
 export const HubPrincipal = Type.Object(
   {
-    username: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$', description: 'The MQTT user name.' }),
-    password: Type.String({ minLength: 1, description: 'Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`), which keeps the password itself out of the manifest.' }),
+    username: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$', description: 'The MQTT user name (with password).' })),
+    password: Type.Optional(Type.String({ minLength: 1, description: 'Plain text, or a bcrypt hash (`$2a$…`, from `nats server passwd`), which keeps the password itself out of the manifest.' })),
+    certificate: Type.Optional(Type.String({ minLength: 3, description: 'The subject of the device certificate this principal is, e.g. "CN=sensor-1,O=plant" (on a listener with tls.map).' })),
     publish: filters('publish to'),
     subscribe: filters('subscribe to'),
   },

@@ -15,7 +15,7 @@ export const HubModule = defineModule({
   deviceAccess: (config) => ({
     ...(config.listeners.mqtt === undefined ? {} : { mqtt: config.listeners.mqtt }),
     ...(config.listeners.websocket === undefined ? {} : { websocket: config.listeners.websocket }),
-    principals: config.principals.map((p) => ({ username: p.username, password: p.password, publish: p.publish, subscribe: p.subscribe })),
+    principals: config.principals.map((p) => ({ username: (p.certificate ?? p.username)!, ...(p.password === undefined ? {} : { password: p.password }), publish: p.publish, subscribe: p.subscribe })),
   }),
 });
 

@@ -10,7 +10,7 @@ import type { NatsServerConfig, NatsTlsConfig, NatsUser } from './nats-server-co
  * a device without a login is refused); leaf remotes deny exporting what devices may publish.
  * `entries` come in app order; the control plane keeps them free of conflicts. Pure.
  */
-export function withDeviceAccess(base: NatsServerConfig, entries: readonly DeviceAccess[], internalPassword: string): NatsServerConfig {
+export function withDeviceAccess(base: NatsServerConfig, entries: readonly DeviceAccess[], internalPassword: string, opts: { readonly downlinkSubject?: string } = {}): NatsServerConfig {
   const mqtt = entries.find((e) => e.mqtt)?.mqtt;
   const websocket = entries.find((e) => e.websocket)?.websocket;
   const principals = entries.flatMap((e) => e.principals);
@@ -32,22 +32,38 @@ export function withDeviceAccess(base: NatsServerConfig, entries: readonly Devic
   if (principals.length === 0) return config;
   const devices: NatsUser[] = principals.map((p) => ({
     user: p.username,
-    password: p.password,
+    // None: the user a device's certificate maps to (the listener's tls.map).
+    ...(p.password === undefined ? {} : { password: p.password }),
     allowed_connection_types: ['MQTT', 'MQTT_WS'],
     // Allow-lists only: an empty one allows nothing (a deny list can be bypassed on some servers).
     permissions: { publish: { allow: orNothing(publishSubjects(p.publish)) }, subscribe: { allow: orNothing(subscribeSubjects(p.subscribe)) } },
   }));
   // The hub sends devices messages over MQTT (QoS 1 reaches offline persistent sessions only that
   // way), as a user that may publish only what some device may subscribe to.
-  const downlink: NatsUser = { user: DOWNLINK_USER, password: internalPassword, allowed_connection_types: ['MQTT'], permissions: { publish: { allow: orNothing(downlinkSubjects(principals)) }, subscribe: { allow: [NOTHING] } } };
+  // On a listener that maps certificates to users, the hub logs in by the listener's own certificate.
+  const mapped = mqtt?.tls?.map === true && opts.downlinkSubject !== undefined;
+  const downlink: NatsUser = {
+    user: mapped ? opts.downlinkSubject! : DOWNLINK_USER,
+    ...(mapped ? {} : { password: internalPassword }),
+    allowed_connection_types: ['MQTT'],
+    permissions: { publish: { allow: orNothing(downlinkSubjects(principals)) }, subscribe: { allow: [NOTHING] } },
+  };
   config.no_auth_user = SITE_INTERNAL_USER;
   config.authorization = { ...base.authorization, users: [...(base.authorization?.users ?? []), { user: SITE_INTERNAL_USER, password: internalPassword, allowed_connection_types: ['STANDARD', 'WEBSOCKET'] }, downlink, ...devices] };
   return config;
 }
 
+/**
+ * A certificate subject as nats-server matches user names against it (RFC 2253 order: the most
+ * specific first), from node's X509Certificate.subject (one attribute per line, most general first). Pure.
+ */
+export function certificateSubject(x509Subject: string): string {
+  return x509Subject.split('\n').filter((l) => l !== '').reverse().join(',');
+}
+
 /** A hub listener's TLS as nats-server's `tls { }` block. */
 function tlsBlock(tls: DeviceTls): NatsTlsConfig {
-  return { cert_file: tls.cert, key_file: tls.key, ...(tls.ca === undefined ? {} : { ca_file: tls.ca }), ...(tls.verify ? { verify: true } : {}) };
+  return { cert_file: tls.cert, key_file: tls.key, ...(tls.ca === undefined ? {} : { ca_file: tls.ca }), ...(tls.map ? { verify_and_map: true } : tls.verify ? { verify: true } : {}) };
 }
 
 /**
@@ -57,11 +73,12 @@ function tlsBlock(tls: DeviceTls): NatsTlsConfig {
 export function downlinkLogin(config: NatsServerConfig, internalPassword: string): DeviceLoginMsg | undefined {
   if (!config.mqtt) return undefined;
   const host = config.mqtt.host === undefined || ['0.0.0.0', '::', '[::]', ''].includes(config.mqtt.host) ? '127.0.0.1' : config.mqtt.host;
-  const withAuth = config.authorization?.users?.some((u) => u.user === DOWNLINK_USER) === true;
   const tls = config.mqtt.tls;
+  // A listener that maps certificates logs the hub in by its certificate, not a password.
+  const withAuth = !tls?.verify_and_map && config.authorization?.users?.some((u) => u.user === DOWNLINK_USER) === true;
   // Over TLS the hub trusts the listener's CA (its own certificate when it names none) and, when the
   // listener verifies clients, presents the listener's own certificate.
-  const login = tls?.cert_file ? { ca: tls.ca_file ?? tls.cert_file, ...(tls.verify ? { cert: tls.cert_file, key: tls.key_file! } : {}) } : undefined;
+  const login = tls?.cert_file ? { ca: tls.ca_file ?? tls.cert_file, ...(tls.verify || tls.verify_and_map ? { cert: tls.cert_file, key: tls.key_file! } : {}) } : undefined;
   return {
     type: 'device-login',
     url: `${login ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${config.mqtt.port}`,

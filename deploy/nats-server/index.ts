@@ -7,7 +7,7 @@ export { freePort, freePorts } from './free-port.ts';
 export { startNatsServer } from './nats-server-process.ts';
 export { startReconfigurableServer } from './reconfigurable-server.ts';
 export type { ReconfigurableServer } from './reconfigurable-server.ts';
-export { downlinkLogin, reconfiguration, withDeviceAccess } from './device-access-config.ts';
+export { certificateSubject, downlinkLogin, reconfiguration, withDeviceAccess } from './device-access-config.ts';
 export type { NatsServerExit, RunningNatsServer, StartNatsServerOptions } from './nats-server-process.ts';
 export { renderNatsServerConfig } from './nats-server-config.ts';
 export type {

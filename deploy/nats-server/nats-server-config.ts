@@ -20,6 +20,8 @@ export interface NatsTlsConfig {
   ca_file?: string;
   /** Require and verify client certificates. @default false */
   verify?: boolean;
+  /** Require client certificates and log each client in as the user its certificate's subject names. @default false */
+  verify_and_map?: boolean;
   /** TLS handshake timeout in seconds. @default 2 (listeners), 0.5 for some */
   timeout?: number;
 }
@@ -37,8 +39,8 @@ export interface NatsPermissions {
 export interface NatsUser {
   /** User name. */
   user: string;
-  /** Plain text or bcrypt ("$2a$...") password; always written quoted. */
-  password: string;
+  /** Plain text or bcrypt ("$2a$...") password; always written quoted. Absent: a user a client certificate maps to (`verify_and_map`). */
+  password?: string;
   /** Account the user binds to (leafnode authorization users only). @default the global account */
   account?: string;
   /** Subject permissions. @default everything allowed */

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Buckets, DOWNLINK_USER, isCairnError } from '../../protocols/index.ts';
 import type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
-import { connzPath, deviceClientsOf, downlinkLogin, freePort, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
+import { certificateSubject, connzPath, deviceClientsOf, downlinkLogin, freePort, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
 import type { NatsServerConfig, ReconfigurableServer } from '../nats-server/index.ts';
 
 /** How often refused devices are told to their hub, at most. */
@@ -27,6 +28,21 @@ export interface DeviceAccessSyncOptions {
 }
 
 /**
+ * On an MQTT listener that maps client certificates to users, the hub logs in with the listener's
+ * own certificate: its subject is the hub's user there. Read from the certificate file.
+ */
+function downlinkIdentity(entries: readonly DeviceAccess[], log: Logger): { downlinkSubject?: string } {
+  const tls = entries.find((e) => e.mqtt)?.mqtt?.tls;
+  if (!tls?.map) return {};
+  try {
+    return { downlinkSubject: certificateSubject(new X509Certificate(readFileSync(tls.cert)).subject) };
+  } catch (err) {
+    log.warn({ err, cert: tls.cert }, "device access: the MQTT listener's certificate could not be read; the hub cannot log in there to send devices messages");
+    return {};
+  }
+}
+
+/**
  * Runs beside the site's nats-server in the process that started it: watches this site's entries
  * of `cairn_device_access` and gives the server what they ask for (reload or restart), tells each
  * hub how to reach the MQTT listener to send devices messages (again whenever that changes), and
@@ -45,8 +61,12 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
   // Where the server's monitoring endpoint listens (loopback) while devices have a listener: the
   // sites file's, or a free port of this process's choosing (two sites on one machine never share one).
   const monitor = o.base.http ?? `127.0.0.1:${await freePort()}`;
+  // The users the hub itself logs in as (not devices).
+  let hubUsers: string[] = [DOWNLINK_USER];
   const render = (ordered: readonly DeviceAccess[]): NatsServerConfig => {
-    const config = withDeviceAccess(o.base, ordered, internalPassword);
+    const identity = downlinkIdentity(ordered, o.log);
+    hubUsers = [DOWNLINK_USER, ...(identity.downlinkSubject === undefined ? [] : [identity.downlinkSubject])];
+    const config = withDeviceAccess(o.base, ordered, internalPassword, identity);
     return config.mqtt || config.websocket ? { ...config, http: monitor } : config;
   };
   // The login each hub was last told (and the ones still to tell: no node yet, or a failed tell).
@@ -130,7 +150,7 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
       for (let offset = 0; ; ) {
         const res = await fetch(`http://${o.server.config.http}${connzPath(1024, offset)}`, { signal: AbortSignal.timeout(2_000) });
         const body = (await res.json()) as { total?: number; limit?: number };
-        clients.push(...deviceClientsOf(body, [DOWNLINK_USER]));
+        clients.push(...deviceClientsOf(body, hubUsers));
         offset += body.limit ?? 1024;
         if (offset >= (body.total ?? 0)) break;
       }

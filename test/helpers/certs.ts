@@ -13,6 +13,9 @@ export interface TestCerts {
   readonly serverKey: string;
   readonly clientCert: string;
   readonly clientKey: string;
+  /** Signed by the CA, for a subject no principal names (CN=stranger). */
+  readonly strangerCert: string;
+  readonly strangerKey: string;
   /** Signed by a CA the server does not know. */
   readonly rogueCert: string;
   readonly rogueKey: string;
@@ -35,8 +38,9 @@ export async function makeTestCerts(): Promise<TestCerts> {
   await writeFile(join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
   signed(dir, 'server', 'ca', '/CN=127.0.0.1', 'server.ext');
   signed(dir, 'client', 'ca', '/CN=sensor-1');
+  signed(dir, 'stranger', 'ca', '/CN=stranger');
   selfSignedCa(dir, 'rogue-ca');
   signed(dir, 'rogue', 'rogue-ca', '/CN=sensor-1');
   const f = (n: string): string => join(dir, n);
-  return { dir, ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
+  return { dir, ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key'), strangerCert: f('stranger.pem'), strangerKey: f('stranger.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
 }

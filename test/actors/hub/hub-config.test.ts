@@ -52,6 +52,16 @@ spec:
     expect(hubConfigProblems(config({ events: { subject: 'plant.devices' } }))).toEqual([]);
   });
 
+  it('hub config - certificate principals need a listener that maps certificates, which then takes no passwords; each principal is one or the other', () => {
+    const tls = { cert: '/c.pem', key: '/k.pem', ca: '/ca.pem', map: true };
+    const cert = (subject: string) => ({ certificate: subject, publish: [], subscribe: [] });
+    expect(hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls } }, principals: [cert('CN=s1'), cert('CN=s2')] }))).toEqual([]);
+    const problems = hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls } }, principals: [cert('CN=s1'), principal('s2'), cert('CN=s1'), { ...cert('CN=s3'), username: 'x' }] }));
+    expect(problems.map((p) => p.path.join('.'))).toEqual(['principals.1.username', 'principals.2.certificate', 'principals.3']);
+    expect(hubConfigProblems(config({ principals: [cert('CN=s1')] })).map((p) => p.path.join('.'))).toEqual(['principals.0.certificate']);
+    expect(hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls: { cert: '/c.pem', key: '/k.pem', map: true } } }, principals: [cert('CN=s1')] })).map((p) => p.path.join('.'))).toEqual(['listeners.mqtt.tls.ca']);
+  });
+
   it('hub config - more than one hub instance per site is refused', () => {
     const result = parseManifest(`apiVersion: cairn.dev/v1
 kind: Application

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downlinkLogin, parseDeviceIncident, reconfiguration, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
+import { certificateSubject, downlinkLogin, parseDeviceIncident, reconfiguration, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import type { NatsServerConfig } from '../../../deploy/nats-server/index.ts';
 import { publishSubjects, subscribeSubjects } from '../../../protocols/index.ts';
 import type { DeviceAccess } from '../../../protocols/index.ts';
@@ -48,6 +48,18 @@ describe('withDeviceAccess', () => {
     expect(downlinkLogin(c, 'pw')).toEqual({ type: 'device-login', url: 'mqtts://127.0.0.1:8883', username: 'cairn-downlink', password: 'pw', tls: { ca: '/c/ca.pem', cert: '/c/server.pem', key: '/c/server.key' } });
     const noVerify = withDeviceAccess(base, [hub({ mqtt: { port: 8883, tls: { cert: '/c/s.pem', key: '/c/s.key' } } })], 'pw');
     expect(downlinkLogin(noVerify, 'pw')).toEqual({ type: 'device-login', url: 'mqtts://127.0.0.1:8883', tls: { ca: '/c/s.pem' } });
+  });
+
+  it('certificate principals - users without passwords, verify_and_map on the listener, and the hub logs in as its listener certificate\u2019s subject', () => {
+    const tls = { cert: '/c/server.pem', key: '/c/server.key', ca: '/c/ca.pem', map: true };
+    const c = withDeviceAccess(base, [hub({ mqtt: { port: 8883, tls }, principals: [{ username: 'CN=s1', publish: ['plant/s1/#'], subscribe: ['cmd/s1/#'] }] })], 'pw', { downlinkSubject: 'CN=127.0.0.1' });
+    expect(c.mqtt?.tls).toEqual({ cert_file: '/c/server.pem', key_file: '/c/server.key', ca_file: '/c/ca.pem', verify_and_map: true });
+    const users = c.authorization!.users!;
+    expect(users.find((u) => u.user === 'CN=s1')).toEqual({ user: 'CN=s1', allowed_connection_types: ['MQTT', 'MQTT_WS'], permissions: { publish: { allow: ['plant.s1', 'plant.s1.>'] }, subscribe: { allow: ['cmd.s1', 'cmd.s1.>', '$MQTT.sub.>'] } } });
+    expect(users.find((u) => u.user === 'CN=127.0.0.1')).toMatchObject({ allowed_connection_types: ['MQTT'], permissions: { publish: { allow: ['cmd.s1', 'cmd.s1.>'] } } });
+    expect(users.find((u) => u.user === 'CN=127.0.0.1')!.password).toBeUndefined();
+    expect(downlinkLogin(c, 'pw')).toEqual({ type: 'device-login', url: 'mqtts://127.0.0.1:8883', tls: { ca: '/c/ca.pem', cert: '/c/server.pem', key: '/c/server.key' } });
+    expect(certificateSubject('C=DE\nO=Plant\nCN=sensor-1')).toBe('CN=sensor-1,O=Plant,C=DE');
   });
 
   it('two apps - the first listener wins and all principals are users (the control plane keeps them apart)', () => {

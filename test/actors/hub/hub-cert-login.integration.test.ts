@@ -1,0 +1,98 @@
+// Certificate principals on the embedded site: an MQTT listener with tls.map logs each device in
+// as the principal its certificate's subject names (nats-server's verify_and_map), with that
+// principal's topics; a certificate of the site CA for a subject no principal names, or one of
+// another CA, is refused. The hub logs in there with the listener's own certificate.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { connect as mqttConnect, connectAsync } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { afterAll, expect, it } from 'vitest';
+import { applyManifest } from '../../../control-plane/index.ts';
+import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
+import { freePorts } from '../../../deploy/nats-server/index.ts';
+import type { HubStatus } from '../../../actors/index.ts';
+import { makeTestCerts } from '../../helpers/certs.ts';
+
+const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+/** 'connected', or why not (an error, a close, or no CONNACK within 8 s). */
+async function outcome(url: string, clientId: string, opts: IClientOptions): Promise<string> {
+  const c = mqttConnect(url, { clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...opts });
+  try {
+    return await new Promise<string>((resolve) => {
+      c.once('connect', () => resolve('connected'));
+      c.once('error', (err) => resolve(err.message || err.name));
+      c.once('close', () => resolve('closed'));
+      setTimeout(() => resolve('no connection within 8 s'), 8_000);
+    });
+  } finally {
+    await c.endAsync(true).catch(() => undefined);
+  }
+}
+
+it('certificate principals - a device logs in by its certificate alone and publishes within its topics; an unnamed subject or another CA is refused; the hub reaches it', async () => {
+  const certs = await makeTestCerts();
+  cleanups.push(() => rm(certs.dir, { recursive: true, force: true }));
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-cert-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const [port] = (await freePorts(1)) as [number];
+  const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
+  cleanups.push(() => site.stop());
+  const nc = await connect({ servers: site.url });
+  cleanups.push(() => nc.close());
+  await applyManifest(
+    jetstream(nc),
+    `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: certs }
+spec:
+  actors:
+    - id: hub
+      module: cairn/hub
+      config:
+        listeners:
+          mqtt: { port: ${port}, host: 127.0.0.1, tls: { cert: "${certs.serverCert}", key: "${certs.serverKey}", ca: "${certs.ca}", map: true } }
+        principals: [{ certificate: "CN=sensor-1", publish: ["plant/s1/#"], subscribe: ["cmd/s1/#"] }]
+    - { id: seen, behaviour: { module: ./device-events.ts, export: Seen } }
+  routes:
+    - { from: { mqtt: "plant/#" }, to: { actor: seen } }
+`,
+  );
+  const url = `mqtts://127.0.0.1:${port}`;
+  const tls = (cert: string, key: string): IClientOptions => ({ ca: readFileSync(certs.ca), cert: readFileSync(cert), key: readFileSync(key) });
+  let device: MqttClient | undefined;
+  for (let i = 0; !device; i++) {
+    device = await connectAsync(url, { clientId: 's1', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...tls(certs.clientCert, certs.clientKey) }).catch((err: unknown) => {
+      if (i > 200) throw err;
+      return new Promise<undefined>((r) => setTimeout(() => r(undefined), 150));
+    });
+  }
+  const dev = device;
+  cleanups.push(() => dev.endAsync(true));
+  const got: string[] = [];
+  dev.on('message', (topic, payload) => got.push(`${topic} ${payload.toString()}`));
+  await dev.subscribeAsync('cmd/s1/#', { qos: 1 });
+  await dev.publishAsync('plant/s1/temp', 'by-certificate', { qos: 1 });
+  // Outside its topics: acknowledged by the server and dropped, as for a password principal.
+  await dev.publishAsync('plant/s2/temp', 'not-mine', { qos: 1 });
+  const seen = (): Promise<{ text: string }[]> => site.system.ref('seen').ask({ type: 'seen' } as never, { timeout: 5_000 }) as Promise<{ text: string }[]>;
+  await expect.poll(async () => (await seen()).map((s) => s.text), { timeout: 20_000 }).toEqual(['by-certificate']);
+  const status = (await site.system.ref('hub').ask({ type: 'status' } as never, { timeout: 5_000 })) as HubStatus;
+  expect(status.principals).toEqual(['CN=sensor-1']);
+
+  expect(await outcome(url, 'stranger', tls(certs.strangerCert, certs.strangerKey))).not.toBe('connected');
+  expect(await outcome(url, 'rogue', tls(certs.rogueCert, certs.rogueKey))).not.toBe('connected');
+  expect(await outcome(url, 'password', { ca: readFileSync(certs.ca), username: 'sensor-1', password: 'x' })).not.toBe('connected');
+
+  await expect.poll(() => site.system.ref('hub').ask({ type: 'publish', topic: 'cmd/s1/fan', payload: 'on', qos: 1 } as never, { timeout: 5_000 }).then(() => true, () => false), { timeout: 30_000, interval: 500 }).toBe(true);
+  await expect.poll(() => got, { timeout: 10_000 }).toEqual(['cmd/s1/fan on']);
+}, 120_000);

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { CairnError, DeployCodes, assertName } from '../../protocols/index.ts';
+import type { Application } from '../../control-plane/index.ts';
 import type { DeviceClient } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
@@ -9,6 +12,7 @@ import { formatTable } from './format-table.ts';
 import { integerOption } from './option-parsers.ts';
 import { outputFormat, renderData } from './output-format.ts';
 import { withClient } from './with-client.ts';
+import { ExitCodes } from './exit-codes.ts';
 
 /** `cairn hub clients` as a table: connected devices, oldest first; how long from `now`. */
 export function formatDeviceClients(clients: readonly DeviceClient[], now: number): string[] {
@@ -23,7 +27,7 @@ export function formatDeviceClients(clients: readonly DeviceClient[], now: numbe
   );
 }
 
-export function registerHub(program: Command, io: CliIo): void {
+export function registerHub(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   const hub = program.command('hub').description("the site's MQTT devices, as its cairn/hub actor sees them");
   addConnectionOptions(
     hub
@@ -42,6 +46,47 @@ export function registerHub(program: Command, io: CliIo): void {
       if (format) return io.out(await renderData(format, clients));
       if (clients.length === 0) return io.out(`no devices connected to site "${client.site}"`);
       for (const line of formatDeviceClients(clients, Date.now())) io.out(line);
+    });
+  });
+
+  addConnectionOptions(
+    hub
+      .command('check')
+      .description("check each device principal's permissions against the routes: where what it may publish goes, what would be dropped or reach no actor; exits 1 when it finds something")
+      .option('-f, --file <path>', 'check this manifest instead of the applications on the site')
+      .option('--app <name>', 'only this application')
+      .option('--user <principal>', 'with --topic: the principal (user name, or certificate subject) that publishes')
+      .option('--topic <topic>', 'with --user: one MQTT topic to follow'),
+  ).action(async (flags: ConnectionFlags & { file?: string; app?: string; user?: string; topic?: string }) => {
+    if ((flags.user === undefined) !== (flags.topic === undefined)) throw new CairnError(DeployCodes.CLI_USAGE, 'give --user and --topic together, or neither');
+    if (flags.app !== undefined) assertName(flags.app, 'application name');
+    // Manifest handling and the hub's schema load only for this command.
+    const [{ hubCheckLines, hubCheckTopic }, { formatDiagnostics, parseManifestWithModules }] = await Promise.all([import('./hub-check-report.ts'), import('../../control-plane/index.ts')]);
+    const report = async (apps: readonly Application[]): Promise<void> => {
+      const withHub = apps.filter((a) => a.spec.actors.some((x) => x.module === 'cairn/hub'));
+      if (withHub.length === 0) throw new CairnError(DeployCodes.CLI_ACTOR_NOT_RUNNING, `no application ${flags.app ? `"${flags.app}" ` : ''}with a cairn/hub actor to check`);
+      const results = withHub.map((app) => ({ app: app.metadata.name, lines: flags.user !== undefined ? hubCheckTopic(app, flags.user, flags.topic!) : hubCheckLines(app) }));
+      const format = outputFormat(flags);
+      if (format) io.out(await renderData(format, results));
+      else {
+        for (const r of results) {
+          io.out(`${r.app}:`);
+          for (const l of r.lines) io.out(`  ${l.level === 'ok' ? 'ok  ' : 'warn'}  ${l.text}`);
+        }
+      }
+      if (results.some((r) => r.lines.some((l) => l.level === 'warn'))) setExitCode(1);
+    };
+    if (flags.file !== undefined) {
+      const parsed = await parseManifestWithModules(await readFile(flags.file, 'utf8'), flags.file, dirname(flags.file));
+      if (!parsed.ok) {
+        io.err(formatDiagnostics(parsed.errors, { positions: true, source: flags.file }));
+        return setExitCode(ExitCodes.error);
+      }
+      return report([parsed.app]);
+    }
+    await withClient(flags, io, async (client) => {
+      const names = flags.app !== undefined ? [flags.app] : (await client.listApps()).map((a) => a.name);
+      report(await Promise.all(names.map(async (n) => (await client.getApp(n)).app)));
     });
   });
 }

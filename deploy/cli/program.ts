@@ -39,7 +39,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerTell(program, io);
   registerAsk(program, io);
   registerDlq(program, io);
-  registerHub(program, io);
+  registerHub(program, io, setExitCode);
   registerLogs(program, io);
   registerSite(program, io, setExitCode);
   registerDemo(program, io, setExitCode);

@@ -153,6 +153,7 @@ describe('walkthrough', () => {
     await runBlock(cwd, block('docs/cli.md', `npx cairn ask greeter '{"type":}'`), subst);
     await runBlock(cwd, block('docs/cli.md', 'npx cairn doctor'), subst);
     await runBlock(cwd, block('docs/cli.md', 'npx cairn server install'), subst);
+    await runBlock(cwd, block('docs/cli.md', 'cairn hub check -f examples/hub/plant.yaml'));
     const from = up.lines.length;
     up.child.kill('SIGINT');
     expect(await up.exited).toBe(0);

@@ -99,6 +99,8 @@ export class AppController {
   private images: ((id: string, image: string) => Promise<unknown>) | undefined;
   /** Apps whose artifacts had not reached this site: reconciled again after a delay, by app name. */
   private readonly artifactRetries = new RetryTimers<string>({ initialMs: 500, maxMs: 5_000 });
+  /** Starts that failed on the way to the server (it restarted for a hub's new listener, the link dropped): tried again. */
+  private readonly transientRetries = new RetryTimers<string>({ initialMs: 500, maxMs: 10_000 });
   private offEvents: (() => void) | undefined;
   private offNodes: (() => void) | undefined;
   /** Apps with instances that fit no node yet: placed again when the site's nodes change. */
@@ -138,6 +140,7 @@ export class AppController {
       site: this.site,
       js: node.js,
       jsm: node.jsm,
+      nc: node.nc,
       log: node.log,
       tell: (instance, items, opts) => this.opts.system.ref<RoutedMessage>(instance).tellAll(items.map((i) => ({ msg: i.body, id: i.id })), opts),
       onEvent: (e) => node.events.emit(e),
@@ -213,6 +216,7 @@ export class AppController {
     this.offEvents?.();
     this.offNodes?.();
     this.artifactRetries.clearAll();
+    this.transientRetries.clearAll();
     await this.watching?.catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     // The node is going away, not the apps: their routes keep capturing for the next leader.
@@ -395,9 +399,14 @@ export class AppController {
         this.retryOnNodeChange.add(c.name);
       }
       if (fetching) this.retryForArtifacts(c.name);
+      else if (isTransient(err)) {
+        const delayMs = this.transientRetries.schedule(c.name, () => this.restartFailed(c.name));
+        system.node.log.warn({ app: c.name, delayMs }, 'app controller: the start failed on the way to the server (it restarts, or the connection dropped); trying again');
+      }
       return;
     }
     this.artifactRetries.clear(c.name);
+    this.transientRetries.clear(c.name);
   }
 
   /**
@@ -407,13 +416,15 @@ export class AppController {
    * its start failed, replaced if an older revision still runs. A successful start resets the delay.
    */
   private retryForArtifacts(name: string): void {
-    this.artifactRetries.schedule(name, () => {
-      if (this.abort.signal.aborted) return;
-      // A start that waited for its artifacts is forgotten, so that the next reconcile starts it again.
-      const state = this.running.get(name)?.state;
-      if (state === 'failed' || state === 'fetching') this.running.delete(name);
-      this.schedule();
-    });
+    this.artifactRetries.schedule(name, () => this.restartFailed(name));
+  }
+
+  /** A start that failed (or waited for its artifacts) is forgotten, so that the next reconcile starts it again. */
+  private restartFailed(name: string): void {
+    if (this.abort.signal.aborted) return;
+    const state = this.running.get(name)?.state;
+    if (state === 'failed' || state === 'fetching') this.running.delete(name);
+    this.schedule();
   }
 
   /**
@@ -531,4 +542,17 @@ export async function startAppController(opts: AppControllerOptions, signal?: Ab
   const controller = new AppController(opts);
   await controller.start(signal);
   return controller;
+}
+
+/**
+ * Whether a start failed on the way to the server rather than for what the app asks: a request
+ * that timed out or found no responder, a connection closed or reset (a server restarting for a
+ * hub's new listener, a link dropping). Looked for along the error's causes. Pure.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (['TimeoutError', 'NoRespondersError', 'ConnectionError', 'ClosedConnectionError', 'RequestError'].includes(e.name ?? '')) return true;
+    if (/timeout|timed out|no responders|connection (closed|draining|refused|lost)|disconnect|ECONNRESET|ECONNREFUSED/i.test(e.message ?? '')) return true;
+  }
+  return false;
 }

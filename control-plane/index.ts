@@ -12,7 +12,7 @@ export { diffApps, formatAppDiff } from './app-diff.ts';
 export type { ActorChange, AppDiff } from './app-diff.ts';
 export type { AppRecord, AppRevision, RecordedArtifact } from './app-record.ts';
 export * from './artifacts/index.ts';
-export { AppController, startAppController } from './app-controller.ts';
+export { AppController, isTransient, startAppController } from './app-controller.ts';
 export type { AppControllerOptions, ControlledApp } from './app-controller.ts';
 export { planReconcile } from './plan-reconcile.ts';
 export type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { ConsumerConfig, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
@@ -11,6 +12,7 @@ import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
 import type { RoutePlan } from './route-plan.ts';
+import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, readsMqttStore } from './route-plan.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -72,11 +74,32 @@ export interface RouteExecutorOptions {
   readonly onEvent?: (event: ActorEvent) => void;
   /** How often `watchFill` looks at the capture streams. @default 5000 */
   readonly fillCheckMs?: number;
+  /** The connection under `jsm`, for API requests its client has no call for (a consumer reset). Without it, consumers are not reset. */
+  readonly nc?: NatsConnection;
 }
 
 interface Running {
   readonly abort: AbortController;
-  readonly done: Promise<void>;
+  readonly done: Promise<unknown>;
+}
+
+/**
+ * The consumer through which an app's MQTT routes read nats-server's MQTT message store. Made once
+ * and kept across restarts (what it has not acked stays for the next forwarder; deleting it would
+ * let the server drop what only it wanted); created at the store's newest message, so devices'
+ * earlier publishes are not taken. Its interest is what makes the server keep (interest
+ * retention) the QoS 1 and 2 publishes it PUBACKs.
+ */
+export function mqttStoreConsumerConfig(site: string, app: string, plan: RoutePlan): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: Consumers.mqttRoutes(site, app),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    filter_subjects: plan.subjects.map((subject) => `${MQTT_MSGS_PREFIX}${subject}`),
+    ack_wait: nanos(ROUTE_ACK_WAIT_MS),
+    max_ack_pending: 1_024,
+    max_deliver: -1,
+  };
 }
 
 /**
@@ -98,7 +121,11 @@ export class RouteExecutor {
     await this.pause(app);
     if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
     const { jsm, js, log } = this.opts;
+    const mqtt = readsMqttStore(plan);
     try {
+      // First: a QoS 1 publish the capture stream holds was then in the MQTT store for this consumer.
+      if (mqtt) await this.mqttStoreConsumer(app, plan, false);
+      else await this.dropMqttStoreConsumer(app);
       await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
       this.plans.set(app, plan);
     } catch (err) {
@@ -118,9 +145,16 @@ export class RouteExecutor {
       return { consumer: await js.consumers.get(plan.stream, Consumers.routes), incarnation: String(Date.parse(info.created)) };
     };
     const abort = new AbortController();
-    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock: this.opts.clock ?? systemClock, log, ackWaitMs: ROUTE_ACK_WAIT_MS });
-    const done = forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'));
-    this.running.set(app, { abort, done });
+    const clock = this.opts.clock ?? systemClock;
+    // QoS 1 and 2 device publishes come from the server's MQTT store (stored before their PUBACK);
+    // the capture stream gets them too, only afterwards, and leaves them to that forwarder.
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...(mqtt ? { skip: isStoredDevicePublish } : {}) });
+    const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
+    if (mqtt) {
+      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
+      runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
+    }
+    this.running.set(app, { abort, done: Promise.all(runs) });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
   }
 
@@ -133,10 +167,52 @@ export class RouteExecutor {
     await r.done;
   }
 
+  /**
+   * The app's consumer on nats-server's MQTT store, made (with the store itself, as the server would
+   * make it on its first MQTT connection) if missing, its filters brought up to date otherwise.
+   * `reset`: moved back to its ack floor first, so that what a stopped forwarder held comes again
+   * at once and in order, rather than after the ack wait behind newer messages.
+   */
+  private async mqttStoreConsumer(app: string, plan: RoutePlan, reset: boolean): Promise<{ consumer: Consumer; incarnation: string }> {
+    const { jsm, js, site, nc } = this.opts;
+    let info = await jsm.streams.info(MQTT_MSGS_STREAM).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (!info) {
+      await jsm.streams.add({ name: MQTT_MSGS_STREAM, subjects: [`${MQTT_MSGS_PREFIX}>`], storage: StorageType.File, retention: RetentionPolicy.Interest, num_replicas: 1 }).catch((err: unknown) => {
+        // Made meanwhile by the server (a device connected).
+        if (!/already in use/i.test((err as Error).message)) throw err;
+      });
+      info = await jsm.streams.info(MQTT_MSGS_STREAM);
+    }
+    const config = mqttStoreConsumerConfig(site, app, plan);
+    const existing = await jsm.consumers.info(MQTT_MSGS_STREAM, config.durable_name).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (!existing) await jsm.consumers.add(MQTT_MSGS_STREAM, config);
+    else {
+      if (JSON.stringify(existing.config.filter_subjects ?? [existing.config.filter_subject]) !== JSON.stringify(config.filter_subjects)) {
+        await jsm.consumers.update(MQTT_MSGS_STREAM, config.durable_name, { filter_subjects: config.filter_subjects! });
+      }
+      if (reset && nc) await resetConsumer(nc, apiPrefixOf(jsm), MQTT_MSGS_STREAM, config.durable_name);
+    }
+    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)) };
+  }
+
+  /** Deletes the app's consumer on the MQTT store, if any: the server stops keeping device publishes for it. */
+  private async dropMqttStoreConsumer(app: string): Promise<void> {
+    await this.opts.jsm.consumers.delete(MQTT_MSGS_STREAM, Consumers.mqttRoutes(this.opts.site, app)).catch((err: unknown) => {
+      if (!isNotFound(err)) this.opts.log.warn({ err, app }, 'routes: consumer on the MQTT store not removed');
+    });
+  }
+
   /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
   async remove(app: string): Promise<void> {
     await this.pause(app);
     this.plans.delete(app);
+    await this.dropMqttStoreConsumer(app);
     await this.deleteStream(Streams.routes(this.opts.site, app));
   }
 
@@ -158,6 +234,15 @@ export class RouteExecutor {
       if (this.running.has(app) || (await wanted(app))) continue;
       await this.deleteStream(Streams.routes(site, app));
       swept.push(app);
+    }
+    // An orphan consumer on the MQTT store would make the server keep device publishes for ever.
+    const prefix = Consumers.mqttRoutes(site, '');
+    const consumers = await jsm.consumers.list(MQTT_MSGS_STREAM).next().catch(() => []);
+    for (const c of consumers) {
+      const app = c.name.startsWith(prefix) ? c.name.slice(prefix.length) : undefined;
+      if (app === undefined || this.running.has(app) || (await wanted(app))) continue;
+      await this.dropMqttStoreConsumer(app);
+      if (!swept.includes(app)) swept.push(app);
     }
     return swept;
   }
@@ -199,4 +284,17 @@ export class RouteExecutor {
   private deleteStream(stream: string): Promise<void> {
     return deleteOwnedStream(this.opts.jsm, this.opts.log, stream, 'routes: capture stream');
   }
+}
+
+/** Moves a consumer back to its ack floor ($JS.API.CONSUMER.RESET, nats-server 2.11+): what it had handed out and not had acked comes again, in order. */
+async function resetConsumer(nc: NatsConnection, api: string, stream: string, consumer: string): Promise<void> {
+  const reply = await nc.request(`${api}.CONSUMER.RESET.${stream}.${consumer}`, new Uint8Array(0), { timeout: 5_000 });
+  const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string } };
+  if (answer.error) throw new Error(`resetting consumer ${consumer} on ${stream} failed: ${answer.error.description ?? JSON.stringify(answer.error)}`);
+}
+
+/** The JetStream API prefix `jsm` talks to (its domain's). */
+function apiPrefixOf(jsm: JetStreamManager): string {
+  const o = jsm.getOptions();
+  return o.apiPrefix ?? (o.domain ? `$JS.${o.domain}.API` : '$JS.API');
 }

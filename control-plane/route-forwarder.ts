@@ -34,6 +34,13 @@ export interface RouteForwarderOptions {
   readonly maxBatch?: number;
   /** The capture consumer's ack wait: what waits is kept alive at a third of it. @default 30000 */
   readonly ackWaitMs?: number;
+  /**
+   * Where the consumer reads, when not the plan's capture stream: the stream named in
+   * de-duplication ids, and the prefix its subjects carry before the published subject.
+   */
+  readonly source?: { readonly stream: string; readonly subjectPrefix: string };
+  /** Messages acked without being forwarded (another forwarder takes them). @default none */
+  readonly skip?: (headers: Readonly<Record<string, string>> | undefined) => boolean;
 }
 
 interface Pending {
@@ -96,11 +103,12 @@ export class RouteForwarder {
 
   /** Queues the capture's deliveries; acks it once all are stored (left unacked when `signal` aborts first). */
   private forward(m: JsMsg, incarnation: string, signal: AbortSignal): void {
-    const { plan } = this.opts;
+    const { plan, source } = this.opts;
     const headers = headersOf(m);
+    if (this.opts.skip?.(headers)) return m.ack();
     const seq = m.seq;
-    const subject = m.subject;
-    const stores = routeDeliveries(plan, incarnation, subject, seq).map((d) => {
+    const subject = source && m.subject.startsWith(source.subjectPrefix) ? m.subject.slice(source.subjectPrefix.length) : m.subject;
+    const stores = routeDeliveries(plan, incarnation, subject, seq, source?.stream ?? plan.stream).map((d) => {
       const body: RoutedMessage = { type: 'routed', subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
       return this.write(d.instance, { body, id: d.id }, signal);
     });

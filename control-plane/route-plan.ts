@@ -10,6 +10,8 @@ export interface PlannedRoute {
   readonly subjects: readonly string[];
   /** This site's instances of its target actor, in replica order: each message goes to one. */
   readonly instances: readonly string[];
+  /** It takes an MQTT topic filter (devices publish to it). */
+  readonly mqtt?: boolean;
 }
 
 /** An app's routes on one site: one WorkQueue stream capturing their subjects, one forwarder. */
@@ -31,7 +33,7 @@ export function planRoutes(site: string, app: Application, instances: readonly S
     const targets = instances.filter((i) => i.actor.id === route.to.actor).sort((a, b) => a.replica - b.replica);
     if (targets.length === 0) return [];
     const source = route.from.mqtt !== undefined ? { mqtt: route.from.mqtt } : { subject: route.from.subject ?? '' };
-    return [{ index, subjects: routeSubjects(source), instances: targets.map((t) => t.instanceId) }];
+    return [{ index, subjects: routeSubjects(source), instances: targets.map((t) => t.instanceId), ...(source.mqtt === undefined ? {} : { mqtt: true }) }];
   });
   if (routes.length === 0) return undefined;
   return { site, app: app.metadata.name, stream: Streams.routes(site, app.metadata.name), subjects: coveringSubjects(routes.flatMap((r) => r.subjects)), routes };
@@ -50,8 +52,27 @@ export interface RouteDelivery {
  * so a redelivery after a crash goes where the first attempt went and de-duplicates there;
  * `incarnation` tells apart streams of the same name (an app deleted and applied again). Pure.
  */
-export function routeDeliveries(plan: RoutePlan, incarnation: string, subject: string, seq: number): RouteDelivery[] {
+export function routeDeliveries(plan: RoutePlan, incarnation: string, subject: string, seq: number, stream: string = plan.stream): RouteDelivery[] {
   return plan.routes
     .filter((route) => route.subjects.some((filter) => subjectMatches(filter, subject)))
-    .map((route) => ({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${plan.stream}:${incarnation}:${seq}:${route.index}` }));
+    .map((route) => ({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${stream}:${incarnation}:${seq}:${route.index}` }));
+}
+
+/** nats-server's MQTT message store: every QoS 1 and 2 device publish an interested consumer waits for, stored before the device's PUBACK. */
+export const MQTT_MSGS_STREAM = '$MQTT_msgs';
+/** What nats-server prefixes a device publish's subject with in MQTT_MSGS_STREAM. */
+export const MQTT_MSGS_PREFIX = '$MQTT.msgs.';
+
+/**
+ * Whether the plan reads QoS 1 and 2 device publishes from the server's MQTT store (it has an
+ * MQTT route): then the capture stream leaves them out (it holds them only after the PUBACK). Pure.
+ */
+export function readsMqttStore(plan: RoutePlan): boolean {
+  return plan.routes.some((r) => r.mqtt === true);
+}
+
+/** Whether a captured message is a QoS 1 or 2 device publish (nats-server marks them `Nmqtt-Pub: 1|2`). Pure. */
+export function isStoredDevicePublish(headers: Readonly<Record<string, string>> | undefined): boolean {
+  const qos = headers?.['Nmqtt-Pub'];
+  return qos === '1' || qos === '2';
 }

@@ -111,6 +111,8 @@ export const Consumers = {
   source: (to: string): string => `cairn-src-${to}`,
   /** The durable consumer through which a site's route forwarder reads an app's route stream. */
   routes: 'cairn-routes',
+  /** The durable consumer on nats-server's MQTT message store (`$MQTT_msgs`) through which a site reads an app's QoS 1 and 2 device publishes. */
+  mqttRoutes: (site: string, app: string): string => `cairn-rt-${site}-${app}`,
 } as const;
 
 export const Buckets = {

@@ -27,7 +27,7 @@ describe('route plan', () => {
       stream: 'CAIRN_RT_edge1_plant',
       subjects: ['plant.*.vibration', 'plant.*.vibration.>'],
       routes: [
-        { index: 0, subjects: ['plant.*.vibration', 'plant.*.vibration.>'], instances: ['ingest', 'ingest-1', 'ingest-2'] },
+        { index: 0, subjects: ['plant.*.vibration', 'plant.*.vibration.>'], instances: ['ingest', 'ingest-1', 'ingest-2'], mqtt: true },
         { index: 1, subjects: ['plant.*.vibration.alarm'], instances: ['alerts'] },
       ],
     });
@@ -42,5 +42,27 @@ describe('route plan', () => {
     ]);
     expect(routeDeliveries(plan, '42', 'plant.p1.vibration', 9).map((d) => d.instance)).toEqual(['ingest']);
     expect(routeDeliveries(plan, '42', 'other.subject', 1)).toEqual([]);
+  });
+});
+
+describe('routes and the MQTT store', () => {
+  it('readsMqttStore - only a plan with an MQTT route reads the store; QoS 1 and 2 device publishes are the store\u2019s', async () => {
+    const { readsMqttStore, isStoredDevicePublish } = await import('../../control-plane/route-plan.ts');
+    const plan = (mqtt: boolean) => ({ site: 's', app: 'a', stream: 'CAIRN_RT_s_a', subjects: ['x.>'], routes: [{ index: 0, subjects: ['x.>'], instances: ['i'], ...(mqtt ? { mqtt: true } : {}) }] });
+    expect(readsMqttStore(plan(true))).toBe(true);
+    expect(readsMqttStore(plan(false))).toBe(false);
+    const samples: (Record<string, string> | undefined)[] = [undefined, {}, { 'Nmqtt-Pub': '0' }, { 'Nmqtt-Pub': '1' }, { 'Nmqtt-Pub': '2' }];
+    expect(samples.map((h) => isStoredDevicePublish(h))).toEqual([false, false, false, true, true]);
+  });
+});
+
+describe('transient start failures', () => {
+  it('isTransient - a timeout, no responders or a lost connection, also as a cause, is transient; a refusal is not', async () => {
+    const { isTransient } = await import('../../control-plane/index.ts');
+    expect(isTransient(Object.assign(new Error('TIMEOUT'), { name: 'TimeoutError' }))).toBe(true);
+    expect(isTransient(new Error('cannot capture the routes', { cause: Object.assign(new Error('no responders'), { name: 'NoRespondersError' }) }))).toBe(true);
+    expect(isTransient(new Error('connection closed'))).toBe(true);
+    expect(isTransient(new Error('subjects overlap with an existing stream'))).toBe(false);
+    expect(isTransient(undefined)).toBe(false);
   });
 });

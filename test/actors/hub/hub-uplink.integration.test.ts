@@ -1,8 +1,11 @@
-// Device messages through the hub's site are durable: QoS 1 publishes captured on the site reach
-// the routed actor once, whether its node is down while they are sent or killed with -9 while
-// devices publish (the site's server keeps running).
+// Device messages through the hub's site are durable: QoS 1 publishes are in the server's MQTT
+// store before their PUBACK and reach the routed actor once, whether its node is down while they
+// are sent, the node is killed with -9 while devices publish, or the whole site process is.
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -18,9 +21,12 @@ import { ActorNode } from '../../../kernel/index.ts';
 import { Streams } from '../../../protocols/index.ts';
 import type { ActorEvent } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
+import { runBin, startBin } from '../../deploy/cli/cli-harness.ts';
+import type { BinProcess } from '../../deploy/cli/cli-harness.ts';
 import type { TallyCounts } from '../../fixtures/hub/device-tally.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
+const ROUTE_FIXTURES = fileURLToPath(new URL('../../fixtures/routes/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -78,12 +84,57 @@ describe('hub uplink', () => {
         for (let n = 0; n < EACH; n++) await dev.publishAsync(`meter/${d}/kwh`, `${d}-${n}`, { qos: 1 });
       }),
     );
-    expect((await jsm.streams.info(Streams.routes('meters', 'meters'))).state.messages).toBe(DEVICES * EACH);
+    // Each was in the server's MQTT store, for this route, when its PUBACK came (the capture stream
+    // gets its copy through its own queue, a moment later, and leaves it to the store's forwarder).
+    expect((await jsm.streams.info('$MQTT_msgs')).state.messages).toBe(DEVICES * EACH);
 
     node = await startNode();
     cleanups.push(() => node.stop());
     await expect.poll(() => node.system.ref('tally').ask({ type: 'counts' } as never, { timeout: 5_000 }) as Promise<TallyCounts>, { timeout: 120_000, interval: 500 }).toEqual({ unique: DEVICES * EACH, repeats: 0 });
   }, 240_000);
+
+  it('uplink - each QoS 1 publish is in the server\u2019s MQTT store, kept for the route, when its PUBACK arrives', async () => {
+    const [mqttPort] = (await freePorts(1)) as [number];
+    const server = await startTestServer({
+      extra: withDeviceAccess({}, [{ actor: 'hub', mqtt: { port: mqttPort, host: '127.0.0.1' }, principals: [{ username: 'dev', password: 'pw', publish: ['gauge/#'], subscribe: [] }] }], 'x'),
+    });
+    cleanups.push(() => server.cleanup());
+    const nc = await connect({ servers: server.url });
+    cleanups.push(() => nc.close());
+    const system = await createActorSystem({ servers: server.url, site: 'gauges', node: 'gauges-n1' });
+    const controller = await startAppController({ system, appDir: HUB_FIXTURES });
+    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: gauges }
+spec:
+  actors:
+    - { id: tally, behaviour: { module: ./device-tally.ts, export: DeviceTally } }
+  routes:
+    - { from: { mqtt: "gauge/#" }, to: { actor: tally } }
+`);
+    const jsm = await jetstreamManager(nc);
+    const pending = async (): Promise<number> => {
+      const info = await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-gauges-gauges');
+      return info.num_pending + info.num_ack_pending;
+    };
+    await expect.poll(() => pending().then(() => true, () => false), { timeout: 20_000 }).toBe(true);
+    // Nothing forwards while the node is down: what the store holds for the route stays there.
+    await controller.stop();
+    await system.shutdown();
+    const dev = await device(mqttPort, 'gauge-1');
+    const stored = async (): Promise<number> => (await jsm.streams.info('$MQTT_msgs')).state.messages;
+    for (let i = 1; i <= 50; i++) {
+      await dev.publishAsync(`gauge/1/bar`, String(i), { qos: 1 });
+      // Stored before the PUBACK, no waiting (the consumer's own counts follow a moment later).
+      expect(await stored()).toBe(i);
+    }
+    await expect.poll(pending).toBe(50);
+    const back = await createActorSystem({ servers: server.url, site: 'gauges', node: 'gauges-n1' });
+    const again = await startAppController({ system: back, appDir: HUB_FIXTURES });
+    cleanups.push(async () => (await again.stop(), await back.shutdown()));
+    await expect.poll(() => back.ref('tally').ask({ type: 'counts' } as never, { timeout: 5_000 }), { timeout: 30_000, interval: 250 }).toEqual({ unique: 50, repeats: 0 });
+    await expect.poll(pending, { timeout: 10_000 }).toBe(0);
+  }, 90_000);
 
   it('uplink - a capture stream that its actor does not drain raises a filling event at 80 %, before it drops anything', async () => {
     const server = await startTestServer();
@@ -174,5 +225,66 @@ spec:
     };
     await expect.poll(wrong, { timeout: 90_000, interval: 500 }).toEqual({});
     expect(Object.entries(await applied()).filter(([, c]) => c !== 1)).toEqual([]);
+  }, 240_000);
+
+  it('uplink - kill -9 of cairn up (node and nats-server) while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-kill-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const [mqttPort] = (await freePorts(1)) as [number];
+    const args = ['up', '--data-dir', dir, '--example', 'none', '--app-dir', ROUTE_FIXTURES];
+    const up = async (): Promise<{ proc: BinProcess; url: string }> => {
+      const proc = startBin(args);
+      cleanups.push(async () => (proc.child.kill('SIGINT'), await proc.exited));
+      await proc.stdout.waitFor(/^ready:/, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}\nstderr:\n${proc.stderr.lines.slice(-15).join('\n')}`);
+      });
+      return { proc, url: (JSON.parse(await readFile(join(dir, 'cairn-up.json'), 'utf8')) as { url: string }).url };
+    };
+    const first = await up();
+    const nc = await connect({ servers: first.url, maxReconnectAttempts: 0 });
+    await applyManifest(jetstream(nc), `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: meters }
+spec:
+  actors:
+    - id: hub
+      module: cairn/hub
+      config:
+        listeners: { mqtt: { port: ${mqttPort}, host: 127.0.0.1 } }
+        principals: [{ username: dev, password: pw, publish: ["meter/#"] }]
+    - { id: ledger, behaviour: { module: ./route-actors.ts, export: RouteLedger } }
+  routes:
+    - { from: { mqtt: "meter/#" }, to: { actor: ledger } }
+`);
+    await nc.close().catch(() => undefined);
+    await expect.poll(() => device(mqttPort, 'probe').then(() => true, () => false), { timeout: 30_000, interval: 250 }).toBe(true);
+
+    // Four devices publish until the site dies under them; what got a PUBACK is recorded.
+    const acked: string[] = [];
+    const publishing = Array.from({ length: 4 }, async (_, d) => {
+      const dev = await device(mqttPort, `meter-${d}`);
+      // A publish in flight when the server dies is neither acknowledged nor failed: stop at the close.
+      const closed = new Promise<'closed'>((r) => dev.once('close', () => r('closed')));
+      for (let n = 0; ; n++) {
+        const payload = `${d}-${n}`;
+        const outcome = await Promise.race([dev.publishAsync(`meter/${d}/kwh`, payload, { qos: 1 }).then(() => 'acked' as const, () => 'failed' as const), closed]);
+        if (outcome !== 'acked') return;
+        acked.push(payload);
+      }
+    });
+    await expect.poll(() => acked.length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(400);
+    first.proc.child.kill('SIGKILL');
+    await first.proc.exited;
+    await Promise.all(publishing);
+    const sent = [...acked];
+
+    const second = await up();
+    const applied = async (): Promise<Record<string, number>> => {
+      const r = await runBin(['ask', 'ledger', '{"type":"applied"}', '--server', second.url, '--site', 'local']);
+      return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, number>) : {};
+    };
+    await expect.poll(async () => { const a = await applied(); return sent.filter((p) => a[p] !== 1).length; }, { timeout: 60_000, interval: 500 }).toBe(0);
+    const counts = Object.values(await applied());
+    expect(counts.every((c) => c === 1)).toBe(true);
   }, 240_000);
 });

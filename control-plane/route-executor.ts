@@ -122,9 +122,12 @@ export class RouteExecutor {
     if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
     const { jsm, js, log } = this.opts;
     const mqtt = readsMqttStore(plan);
+    // Since when the MQTT store keeps device publishes for this app: a QoS 1 publish the capture
+    // stream stored before then (devices that published while this start was on its way: a hub's
+    // listener opens before the routes run) is forwarded from the capture stream.
+    let storeSince = Number.POSITIVE_INFINITY;
     try {
-      // First: a QoS 1 publish the capture stream holds was then in the MQTT store for this consumer.
-      if (mqtt) await this.mqttStoreConsumer(app, plan, false);
+      if (mqtt) storeSince = (await this.mqttStoreConsumer(app, plan, false)).since;
       else await this.dropMqttStoreConsumer(app);
       await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
       this.plans.set(app, plan);
@@ -148,7 +151,7 @@ export class RouteExecutor {
     const clock = this.opts.clock ?? systemClock;
     // QoS 1 and 2 device publishes come from the server's MQTT store (stored before their PUBACK);
     // the capture stream gets them too, only afterwards, and leaves them to that forwarder.
-    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...(mqtt ? { skip: isStoredDevicePublish } : {}) });
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...(mqtt ? { skip: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => isStoredDevicePublish(headers) && storedAtMs >= storeSince } : {}) });
     const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
     if (mqtt) {
       const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
@@ -173,7 +176,7 @@ export class RouteExecutor {
    * `reset`: moved back to its ack floor first, so that what a stopped forwarder held comes again
    * at once and in order, rather than after the ack wait behind newer messages.
    */
-  private async mqttStoreConsumer(app: string, plan: RoutePlan, reset: boolean): Promise<{ consumer: Consumer; incarnation: string }> {
+  private async mqttStoreConsumer(app: string, plan: RoutePlan, reset: boolean): Promise<{ consumer: Consumer; incarnation: string; since: number }> {
     const { jsm, js, site, nc } = this.opts;
     let info = await jsm.streams.info(MQTT_MSGS_STREAM).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
@@ -191,14 +194,14 @@ export class RouteExecutor {
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    if (!existing) await jsm.consumers.add(MQTT_MSGS_STREAM, config);
-    else {
+    const made = existing ?? (await jsm.consumers.add(MQTT_MSGS_STREAM, config));
+    if (existing) {
       if (JSON.stringify(existing.config.filter_subjects ?? [existing.config.filter_subject]) !== JSON.stringify(config.filter_subjects)) {
         await jsm.consumers.update(MQTT_MSGS_STREAM, config.durable_name, { filter_subjects: config.filter_subjects! });
       }
       if (reset && nc) await resetConsumer(nc, apiPrefixOf(jsm), MQTT_MSGS_STREAM, config.durable_name);
     }
-    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)) };
+    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)), since: Date.parse(made.created) };
   }
 
   /** Deletes the app's consumer on the MQTT store, if any: the server stops keeping device publishes for it. */

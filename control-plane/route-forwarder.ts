@@ -39,8 +39,8 @@ export interface RouteForwarderOptions {
    * de-duplication ids, and the prefix its subjects carry before the published subject.
    */
   readonly source?: { readonly stream: string; readonly subjectPrefix: string };
-  /** Messages acked without being forwarded (another forwarder takes them). @default none */
-  readonly skip?: (headers: Readonly<Record<string, string>> | undefined) => boolean;
+  /** Messages acked without being forwarded (another forwarder takes them), by their headers and when the stream stored them (ms). @default none */
+  readonly skip?: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => boolean;
 }
 
 interface Pending {
@@ -105,7 +105,7 @@ export class RouteForwarder {
   private forward(m: JsMsg, incarnation: string, signal: AbortSignal): void {
     const { plan, source } = this.opts;
     const headers = headersOf(m);
-    if (this.opts.skip?.(headers)) return m.ack();
+    if (this.opts.skip?.(headers, Math.floor(m.info.timestampNanos / 1e6))) return m.ack();
     const seq = m.seq;
     const subject = source && m.subject.startsWith(source.subjectPrefix) ? m.subject.slice(source.subjectPrefix.length) : m.subject;
     const stores = routeDeliveries(plan, incarnation, subject, seq, source?.stream ?? plan.stream).map((d) => {

@@ -6,6 +6,9 @@ import type { BridgeConfig } from './bridge-config.ts';
 import { OutboundPump } from './bridge-outbound.ts';
 import type { BufferReading } from './bridge-outbound.ts';
 import { PeerLink } from './bridge-peer.ts';
+import type { Peer } from './bridge-peer.ts';
+import { NatsPeer } from './bridge-nats-peer.ts';
+import { isNatsPeer } from './bridge-check.ts';
 import { ORIGIN_HEADER, inboundDecision, inboundSubscriptions, outboundCrossing, outboundSubjects } from './bridge-topics.ts';
 
 /** The name of the outbound buffer among the bridge's module streams. */
@@ -58,7 +61,7 @@ export interface BridgeState {
 }
 
 interface Running {
-  readonly peer: PeerLink;
+  readonly peer: Peer;
   readonly pump: OutboundPump;
   brought: number;
   refused: number;
@@ -93,7 +96,7 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
   const { config } = ctx;
   const subscriptions = inboundSubscriptions(config);
   let r: Running | undefined;
-  const peer = await PeerLink.open({
+  const peerOptions = {
     url: config.peer.url,
     clientId: config.peer.clientId ?? `cairn-bridge-${ctx.site}-${ctx.id}`,
     username: config.peer.username,
@@ -101,11 +104,11 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
     keepaliveS: config.peer.keepaliveS,
     subscriptions,
     unsubscribe: (ctx.state.subscribed ?? []).filter((f) => !(f in subscriptions)),
-    onSubscribed: (filters) => {
+    onSubscribed: (filters: readonly string[]) => {
       if (JSON.stringify(filters) !== JSON.stringify(ctx.state.subscribed ?? [])) void ctx.self.tell({ type: 'bridge-subscribed', filters: [...filters] }).catch(() => undefined);
     },
     clock: systemClock,
-    bring: async (topic, payload) => {
+    bring: async (topic: string, payload: Buffer) => {
       const decision = inboundDecision(config.rules, topic);
       if (decision.kind === 'refuse') {
         if (r) r.refused += 1;
@@ -115,8 +118,9 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
       await publishOnSite(nats, decision.subject, payload, { [ORIGIN_HEADER]: origin });
       if (r) r.brought += 1;
     },
-    onState: (up, reason) => void ctx.self.tell({ type: 'bridge-peer', up, ...(reason === undefined ? {} : { reason }), at: Date.now() }).catch(() => undefined),
-  });
+    onState: (up: boolean, reason?: string) => void ctx.self.tell({ type: 'bridge-peer', up, ...(reason === undefined ? {} : { reason }), at: Date.now() }).catch(() => undefined),
+  };
+  const peer: Peer = isNatsPeer(config.peer.url) ? await NatsPeer.open({ ...peerOptions, jetstream: config.peer.jetstream ?? false }) : await PeerLink.open(peerOptions);
   // Stopped while it connected: this incarnation's client must not outlive it (the next one takes the same session).
   if (ctx.signal.aborted) {
     await peer.close();

@@ -3,7 +3,12 @@ import type { ModuleConfigProblem } from '../../kernel/index.ts';
 import type { BridgeConfig } from './bridge-config.ts';
 import { localFilter, remoteFilter, ruleFeedback } from './bridge-topics.ts';
 
-const PEER_SCHEMES = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
+const PEER_SCHEMES = ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'nats:', 'tls:'];
+
+/** Whether the peer is a NATS server (nats://, tls://) rather than an MQTT broker. */
+export function isNatsPeer(url: string): boolean {
+  return /^(nats|tls):\/\//i.test(url);
+}
 
 /** Why the peer URL cannot be used, or undefined. */
 function peerUrlProblem(url: string): string | undefined {
@@ -13,8 +18,7 @@ function peerUrlProblem(url: string): string | undefined {
   } catch {
     return `${JSON.stringify(url)} is not a URL: write mqtt://host:1883`;
   }
-  if (parsed.protocol === 'nats:' || parsed.protocol === 'tls:') return 'a NATS peer is not supported yet: bridge to an MQTT broker (mqtt://, mqtts://, ws://, wss://), or join the NATS server as a site (cairn site join)';
-  if (!PEER_SCHEMES.includes(parsed.protocol)) return `scheme ${JSON.stringify(parsed.protocol)} is not one of mqtt://, mqtts://, ws://, wss://`;
+  if (!PEER_SCHEMES.includes(parsed.protocol)) return `scheme ${JSON.stringify(parsed.protocol)} is not one of mqtt://, mqtts://, ws://, wss:// (MQTT) or nats://, tls:// (NATS)`;
   if (parsed.hostname === '') return 'it names no host';
   return undefined;
 }
@@ -28,6 +32,15 @@ function remoteFilterProblem(filter: string): string | undefined {
   return undefined;
 }
 
+/** Why a filter at a NATS peer (topic levels become subject tokens) cannot be used, or undefined. */
+function natsRemoteProblem(filter: string): string | undefined {
+  const wildcard = remoteFilterProblem(filter);
+  if (wildcard !== undefined) return wildcard;
+  if (filter.split('/').some((level) => level === '')) return 'levels may not be empty: they become NATS subject tokens';
+  if (/[.\s*>]/.test(filter)) return 'a NATS peer takes topics whose levels become subject tokens: no ".", "*", ">" or spaces';
+  return undefined;
+}
+
 /**
  * What a bridge config its schema accepts still cannot be: a peer that is not an MQTT broker, a
  * rule whose site side is not a topic filter the site can carry, prefixes with wildcards, rules
@@ -37,6 +50,7 @@ export function bridgeConfigProblems(config: BridgeConfig): ModuleConfigProblem[
   const problems: ModuleConfigProblem[] = [];
   const url = peerUrlProblem(config.peer.url);
   if (url !== undefined) problems.push({ path: ['peer', 'url'], message: url });
+  if (config.peer.jetstream !== undefined && !isNatsPeer(config.peer.url)) problems.push({ path: ['peer', 'jetstream'], message: 'jetstream applies to NATS peers (nats://) only: an MQTT peer acknowledges by PUBACK' });
   if ((config.peer.username === undefined) !== (config.peer.password === undefined)) problems.push({ path: ['peer', config.peer.username === undefined ? 'username' : 'password'], message: 'give both username and password, or neither' });
   config.rules.forEach((r, i) => {
     for (const field of ['localPrefix', 'remotePrefix'] as const) {
@@ -44,7 +58,7 @@ export function bridgeConfigProblems(config: BridgeConfig): ModuleConfigProblem[
     }
     const local = mqttFilterProblem(localFilter(r));
     if (local !== undefined) problems.push({ path: ['rules', i, 'topic'], message: `on the site this rule covers ${JSON.stringify(localFilter(r))}, which cannot be bridged: ${local}` });
-    const remote = remoteFilterProblem(remoteFilter(r));
+    const remote = isNatsPeer(config.peer.url) ? natsRemoteProblem(remoteFilter(r)) : remoteFilterProblem(remoteFilter(r));
     if (remote !== undefined) problems.push({ path: ['rules', i, 'topic'], message: `at the peer this rule covers ${JSON.stringify(remoteFilter(r))}: ${remote}` });
   });
   if (problems.length > 0) return problems;

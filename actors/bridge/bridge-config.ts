@@ -26,7 +26,8 @@ export const BridgeConfig = Type.Object(
   {
     peer: Type.Object(
       {
-        url: Type.String({ minLength: 1, description: 'The remote broker: mqtt://host:port, mqtts://, ws:// or wss:// (MQTT 5).' }),
+        url: Type.String({ minLength: 1, description: 'The remote broker: mqtt://host:port, mqtts://, ws:// or wss:// (MQTT 5), or a NATS server: nats://host:port.' }),
+        jetstream: Type.Optional(Type.Boolean({ description: 'NATS peers only: publish with JetStream, acked once a stream of the peer stored each message (it needs one capturing the remote subjects). @default false: acked once the peer\'s server took it in' })),
         clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'MQTT client id at the peer. @default cairn-bridge-<site>-<actor id>' })),
         username: Type.Optional(Type.String({ minLength: 1 })),
         password: Type.Optional(Type.String({ minLength: 1 })),

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock, SiteNats } from '../../kernel/index.ts';
 import type { BridgeRule } from './bridge-config.ts';
 import { dropsBeforeDelivery, dropsBeforeFirst } from './bridge-drops.ts';
-import type { PeerLink } from './bridge-peer.ts';
+import type { Peer } from './bridge-peer.ts';
 import { ORIGIN_HEADER, outboundDecision } from './bridge-topics.ts';
 
 /** The durable consumer the bridge reads its outbound buffer with. */
@@ -39,7 +39,7 @@ export interface OutboundPumpOptions {
   readonly inflight: number;
   /** This bridge's origin mark (`<site>/<id>`). */
   readonly origin: string;
-  readonly peer: PeerLink;
+  readonly peer: Peer;
   /** Sequences up to this one were accounted for by an earlier incarnation. */
   readonly floor: number;
   readonly clock: Clock;
@@ -58,6 +58,8 @@ export class OutboundPump {
   readonly counts: OutboundCounts = { sent: 0, returned: 0, unrouted: 0 };
   private reading: BufferReading = { messages: 0, bytes: 0, oldestAgeMs: undefined };
   private floor: number;
+  /** When the buffer stream was made: with a sequence, what names a buffered message for good. */
+  private created = '';
   /** What this run took from the buffer and has not acked or given back, by stream sequence. */
   private readonly held = new Map<number, JsMsg>();
   /** Publishes waiting for the peer's acknowledgement, and who waits for one to land. */
@@ -88,6 +90,7 @@ export class OutboundPump {
       const info = await jsm.streams.info(this.o.stream);
       this.floor = Math.max(this.floor, info.state.first_seq - 1);
     }
+    this.created = String(Date.parse((await jsm.streams.info(this.o.stream)).created));
     const messages = await (await js.consumers.get(this.o.stream, OUTBOUND_CONSUMER)).consume({ max_messages: this.o.inflight });
     const stop = (): void => {
       void messages.stop();
@@ -144,7 +147,7 @@ export class OutboundPump {
       this.flying -= 1;
       this.slotFreed.shift()?.();
     };
-    this.o.peer.publish(topic, m.data, qos).then(
+    this.o.peer.publish(topic, m.data, qos, `${this.o.origin}:${this.created}:${m.seq}`).then(
       () => {
         landed();
         // Given back by a run that ended meanwhile: the next run sends it (again).

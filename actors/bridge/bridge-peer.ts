@@ -7,6 +7,24 @@ export function peerRetryDelayMs(failures: number): number {
   return backoffDelayMs(Math.max(1, failures), { initialMs: 1_000, maxMs: 30_000 });
 }
 
+/** The bridge's side of its link to the peer, whatever the peer speaks. */
+export interface Peer {
+  /**
+   * Publishes at the peer; resolves once the peer has it (acknowledged, or taken in). While the
+   * link is down it waits, queued. `id` names the message for a peer that de-duplicates (JetStream).
+   */
+  publish(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, id?: string): Promise<void>;
+  /** Resolves when the link is up (at once if it is), or when `signal` aborts. */
+  whenUp(signal: AbortSignal): Promise<void>;
+  readonly connected: boolean;
+  /** Since when the link is up (clock ms), or undefined while it is down. */
+  readonly since: number | undefined;
+  /** How many publishes the peer takes unacknowledged. */
+  readonly receiveMaximum: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
 export interface PeerLinkOptions {
   readonly url: string;
   readonly clientId: string;
@@ -35,7 +53,7 @@ export interface PeerLinkOptions {
  * down is retried with backoff (peerRetryDelayMs). What the peer sends is brought onto the site
  * one message at a time, acknowledged to the peer only once it is there.
  */
-export class PeerLink {
+export class PeerLink implements Peer {
   private failures = 0;
   private closed = false;
   private lastError = '';

@@ -83,13 +83,16 @@ describe('bridge config', () => {
     expect(bridgeConfigProblems(config([rule('alerts/#', 'out', 'plant/', 'factory/')]))).toEqual([]);
   });
 
-  it('config - names a NATS peer as not supported yet, a bad URL, a lone username, wildcard prefixes and filters the site cannot carry', () => {
-    const bad = { ...config([rule('a b/#', 'out'), rule('x/#', 'in', 'p/+/', '')], 'nats://127.0.0.1:4222'), peer: { url: 'nats://127.0.0.1:4222', keepaliveS: 30, username: 'u' } };
+  it('config - names a bad scheme, jetstream on an MQTT peer, a lone username, wildcard prefixes and filters the site cannot carry', () => {
+    const bad = { ...config([rule('a b/#', 'out'), rule('x/#', 'in', 'p/+/', '')]), peer: { url: 'http://127.0.0.1:4222', keepaliveS: 30, username: 'u', jetstream: true } };
     const problems = bridgeConfigProblems(bad);
-    expect(problems.map((p) => p.path.join('.'))).toEqual(['peer.url', 'peer.password', 'rules.0.topic', 'rules.1.localPrefix']);
-    expect(problems[0]!.message).toMatch(/not supported yet/);
+    expect(problems.map((p) => p.path.join('.'))).toEqual(['peer.url', 'peer.jetstream', 'peer.password', 'rules.0.topic', 'rules.1.localPrefix']);
+    expect(problems[0]!.message).toMatch(/scheme/);
     expect(bridgeConfigProblems(config([rule('a/#', 'out')], 'not a url'))[0]!.message).toMatch(/not a URL/);
     expect(bridgeConfigProblems(config([rule('a/#', 'out')], 'http://x'))[0]!.message).toMatch(/scheme/);
+    // A NATS peer: its topics become subjects, so the peer side may hold no "." either.
+    expect(bridgeConfigProblems(config([rule('a/#', 'out', '', 'f.x/')], 'nats://127.0.0.1:4222')).map((p) => p.path.join('.'))).toEqual(['rules.0.topic']);
+    expect(bridgeConfigProblems({ ...config([rule('a/#', 'out', '', 'f/')], 'nats://127.0.0.1:4222'), peer: { url: 'nats://127.0.0.1:4222', keepaliveS: 30, jetstream: true } })).toEqual([]);
   });
 
   it('config - cairn apply rejects rules that feed each other through the peer, naming both, at the in rule', () => {

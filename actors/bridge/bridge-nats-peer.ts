@@ -30,28 +30,33 @@ export class NatsPeer implements Peer {
     return peer;
   }
 
+  /** Connects, trying again with backoff while the peer is unreachable, until connected or closed. */
   private async connect(): Promise<void> {
     const { o } = this;
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-      servers: o.url,
-      name: o.clientId,
-      noEcho: true,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: peerRetryDelayMs(1),
-      pingInterval: o.keepaliveS * 1000,
-      ...(o.username === undefined ? {} : { user: o.username, pass: o.password }),
-      });
-    } catch (err) {
-      if (!this.closed) o.onState(false, (err as Error).message);
+    for (let failures = 1; !this.closed; failures++) {
+      let nc: NatsConnection;
+      try {
+        nc = await connect({
+          servers: o.url,
+          name: o.clientId,
+          noEcho: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: peerRetryDelayMs(1),
+          pingInterval: o.keepaliveS * 1000,
+          ...(o.username === undefined ? {} : { user: o.username, pass: o.password }),
+        });
+      } catch (err) {
+        if (this.closed) return;
+        if (failures === 1) o.onState(false, (err as Error).message);
+        await new Promise((r) => setTimeout(r, peerRetryDelayMs(failures)));
+        continue;
+      }
+      if (this.closed) return void nc.close();
+      this.nc = nc;
+      this.js = o.jetstream ? jetstream(nc) : undefined;
+      this.watch(nc);
       return;
     }
-    if (this.closed) return void nc.close();
-    this.nc = nc;
-    this.js = o.jetstream ? jetstream(nc) : undefined;
-    this.watch(nc);
   }
 
   private watch(nc: NatsConnection): void {

@@ -193,7 +193,7 @@ describe('routes', () => {
 
   it('routes - a node killed mid-forward loses and duplicates nothing', async () => {
     const siteName = 'rt-crash';
-    const total = 3_000;
+    const total = 4_000;
     const stream = Streams.routes(siteName, 'orders');
     let node = await startRouteNode(siteName);
     const client = await ActorNode.connect({ servers: server.url, site: siteName, node: 'rt-client' });
@@ -211,8 +211,13 @@ spec:
 `, 'orders.yaml');
       await expect.poll(() => streamExists(stream), { timeout: 20_000 }).toBe(true);
       const js = jetstream(nc);
+      // Captured while no node runs, so that the kills hit the catch-up (a running forwarder moves
+      // a batch per round trip and keeps up with the publisher).
+      node.kill('SIGKILL');
+      await once(node, 'exit');
       // Every publish the capture stream acked must be applied exactly once.
-      await Promise.all(Array.from({ length: total }, (_, i) => js.publish(`orders.o${i % 7}`, encode(`k${i}`))));
+      for (let i = 0; i < total; i += 1_000) await Promise.all(Array.from({ length: 1_000 }, (_, k) => js.publish(`orders.o${(i + k) % 7}`, encode(`k${i + k}`))));
+      node = await startRouteNode(siteName);
       const leftAtKill: number[] = [];
       for (const forwarded of [300, 1_000, 1_800]) {
         await expect.poll(async () => total - (await captured()), { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(forwarded);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
@@ -46,6 +46,9 @@ it('example - a hot reading becomes an alert at the factory broker, and a factor
   factory.on('message', (topic, payload) => alerts.push(`${topic} ${payload.toString()}`));
   await factory.subscribeAsync('factory/plant-1/alerts/#', { qos: 1 });
   await expect.poll(async () => ((await site.system.ref('bridge').ask({ type: 'status' } as never, { timeout: 5_000 })) as BridgeStatus).peer.connected, { timeout: 60_000 }).toBe(true);
+  // The routes capture once the application has started (the hub's listener opens a little before).
+  const jsm = await jetstreamManager(nc);
+  await expect.poll(() => jsm.streams.info('CAIRN_RT_local_plant').then(() => true, () => false), { timeout: 60_000 }).toBe(true);
 
   // The sensor, as the example's comments run it: Debian's mosquitto_pub, and a subscriber for its commands.
   const sensor = await (async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
@@ -67,6 +67,9 @@ spec:
     - { from: { mqtt: "plant/#" }, to: { actor: seen } }
 `,
   );
+  // The routes capture once the application has started (the hub's listener opens a little before).
+  const jsm = await jetstreamManager(nc);
+  await expect.poll(() => jsm.streams.info('CAIRN_RT_local_certs').then(() => true, () => false), { timeout: 60_000 }).toBe(true);
   const url = `mqtts://127.0.0.1:${port}`;
   const tls = (cert: string, key: string): IClientOptions => ({ ca: readFileSync(certs.ca), cert: readFileSync(cert), key: readFileSync(key) });
   let device: MqttClient | undefined;

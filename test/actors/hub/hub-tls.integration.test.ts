@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -55,6 +55,12 @@ spec:
     - { from: { mqtt: "plant/#" }, to: { actor: seen } }
 `,
   );
+  // The routes capture once the application has started (the hub's listener opens a little before).
+  const jsm = await jetstreamManager(nc);
+  for (let i = 0; !(await jsm.streams.info('CAIRN_RT_local_secure').then(() => true, () => false)); i++) {
+    if (i > 400) throw new Error('the application never started');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }, 60_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);

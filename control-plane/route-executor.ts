@@ -119,7 +119,12 @@ export class RouteExecutor {
   /** Captures and forwards `plan` for `app`; without a plan (no route targets this site) removes what there was. */
   async run(app: string, plan: RoutePlan | undefined): Promise<void> {
     await this.pause(app);
-    if (!plan) return this.deleteStream(Streams.routes(this.opts.site, app));
+    if (!plan) {
+      // No route targets this site any more: nothing may keep device publishes for it either.
+      this.plans.delete(app);
+      await this.dropMqttStoreConsumer(app);
+      return this.deleteStream(Streams.routes(this.opts.site, app));
+    }
     const { jsm, js, log } = this.opts;
     const mqtt = readsMqttStore(plan);
     // Since when the MQTT store keeps device publishes for this app: a QoS 1 publish the capture
@@ -240,7 +245,12 @@ export class RouteExecutor {
     }
     // An orphan consumer on the MQTT store would make the server keep device publishes for ever.
     const prefix = Consumers.mqttRoutes(site, '');
-    const consumers = await jsm.consumers.list(MQTT_MSGS_STREAM).next().catch(() => []);
+    const consumers: { name: string }[] = [];
+    try {
+      for await (const c of jsm.consumers.list(MQTT_MSGS_STREAM)) consumers.push(c);
+    } catch (err) {
+      if (!isNotFound(err)) this.opts.log.warn({ err }, 'routes: consumers on the MQTT store not listed; orphans stay until the next start');
+    }
     for (const c of consumers) {
       const app = c.name.startsWith(prefix) ? c.name.slice(prefix.length) : undefined;
       if (app === undefined || this.running.has(app) || (await wanted(app))) continue;
@@ -289,7 +299,7 @@ export class RouteExecutor {
   }
 }
 
-/** Moves a consumer back to its ack floor ($JS.API.CONSUMER.RESET, nats-server 2.11+): what it had handed out and not had acked comes again, in order. */
+/** Moves a consumer back to its ack floor ($JS.API.CONSUMER.RESET, nats-server 2.14+): what it had handed out and not had acked comes again, in order. */
 async function resetConsumer(nc: NatsConnection, api: string, stream: string, consumer: string): Promise<void> {
   const reply = await nc.request(`${api}.CONSUMER.RESET.${stream}.${consumer}`, new Uint8Array(0), { timeout: 5_000 });
   const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string } };

@@ -40,6 +40,8 @@ export class NatsPeer implements Peer {
           servers: o.url,
           name: o.clientId,
           noEcho: true,
+          // A peer that refuses the login twice is still tried again (an operator fixing its users).
+          ignoreAuthErrorAbort: true,
           maxReconnectAttempts: -1,
           reconnectTimeWait: peerRetryDelayMs(1),
           pingInterval: o.keepaliveS * 1000,
@@ -94,8 +96,16 @@ export class NatsPeer implements Peer {
     const nc = this.nc;
     if (!nc) throw new Error(`not connected to ${this.o.url} yet`);
     if (this.js) {
-      // The id makes a publish sent again (its ack lost with the link) stored once, within the peer stream's duplicate window.
-      await this.js.publish(subject, payload, id === undefined ? {} : { msgID: id });
+      try {
+        // The id makes a publish sent again (its ack lost with the link) stored once, within the peer stream's duplicate window.
+        await this.js.publish(subject, payload, id === undefined ? {} : { msgID: id });
+      } catch (err) {
+        // No stream answered yet (the peer's JetStream is still starting), or no answer in time:
+        // not a refusal of the message, which is sent again.
+        const e = err as Error;
+        if (e.name === 'NoRespondersError' || e.name === 'TimeoutError' || /no responders|timeout/i.test(e.message)) throw Object.assign(new Error(`the peer's JetStream did not answer: ${e.message}`), { notReady: true });
+        throw err;
+      }
       return;
     }
     nc.publish(subject, payload);

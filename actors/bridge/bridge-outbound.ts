@@ -159,6 +159,11 @@ export class OutboundPump {
       (err: unknown) => {
         landed();
         if (!this.release(m)) return;
+        // The peer is not ready for it (no answer yet): sent again, not counted as a refusal.
+        if ((err as { notReady?: boolean }).notReady) {
+          m.nak(1_000);
+          return;
+        }
         // The peer refused it (an MQTT 5 reason code), or the link was closed under it.
         const refusals = (this.refusals.get(m.seq) ?? 0) + 1;
         if (refusals >= PEER_REFUSALS) {

@@ -34,7 +34,7 @@ it('example - a hot reading becomes an alert at the factory broker, and a factor
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: APP_DIR });
   cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url });
+  const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   cleanups.push(() => nc.close());
 
   const manifest = EXAMPLE.replace('mqtt: { port: 1883 }', `mqtt: { port: ${mqttPort}, host: 127.0.0.1 }`).replace('mqtt://127.0.0.1:1884', broker.url);
@@ -47,8 +47,8 @@ it('example - a hot reading becomes an alert at the factory broker, and a factor
   await factory.subscribeAsync('factory/plant-1/alerts/#', { qos: 1 });
   await expect.poll(async () => ((await site.system.ref('bridge').ask({ type: 'status' } as never, { timeout: 5_000 })) as BridgeStatus).peer.connected, { timeout: 60_000 }).toBe(true);
   // The routes capture once the application has started (the hub's listener opens a little before).
-  const jsm = await jetstreamManager(nc);
-  await expect.poll(() => jsm.streams.info('CAIRN_RT_local_plant').then(() => true, () => false), { timeout: 60_000 }).toBe(true);
+  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
+  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_plant')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
 
   // The sensor, as the example's comments run it: Debian's mosquitto_pub, and a subscriber for its commands.
   const sensor = await (async () => {

@@ -47,7 +47,7 @@ it('certificate principals - a device logs in by its certificate alone and publi
   const [port] = (await freePorts(1)) as [number];
   const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
   cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url });
+  const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   cleanups.push(() => nc.close());
   await applyManifest(
     jetstream(nc),
@@ -68,8 +68,8 @@ spec:
 `,
   );
   // The routes capture once the application has started (the hub's listener opens a little before).
-  const jsm = await jetstreamManager(nc);
-  await expect.poll(() => jsm.streams.info('CAIRN_RT_local_certs').then(() => true, () => false), { timeout: 60_000 }).toBe(true);
+  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
+  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_certs')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
   const url = `mqtts://127.0.0.1:${port}`;
   const tls = (cert: string, key: string): IClientOptions => ({ ca: readFileSync(certs.ca), cert: readFileSync(cert), key: readFileSync(key) });
   let device: MqttClient | undefined;

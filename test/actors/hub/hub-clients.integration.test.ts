@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
@@ -28,7 +28,7 @@ it('hub clients - a device is listed while connected; its connect, disconnect an
   const [mqttPort] = (await freePorts(1)) as [number];
   const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
   cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url });
+  const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   cleanups.push(() => nc.close());
   await applyManifest(
     jetstream(nc),
@@ -52,6 +52,9 @@ spec:
   const status = (): Promise<HubStatus> => site.system.ref('hub').ask({ type: 'status' } as never, { timeout: 5_000 }) as Promise<HubStatus>;
   const seen = (): Promise<{ subject: string; text: string }[]> => site.system.ref('seen').ask({ type: 'seen' } as never, { timeout: 5_000 }) as Promise<{ subject: string; text: string }[]>;
 
+  // The routes capture once the application has started (the hub's listener opens a little before;
+  // each look is made afresh, as the listener restarts the server and this client reconnects).
+  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_fleet')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
   // The listener comes with a server restart: connect once it is there.
   const device = await (async () => {
     for (let i = 0; ; i++) {

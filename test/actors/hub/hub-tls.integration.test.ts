@@ -34,7 +34,7 @@ beforeAll(async () => {
   [tlsPort, wssPort] = (await freePorts(2)) as [number, number];
   site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
   cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url });
+  const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   cleanups.push(() => nc.close());
   await applyManifest(
     jetstream(nc),
@@ -56,8 +56,8 @@ spec:
 `,
   );
   // The routes capture once the application has started (the hub's listener opens a little before).
-  const jsm = await jetstreamManager(nc);
-  for (let i = 0; !(await jsm.streams.info('CAIRN_RT_local_secure').then(() => true, () => false)); i++) {
+  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
+  for (let i = 0; !(await jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_secure')).then(() => true, () => false)); i++) {
     if (i > 400) throw new Error('the application never started');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -49,7 +49,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cairn-hub-'));
   [mqttPort] = (await freePorts(1)) as [number];
   site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: APP_DIR });
-  nc = await connect({ servers: site.url });
+  nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }, 60_000);
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));

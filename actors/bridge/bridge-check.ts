@@ -59,6 +59,8 @@ export function bridgeConfigProblems(config: BridgeConfig): ModuleConfigProblem[
     const local = mqttFilterProblem(localFilter(r));
     if (local !== undefined) problems.push({ path: ['rules', i, 'topic'], message: `on the site this rule covers ${JSON.stringify(localFilter(r))}, which cannot be bridged: ${local}` });
     const remote = isNatsPeer(config.peer.url) ? natsRemoteProblem(remoteFilter(r)) : remoteFilterProblem(remoteFilter(r));
+    // A NATS peer has no MQTT QoS: what it acknowledges is set by peer.jetstream.
+    if (isNatsPeer(config.peer.url) && r.qos !== 1) problems.push({ path: ['rules', i, 'qos'], message: `qos ${r.qos} does not apply to a NATS peer: leave it out (peer.jetstream decides what the peer acknowledges)` });
     if (remote !== undefined) problems.push({ path: ['rules', i, 'topic'], message: `at the peer this rule covers ${JSON.stringify(remoteFilter(r))}: ${remote}` });
   });
   if (problems.length > 0) return problems;

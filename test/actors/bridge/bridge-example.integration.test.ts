@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
@@ -17,6 +17,7 @@ import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
 import { freePorts } from '../../../deploy/nats-server/index.ts';
 import type { BridgeStatus } from '../../../actors/index.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
+import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
 
 const APP_DIR = fileURLToPath(new URL('../../../examples/bridge/', import.meta.url));
 const EXAMPLE = readFileSync(join(APP_DIR, 'plant.yaml'), 'utf8');
@@ -47,8 +48,7 @@ it('example - a hot reading becomes an alert at the factory broker, and a factor
   await factory.subscribeAsync('factory/plant-1/alerts/#', { qos: 1 });
   await expect.poll(async () => ((await site.system.ref('bridge').ask({ type: 'status' } as never, { timeout: 5_000 })) as BridgeStatus).peer.connected, { timeout: 60_000 }).toBe(true);
   // The routes capture once the application has started (the hub's listener opens a little before).
-  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
-  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_plant')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
+  await untilRoutesCapture(nc, 'CAIRN_RT_local_plant');
 
   // The sensor, as the example's comments run it: Debian's mosquitto_pub, and a subscriber for its commands.
   const sensor = await (async () => {

@@ -92,6 +92,8 @@ describe('bridge config', () => {
     expect(bridgeConfigProblems(config([rule('a/#', 'out')], 'http://x'))[0]!.message).toMatch(/scheme/);
     // A NATS peer: its topics become subjects, so the peer side may hold no "." either.
     expect(bridgeConfigProblems(config([rule('a/#', 'out', '', 'f.x/')], 'nats://127.0.0.1:4222')).map((p) => p.path.join('.'))).toEqual(['rules.0.topic']);
+    // MQTT QoS means nothing to a NATS peer: refused rather than ignored.
+    expect(bridgeConfigProblems(config([rule('a/#', 'out', '', 'f/', 2)], 'nats://127.0.0.1:4222')).map((p) => p.path.join('.'))).toEqual(['rules.0.qos']);
     expect(bridgeConfigProblems({ ...config([rule('a/#', 'out', '', 'f/')], 'nats://127.0.0.1:4222'), peer: { url: 'nats://127.0.0.1:4222', keepaliveS: 30, jetstream: true } })).toEqual([]);
   });
 

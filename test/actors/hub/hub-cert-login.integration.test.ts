@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
 import { freePorts } from '../../../deploy/nats-server/index.ts';
 import type { HubStatus } from '../../../actors/index.ts';
 import { makeTestCerts } from '../../helpers/certs.ts';
+import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -68,8 +69,7 @@ spec:
 `,
   );
   // The routes capture once the application has started (the hub's listener opens a little before).
-  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
-  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_certs')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
+  await untilRoutesCapture(nc, 'CAIRN_RT_local_certs');
   const url = `mqtts://127.0.0.1:${port}`;
   const tls = (cert: string, key: string): IClientOptions => ({ ca: readFileSync(certs.ca), cert: readFileSync(cert), key: readFileSync(key) });
   let device: MqttClient | undefined;

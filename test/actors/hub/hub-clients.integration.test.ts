@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
@@ -15,6 +15,7 @@ import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
 import { freePorts } from '../../../deploy/nats-server/index.ts';
 import type { HubStatus } from '../../../actors/index.ts';
 import { runBin } from '../../deploy/cli/cli-harness.ts';
+import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -52,9 +53,8 @@ spec:
   const status = (): Promise<HubStatus> => site.system.ref('hub').ask({ type: 'status' } as never, { timeout: 5_000 }) as Promise<HubStatus>;
   const seen = (): Promise<{ subject: string; text: string }[]> => site.system.ref('seen').ask({ type: 'seen' } as never, { timeout: 5_000 }) as Promise<{ subject: string; text: string }[]>;
 
-  // The routes capture once the application has started (the hub's listener opens a little before;
-  // each look is made afresh, as the listener restarts the server and this client reconnects).
-  await expect.poll(() => jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_fleet')).then(() => true, () => false), { timeout: 60_000 }).toBe(true);
+  // The routes capture once the application has started (the hub's listener opens a little before).
+  await untilRoutesCapture(nc, 'CAIRN_RT_local_fleet');
   // The listener comes with a server restart: connect once it is there.
   const device = await (async () => {
     for (let i = 0; ; i++) {

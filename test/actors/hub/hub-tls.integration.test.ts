@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import type { EmbeddedSite } from '../../../deploy/embedded/index.ts';
 import { freePorts } from '../../../deploy/nats-server/index.ts';
 import { makeTestCerts } from '../../helpers/certs.ts';
 import type { TestCerts } from '../../helpers/certs.ts';
+import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -56,11 +57,7 @@ spec:
 `,
   );
   // The routes capture once the application has started (the hub's listener opens a little before).
-  // (Each look is made afresh: the hub's listener restarts the server, and this client reconnects.)
-  for (let i = 0; !(await jetstreamManager(nc).then((jsm) => jsm.streams.info('CAIRN_RT_local_secure')).then(() => true, () => false)); i++) {
-    if (i > 400) throw new Error('the application never started');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilRoutesCapture(nc, 'CAIRN_RT_local_secure');
 }, 60_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);

@@ -15,6 +15,7 @@ export { TimerModule, TimerActor, TimerConfig } from './timer/index.ts';
 export type { TimerMsg, TimerStatus } from './timer/index.ts';
 export { HubModule, HubActor, HubConfig, HubPrincipal, hubConfigProblems, countIncidents, downlinkProblem, publishMessageProblems } from './hub/index.ts';
 export type { HubMsg, HubPublishMsg, HubPublished, HubStatus, IncidentCounts, DeviceEvent } from './hub/index.ts';
-export { deviceClientChanges, deviceEventSubject } from './hub/index.ts';
+export { deviceClientChanges, deviceEventSubject, certificateSubjectProblem, formatCertificateSubject, parseCertificateSubject, subjectFileName } from './hub/index.ts';
+export type { SubjectPart } from './hub/index.ts';
 export { BridgeModule, BridgeActor, BridgeConfig, BridgeRule, bridgeConfigProblems, ORIGIN_HEADER } from './bridge/index.ts';
 export type { BridgeEventMsg, BridgeMsg, BridgeSendMsg, BridgeStatus } from './bridge/index.ts';

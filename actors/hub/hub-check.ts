@@ -2,6 +2,7 @@ import { DOWNLINK_USER, SITE_INTERNAL_USER, mqttFilterProblem, subjectFilterProb
 import { isAbsolute } from 'node:path';
 import type { ModuleConfigProblem } from '../../kernel/index.ts';
 import type { HubConfig } from './hub-config.ts';
+import { certificateSubjectProblem } from './certificate-subject.ts';
 
 /**
  * What a hub config its schema accepts still cannot be: a topic filter nats-server would map to
@@ -19,6 +20,8 @@ export function hubConfigProblems(config: HubConfig): ModuleConfigProblem[] {
       return;
     }
     if (byCert && !mapping) problems.push({ path: ['principals', i, 'certificate'], message: 'a certificate principal logs in on a listener that maps certificates: set tls.map (with ca) on the mqtt listener' });
+    const subjectProblem = byCert ? certificateSubjectProblem(p.certificate!) : undefined;
+    if (subjectProblem !== undefined) problems.push({ path: ['principals', i, 'certificate'], message: `${JSON.stringify(p.certificate)} ${subjectProblem}` });
     if (!byCert && mapping) problems.push({ path: ['principals', i, 'username'], message: 'a listener with tls.map logs devices in by certificate only: make this principal a certificate one, or drop tls.map' });
     const name = (p.certificate ?? p.username)!;
     if (name === SITE_INTERNAL_USER || name === DOWNLINK_USER) problems.push({ path: ['principals', i, 'username'], message: `"${name}" is a user of the site itself: pick another name` });

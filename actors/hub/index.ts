@@ -24,4 +24,6 @@ export type { HubMsg, HubPublishMsg, HubPublished, HubState, HubStatus, Incident
 export { HubConfig, HubPrincipal, HubTls } from './hub-config.ts';
 export { hubConfigProblems } from './hub-check.ts';
 export { deviceClientChanges, deviceEventSubject } from './hub-clients.ts';
+export { certificateSubjectProblem, formatCertificateSubject, parseCertificateSubject, subjectFileName, SUBJECT_ATTRIBUTES } from './certificate-subject.ts';
+export type { SubjectAttribute, SubjectPart } from './certificate-subject.ts';
 export type { DeviceEvent } from './hub-clients.ts';

@@ -11,4 +11,4 @@ export const ExitCodes = {
 export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];
 
 /** Error codes that mean "the command line is wrong" (exit 2) rather than "it failed" (exit 1). */
-export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([DeployCodes.CLI_USAGE, DeployCodes.CLI_INVALID_JSON, DeployCodes.CLI_MESSAGE_TYPE_MISSING, KernelCodes.INVALID_ACTOR_ID]);
+export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([DeployCodes.CLI_USAGE, DeployCodes.CLI_INVALID_JSON, DeployCodes.CLI_MESSAGE_TYPE_MISSING, DeployCodes.CERTIFICATE_SUBJECT_INVALID, KernelCodes.INVALID_ACTOR_ID]);

@@ -14,7 +14,7 @@ export function registerSiteInit(site: Command, io: CliIo): void {
   addDataDirOption(
     site
       .command('init')
-      .description('write a nats-server config and a site.json for every site of a sites file, with a new leaf password per edge')
+      .description('write a nats-server config, a site.json and TLS files (a CA, a server certificate) for every site of a sites file, with a new leaf password per edge')
       .requiredOption('-f, --file <sites.yaml>', 'the sites file (apiVersion: cairn.dev/v1, kind: Sites)'),
     "where to write <dir>/<site>/ (default: the file's dataDir, ./.cairn-sites next to it)",
     '--out',
@@ -39,8 +39,16 @@ function printInit(result: InitSitesResult, outDir: string | undefined, flags: I
   ];
   for (const line of formatTable(columns, result.sites)) io.out(`  ${line}`);
   io.out('');
-  io.out('wrote (mode 0600: they hold the leaf passwords):');
+  io.out('wrote (mode 0600 where they hold leaf passwords or private keys):');
   for (const path of result.written) io.out(`  ${path}`);
+  const kept = [...result.tls].filter(([, t]) => !t.newCa).map(([s]) => s);
+  if (kept.length > 0) io.out(`kept the CA of ${kept.join(', ')} (device certificates chain to it; remove <site>/tls/ to make a new one)`);
+  io.out('');
+  io.out('TLS for a hub listener on a site, e.g. the first one (devices trust its ca.pem):');
+  const [first] = result.sites;
+  const tls = result.tls.get(first!.site)!;
+  io.out(`  tls: { cert: ${tls.cert}, key: ${tls.key}, ca: ${tls.ca} }`);
+  io.out(`a device certificate from that CA: npx cairn site cert ${first!.site} --subject "CN=sensor-1" --data-dir ${outDir ?? result.outDir}`);
   io.out('');
   const dirFlag = ` --data-dir ${outDir ?? result.outDir}`;
   const [cloud, ...edges] = result.sites;

@@ -97,8 +97,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       kind: 'Sites',
       // No `advertise`: the hub gossips no leaf address (no_advertise), so an edge whose link
       // dropped re-dials only its proxy, and a cut stays cut.
-      cloud: { name: CLOUD, host: '127.0.0.1', port: cloudPort!, leafPort: leafPort!, labels: {} },
-      edges: EDGES.map((name, i) => ({ name, host: '127.0.0.1', port: edgePorts[i]!, labels: { demo: 'true' }, receivesFrom: [] })),
+      cloud: { name: CLOUD, host: '127.0.0.1', port: cloudPort!, leafPort: leafPort!, labels: {}, certificateNames: [] },
+      edges: EDGES.map((name, i) => ({ name, host: '127.0.0.1', port: edgePorts[i]!, labels: { demo: 'true' }, receivesFrom: [], certificateNames: [] })),
       dataDir: dir,
     };
     const init = await initSites(description, { outDir: dir, force: true, leafUrlFor: (e) => `nats-leaf://127.0.0.1:${proxies[e]!.port}` });

@@ -19,6 +19,17 @@ export interface InitSitesResult {
   readonly sites: readonly SitePlan[];
   /** Every file written, in order. */
   readonly written: readonly string[];
+  /** Each site's TLS files (for hub listeners and device certificates), by site. */
+  readonly tls: ReadonlyMap<string, SiteTls>;
+}
+
+/** A site's TLS files `cairn site init` made or kept. */
+export interface SiteTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  /** Whether its CA was made by this run (false: the one there was kept, with the devices' certificates it signed). */
+  readonly newCa: boolean;
 }
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
@@ -33,7 +44,8 @@ async function writeSecret(path: string, text: string): Promise<void> {
 }
 
 /**
- * Writes `<outDir>/<site>/nats-server.conf` and `site.json` for every site of `sites`. Refuses
+ * Writes `<outDir>/<site>/nats-server.conf` and `site.json` for every site of `sites`, and its TLS
+ * files under `<site>/tls/` (a CA, kept if there is one, and a server certificate). Refuses
  * (CAIRN_SITE_FILES_EXIST) to overwrite any of them unless `force`, because every run makes new
  * leaf passwords that running sites would not know.
  */
@@ -53,11 +65,17 @@ export async function initSites(sites: SitesFile, opts: InitSitesOptions = {}): 
     }
   }
   const written: string[] = [];
+  const tls = new Map<string, SiteTls>();
+  // Loaded here only: X.509 needs a library (and its Reflect polyfill) that nothing else uses.
+  const { makeSiteCertificates } = await import('./site-certificates.ts');
   for (const p of plans) {
     await mkdir(p.dir, { recursive: true, mode: 0o700 });
     await writeSecret(p.configPath, renderNatsServerConfig(p.config));
     await writeSecret(p.siteFilePath, `${JSON.stringify(p.file, null, 2)}\n`);
     written.push(p.configPath, p.siteFilePath);
+    const certs = await makeSiteCertificates(p.dir, p.site, p.certificateNames);
+    written.push(...certs.written);
+    tls.set(p.site, { ca: certs.paths.ca, cert: certs.paths.cert, key: certs.paths.key, newCa: certs.newCa });
   }
-  return { outDir, sites: plans, written };
+  return { outDir, sites: plans, written, tls };
 }

@@ -16,6 +16,8 @@ export interface SitePlan {
   readonly siteFilePath: string;
   readonly config: NatsServerConfig;
   readonly file: SiteFile;
+  /** The names in the server certificate of its TLS listeners: its hosts, loopback and the sites file's `certificateNames`. */
+  readonly certificateNames: readonly string[];
 }
 
 export interface PlanOptions {
@@ -36,6 +38,12 @@ const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
 function dialHost(host: string): string {
   if (WILDCARD.has(host)) return '127.0.0.1';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The names devices may dial a site by: its listeners' hosts (not wildcards), loopback, `extra`. Pure. */
+export function certificateNamesOf(entry: SiteEntry, extra: readonly string[] = []): string[] {
+  const hosts = [entry.host, entry.mqtt?.host, entry.websocket?.host, ...extra].filter((h): h is string => h !== undefined && !WILDCARD.has(h));
+  return [...new Set([...hosts.map((h) => h.replace(/^\[|\]$/g, '')), '127.0.0.1', 'localhost', ...entry.certificateNames])];
 }
 
 export function randomLeafPassword(): string {
@@ -61,6 +69,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
     ...(s.websocket === undefined ? {} : { websocket: s.websocket }),
     ...(s.syncInterval === undefined ? {} : { syncInterval: s.syncInterval }),
   });
+  const advertisedHost = cloud.advertise?.replace(/:\d+$/, '');
   const plan = (entry: SiteEntry, role: SitePlan['role'], config: NatsServerConfig, peers: PeerSite[], cloudDomain?: string): SitePlan => {
     const { name: site, labels, port, host } = entry;
     const dir = siteDir(opts.outDir, site);
@@ -78,6 +87,7 @@ export function planSites(sites: SitesFile, opts: PlanOptions): SitePlan[] {
         ...(entry.maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp: entry.maxInstancesPerApp }),
         natsServer: config,
       },
+      certificateNames: certificateNamesOf(entry, role === 'cloud' && advertisedHost !== undefined ? [advertisedHost] : []),
     };
   };
 

@@ -41,6 +41,11 @@ export interface SiteEntry {
   readonly syncInterval?: SyncInterval;
   /** The most actor instances one application may create on this site (its controller refuses more). @default 10,000 */
   readonly maxInstancesPerApp?: number;
+  /**
+   * Host names and IP addresses devices dial this site by, put in the server certificate `cairn site
+   * init` makes for its TLS listeners, besides its host, 127.0.0.1 and localhost. @default []
+   */
+  readonly certificateNames: readonly string[];
 }
 
 /** The cloud hub. */
@@ -70,6 +75,8 @@ export interface SitesFile {
 const DEFAULT_DATA_DIR = './.cairn-sites';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
+/** A DNS name (a leading `*.` allowed), an IPv4 address or an IPv6 one. */
+export const CERTIFICATE_NAME = /^(?:(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
 
 type Path = readonly (string | number)[];
 
@@ -157,7 +164,7 @@ function labels(p: Problems, path: Path, value: unknown): Record<string, string>
 }
 
 /** The fields a sites file, its sites, its cloud and its edges take (the published JSON Schema lists the same: sites-json-schema.ts). */
-export const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval', 'maxInstancesPerApp'] as const;
+export const SITE_FIELDS = ['name', 'host', 'port', 'httpPort', 'mqtt', 'websocket', 'labels', 'syncInterval', 'maxInstancesPerApp', 'certificateNames'] as const;
 export const CLOUD_FIELDS = [...SITE_FIELDS, 'leafPort', 'advertise'] as const;
 export const EDGE_FIELDS = [...SITE_FIELDS, 'receivesFrom'] as const;
 export const SITES_FILE_FIELDS = ['apiVersion', 'kind', 'cloud', 'edges', 'dataDir'] as const;
@@ -168,6 +175,19 @@ function instancesLimit(p: Problems, path: Path, value: unknown): number | undef
     return undefined;
   }
   return value;
+}
+
+function certificateNames(p: Problems, path: Path, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    p.add(path, `is ${JSON.stringify(value)}: give a list of host names or IP addresses, e.g. [plant1.example.com, 10.0.0.5]`);
+    return [];
+  }
+  return value.flatMap((v, i) => {
+    if (typeof v === 'string' && CERTIFICATE_NAME.test(v)) return [v];
+    p.add([...path, i], `is ${JSON.stringify(v)}: give a host name (letters, digits, '-', '.', a leading '*.' for a wildcard) or an IP address`);
+    return [];
+  });
 }
 
 function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?: number }): SiteEntry {
@@ -189,6 +209,7 @@ function site(p: Problems, path: Path, o: Raw, defaults: { name?: string; port?:
     labels: labels(p, [...path, 'labels'], o['labels']),
     ...(syncInterval === undefined ? {} : { syncInterval }),
     ...(maxInstancesPerApp === undefined ? {} : { maxInstancesPerApp }),
+    certificateNames: certificateNames(p, [...path, 'certificateNames'], o['certificateNames']),
   };
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
 import { ManifestLimits } from '../../control-plane/index.ts';
+import { CERTIFICATE_NAME } from './sites-file.ts';
 
 /*
  * The published JSON Schema of a sites file (`kind: Sites`), for editors and CI linters. The sites
@@ -32,6 +33,7 @@ function siteFields(defaults: { name: boolean; port: boolean }) {
     labels: Type.Optional(Type.Record(Type.String({ pattern: NAME }), Type.String(), { additionalProperties: false, description: "labels the site's nodes register with" })),
     syncInterval: Type.Optional(Type.String({ pattern: '^(always|[1-9][0-9]*(ms|s|m|h))$', description: 'JetStream sync_interval: "always" (fsync before each acknowledged write) or a duration between fsyncs ("1s"); default by role: edges "always", the cloud "1s"' })),
     maxInstancesPerApp: Type.Optional(Type.Integer({ minimum: 1, maximum: ManifestLimits.instancesPerApp, description: 'the most actor instances one application may create on this site' })),
+    certificateNames: Type.Optional(Type.Array(Type.String({ pattern: CERTIFICATE_NAME.source, description: 'a host name or IP address' }), { description: "names devices dial this site by, put in the server certificate `cairn site init` makes (besides its host, 127.0.0.1 and localhost)" })),
   };
 }
 

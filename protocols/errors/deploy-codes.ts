@@ -31,6 +31,9 @@ export const DeployCodes = {
   SITES_FILE_INVALID: 'CAIRN_SITES_FILE_INVALID',
   SITE_FILES_EXIST: 'CAIRN_SITE_FILES_EXIST',
   SITE_NOT_INITIALIZED: 'CAIRN_SITE_NOT_INITIALIZED',
+  SITE_CA_UNREADABLE: 'CAIRN_SITE_CA_UNREADABLE',
+  CERTIFICATE_SUBJECT_INVALID: 'CAIRN_CERTIFICATE_SUBJECT_INVALID',
+  DEVICE_CERTIFICATE_EXISTS: 'CAIRN_DEVICE_CERTIFICATE_EXISTS',
   SITE_FILE_INVALID: 'CAIRN_SITE_FILE_INVALID',
   SITE_CONFIG_EDITED: 'CAIRN_SITE_CONFIG_EDITED',
   DEMO_LINK_TIMEOUT: 'CAIRN_DEMO_LINK_TIMEOUT',
@@ -193,6 +196,21 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.SITES_FILE_INVALID,
     summary: 'A sites file (kind: Sites) is not valid YAML or breaks the schema; the message lists every problem with its path and line.',
     fix: 'Fix each listed field: names use [A-Za-z0-9_-] and are unique, ports are 1-65535 and distinct per host, unknown fields are removed.',
+  },
+  {
+    code: DeployCodes.SITE_CA_UNREADABLE,
+    summary: "`cairn site cert` cannot read the site's CA (tls/ca.pem and tls/ca-key.pem in the site's folder).",
+    fix: 'Run `cairn site init` for the sites file first (it makes each site a CA), and pass the same --data-dir to `cairn site cert`.',
+  },
+  {
+    code: DeployCodes.CERTIFICATE_SUBJECT_INVALID,
+    summary: '`cairn site cert` was given a subject it cannot write into a certificate: not attribute=value parts, no CN, an attribute it does not write, or characters a distinguished name escapes.',
+    fix: 'Give a distinguished name with a CN and the attributes CN, O, OU, L, ST, C or DC, e.g. "CN=sensor-1,O=plant".',
+  },
+  {
+    code: DeployCodes.DEVICE_CERTIFICATE_EXISTS,
+    summary: '`cairn site cert` would overwrite the certificate and key of a device subject that it issued before.',
+    fix: 'Pass --force to issue a new one (the old one stays valid until it expires), or use the existing files.',
   },
   {
     code: DeployCodes.SITE_FILES_EXIST,

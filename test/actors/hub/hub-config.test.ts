@@ -62,6 +62,16 @@ spec:
     expect(hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls: { cert: '/c.pem', key: '/k.pem', map: true } } }, principals: [cert('CN=s1')] })).map((p) => p.path.join('.'))).toEqual(['listeners.mqtt.tls.ca']);
   });
 
+  it('hub config - a certificate principal that is no distinguished name (nats-server would never match it) is refused; spacing, case and order are free', () => {
+    const tls = { cert: '/c.pem', key: '/k.pem', ca: '/ca.pem', map: true };
+    const cert = (subject: string) => ({ certificate: subject, publish: [], subscribe: [] });
+    const problems = hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls } }, principals: [cert('CN=s1,O=plant'), cert('cn=s2, O=plant'), cert('sensor-3'), cert('CN=a+b'), cert('O=plant')] }));
+    expect(problems.map((p) => [p.path.join('.'), p.message])).toEqual([
+      ['principals.2.certificate', expect.stringMatching(/^"sensor-3" has "sensor-3", which is not attribute=value/)],
+      ['principals.3.certificate', expect.stringMatching(/^"CN=a\+b" has CN="a\+b"/)],
+    ]);
+  });
+
   it('hub config - more than one hub instance per site is refused', () => {
     const result = parseManifest(`apiVersion: cairn.dev/v1
 kind: Application

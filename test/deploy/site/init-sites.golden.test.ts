@@ -27,7 +27,8 @@ describe('cairn site init', () => {
   it('site init - writes the golden config and site.json of every site, mode 0600, for a fixed password', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-site-init-'));
     const result = await initSites(await loadSitesFile(EXAMPLE), { outDir: dir, password: fixedPassword });
-    expect(result.written).toEqual(FILES.map((f) => join(dir!, f)));
+    const tls = (site: string): string[] => ['ca.pem', 'ca-key.pem', 'server.pem', 'server-key.pem'].map((f) => join(dir!, site, 'tls', f));
+    expect(result.written).toEqual(['cloud', 'edge1', 'edge2'].flatMap((site) => [...FILES.filter((f) => f.startsWith(`${site}/`)).map((f) => join(dir!, f)), ...tls(site)]));
     for (const file of FILES) {
       // Paths differ per run: the golden files hold <DIR> instead.
       const text = (await readFile(join(dir, file), 'utf8')).replaceAll(dir, '<DIR>');
@@ -36,6 +37,34 @@ describe('cairn site init', () => {
       expect(text, file).toBe(await readFile(golden, 'utf8'));
       expect((await stat(join(dir, file))).mode & 0o777, file).toBe(0o600);
     }
+  });
+
+  it('site init - makes each site a CA and a server certificate for its names, keys mode 0600; --force keeps the CA', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-site-init-'));
+    const file = join(dir, 'sites.yaml');
+    await writeFile(file, 'apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { advertise: "hub.example.com:7422" }\nedges:\n  - { name: edge1, port: 4300, host: 0.0.0.0, certificateNames: [plant1.example.com, 10.1.2.3] }\n');
+    const result = await initSites(await loadSitesFile(file), { outDir: dir });
+    const openssl = (...args: string[]): Promise<string> => promisify(execFile)('openssl', args).then((r) => r.stdout);
+    const edge = result.tls.get('edge1')!;
+    expect(edge.newCa).toBe(true);
+    expect(await openssl('verify', '-CAfile', edge.ca, edge.cert)).toContain(': OK');
+    const text = await openssl('x509', '-in', edge.cert, '-noout', '-ext', 'subjectAltName,extendedKeyUsage');
+    // The wildcard host is not a name; loopback and the listed names are. Client use too: the hub logs in with it.
+    expect(text).toMatch(/IP Address:127\.0\.0\.1, DNS:localhost, DNS:plant1\.example\.com, IP Address:10\.1\.2\.3\s/);
+    expect(text).toContain('TLS Web Server Authentication, TLS Web Client Authentication');
+    expect(await openssl('x509', '-in', result.tls.get('cloud')!.cert, '-noout', '-ext', 'subjectAltName')).toContain('DNS:hub.example.com');
+    // Another site's CA does not vouch for it.
+    await expect(openssl('verify', '-CAfile', result.tls.get('cloud')!.ca, edge.cert)).rejects.toThrow();
+    for (const key of [join(dir, 'edge1', 'tls', 'ca-key.pem'), edge.key]) expect((await stat(key)).mode & 0o777, key).toBe(0o600);
+
+    const ca = await readFile(edge.ca, 'utf8');
+    const server = await readFile(edge.cert, 'utf8');
+    const again = await initSites(await loadSitesFile(file), { outDir: dir, force: true });
+    expect(again.tls.get('edge1')!.newCa).toBe(false);
+    expect(again.written).not.toContain(edge.ca);
+    expect(await readFile(edge.ca, 'utf8')).toBe(ca);
+    expect(await readFile(edge.cert, 'utf8')).not.toBe(server);
+    expect(await openssl('verify', '-CAfile', edge.ca, edge.cert)).toContain(': OK');
   });
 
   it('site init - nats-server accepts every written config (nats-server -t)', async () => {

@@ -30,6 +30,23 @@ describe('sites file', () => {
   });
 
 
+  it('sites file - certificateNames are checked one by one and named by path', () => {
+    let err: unknown;
+    try {
+      parseSitesFile('apiVersion: cairn.dev/v1\nkind: Sites\nedges:\n  - { name: edge1, port: 4223, certificateNames: [plant1.example.com, "*.plant.example.com", "fe80::1", "has space", 7] }\n  - { name: edge2, port: 4224, certificateNames: plant2 }\n');
+    } catch (e) {
+      err = e;
+    }
+    expect(isCairnError(err, 'CAIRN_SITES_FILE_INVALID')).toBe(true);
+    const message = (err as Error).message;
+    expect(message).toContain('edges[0].certificateNames[3]: is "has space"');
+    expect(message).toContain('edges[0].certificateNames[4]: is 7');
+    expect(message).toContain('edges[1].certificateNames: is "plant2": give a list');
+    expect(message).not.toContain('certificateNames[0]');
+    expect(message).not.toContain('certificateNames[1]');
+    expect(message).not.toContain('certificateNames[2]');
+  });
+
   it('sites file - maxInstancesPerApp reaches the site file its nodes read; a bad value is named', () => {
     const sites = parseSitesFile('apiVersion: cairn.dev/v1\nkind: Sites\ncloud: { port: 4222 }\nedges:\n  - { name: edge1, port: 4223, maxInstancesPerApp: 50 }\n');
     expect(sites.edges[0]!.maxInstancesPerApp).toBe(50);
@@ -48,7 +65,7 @@ describe('sites file', () => {
 
   it('sites file - the example in examples/multi-site is valid, with defaults applied', async () => {
     const sites = await loadSitesFile(EXAMPLE);
-    expect(sites.cloud).toEqual({ name: 'cloud', host: '127.0.0.1', port: 4222, leafPort: 7422, httpPort: 8222, labels: {} });
+    expect(sites.cloud).toEqual({ name: 'cloud', host: '127.0.0.1', port: 4222, leafPort: 7422, httpPort: 8222, labels: {}, certificateNames: [] });
     expect(sites.edges.map((e) => e.name)).toEqual(['edge1', 'edge2']);
     expect(sites.edges[0]).toMatchObject({ host: '127.0.0.1', port: 4223, mqtt: { port: 1883 }, websocket: { port: 8080 }, labels: { zone: 'north' }, receivesFrom: [] });
     expect(sites.edges[1]!.receivesFrom).toEqual(['edge1']);

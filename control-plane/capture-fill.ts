@@ -1,3 +1,8 @@
+/**
+ * How many captured messages a route's capture stream holds, and how many device publishes the MQTT
+ * store holds per app; beyond it the oldest are dropped (never the publisher's newest).
+ */
+export const ROUTE_CAPTURE_MAX_MSGS = 1_000_000;
 /** Above this share of a capture stream's limit, a `filling` event is raised. */
 export const FILL_ALERT_AT = 0.8;
 /** Below this share, the alert is armed again. */

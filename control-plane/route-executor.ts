@@ -7,7 +7,8 @@ import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
 import type { ActorEvent } from '../protocols/index.ts';
-import { fillAlert, fillOf } from './capture-fill.ts';
+import { ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
+import { CaptureFillWatch } from './capture-fill-watch.ts';
 import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
@@ -16,8 +17,7 @@ import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, readsMqttSto
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
-/** How many captured messages a stream holds; beyond it the oldest are dropped (never the publisher's newest). */
-export const ROUTE_CAPTURE_MAX_MSGS = 1_000_000;
+export { ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
 /** How long a forwarder may hold a message before the server hands it out again. */
 const ROUTE_ACK_WAIT_MS = 30_000;
 
@@ -112,7 +112,6 @@ export class RouteExecutor {
   private readonly running = new Map<string, Running>();
   /** The plan of each app whose stream this executor made, paused ones too: whom a fill alert concerns. */
   private readonly plans = new Map<string, RoutePlan>();
-  private readonly armed = new Map<string, boolean>();
 
   constructor(private readonly opts: RouteExecutorOptions) {}
 
@@ -260,33 +259,9 @@ export class RouteExecutor {
     return swept;
   }
 
-  /**
-   * Until `signal` aborts, looks at the capture streams of this executor's apps (paused ones too:
-   * a failed app's stream fills while nothing forwards) every `fillCheckMs`, and raises a
-   * `filling` event (CAIRN_ROUTE_CAPTURE_FILLING) for each target when one reaches 80 % of its
-   * message or byte limit, before it drops anything; once more after it fell below 70 %.
-   */
-  async watchFill(signal: AbortSignal): Promise<void> {
-    const { jsm, log } = this.opts;
-    const clock = this.opts.clock ?? systemClock;
-    while (!signal.aborted) {
-      for (const [app, plan] of [...this.plans]) {
-        try {
-          const info = await jsm.streams.info(plan.stream);
-          const reading = fillOf({ messages: info.state.messages, bytes: info.state.bytes }, { maxMsgs: info.config.max_msgs, maxBytes: info.config.max_bytes });
-          const next = fillAlert(reading, this.armed.get(plan.stream) ?? true);
-          this.armed.set(plan.stream, next.armed);
-          if (!next.raise) continue;
-          const ts = clock.now();
-          log.warn({ app, stream: plan.stream, used: reading.used, limit: reading.limit, code: DeployCodes.ROUTE_CAPTURE_FILLING }, `routes: capture stream ${plan.stream} is ${Math.round(reading.used * 100)} % full by ${reading.limit}; past 100 % its oldest messages are dropped`);
-          const targets = [...new Set(plan.routes.flatMap((r) => r.instances))];
-          for (const actor of targets) this.opts.onEvent?.({ v: 1, type: 'filling', actor, stream: plan.stream, used: reading.used, limit: reading.limit, code: DeployCodes.ROUTE_CAPTURE_FILLING, ts });
-        } catch (err) {
-          if (!isNotFound(err)) log.debug({ err, app }, 'routes: capture stream fill not read');
-        }
-      }
-      await clock.sleep(this.opts.fillCheckMs ?? 5_000, signal).catch(() => undefined);
-    }
+  /** Until `signal` aborts, watches how full this executor's capture streams are (capture-fill-watch.ts). */
+  watchFill(signal: AbortSignal): Promise<void> {
+    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans }).run(signal);
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */

@@ -133,5 +133,10 @@ export type ActorEvent =
    * after it fell below 70 %.
    */
   | { readonly v: 1; readonly type: 'filling'; readonly actor: string; readonly stream: string; readonly used: number; readonly limit: 'messages' | 'bytes'; readonly code: string; readonly ts: number }
+  /**
+   * `count` of the oldest messages held for this actor were dropped from `stream` to keep its limit
+   * (an application's device publishes on the server's MQTT store, after a `filling` event).
+   */
+  | { readonly v: 1; readonly type: 'dropped'; readonly actor: string; readonly stream: string; readonly count: number; readonly code: string; readonly ts: number }
   /** A side path of a message failed (e.g. storing its dead-letter copy, CAIRN_DEAD_LETTER_FAILED); the node retries it in `retryInMs`. */
   | { readonly v: 1; readonly type: 'retrying'; readonly actor: string; readonly code: string; readonly reason: string; readonly retryInMs: number; readonly ts: number };

@@ -13,6 +13,7 @@ export function formatEvent(e: ActorEvent): string {
     .with({ type: 'escalated' }, (x) => ['escalated', `supervisor gave up: ${x.reason}`])
     .with({ type: 'retrying' }, (r) => ['retrying', `${r.code}: ${r.reason} (again in ${r.retryInMs} ms)`])
     .with({ type: 'filling' }, (f) => ['filling', `${f.code}: stream ${f.stream} is ${Math.round(f.used * 100)} % full by ${f.limit}; past 100 % its oldest messages are dropped`])
+    .with({ type: 'dropped' }, (d) => ['dropped', `${d.code}: ${d.count} of the oldest messages held on ${d.stream} dropped to keep its limit`])
     .with({ type: 'stalled' }, (x) => ['stalled', `event loop held ${x.lagMs} ms${x.handlerMs === undefined ? '' : ` (this actor's handler ran ${x.handlerMs} ms)`}`])
     .exhaustive();
   return `${time}  ${what.padEnd(13)}  ${e.actor}${detail === '' ? '' : `  ${detail}`}`;

@@ -56,6 +56,7 @@ export const DeployCodes = {
   MODULE_STREAM_FAILED: 'CAIRN_MODULE_STREAM_FAILED',
   DEVICE_ACCESS_CONFLICT: 'CAIRN_DEVICE_ACCESS_CONFLICT',
   ROUTE_CAPTURE_FILLING: 'CAIRN_ROUTE_CAPTURE_FILLING',
+  ROUTE_CAPTURE_DROPPED: 'CAIRN_ROUTE_CAPTURE_DROPPED',
   DEVICE_ACCESS_NOT_APPLIED: 'CAIRN_DEVICE_ACCESS_NOT_APPLIED',
   ARTIFACT_UNAVAILABLE: 'CAIRN_ARTIFACT_UNAVAILABLE',
   ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
@@ -346,6 +347,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.ROUTE_CAPTURE_FILLING,
     summary: "An application's route capture stream on a site is 80 % full (by messages or bytes): its forwarder is not draining it (the application failed or is being replaced, or its site's leader is down), and at 100 % the stream drops its oldest captures. Raised as a `filling` event (cairn.evt.<site>.<node>.<actor>, printed by `cairn up`) and in the node log.",
     fix: '`cairn get <app>` shows why the application does not run; fix it or apply again. `nats stream info CAIRN_RT_<site>_<app>` shows the fill.',
+  },
+  {
+    code: DeployCodes.ROUTE_CAPTURE_DROPPED,
+    summary: "An application's device publishes waiting on a site's MQTT store (QoS 1 and 2, for its mqtt routes) reached the route capture limit (1,000,000 by default), and the oldest were dropped to keep it. Raised as a `dropped` event with the count, after a `filling` event at 80 %.",
+    fix: '`cairn get <app>` shows why the application does not forward (failed, paused, its site\'s leader down); fix it or delete the application. Its routes\' target actors must keep up with the devices.',
   },
   {
     code: DeployCodes.DEVICE_ACCESS_CONFLICT,

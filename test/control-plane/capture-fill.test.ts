@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillAlert, fillOf } from '../../control-plane/capture-fill.ts';
+import { storeExcess } from '../../control-plane/mqtt-store-fill.ts';
 
 describe('capture fill', () => {
   it('fill - the tighter of the message and byte limits; no limit counts as empty', () => {
@@ -18,5 +19,12 @@ describe('capture fill', () => {
       if (next.raise) raised.push(used);
     }
     expect(raised).toEqual([0.8, 0.81]);
+  });
+
+  it('store excess - what is held beyond the limit; nothing at or under it, nothing without a limit', () => {
+    expect(storeExcess(130, 100)).toBe(30);
+    expect(storeExcess(100, 100)).toBe(0);
+    expect(storeExcess(5, 100)).toBe(0);
+    expect(storeExcess(5_000, -1)).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyManifest, startAppController } from '../../../control-plane/index.ts';
+import { applyManifest, parseManifestOrThrow, planRoutes, RouteExecutor, siteInstances, startAppController } from '../../../control-plane/index.ts';
 import { freePorts, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import { ActorNode } from '../../../kernel/index.ts';
@@ -174,6 +174,63 @@ spec:
     expect(info.state.messages).toBeLessThan(100);
     expect(info.state.last_seq).toBe(90);
   }, 60_000);
+
+  it('uplink - device publishes an app does not forward raise a filling event at 80 % of the limit on the MQTT store, then the oldest past it are dropped and counted; the newest are forwarded', async () => {
+    const { server, nc, mqttPort } = await meterServer();
+    const system = await createActorSystem({ servers: server.url, site: 'held', node: 'held-n1' });
+    cleanups.push(() => system.shutdown());
+    const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
+    const plan = planRoutes('held', app, siteInstances(app.spec.actors))!;
+    const forwarded: string[] = [];
+    // Events about the store (the capture stream gets its own copy of each publish, and its own alert).
+    const events: ActorEvent[] = [];
+    const executor = new RouteExecutor({
+      site: 'held',
+      js: system.node.js,
+      jsm: system.node.jsm,
+      nc: system.node.nc,
+      log: system.node.log,
+      captureLimits: { maxMsgs: 100 },
+      fillCheckMs: 50,
+      onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
+      tell: async (_instance, items) => void forwarded.push(...items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data))),
+    });
+    // The app is being replaced (or failed): its routes capture, nothing forwards.
+    await executor.run('meters', plan);
+    await executor.pause('meters');
+    const watch = new AbortController();
+    const watching = executor.watchFill(watch.signal);
+    cleanups.push(async () => (watch.abort(), await watching));
+    const dev = await device(mqttPort, 'held-1');
+    const publish = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i <= to; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
+    };
+    const jsm = await jetstreamManager(nc);
+    const held = async (): Promise<number> => {
+      const info = await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-held-meters');
+      return info.num_pending + info.num_ack_pending;
+    };
+    await publish(1, 70);
+    await expect.poll(held).toBe(70);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toEqual([]);
+    await publish(71, 90);
+    await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
+    expect(events[0]).toMatchObject({ type: 'filling', actor: 'tally', stream: '$MQTT_msgs', limit: 'messages', code: 'CAIRN_ROUTE_CAPTURE_FILLING' });
+    // Raised before anything was dropped.
+    expect(await held()).toBe(90);
+    await publish(91, 130);
+    // Dropped as the limit is passed (one check may see part of the 40), each drop counted.
+    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+    await expect.poll(dropped, { timeout: 10_000 }).toBe(30);
+    expect(events.find((e) => e.type === 'dropped')).toMatchObject({ actor: 'tally', stream: '$MQTT_msgs', code: 'CAIRN_ROUTE_CAPTURE_DROPPED' });
+    expect(await held()).toBe(100);
+    // The app runs again: the newest 100 reach it, in order.
+    await executor.run('meters', plan);
+    await expect.poll(() => forwarded.length, { timeout: 20_000 }).toBe(100);
+    expect(forwarded).toEqual(Array.from({ length: 100 }, (_, i) => String(31 + i)));
+    await executor.remove('meters');
+  }, 90_000);
 
   it('uplink - kill -9 of the node while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {
     const site = 'meters-kill';

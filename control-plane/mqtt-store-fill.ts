@@ -1,0 +1,35 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { MQTT_MSGS_STREAM } from './route-plan.ts';
+
+/** How many device publishes an app's consumer on the MQTT store holds: not yet handed out, and handed out but not acked. */
+export async function heldByStoreConsumer(jsm: JetStreamManager, consumer: string): Promise<number> {
+  const info = await jsm.consumers.info(MQTT_MSGS_STREAM, consumer);
+  return info.num_pending + info.num_ack_pending;
+}
+
+/** How many of `held` to drop to keep `limit`. Pure. */
+export function storeExcess(held: number, limit: number): number {
+  return limit > 0 && held > limit ? held - limit : 0;
+}
+
+/**
+ * Drops up to `count` of the oldest device publishes an app's consumer on the MQTT store has not
+ * handed out yet: takes them through the consumer and acks them, so the server (interest
+ * retention) lets them go. A forwarder running meanwhile keeps what it holds. Returns how many
+ * were dropped.
+ */
+export async function dropOldestFromStore(js: JetStreamClient, consumer: string, count: number): Promise<number> {
+  const c = await js.consumers.get(MQTT_MSGS_STREAM, consumer);
+  let dropped = 0;
+  while (dropped < count) {
+    const batch = await c.fetch({ max_messages: Math.min(count - dropped, 1_000), expires: 2_000 });
+    const got = [];
+    for await (const m of batch) got.push(m);
+    if (got.length === 0) break;
+    // Acks go in order on one connection: the last one confirmed, all were taken.
+    for (const m of got.slice(0, -1)) m.ack();
+    await got.at(-1)!.ackAck();
+    dropped += got.length;
+  }
+  return dropped;
+}

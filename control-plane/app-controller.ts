@@ -10,7 +10,7 @@ import { CairnError, DeployCodes, KernelCodes, SupervisorCodes, isCairnError } f
 import type { RoutedMessage } from '../protocols/index.ts';
 import { decodeAppRecord } from './app-record.ts';
 import { AppStatusBucket } from './app-status.ts';
-import type { AppStatus } from './app-status.ts';
+import type { AppStatus, FetchProgress } from './app-status.ts';
 import { appTreeId, appTreeSpec, instanceChild } from './app-tree-spec.ts';
 import type { Unplaced } from '../supervisor-trees/placement/index.ts';
 import { openDesiredApps } from './desired-apps-bucket.ts';
@@ -31,7 +31,8 @@ import { ModuleStreams, planModuleStreams } from './module-streams.ts';
 import { DeviceAccessEntries } from './device-access-bucket.ts';
 import { planDeviceAccess } from './device-access-plan.ts';
 import type { DesiredApp, ReconcileCommand, RunningApp } from './plan-reconcile.ts';
-import { ArtifactCache, DEFAULT_ARTIFACT_DIR, ensureImageLoaded, localDocker, localizeArtifacts, openSiteArtifacts } from './artifacts/index.ts';
+import { ArtifactCache, DEFAULT_ARTIFACT_DIR, ensureImageLoaded, fetchProgress, localDocker, localizeArtifacts, openSiteArtifacts } from './artifacts/index.ts';
+import type { SiteArtifacts } from './artifacts/index.ts';
 import type Dockerode from 'dockerode';
 import { RetryTimers } from './retry-timers.ts';
 
@@ -75,6 +76,7 @@ export interface ControlledApp extends RunningApp {
   readonly state: 'running' | 'failed' | 'fetching';
   readonly actors: readonly string[];
   readonly error?: { readonly code: string; readonly message: string };
+  readonly progress?: FetchProgress;
 }
 
 /**
@@ -96,6 +98,7 @@ export class AppController {
   private moduleStreams: ModuleStreams | undefined;
   private deviceAccess: DeviceAccessEntries | undefined;
   private artifacts: ArtifactCache | undefined;
+  private siteArtifacts: SiteArtifacts | undefined;
   private images: ((id: string, image: string) => Promise<unknown>) | undefined;
   /** Apps whose artifacts had not reached this site: reconciled again after a delay, by app name. */
   private readonly artifactRetries = new RetryTimers<string>({ initialMs: 500, maxMs: 5_000 });
@@ -150,6 +153,7 @@ export class AppController {
     void this.routes.watchFill(this.abort.signal).catch((err: unknown) => node.log.warn({ err }, 'app controller: capture fill watch ended'));
     const kv = await openDesiredApps(node.js, node.jsm, { ...(this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain }), ...(this.opts.history === undefined ? {} : { history: this.opts.history }) });
     const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
+    this.siteArtifacts = artifacts;
     this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log, undefined, artifacts.files);
     let docker: Promise<Dockerode> | undefined;
     // Docker is loaded only when an app has a delivered image.
@@ -327,7 +331,7 @@ export class AppController {
           this.opts.system.node.log.warn({ err, app: c.name, revision: c.revision }, 'app controller: the new revision\'s code is not here yet; keeping the one that runs');
           if (isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE)) {
             this.retryForArtifacts(c.name);
-            this.reportRefused(c.name, c.revision, err, 'fetching');
+            this.reportRefused(c.name, c.revision, err, 'fetching', await this.fetchProgress(c.actors));
           } else this.reportRefused(c.name, c.revision, err);
           return;
         }
@@ -393,7 +397,8 @@ export class AppController {
       await system.stop(appTreeId(c.name)).catch(() => undefined);
       this.placer?.removeApp(c.name);
       const fetching = isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE);
-      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: fetching ? 'fetching' : 'failed', actors: fetching ? [] : actors, error });
+      const progress = fetching ? await this.fetchProgress(c.actors) : {};
+      this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: fetching ? 'fetching' : 'failed', actors: fetching ? [] : actors, error, ...progress });
       if (isCairnError(err, KernelCodes.NODE_UNREACHABLE)) {
         system.node.log.warn({ app: c.name }, 'app controller: a node placement chose did not answer; starting the application again when the site\'s nodes change');
         this.retryOnNodeChange.add(c.name);
@@ -497,11 +502,17 @@ export class AppController {
   }
 
   /** A revision this site will not act on (or not yet: `fetching`), reported where `cairn get <app>` looks (what ran before keeps running). */
-  private reportRefused(name: string, revision: number, err: unknown, state: 'failed' | 'fetching' = 'failed'): void {
+  /** How much of `actors`' artifacts this site holds, as a status field (nothing when not known). */
+  private async fetchProgress(actors: readonly Actor[]): Promise<{ progress?: FetchProgress }> {
+    const progress = await fetchProgress(await this.siteArtifacts?.store(), actors).catch(() => undefined);
+    return progress ? { progress } : {};
+  }
+
+  private reportRefused(name: string, revision: number, err: unknown, state: 'failed' | 'fetching' = 'failed', progress: { progress?: FetchProgress } = {}): void {
     const { node } = this.opts.system;
     const running = this.running.get(name);
     const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_RECORD_INVALID, message: (err as Error).message };
-    const status: AppStatus = { v: 1, app: name, site: this.site, node: node.id, revision, state, actors: running?.actors ?? [], error, updatedAt: Date.now() };
+    const status: AppStatus = { v: 1, app: name, site: this.site, node: node.id, revision, state, actors: running?.actors ?? [], error, ...progress, updatedAt: Date.now() };
     void this.status?.put(status).catch((e: unknown) => node.log.debug({ err: e, app: name }, 'app controller: status not written'));
   }
 
@@ -517,6 +528,7 @@ export class AppController {
       state: app.state,
       actors: app.actors,
       ...(app.error ? { error: app.error } : {}),
+      ...(app.progress ? { progress: app.progress } : {}),
       updatedAt: Date.now(),
     };
     void this.status?.put(status).catch((err: unknown) => node.log.debug({ err, app: name }, 'app controller: status not written'));

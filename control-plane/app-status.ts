@@ -20,7 +20,14 @@ export interface AppStatus {
   /** Ids of the app's actors on this site. */
   readonly actors: readonly string[];
   readonly error?: { readonly code: string; readonly message: string };
+  /** While `fetching`: how many bytes of the app's artifacts (behaviours, files, images) this site's store holds, of those whose size it knows. */
+  readonly progress?: FetchProgress;
   readonly updatedAt: number;
+}
+
+export interface FetchProgress {
+  readonly bytes: number;
+  readonly totalBytes: number;
 }
 
 const encoder = new TextEncoder();

@@ -24,7 +24,7 @@ export { loadModule, moduleCode } from './load-module.ts';
 export { parseManifestWithModules } from './parse-with-modules.ts';
 export { appTreeId, appTreeSpec } from './app-tree-spec.ts';
 export { AppStatusBucket, readAppStatuses } from './app-status.ts';
-export type { AppStatus } from './app-status.ts';
+export type { AppStatus, FetchProgress } from './app-status.ts';
 export { appsMirrorConfig, openDesiredApps } from './desired-apps-bucket.ts';
 export { appsJetStream } from './apps-jetstream.ts';
 export { siteInstances, siteInstanceCount, sitePlacementRequest, nodeInfoOf, targetsSite } from './site-instances.ts';

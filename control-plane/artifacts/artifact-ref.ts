@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import type { Actor } from '../manifest/index.ts';
 
 /**
  * How a stored revision names code that `cairn apply` delivered: `artifact:sha256:<64 hex>`, in
@@ -49,4 +50,25 @@ const IMAGE_ID = /^sha256:([0-9a-f]{64})$/;
 /** The hex of an image id (`sha256:<hex>`, as Docker writes it); undefined for anything else. */
 export function imageIdHex(id: string): string | undefined {
   return IMAGE_ID.exec(id)?.[1];
+}
+
+/** One artifact an actor runs with: its behaviour, a file, a delivered image. */
+export interface ArtifactUse {
+  readonly kind: 'behaviour' | 'file' | 'image';
+  readonly sha256: string;
+}
+
+/** The artifacts `actors` run with, each once. Pure. */
+export function artifactsOf(actors: readonly Actor[]): ArtifactUse[] {
+  const out = new Map<string, ArtifactUse>();
+  const add = (kind: ArtifactUse['kind'], sha256: string | undefined): void => {
+    if (sha256 !== undefined) out.set(`${kind}:${sha256}`, { kind, sha256 });
+  };
+  for (const a of actors) {
+    if (a.behaviour) add('behaviour', artifactDigest(a.behaviour.module));
+    for (const ref of Object.values(a.files ?? {})) add('file', artifactDigest(ref));
+    const image = a.container?.imageId;
+    if (image !== undefined) add('image', imageIdHex(image));
+  }
+  return [...out.values()];
 }

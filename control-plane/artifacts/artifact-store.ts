@@ -5,7 +5,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
 import { artifactObjectName, fileObjectName, imageObjectName } from './artifact-ref.ts';
 import { ChunkStore } from './chunk-store.ts';
-import type { ChunkIndex } from './chunk-store.ts';
+import type { ChunkArrival, ChunkIndex } from './chunk-store.ts';
 
 /** One stored artifact, as `cairn artifacts ls` shows it. */
 export interface StoredArtifact {
@@ -89,7 +89,7 @@ export class ArtifactStore {
       const blob = await this.os.getBlob(name);
       if (blob === null) return undefined;
       const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
-      if ((await this.chunks.firstMissing(index)) !== undefined) return undefined;
+      if ((await this.chunks.arrived(index)).firstMissing !== undefined) return undefined;
       const pieces: Uint8Array[] = [];
       for await (const piece of this.chunks.stream(index, `artifact sha256:${sha256.slice(0, 12)}…`) as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
       bytes = Buffer.concat(pieces);
@@ -105,6 +105,21 @@ export class ArtifactStore {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== sha256) throw corrupt(sha256, `its bytes have digest ${actual}`);
     return bytes;
+  }
+
+  /**
+   * How much of one artifact this site's store holds: the bytes of the chunks its index lists that
+   * are here, of all (a behaviour stored whole counts as all here). Undefined while its index has
+   * not arrived (the size is not known yet).
+   */
+  async arrival(kind: StoredArtifact['kind'], sha256: string): Promise<ChunkArrival | undefined> {
+    const name = objectName(kind, sha256);
+    const info = await this.os.info(name);
+    if (info === null || info.deleted) return undefined;
+    if (kind === 'behaviour' && info.metadata?.['format'] !== CHUNKED) return { bytes: info.size, totalBytes: info.size };
+    const blob = await this.os.getBlob(name);
+    if (blob === null) return undefined;
+    return this.chunks.arrived(JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex);
   }
 
   /** Every stored artifact, by digest. */
@@ -185,12 +200,17 @@ export class ArtifactStore {
     const blob = await this.os.getBlob(objectName(kind, idHex));
     if (blob === null) return undefined;
     const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
-    const missing = await this.chunks.firstMissing(index);
-    if (missing !== undefined) {
-      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `${what}: chunk ${missing + 1} of its ${index.chunks.length} is not in this site's store yet (an edge's mirror catches up while its link is up)`, { details: { what, chunk: missing } });
+    const { bytes, totalBytes, firstMissing } = await this.chunks.arrived(index);
+    if (firstMissing !== undefined) {
+      throw new CairnError(DeployCodes.ARTIFACT_UNAVAILABLE, `${what}: ${mebibytes(bytes)} of ${mebibytes(totalBytes)} MiB are in this site's store; chunk ${firstMissing + 1} of its ${index.chunks.length} is not yet (an edge's mirror catches up while its link is up)`, { details: { what, chunk: firstMissing, bytes, totalBytes } });
     }
     return this.chunks.stream(index, what);
   }
+}
+
+/** Bytes as MiB with one decimal. */
+function mebibytes(bytes: number): string {
+  return (bytes / 1_048_576).toFixed(1);
 }
 
 function corrupt(sha256: string, why: string): CairnError {

@@ -139,8 +139,34 @@ export class ChunkStore {
   }
 
   /** The first chunk of `index` this stream does not hold, if any (an edge checks before it starts a load). */
-  async firstMissing(index: ChunkIndex): Promise<number | undefined> {
-    for (const [i, [hex]] of index.chunks.entries()) if (!(await this.has(hex))) return i;
-    return undefined;
+  /**
+   * How much of `index` this stream holds (an edge's mirror fills it in the order apply stored
+   * the chunks): the bytes of the chunks present, of all, and the first chunk missing. One request.
+   */
+  async arrived(index: ChunkIndex): Promise<ChunkArrival> {
+    const info = await this.jsm.streams.info(Streams.chunks, { subjects_filter: Subjects.chunk('*') }).catch(() => undefined);
+    const present = info?.state.subjects ?? {};
+    return chunkArrival(index, (hex) => (present[Subjects.chunk(hex)] ?? 0) > 0);
   }
+}
+
+/** How much of an artifact a site's store holds. */
+export interface ChunkArrival {
+  readonly bytes: number;
+  readonly totalBytes: number;
+  /** Index of the first chunk not held; undefined when all are. */
+  readonly firstMissing?: number;
+}
+
+/** What `has` says of `index`'s chunks, summed. Pure. */
+export function chunkArrival(index: ChunkIndex, has: (hex: string) => boolean): ChunkArrival {
+  let bytes = 0;
+  let totalBytes = 0;
+  let firstMissing: number | undefined;
+  index.chunks.forEach(([hex, size], i) => {
+    totalBytes += size;
+    if (has(hex)) bytes += size;
+    else firstMissing ??= i;
+  });
+  return { bytes, totalBytes, ...(firstMissing === undefined ? {} : { firstMissing }) };
 }

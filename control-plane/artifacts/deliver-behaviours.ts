@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManifestDiagnosticCodes } from '../../protocols/index.ts';
 import type { Actor, Application, FileProblem } from '../manifest/index.ts';
-import { artifactDigest, artifactRef, imageIdHex, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
+import { artifactDigest, artifactRef, artifactsOf, isArtifactRef, isLocalModulePath } from './artifact-ref.ts';
 import { bundleBehaviour } from './bundle-behaviour.ts';
 import type { BuiltArtifact } from './bundle-behaviour.ts';
 
@@ -101,8 +101,7 @@ export async function packageBehaviours(app: Application, baseDir: string): Prom
 
 /** The artifacts an application's actors reference, by the hex that names them: behaviours' and files' digests, images' ids. Pure. */
 export function artifactDigestsOf(app: Application): string[] {
-  const refs = app.spec.actors.flatMap((a) => [a.behaviour ? artifactDigest(a.behaviour.module) : undefined, a.container?.imageId === undefined ? undefined : imageIdHex(a.container.imageId), ...Object.values(a.files ?? {}).map(artifactDigest)]);
-  return [...new Set(refs.filter((d): d is string => d !== undefined))];
+  return [...new Set(artifactsOf(app.spec.actors).map((u) => u.sha256))];
 }
 
 function buildErrorText(err: unknown): string {

@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../../kernel/runtimes/index.ts';
 import type { Actor, Application } from '../manifest/index.ts';
 import { ArtifactStore } from './artifact-store.ts';
 import type { ArtifactCache, ArtifactSource, FileSource } from './artifact-cache.ts';
-import { artifactDigest, isArtifactRef } from './artifact-ref.ts';
+import { artifactDigest, artifactsOf, isArtifactRef } from './artifact-ref.ts';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CairnError, DeployCodes } from '../../protocols/index.ts';
@@ -118,4 +118,23 @@ export async function localizeArtifacts(
   for (const a of actors) localActors.push(await withFiles(await local(a)));
   const byId = new Map(localActors.map((a) => [a.id, a]));
   return { app: { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => byId.get(a.id) ?? a) } }, actors: localActors, files };
+}
+
+/**
+ * How much of the artifacts `actors` run with this site's store holds (bytes of all whose index has
+ * arrived); undefined when nothing is known yet.
+ */
+export async function fetchProgress(store: ArtifactStore | undefined, actors: readonly Actor[]): Promise<{ readonly bytes: number; readonly totalBytes: number } | undefined> {
+  if (!store) return undefined;
+  let bytes = 0;
+  let totalBytes = 0;
+  let known = false;
+  for (const use of artifactsOf(actors)) {
+    const arrival = await store.arrival(use.kind, use.sha256);
+    if (!arrival) continue;
+    known = true;
+    bytes += arrival.bytes;
+    totalBytes += arrival.totalBytes;
+  }
+  return known ? { bytes, totalBytes } : undefined;
 }

@@ -6,6 +6,7 @@ import type { AppFlags } from './apply.ts';
 import { addAppOptions } from './apply.ts';
 import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
+import { formatBytes } from './format-ps.ts';
 import { withClient } from './with-client.ts';
 import { outputFormat, renderData } from './output-format.ts';
 import { ExitCodes } from './exit-codes.ts';
@@ -74,7 +75,7 @@ export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): 
     ...formatTable<SiteStatus>(
       [
         { header: 'SITE', value: (s) => s.site },
-        { header: 'STATE', value: (s) => (!s.reachable ? 'unknown (unreachable)' : (s.status?.state ?? 'not running')) },
+        { header: 'STATE', value: stateOf },
         { header: 'REVISION', value: (s) => s.status?.revision ?? '-', align: 'right' },
         { header: 'ACTORS', value: (s) => s.status?.actors.join(',') ?? '' },
         { header: 'ERROR', value: (s) => s.status?.error ? `${s.status.error.code}: ${s.status.error.message}` : '' },
@@ -83,4 +84,13 @@ export function formatAppDetails(d: AppDetails, status: readonly SiteStatus[]): 
     ).map((l) => `  ${l}`),
   );
   return lines;
+}
+
+/** A site's state; while fetching a big artifact, with how much of it has arrived. */
+export function stateOf(s: SiteStatus): string {
+  if (!s.reachable) return 'unknown (unreachable)';
+  const status = s.status;
+  if (!status) return 'not running';
+  const p = status.progress;
+  return status.state === 'fetching' && p ? `fetching (${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)})` : status.state;
 }

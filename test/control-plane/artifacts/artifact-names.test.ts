@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifactDigest, artifactDigestsOf, artifactRef, bundleBehaviour, imageIdHex, splitImageName, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
+import { artifactDigest, artifactDigestsOf, artifactsOf, artifactRef, bundleBehaviour, imageIdHex, splitImageName, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
 
 describe('artifact references', () => {
   it('artifacts - a reference names a SHA-256 digest; anything else is not one', () => {
@@ -67,6 +67,28 @@ describe('Cairn imports in artifacts', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('what a site fetches', () => {
+  it('artifacts - an app\'s actors use their behaviours, files and delivered images by digest, each once; paths and registry images are none', () => {
+    const hex = (c: string) => c.repeat(64);
+    const app = parseManifestOrThrow(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: uses }
+spec:
+  actors:
+    - { id: a, behaviour: { module: "artifact:sha256:${hex('a')}" }, files: { model: "artifact:sha256:${hex('f')}", conf: ./local.json } }
+    - { id: b, behaviour: { module: "artifact:sha256:${hex('a')}" } }
+    - { id: c, behaviour: { module: ./c.ts } }
+    - { id: d, behaviour: { module: ./d.ts }, mode: container, container: { image: "app:1", imageId: "sha256:${hex('d')}" } }
+    - { id: e, behaviour: { module: ./e.ts }, mode: container, container: { image: "registry.example/app:1" } }
+`).app;
+    expect(artifactsOf(app.spec.actors)).toEqual([
+      { kind: 'behaviour', sha256: hex('a') },
+      { kind: 'file', sha256: hex('f') },
+      { kind: 'image', sha256: hex('d') },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contentChunks } from '../../../control-plane/index.ts';
+import { chunkArrival, contentChunks } from '../../../control-plane/index.ts';
 import type { ChunkSizes } from '../../../control-plane/index.ts';
 
 const SMALL: ChunkSizes = { min: 256, avg: 1024, max: 4096 };
@@ -45,5 +45,14 @@ describe('content-defined chunks', () => {
   it('chunks - empty input has no chunks; input shorter than the minimum is one chunk', async () => {
     expect(await chunksOf(new Uint8Array(0), 1)).toEqual([]);
     expect((await chunksOf(randomBytes(100), 1)).map((c) => c.length)).toEqual([100]);
+  });
+});
+
+describe('chunk arrival', () => {
+  it('chunk arrival - the bytes of the chunks held, of all, and the first one missing; all held has none missing', () => {
+    const index = { v: 1 as const, size: 60, chunks: [['a', 10], ['b', 20], ['c', 30]] as [string, number][] };
+    expect(chunkArrival(index, (hex) => hex !== 'b')).toEqual({ bytes: 40, totalBytes: 60, firstMissing: 1 });
+    expect(chunkArrival(index, () => true)).toEqual({ bytes: 60, totalBytes: 60 });
+    expect(chunkArrival(index, () => false)).toEqual({ bytes: 0, totalBytes: 60, firstMissing: 0 });
   });
 });

@@ -52,7 +52,7 @@ export function imageIdHex(id: string): string | undefined {
   return IMAGE_ID.exec(id)?.[1];
 }
 
-/** One artifact an actor runs with: its behaviour, a file, a delivered image. */
+/** One artifact an actor runs with: its behaviour (or third-party module's code), a file, a delivered image. */
 export interface ArtifactUse {
   readonly kind: 'behaviour' | 'file' | 'image';
   readonly sha256: string;
@@ -66,6 +66,7 @@ export function artifactsOf(actors: readonly Actor[]): ArtifactUse[] {
   };
   for (const a of actors) {
     if (a.behaviour) add('behaviour', artifactDigest(a.behaviour.module));
+    if (a.module !== undefined) add('behaviour', artifactDigest(a.module));
     for (const ref of Object.values(a.files ?? {})) add('file', artifactDigest(ref));
     const image = a.container?.imageId;
     if (image !== undefined) add('image', imageIdHex(image));

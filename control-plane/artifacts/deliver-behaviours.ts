@@ -7,12 +7,14 @@ import { artifactDigest, artifactRef, artifactsOf, isArtifactRef, isLocalModuleP
 import { bundleBehaviour } from './bundle-behaviour.ts';
 import type { BuiltArtifact } from './bundle-behaviour.ts';
 
-/** An actor whose behaviour is a local file, delivered as an artifact. */
+/** An actor whose behaviour, or third-party module, is a local file, delivered as an artifact. */
 export interface DeliveredBehaviour {
   /** Index in spec.actors. */
   readonly index: number;
   readonly actor: string;
-  /** behaviour.module as the manifest wrote it. */
+  /** Which field names the file: `behaviour.module`, or `module` (a module by path). */
+  readonly field: 'behaviour.module' | 'module';
+  /** The path as the manifest wrote it. */
   readonly module: string;
   /** The file it names, resolved against the manifest's folder. */
   readonly file: string;
@@ -20,28 +22,29 @@ export interface DeliveredBehaviour {
 
 
 /**
- * Which actors' code `cairn apply` delivers: a behaviour whose module is a local path, in a mode
- * whose code the node loads (inline, worker, process). A container's behaviour.module is a path
- * inside its image; a package name is installed on the nodes; an artifact reference is delivered
- * already. Pure.
+ * Which actors' code `cairn apply` delivers: a behaviour, or a third-party module, whose module is
+ * a local path, in a mode whose code the node loads (inline, worker, process). A container's
+ * behaviour.module is a path inside its image; a package name is installed on the nodes; a
+ * built-in module (cairn/…) is part of Cairn; an artifact reference is delivered already. Pure.
  */
 export function deliveredBehaviours(app: Application, baseDir: string): DeliveredBehaviour[] {
   return app.spec.actors.flatMap((a, index) => {
-    const module = a.behaviour?.module;
+    const [field, module] = a.module !== undefined ? (['module', a.module] as const) : (['behaviour.module', a.behaviour?.module] as const);
     if (module === undefined || a.mode === 'container' || isArtifactRef(module) || !isLocalModulePath(module)) return [];
-    return [{ index, actor: a.id, module, file: module.startsWith('file:') ? fileURLToPath(module) : resolve(baseDir, module) }];
+    return [{ index, actor: a.id, field, module, file: module.startsWith('file:') ? fileURLToPath(module) : resolve(baseDir, module) }];
   });
 }
 
-/** The delivered behaviours whose file does not exist (or is not a file). */
+/** The delivered behaviours whose file does not exist (or is not a file); modules' files are reported by their import. */
 export function missingBehaviourFiles(app: Application, baseDir: string): FileProblem[] {
   const out: FileProblem[] = [];
   for (const d of deliveredBehaviours(app, baseDir)) {
-    if (existsSync(d.file) && statSync(d.file).isFile()) continue;
+    // A module's file is imported to check its config, which reports one that is missing.
+    if (d.field === 'module' || (existsSync(d.file) && statSync(d.file).isFile())) continue;
     out.push({
       index: d.index,
       code: ManifestDiagnosticCodes.BEHAVIOUR_FILE_NOT_FOUND,
-      message: `actor "${d.actor}": behaviour.module "${d.module}" resolves to ${d.file}, which ${existsSync(d.file) ? 'is not a file' : 'does not exist'} (relative paths are relative to the manifest's folder)`,
+      message: `actor "${d.actor}": ${d.field} "${d.module}" resolves to ${d.file}, which ${existsSync(d.file) ? 'is not a file' : 'does not exist'} (relative paths are relative to the manifest's folder)`,
     });
   }
   return out;
@@ -55,7 +58,7 @@ export interface AppArtifact extends BuiltArtifact {
 }
 
 export interface PackagedApp {
-  /** The application with each delivered behaviour.module replaced by its artifact reference. */
+  /** The application with each delivered behaviour.module and module path replaced by its artifact reference. */
   readonly app: Application;
   readonly artifacts: readonly AppArtifact[];
   /** Files that did not build. Nothing is usable when this is not empty. */
@@ -74,27 +77,29 @@ export async function packageBehaviours(app: Application, baseDir: string): Prom
     built.set(
       d.file,
       await bundleBehaviour(d.file).catch((err: unknown): Omit<FileProblem, 'index'> => ({
+        ...(d.field === 'module' ? { module: true } : {}),
         code: ManifestDiagnosticCodes.BEHAVIOUR_BUILD_FAILED,
-        message: `actor "${d.actor}": behaviour.module "${d.module}" (${d.file}) does not build into one JavaScript file: ${buildErrorText(err)}`,
+        message: `actor "${d.actor}": ${d.field} "${d.module}" (${d.file}) does not build into one JavaScript file: ${buildErrorText(err)}`,
       })),
     );
   }
   const problems: FileProblem[] = [];
   const artifacts = new Map<string, AppArtifact>();
-  const refs = new Map<number, string>();
+  const refs = new Map<number, { readonly field: DeliveredBehaviour['field']; readonly ref: string }>();
   for (const d of delivered) {
     const b = built.get(d.file)!;
     if (!('sha256' in b)) {
       problems.push({ ...b, index: d.index });
       continue;
     }
-    refs.set(d.index, artifactRef(b.sha256));
+    refs.set(d.index, { field: d.field, ref: artifactRef(b.sha256) });
     const have = artifacts.get(b.sha256);
     artifacts.set(b.sha256, have ? { ...have, actors: [...have.actors, d.actor] } : { ...b, source: d.module, actors: [d.actor] });
   }
   const actors = app.spec.actors.map((a, i): Actor => {
-    const ref = refs.get(i);
-    return ref === undefined ? a : ({ ...a, behaviour: { ...a.behaviour!, module: ref } } as Actor);
+    const r = refs.get(i);
+    if (r === undefined) return a;
+    return (r.field === 'module' ? { ...a, module: r.ref } : { ...a, behaviour: { ...a.behaviour!, module: r.ref } }) as Actor;
   });
   return { app: { ...app, spec: { ...app.spec, actors } }, artifacts: [...artifacts.values()], problems };
 }

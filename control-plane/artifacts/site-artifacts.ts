@@ -78,14 +78,23 @@ export async function localizeArtifacts(
   // Delivered images first: loaded into this site's engine when it lacks them.
   for (const a of actors) if (a.container?.imageId !== undefined && images) await images(a.container.imageId, a.container.image ?? a.container.imageId);
   const paths = new Map<string, string>();
-  const local = async (a: Actor): Promise<Actor> => {
-    const module = a.behaviour?.module;
-    if (module === undefined || !isArtifactRef(module)) return a;
-    const digest = artifactDigest(module);
-    if (digest === undefined) return a; // malformed: the import reports it, naming the actor
+  const cached = async (ref: string): Promise<string | undefined> => {
+    const digest = artifactDigest(ref);
+    if (digest === undefined) return undefined; // malformed: the import reports it, naming the actor
     let path = paths.get(digest);
     if (path === undefined) paths.set(digest, (path = await cache.modulePath(digest)));
-    return { ...a, behaviour: { ...a.behaviour!, module: path } } as Actor;
+    return path;
+  };
+  // A behaviour's module, or a third-party module by path: delivered code.
+  const local = async (a: Actor): Promise<Actor> => {
+    if (a.module !== undefined && isArtifactRef(a.module)) {
+      const path = await cached(a.module);
+      return path === undefined ? a : ({ ...a, module: path } as Actor);
+    }
+    const module = a.behaviour?.module;
+    if (module === undefined || !isArtifactRef(module)) return a;
+    const path = await cached(module);
+    return path === undefined ? a : ({ ...a, behaviour: { ...a.behaviour!, module: path } } as Actor);
   };
   // A delivered file is in the cache (fetched when missing); a path a revision holds (stored without
   // `cairn apply`) is this node's file, which must exist.

@@ -13,11 +13,11 @@ export function behaviourExportFindings(problems: ReadonlyMap<number, string> = 
 
 /**
  * What the applying machine found wrong with the files it delivers (control-plane artifacts): a
- * missing behaviour file or one that does not build, each an error at
- * `spec.actors[i].behaviour.module`, or a missing entry of `files` at `spec.actors[i].files.<name>`.
+ * missing behaviour (or third-party module) file or one that does not build, each an error at
+ * `spec.actors[i].behaviour.module` (`spec.actors[i].module`), or a missing entry of `files` at `spec.actors[i].files.<name>`.
  */
 export function behaviourFileFindings(problems: readonly FileProblem[] = []): Finding[] {
-  return problems.map((p) => ({ level: 'error', segments: p.file === undefined ? ['spec', 'actors', p.index, 'behaviour', 'module'] : ['spec', 'actors', p.index, 'files', p.file], code: p.code, message: p.message }));
+  return problems.map((p) => ({ level: 'error', segments: p.file !== undefined ? ['spec', 'actors', p.index, 'files', p.file] : p.module ? ['spec', 'actors', p.index, 'module'] : ['spec', 'actors', p.index, 'behaviour', 'module'], code: p.code, message: p.message }));
 }
 
 /** A local file the manifest names that is missing or does not build: a behaviour's module, or one of `files` (`file`: its name). */
@@ -25,6 +25,8 @@ export interface FileProblem {
   /** Index of the actor in spec.actors. */
   readonly index: number;
   readonly file?: string;
+  /** The actor's `module` (a third-party module by path), not its behaviour's. */
+  readonly module?: boolean;
   readonly code: ManifestDiagnosticCode;
   readonly message: string;
 }

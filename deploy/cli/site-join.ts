@@ -29,7 +29,7 @@ export function registerSiteJoin(site: Command, io: CliIo, setExitCode: (code: n
   )
     .option('--node <id>', 'node id, unique on the site (default: the host name)')
     .option('--label <key=value>', "a label placement can select on (repeatable), added to the site's", labelOption('--label'))
-    .option('--app-dir <dir>', "where an applied manifest's third-party module paths and container build contexts resolve; behaviours and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
     .action(async (name: string, flags: SiteJoinFlags) => {
       setExitCode(await siteJoin(name, flags, io));
     });

@@ -26,7 +26,7 @@ export function registerSiteUp(site: Command, io: CliIo, setExitCode: (code: num
   )
     .option('--nats-server <path>', 'the nats-server binary (default: $NATS_SERVER, PATH, /usr/sbin, /usr/local/sbin, /usr/local/bin)')
     .option('--node <id>', 'node id (default: the host name)')
-    .option('--app-dir <dir>', "where an applied manifest's third-party module paths and container build contexts resolve; behaviours and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
     .action(async (name: string, flags: SiteUpFlags) => {
       setExitCode(await siteUp(name, flags, io));
     });

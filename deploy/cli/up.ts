@@ -30,7 +30,7 @@ export function registerUp(program: Command, io: CliIo, setExitCode: (code: numb
     .option('--port <n>', 'client port on 127.0.0.1 (default: a free port)', portOption('--port'))
     .option('--example <name>', 'example app from examples/<name>/app.ts, or "none"', 'hello')
     .option('--site <name>', 'site name', 'local')
-    .option('--app-dir <dir>', "where an applied manifest's third-party module paths and container build contexts resolve; behaviours and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
     .action(async (flags: UpFlags) => {
       setExitCode(await up(flags, io));
     });

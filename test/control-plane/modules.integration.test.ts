@@ -9,6 +9,7 @@ import { runBin } from '../deploy/cli/cli-harness.ts';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { AppStore } from '../../control-plane/index.ts';
+import { CairnClient } from '../../client/index.ts';
 
 const APP_DIR = fileURLToPath(new URL('../../examples/modules/', import.meta.url));
 const MANIFEST = join(APP_DIR, 'pipeline.yaml');
@@ -17,7 +18,8 @@ let dir: string;
 let site: EmbeddedSite;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cairn-modules-'));
-  site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: APP_DIR });
+  // The site's folder holds none of the example's files: apply delivers the module and the behaviour.
+  site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: dir });
 });
 afterAll(async () => {
   await site?.stop();
@@ -37,6 +39,14 @@ describe('modules through cairn apply', () => {
     expect(await ask('clock', '{"type":"status"}')).toEqual({ sent: 5, count: 5 });
     expect(await ask('threshold', '{"type":"passed"}')).toBe(5);
     expect(site.system.ps().actors.find((a) => a.id === 'threshold')?.mode).toBe('worker');
+    // The revision names the module's code by digest, like a behaviour's; the built-in one by name.
+    const client = await CairnClient.connect({ servers: site.url, site: site.site });
+    try {
+      const modules = (await client.getApp('pipeline')).app.spec.actors.map((a) => a.module ?? a.behaviour?.module);
+      expect(modules).toEqual(['cairn/timer', expect.stringMatching(/^artifact:sha256:[0-9a-f]{64}$/), expect.stringMatching(/^artifact:sha256:[0-9a-f]{64}$/)]);
+    } finally {
+      await client.close();
+    }
   }, 90_000);
 
   it('cairn apply - a third-party module refusing its config is rejected with the path and line, nothing stored', async () => {
@@ -58,7 +68,10 @@ describe('modules through cairn apply', () => {
 
   it('site - a module config stored without the apply-time check is refused where it is loaded, and cairn get shows why', async () => {
     // AppStore.apply checks built-in modules only; the site imports ./threshold.ts and checks it.
-    const text = (await readFile(MANIFEST, 'utf8')).replace('name: pipeline', 'name: unchecked').replace('above: 10', 'above: ten').replace(/id: (clock|threshold|tally)/g, 'id: u-$1').replace('to: threshold', 'to: u-threshold');
+    const text = (await readFile(MANIFEST, 'utf8')).replace('name: pipeline', 'name: unchecked').replace('above: 10', 'above: ten').replace(/id: (clock|threshold|tally)/g, 'id: u-$1').replace('to: threshold', 'to: u-threshold')
+      // Stored as is, not delivered: the paths must name the files on the site's machine.
+      .replaceAll('./threshold.ts', join(APP_DIR, 'threshold.ts'))
+      .replaceAll('./tally.ts', join(APP_DIR, 'tally.ts'));
     const nc = await connect({ servers: site.url });
     try {
       const store = await AppStore.open(jetstream(nc));

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifactDigest, artifactDigestsOf, artifactsOf, artifactRef, bundleBehaviour, imageIdHex, splitImageName, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
+import { artifactDigest, artifactDigestsOf, artifactsOf, missingBehaviourFiles, artifactRef, bundleBehaviour, imageIdHex, splitImageName, cairnImportsOf, deliveredBehaviours, isLocalModulePath, linkCairnImports, ownModuleOf, packageEntryPath, parseManifestOrThrow } from '../../../control-plane/index.ts';
 
 describe('artifact references', () => {
   it('artifacts - a reference names a SHA-256 digest; anything else is not one', () => {
@@ -30,8 +30,8 @@ spec:
     - { id: d, mode: container, behaviour: { module: /app/d.js }, container: { image: "x:1" } }
 `);
     expect(deliveredBehaviours(app, '/m/app')).toEqual([
-      { index: 0, actor: 'a', module: './a.ts', file: '/m/app/a.ts' },
-      { index: 1, actor: 'b', module: '../lib/b.js', file: '/m/lib/b.js' },
+      { index: 0, actor: 'a', field: 'behaviour.module', module: './a.ts', file: '/m/app/a.ts' },
+      { index: 1, actor: 'b', field: 'behaviour.module', module: '../lib/b.js', file: '/m/lib/b.js' },
     ]);
   });
 });
@@ -89,6 +89,27 @@ spec:
       { kind: 'file', sha256: hex('f') },
       { kind: 'image', sha256: hex('d') },
     ]);
+  });
+});
+
+describe('delivered modules', () => {
+  it('artifacts - a third-party module by path is delivered like a behaviour; built-in and package modules are not', () => {
+    const app = parseManifestOrThrow(`apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: mods }
+spec:
+  actors:
+    - { id: clock, module: cairn/timer, config: { to: t, message: { type: x }, everyMs: 1000 } }
+    - { id: t, module: ./threshold.ts }
+    - { id: p, module: acme-modules }
+    - { id: b, behaviour: { module: ./b.ts } }
+`).app;
+    expect(deliveredBehaviours(app, '/apps').map((d) => [d.actor, d.field, d.file])).toEqual([
+      ['t', 'module', '/apps/threshold.ts'],
+      ['b', 'behaviour.module', '/apps/b.ts'],
+    ]);
+    // A missing module file is reported once, by the import that checks its config (parseManifestWithModules).
+    expect(missingBehaviourFiles(app, '/nowhere').map((p) => [p.index, p.message])).toEqual([[3, expect.stringMatching(/^actor "b": behaviour\.module "\.\/b\.ts" resolves to \/nowhere\/b\.ts/)]]);
   });
 });
 

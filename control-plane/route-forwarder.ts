@@ -1,6 +1,7 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
+import { deliveryFollows } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -70,6 +71,7 @@ export class RouteForwarder {
     const { clock, log } = this.opts;
     const keepAlive = setInterval(() => this.waiting.forEach((m) => m.working()), (this.opts.ackWaitMs ?? 30_000) / 3);
     try {
+      let gap: string | undefined;
       for (let attempt = 0; !signal.aborted; ) {
         try {
           const { consumer, incarnation } = await this.opts.consumer();
@@ -78,22 +80,38 @@ export class RouteForwarder {
           signal.addEventListener('abort', stop, { once: true });
           // Aborted while the consumer was being set up: the listener came too late to fire.
           if (signal.aborted) stop();
+          // The consumer's delivery number of the last message of this session (see below).
+          let lastDelivery: number | undefined;
           try {
             for await (const m of messages) {
               attempt = 0;
               if (signal.aborted) break;
+              const delivery = m.info.deliverySequence;
+              if (!deliveryFollows(lastDelivery, delivery)) {
+                // Deliveries the server counted as made never reached this node (a connection cut
+                // with bytes in flight). The server would hand them out again only after the ack
+                // wait, behind newer ones: an actor would get them out of order. Nothing after the
+                // gap is forwarded; the consumer is made again, which hands out everything unacked
+                // in capture order (what was forwarded already is stored once: its de-duplication id).
+                gap = `consumer delivery ${delivery} followed ${lastDelivery}: deliveries were lost on the way`;
+                break;
+              }
+              lastDelivery = delivery;
               this.forward(m, incarnation, signal);
             }
           } finally {
             signal.removeEventListener('abort', stop);
+            if (gap !== undefined) stop();
           }
         } catch (err) {
           if (!signal.aborted) log.warn({ err: (err as Error).message, stream: this.opts.plan.stream }, 'route forwarder: consumer failed');
         }
         if (signal.aborted) return;
-        // The pull ended without being asked to: the stream or consumer went missing. Recreate, resume.
-        const delayMs = backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
-        log.warn({ stream: this.opts.plan.stream, attempt, delayMs }, 'route forwarder: capture consumer lost; recreating it');
+        // The pull ended without being asked to: the stream or consumer went missing, or deliveries
+        // were lost on the way (at once then). Recreate, resume.
+        const delayMs = gap !== undefined ? 0 : backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
+        log.warn({ stream: this.opts.plan.stream, attempt, delayMs, reason: gap ?? 'the stream or its consumer is gone' }, 'route forwarder: capture consumer lost; recreating it');
+        gap = undefined;
         await clock.sleep(delayMs, signal).catch(() => undefined);
       }
     } finally {

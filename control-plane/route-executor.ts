@@ -3,7 +3,7 @@ import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, Strea
 import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { ensureStream, isNotFound, systemClock } from '../kernel/index.ts';
+import { ensureStream, isNotFound, resetConsumer, systemClock } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
 import type { ActorEvent } from '../protocols/index.ts';
@@ -155,10 +155,11 @@ export class RouteExecutor {
     const clock = this.opts.clock ?? systemClock;
     // QoS 1 and 2 device publishes come from the server's MQTT store (stored before their PUBACK);
     // the capture stream gets them too, only afterwards, and leaves them to that forwarder.
-    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...(mqtt ? { skip: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => isStoredDevicePublish(headers) && storedAtMs >= storeSince } : {}) });
+    const connection = this.opts.nc ? { connection: this.opts.nc } : {};
+    const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, ...(mqtt ? { skip: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => isStoredDevicePublish(headers) && storedAtMs >= storeSince } : {}) });
     const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
     if (mqtt) {
-      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
+      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
       runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
     }
     this.running.set(app, { abort, done: Promise.all(runs) });
@@ -203,7 +204,7 @@ export class RouteExecutor {
       if (JSON.stringify(existing.config.filter_subjects ?? [existing.config.filter_subject]) !== JSON.stringify(config.filter_subjects)) {
         await jsm.consumers.update(MQTT_MSGS_STREAM, config.durable_name, { filter_subjects: config.filter_subjects! });
       }
-      if (reset && nc) await resetConsumer(nc, apiPrefixOf(jsm), MQTT_MSGS_STREAM, config.durable_name);
+      if (reset && nc) await resetConsumer(nc, jsm, MQTT_MSGS_STREAM, config.durable_name);
     }
     return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)), since: Date.parse(made.created) };
   }
@@ -272,17 +273,4 @@ export class RouteExecutor {
   private deleteStream(stream: string): Promise<void> {
     return deleteOwnedStream(this.opts.jsm, this.opts.log, stream, 'routes: capture stream');
   }
-}
-
-/** Moves a consumer back to its ack floor ($JS.API.CONSUMER.RESET, nats-server 2.14+): what it had handed out and not had acked comes again, in order. */
-async function resetConsumer(nc: NatsConnection, api: string, stream: string, consumer: string): Promise<void> {
-  const reply = await nc.request(`${api}.CONSUMER.RESET.${stream}.${consumer}`, new Uint8Array(0), { timeout: 5_000 });
-  const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string } };
-  if (answer.error) throw new Error(`resetting consumer ${consumer} on ${stream} failed: ${answer.error.description ?? JSON.stringify(answer.error)}`);
-}
-
-/** The JetStream API prefix `jsm` talks to (its domain's). */
-function apiPrefixOf(jsm: JetStreamManager): string {
-  const o = jsm.getOptions();
-  return o.apiPrefix ?? (o.domain ? `$JS.${o.domain}.API` : '$JS.API');
 }

@@ -1,7 +1,8 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
-import { deliveryFollows } from '../kernel/index.ts';
+import { deliveryFollows, onReconnect } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -40,6 +41,12 @@ export interface RouteForwarderOptions {
    * de-duplication ids, and the prefix its subjects carry before the published subject.
    */
   readonly source?: { readonly stream: string; readonly subjectPrefix: string };
+  /**
+   * The connection the consumer reads through: when it is made again, the consumer is too (what was
+   * on its way is lost, and if that filled max_ack_pending no later delivery would show the gap).
+   * @default not watched
+   */
+  readonly connection?: NatsConnection;
   /** Messages acked without being forwarded (another forwarder takes them), by their headers and when the stream stored them (ms). @default none */
   readonly skip?: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => boolean;
 }
@@ -78,6 +85,12 @@ export class RouteForwarder {
           const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
           const stop = (): void => void messages.stop();
           signal.addEventListener('abort', stop, { once: true });
+          const unwatch = this.opts.connection
+            ? onReconnect(this.opts.connection, () => {
+                gap = "the leader's connection to its server was made again: deliveries on their way may be lost";
+                stop();
+              })
+            : undefined;
           // Aborted while the consumer was being set up: the listener came too late to fire.
           if (signal.aborted) stop();
           // The consumer's delivery number of the last message of this session (see below).
@@ -101,6 +114,7 @@ export class RouteForwarder {
             }
           } finally {
             signal.removeEventListener('abort', stop);
+            unwatch?.();
             if (gap !== undefined) stop();
           }
         } catch (err) {

@@ -1,5 +1,7 @@
 export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
 export { deliveryFollows } from './mailbox-dispatcher.ts';
+export { resetConsumer } from './consumer-reset.ts';
+export { onReconnect } from './on-reconnect.ts';
 export { publishOnSite } from './site-publish.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';

@@ -131,6 +131,7 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
     stream: moduleStreamName(ctx.site, ctx.id, OUTBOUND_STREAM),
     rules: config.rules,
     inflight: config.inflight,
+    ackWaitMs: config.ackWaitS * 1_000,
     origin,
     peer,
     floor: ctx.state.floor,

@@ -45,6 +45,7 @@ export const BridgeConfig = Type.Object(
       { additionalProperties: false, default: {}, description: "The per-peer stream outbound messages wait in until the peer acknowledged them." },
     ),
     inflight: Type.Integer({ minimum: 1, maximum: 1_000, default: 64, description: 'Outbound messages sent and not yet acknowledged by the peer, at most.' }),
+    ackWaitS: Type.Integer({ minimum: 5, maximum: 3_600, default: 30, description: 'How long an outbound message handed to the bridge may go unacknowledged before its buffer hands it out again (the bridge keeps those it waits on the peer for alive). @default 30' }),
     report: Type.Optional(
       Type.Object(
         { to: Type.String({ pattern: NAME_PATTERN.source, description: 'Id of an actor, on this site, told when the peer goes down or up and when messages are dropped (a BridgeEventMsg).' }) },

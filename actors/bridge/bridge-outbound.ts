@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { deliveryFollows, onReconnect, resetConsumer } from '../../kernel/index.ts';
 import type { Clock, SiteNats } from '../../kernel/index.ts';
 import type { BridgeRule } from './bridge-config.ts';
 import { dropsBeforeDelivery, dropsBeforeFirst } from './bridge-drops.ts';
@@ -12,7 +13,6 @@ import { ORIGIN_HEADER, outboundDecision } from './bridge-topics.ts';
 export const OUTBOUND_CONSUMER = 'bridge';
 /** A message the peer refused this many times is dropped (counted), not retried for ever. */
 export const PEER_REFUSALS = 5;
-const ACK_WAIT_MS = 30_000;
 const CHECK_MS = 1_000;
 
 /** What the buffer holds now. */
@@ -37,6 +37,8 @@ export interface OutboundPumpOptions {
   readonly stream: string;
   readonly rules: readonly BridgeRule[];
   readonly inflight: number;
+  /** The buffer consumer's ack wait. */
+  readonly ackWaitMs: number;
   /** This bridge's origin mark (`<site>/<id>`). */
   readonly origin: string;
   readonly peer: Peer;
@@ -80,9 +82,9 @@ export class OutboundPump {
   async run(signal: AbortSignal): Promise<void> {
     const { jsm, js } = this.o.nats;
     const existing = await jsm.consumers.info(this.o.stream, OUTBOUND_CONSUMER).catch(() => undefined);
-    const config = { durable_name: OUTBOUND_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(ACK_WAIT_MS), max_ack_pending: this.o.inflight };
+    const config = { durable_name: OUTBOUND_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(this.o.ackWaitMs), max_ack_pending: this.o.inflight };
     if (existing) {
-      if (existing.config.max_ack_pending !== this.o.inflight) await jsm.consumers.update(this.o.stream, OUTBOUND_CONSUMER, { max_ack_pending: this.o.inflight });
+      if (existing.config.max_ack_pending !== this.o.inflight || existing.config.ack_wait !== config.ack_wait) await jsm.consumers.update(this.o.stream, OUTBOUND_CONSUMER, { max_ack_pending: this.o.inflight, ack_wait: config.ack_wait });
       this.floor = Math.max(this.floor, existing.delivered.stream_seq);
     } else {
       await jsm.consumers.add(this.o.stream, config);
@@ -98,11 +100,30 @@ export class OutboundPump {
     };
     signal.addEventListener('abort', stop, { once: true });
     const watcher = setInterval(() => void this.check(), CHECK_MS);
-    // An unacknowledged message is redelivered after ACK_WAIT_MS: those waiting for the peer say they are still at work.
-    const keepAlive = setInterval(() => this.held.forEach((m) => m.working()), ACK_WAIT_MS / 3);
+    // An unacknowledged message is redelivered after the ack wait: those waiting for the peer say they are still at work.
+    const keepAlive = setInterval(() => this.held.forEach((m) => m.working()), this.o.ackWaitMs / 3);
+    // The consumer's delivery number of the last message of this run, and whether one was skipped.
+    let lastDelivery: number | undefined;
+    let gap: string | undefined;
+    // Deliveries on their way when the connection dropped are lost; if they fill the consumer's
+    // max_ack_pending, no later one comes to show the gap, and the buffer would wait the ack wait.
+    const unwatch = onReconnect(this.o.nats.connection, () => {
+      gap = "the node's connection to its server was made again: deliveries on their way may be lost";
+      stop();
+    });
     try {
       await this.check();
       for await (const m of messages) {
+        const delivery = m.info.deliverySequence;
+        if (!deliveryFollows(lastDelivery, delivery)) {
+          // Deliveries the server counted as made never reached this node (its connection cut with
+          // them in flight): it would hand them out again only after the ack wait, behind newer
+          // ones, and the peer would get them out of order. This run ends; the consumer goes back
+          // to its ack floor, and the next run gets everything unacked in buffer order.
+          gap = `consumer delivery ${delivery} followed ${lastDelivery}: deliveries were lost on the way`;
+          break;
+        }
+        lastDelivery = delivery;
         // A copy of one this run holds (redelivered while it waited) is left to the one held.
         if (this.held.has(m.seq)) continue;
         this.held.set(m.seq, m);
@@ -114,6 +135,7 @@ export class OutboundPump {
         this.handle(m);
       }
     } finally {
+      unwatch();
       clearInterval(watcher);
       clearInterval(keepAlive);
       signal.removeEventListener('abort', stop);
@@ -123,6 +145,10 @@ export class OutboundPump {
       this.held.clear();
       this.flying = 0;
       for (const r of this.slotFreed.splice(0)) r();
+    }
+    if (gap !== undefined && !signal.aborted) {
+      this.o.log.warn({ stream: this.o.stream, reason: gap }, 'bridge: outbound deliveries were lost on the way; reading the buffer again from the first unacknowledged message');
+      await resetConsumer(this.o.nats.connection, jsm, this.o.stream, OUTBOUND_CONSUMER);
     }
   }
 

@@ -5,7 +5,7 @@ import { dropsBeforeDelivery, dropsBeforeFirst, peerRetryDelayMs } from '../../.
 import { parseManifest } from '../../../control-plane/index.ts';
 
 const rule = (topic: string, direction: BridgeRule['direction'], localPrefix = '', remotePrefix = '', qos: 0 | 1 | 2 = 1): BridgeRule => ({ topic, direction, qos, localPrefix, remotePrefix });
-const config = (rules: BridgeRule[], url = 'mqtt://127.0.0.1:1883'): BridgeConfig => ({ peer: { url, keepaliveS: 30 }, rules, buffer: { maxAgeMs: 60_000, maxBytes: 1 << 20 }, inflight: 64 });
+const config = (rules: BridgeRule[], url = 'mqtt://127.0.0.1:1883'): BridgeConfig => ({ peer: { url, keepaliveS: 30 }, rules, buffer: { maxAgeMs: 60_000, maxBytes: 1 << 20 }, inflight: 64, ackWaitS: 30 });
 
 describe('bridge topics', () => {
   it('topic matching - + is one level, a last # any levels and its parent, $ topics escape leading wildcards', () => {

@@ -33,12 +33,14 @@ interface Site {
 }
 
 /** A site (its own nats-server and node) running application `uplink`: a bridge to `peerUrl` with `rules` (YAML flow), and what it reports to. */
-async function bridgeSite(site: string, peerUrl: string, rules: string, more = ''): Promise<Site> {
+async function bridgeSite(site: string, peerUrl: string, rules: string, more = '', nodeVia?: (serverPort: number) => Promise<number>): Promise<Site> {
   const server = await startTestServer();
   cleanups.push(() => server.cleanup());
   const nc = await connect({ servers: server.url });
   cleanups.push(() => nc.close());
-  const system = await createActorSystem({ servers: server.url, site, node: `${site}-n1` });
+  // The node may reach its server through a proxy (to cut its connection); the test's client does not.
+  const nodePort = nodeVia ? await nodeVia(Number(new URL(server.url).port)) : undefined;
+  const system = await createActorSystem({ servers: nodePort === undefined ? server.url : `nats://127.0.0.1:${nodePort}`, site, node: `${site}-n1` });
   const controller = await startAppController({ system, appDir: FIXTURES });
   cleanups.push(async () => (await controller.stop(), await system.shutdown()));
   await applyManifest(jetstream(nc), uplinkManifest(peerUrl, rules, more));
@@ -145,6 +147,45 @@ describe('cairn/bridge', () => {
     await expect.poll(async () => (await status(site)).buffer.messages, { timeout: 10_000 }).toBe(0);
     expect(far.repeats()).toBe(0);
     expect((await events(site)).map((e) => e.event)).toContain('peer-down');
+  }, 240_000);
+
+  it('outbound - the node\u2019s connection to its server cut twice with buffered messages on the way: the remote subscriber gets 5,000 in buffer order, none overtaken', async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.cleanup());
+    // First arrivals in order: a number that comes after a higher one was overtaken.
+    let highest = -1;
+    let overtaken = 0;
+    const seen = new Set<number>();
+    const far = await connectAsync(broker.url, { clientId: 'far-order', protocolVersion: 5, clean: true, reconnectPeriod: 200 });
+    cleanups.push(() => far.endAsync(true));
+    far.on('message', (_topic, payload) => {
+      const i = Number(payload.toString());
+      if (seen.has(i)) return;
+      seen.add(i);
+      if (i < highest) overtaken++;
+      highest = Math.max(highest, i);
+    });
+    await far.subscribeAsync('factory/#', { qos: 1 });
+    let proxy!: Awaited<ReturnType<typeof startTcpProxy>>;
+    // An ack wait far beyond the test's patience: what the cuts lose must come again at once, not after it.
+    const site = await bridgeSite('out3', broker.url, '[{ topic: "alerts/#", direction: out, qos: 1, localPrefix: "plant/", remotePrefix: "factory/p1/" }]\n        ackWaitS: 3600', '', async (port) => {
+      proxy = await startTcpProxy({ host: '127.0.0.1', port });
+      cleanups.push(() => proxy.close());
+      return proxy.port;
+    });
+    await expect.poll(async () => (await status(site)).peer.connected, { timeout: 20_000 }).toBe(true);
+    const N = 5_000;
+    const publishing = publishOnSite(site.nc, N, () => 'plant.alerts.seq', 50);
+    for (const above of [1_000, 3_000]) {
+      await expect.poll(() => seen.size, { timeout: 60_000, interval: 10 }).toBeGreaterThan(above);
+      proxy.freeze();
+      await settle(300);
+      proxy.thaw({ reset: true });
+    }
+    await publishing;
+    // Without the pump's checks, the lost deliveries would come again after the ack wait (an hour), behind newer ones.
+    await expect.poll(() => seen.size, { timeout: 120_000, interval: 250 }).toBe(N);
+    expect(overtaken).toBe(0);
   }, 240_000);
 
   it('inbound - what the peer publishes reaches the site and its routes; with a both rule nothing circulates, each message is seen once on each side', async () => {

@@ -371,16 +371,19 @@ export class AppController {
       const placed = instances.filter((i) => plan.placed.has(i.instanceId));
       // The streams modules declare exist before their actors start (those of a waiting instance too).
       await this.moduleStreams!.apply(c.name, planModuleStreams(this.site, c.name, instances, loaded));
+      // Routes go to every instance this site is a target of (a waiting one's mailbox holds its
+      // messages); a one-per-site actor whose selector no node here matches is not captured here.
+      // They capture before the hub's listener opens: what devices publish from the first moment is kept.
+      const nodes = system.node.directory.all();
+      const routePlan = planRoutes(this.site, withModuleRoutes(c.app, loaded), instances.filter((i) => targetsSite(i.actor, this.site, nodes)));
+      if (routePlan) await this.routes!.capture(c.name, routePlan);
       // What a hub needs the site's server to offer devices (the process running it applies it).
       await this.deviceAccess!.apply(c.name, planDeviceAccess(instances, loaded));
       actors = placed.map((i) => i.instanceId);
       // Temporary under the root: an app that exceeds its restart intensity ends (and is reported
       // failed) instead of being restarted by the root and, failing again, stopping the node.
       await system.supervise(appTreeSpec(c.app, c.actors, loaded, this.appDir, { instances: placed, hostFor: (i) => this.hostChoice(c.name, c.app, i, loaded) }), { restart: 'temporary' });
-      // Routes go to every instance this site is a target of (a waiting one's mailbox holds its
-      // messages); a one-per-site actor whose selector no node here matches is not captured here.
-      const nodes = system.node.directory.all();
-      await this.routes!.run(c.name, planRoutes(this.site, withModuleRoutes(c.app, loaded), instances.filter((i) => targetsSite(i.actor, this.site, nodes))));
+      await this.routes!.run(c.name, routePlan);
       const unplaced = unplacedLines(this.reported(c.app, plan.unplaced));
       if (unplaced.length > 0) system.node.log.warn({ app: c.name, unplaced }, 'app controller: some instances fit no node of this site; they start when one fits');
       if (plan.unplaced.length > 0) {

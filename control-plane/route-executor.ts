@@ -126,18 +126,7 @@ export class RouteExecutor {
     }
     const { jsm, js, log } = this.opts;
     const mqtt = readsMqttStore(plan);
-    // Since when the MQTT store keeps device publishes for this app: a QoS 1 publish the capture
-    // stream stored before then (devices that published while this start was on its way: a hub's
-    // listener opens before the routes run) is forwarded from the capture stream.
-    let storeSince = Number.POSITIVE_INFINITY;
-    try {
-      if (mqtt) storeSince = (await this.mqttStoreConsumer(app, plan, false)).since;
-      else await this.dropMqttStoreConsumer(app);
-      await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
-      this.plans.set(app, plan);
-    } catch (err) {
-      throw new CairnError(DeployCodes.ROUTE_CAPTURE_FAILED, `cannot capture the routes of application "${app}" (stream ${plan.stream}, subjects ${plan.subjects.join(', ')}): ${(err as Error).message}`, { cause: err, details: { app, stream: plan.stream, subjects: plan.subjects } });
-    }
+    const storeSince = await this.capture(app, plan);
     // A fresh consumer, as a mailbox's leader does: the WorkQueue holds exactly what nobody acked,
     // and a new consumer hands it all out in capture order (an old one would redeliver what a
     // crashed forwarder held only after the ack wait, behind newer messages). The incarnation is
@@ -164,6 +153,26 @@ export class RouteExecutor {
     }
     this.running.set(app, { abort, done: Promise.all(runs) });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
+  }
+
+  /**
+   * Makes `plan`'s capture: its stream and, for MQTT routes, its consumer on the server's MQTT
+   * store, so that what is published from now on is kept for the forwarder `run` starts (an app
+   * captures before its hub's listener opens). Returns since when the MQTT store keeps device
+   * publishes for it: a QoS 1 publish the capture stream stored before then is forwarded from the
+   * capture stream (infinity without MQTT routes).
+   */
+  async capture(app: string, plan: RoutePlan): Promise<number> {
+    try {
+      let storeSince = Number.POSITIVE_INFINITY;
+      if (readsMqttStore(plan)) storeSince = (await this.mqttStoreConsumer(app, plan, false)).since;
+      else await this.dropMqttStoreConsumer(app);
+      await ensureStream(this.opts.jsm, routeStreamConfig(plan, this.opts.captureLimits));
+      this.plans.set(app, plan);
+      return storeSince;
+    } catch (err) {
+      throw new CairnError(DeployCodes.ROUTE_CAPTURE_FAILED, `cannot capture the routes of application "${app}" (stream ${plan.stream}, subjects ${plan.subjects.join(', ')}): ${(err as Error).message}`, { cause: err, details: { app, stream: plan.stream, subjects: plan.subjects } });
+    }
   }
 
   /** Stops forwarding `app`'s routes; the stream keeps capturing. */

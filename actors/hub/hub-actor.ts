@@ -34,7 +34,8 @@ export interface HubStatus {
   /** The latest incidents, newest last (at most RECENT_INCIDENTS). */
   readonly recent: readonly DeviceIncident[];
   /** Where it sends devices messages, and whether it is connected there now. */
-  readonly downlink: { readonly url: string; readonly connected: boolean } | null;
+  /** The hub's own MQTT login to its site's listener (null before the site told it how); `error` when it cannot log in at all. */
+  readonly downlink: { readonly url: string; readonly connected: boolean; readonly error?: string } | null;
   /** Messages sent to devices since it was first started. */
   readonly published: number;
   /** The devices connected now (as the process running the server last saw them, every second), oldest first. */
@@ -146,7 +147,10 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         if (JSON.stringify(ctx.state.login) === JSON.stringify(m) && links.has(linkKey(ctx))) return;
         ctx.setState({ ...ctx.state, login: m });
         openLink(ctx, m);
-        ctx.log.info({ url: m.url }, "hub: sends devices messages through the site server's MQTT listener");
+        void links.get(linkKey(ctx))?.then(
+          () => ctx.log.info({ url: m.url }, "hub: sends devices messages through the site server's MQTT listener"),
+          (err: unknown) => ctx.log.error({ err, url: m.url, code: (err as CairnError).code }, `hub: cannot send devices messages: ${(err as Error).message}`),
+        );
       })
       .with({ type: 'device-incidents' }, async (m) => {
         for (const item of m.items) ctx.log.warn({ incident: item }, `hub: ${describe(item)}`);
@@ -171,13 +175,14 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         ctx.setState({ ...ctx.state, clients: m.clients });
       })
       .with({ type: 'status' }, async (): Promise<HubStatus> => {
-        const link = await links.get(linkKey(ctx))?.catch(() => undefined);
+        let linkError: string | undefined;
+        const link = await links.get(linkKey(ctx))?.catch((err: unknown) => void (linkError = `${(err as CairnError).code ?? 'error'}: ${(err as Error).message}`));
         return {
           listeners: ctx.config.listeners,
           principals: ctx.config.principals.map((p) => (p.certificate ?? p.username)!),
           incidents: ctx.state.incidents,
           recent: ctx.state.recent,
-          downlink: link ? { url: link.login.url, connected: link.connected } : null,
+          downlink: link ? { url: link.login.url, connected: link.connected } : ctx.state.login && linkError !== undefined ? { url: ctx.state.login.url, connected: false, error: linkError } : null,
           published: ctx.state.published ?? 0,
           clients: ctx.state.clients ?? [],
         };

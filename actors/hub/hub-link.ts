@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { CairnError, ModuleCodes } from '../../protocols/index.ts';
 import type { DeviceLoginMsg } from '../../protocols/index.ts';
+import { clientUseProblem } from './listener-cert.ts';
 
 /**
  * TLS to the site's own listener on this machine: the listener's CA (or its own certificate), and
@@ -9,11 +10,16 @@ import type { DeviceLoginMsg } from '../../protocols/index.ts';
  */
 async function tlsOptions(tls: NonNullable<DeviceLoginMsg['tls']>): Promise<Record<string, unknown>> {
   const { readFile } = await import('node:fs/promises');
-  return {
-    ca: await readFile(tls.ca),
-    ...(tls.cert === undefined || tls.key === undefined ? {} : { cert: await readFile(tls.cert), key: await readFile(tls.key) }),
-    checkServerIdentity: () => undefined,
-  };
+  const client = tls.cert === undefined || tls.key === undefined ? undefined : { cert: await readFile(tls.cert), key: await readFile(tls.key) };
+  const problem = client && clientUseProblem(client.cert);
+  if (problem !== undefined) {
+    throw new CairnError(
+      ModuleCodes.HUB_CERT_NOT_FOR_CLIENTS,
+      `the hub cannot log in to its site's MQTT listener, which verifies clients: it presents the listener's certificate ${tls.cert}, and ${problem}. Give that certificate client use too (\`cairn site init\` makes one with both), or drop verify/map`,
+      { details: { cert: tls.cert } },
+    );
+  }
+  return { ca: await readFile(tls.ca), ...client, checkServerIdentity: () => undefined };
 }
 
 /** How long a QoS 1 message to devices may wait for the server's PUBACK. */

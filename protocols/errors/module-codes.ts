@@ -6,6 +6,7 @@ export const ModuleCodes = {
   HUB_MESSAGE_INVALID: 'CAIRN_HUB_MESSAGE_INVALID',
   HUB_NOT_CONNECTED: 'CAIRN_HUB_NOT_CONNECTED',
   HUB_PUBLISH_FAILED: 'CAIRN_HUB_PUBLISH_FAILED',
+  HUB_CERT_NOT_FOR_CLIENTS: 'CAIRN_HUB_CERT_NOT_FOR_CLIENTS',
   BRIDGE_TOPIC_REFUSED: 'CAIRN_BRIDGE_TOPIC_REFUSED',
   BRIDGE_MESSAGE_INVALID: 'CAIRN_BRIDGE_MESSAGE_INVALID',
   BRIDGE_PEER_DOWN: 'CAIRN_BRIDGE_PEER_DOWN',
@@ -25,6 +26,11 @@ export const moduleCodeEntries: readonly ErrorCodeEntry[] = [
     code: ModuleCodes.HUB_MESSAGE_INVALID,
     summary: 'A message to devices through the hub (`{ type: publish }`) is malformed: `topic` is not a string, `payload` is neither a string nor bytes, `qos` is not 0 or 1, or `retain` is not a boolean. The error names each bad field; after its attempts the message goes to the dead letters with this code.',
     fix: "Send `{ type: 'publish', topic: 'cmd/s1/valve', payload: 'close', qos: 1 }` (qos and retain optional); see docs/hub.md.",
+  },
+  {
+    code: ModuleCodes.HUB_CERT_NOT_FOR_CLIENTS,
+    summary: "The hub cannot log in to its site's MQTT listener: the listener verifies clients (tls.verify or tls.map), the hub presents the listener's own certificate, and that certificate's extended key usage leaves out client authentication. Messages to devices fail with this code; the hub's status shows it.",
+    fix: 'Use a listener certificate that allows client authentication too (no extendedKeyUsage, or serverAuth and clientAuth; `cairn site init` makes one), or drop verify/map from the listener.',
   },
   {
     code: ModuleCodes.HUB_NOT_CONNECTED,

@@ -11,6 +11,9 @@ export interface TestCerts {
   readonly ca: string;
   readonly serverCert: string;
   readonly serverKey: string;
+  /** Like serverCert, for server use only (extendedKeyUsage serverAuth): the hub cannot log in with it. */
+  readonly serverOnlyCert: string;
+  readonly serverOnlyKey: string;
   readonly clientCert: string;
   readonly clientKey: string;
   /** Signed by the CA, for a subject no principal names (CN=stranger). */
@@ -37,10 +40,12 @@ export async function makeTestCerts(): Promise<TestCerts> {
   selfSignedCa(dir, 'ca');
   await writeFile(join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
   signed(dir, 'server', 'ca', '/CN=127.0.0.1', 'server.ext');
+  await writeFile(join(dir, 'server-only.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n');
+  signed(dir, 'server-only', 'ca', '/CN=127.0.0.1', 'server-only.ext');
   signed(dir, 'client', 'ca', '/CN=sensor-1');
   signed(dir, 'stranger', 'ca', '/CN=stranger');
   selfSignedCa(dir, 'rogue-ca');
   signed(dir, 'rogue', 'rogue-ca', '/CN=sensor-1');
   const f = (n: string): string => join(dir, n);
-  return { dir, ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key'), strangerCert: f('stranger.pem'), strangerKey: f('stranger.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
+  return { dir, ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), serverOnlyCert: f('server-only.pem'), serverOnlyKey: f('server-only.key'), clientCert: f('client.pem'), clientKey: f('client.key'), strangerCert: f('stranger.pem'), strangerKey: f('stranger.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
 }

@@ -8,18 +8,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
 import { runCli } from '../../../deploy/cli/index.ts';
-import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
-import { freePorts } from '../../../deploy/nats-server/index.ts';
 import type { HubStatus } from '../../../actors/index.ts';
 import { makeTestCerts } from '../../helpers/certs.ts';
 import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
+import { startHubSite } from '../../helpers/hub-site.ts';
 import { captureIo } from '../../deploy/cli/cli-harness.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
@@ -97,13 +95,7 @@ it('certificate principals - with the CA and server certificate `cairn site init
 }, 120_000);
 
 async function certificateLogin(certs: Certs): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-cert-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [port] = (await freePorts(1)) as [number];
-  const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
-  cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-  cleanups.push(() => nc.close());
+  const { site, nc, port } = await startHubSite(HUB_FIXTURES, cleanups);
   await applyManifest(
     jetstream(nc),
     `apiVersion: cairn.dev/v1
@@ -153,3 +145,28 @@ spec:
   await expect.poll(() => site.system.ref('hub').ask({ type: 'publish', topic: 'cmd/s1/fan', payload: 'on', qos: 1 } as never, { timeout: 5_000 }).then(() => true, () => false), { timeout: 30_000, interval: 500 }).toBe(true);
   await expect.poll(() => got, { timeout: 10_000 }).toEqual(['cmd/s1/fan on']);
 }
+
+it('certificate principals - a listener certificate for server use only: the hub says it cannot log in (with a code), and messages to devices fail saying why', async () => {
+  const certs = await makeTestCerts();
+  cleanups.push(() => rm(certs.dir, { recursive: true, force: true }));
+  const { site, nc, port } = await startHubSite(HUB_FIXTURES, cleanups);
+  await applyManifest(
+    jetstream(nc),
+    `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: server-only }
+spec:
+  actors:
+    - id: hub
+      module: cairn/hub
+      config:
+        listeners:
+          mqtt: { port: ${port}, host: 127.0.0.1, tls: { cert: "${certs.serverOnlyCert}", key: "${certs.serverOnlyKey}", ca: "${certs.ca}", map: true } }
+        principals: [{ certificate: "CN=sensor-1", publish: ["plant/s1/#"], subscribe: ["cmd/s1/#"] }]
+`,
+  );
+  const status = async (): Promise<HubStatus | undefined> => (await site.system.ref('hub').ask({ type: 'status' } as never, { timeout: 5_000 }).catch(() => undefined)) as HubStatus | undefined;
+  await expect.poll(async () => (await status())?.downlink?.error, { timeout: 30_000, interval: 250 }).toMatch(/^CAIRN_HUB_CERT_NOT_FOR_CLIENTS: .*does not include client authentication/);
+  // The handler's error reaches the asker (after the hub's retries) with its reason.
+  await expect(site.system.ref('hub').ask({ type: 'publish', topic: 'cmd/s1/fan', payload: 'on', qos: 1 } as never, { timeout: 30_000 })).rejects.toThrow(/cannot log in to its site's MQTT listener, which verifies clients/);
+}, 90_000);

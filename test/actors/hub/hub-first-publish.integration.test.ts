@@ -1,17 +1,12 @@
 // An application's routes capture before its hub's listener opens: what a device publishes the
 // moment it can connect reaches the routed actor, however long the rest of the application takes to start.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { applyManifest } from '../../../control-plane/index.ts';
-import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
-import { freePorts } from '../../../deploy/nats-server/index.ts';
+import { startHubSite } from '../../helpers/hub-site.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -20,13 +15,7 @@ afterAll(async () => {
 });
 
 it('hub start - a QoS 1 publish made the moment the listener accepts a device reaches the routed actor', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-first-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [port] = (await freePorts(1)) as [number];
-  const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir: HUB_FIXTURES });
-  cleanups.push(() => site.stop());
-  const nc = await connect({ servers: site.url });
-  cleanups.push(() => nc.close());
+  const { site, nc, port } = await startHubSite(HUB_FIXTURES, cleanups);
   await applyManifest(
     jetstream(nc),
     `apiVersion: cairn.dev/v1

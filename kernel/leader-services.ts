@@ -72,7 +72,7 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
   const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site, peers: o.peers, limits: o.limits, deadLetters: o.deadLetters, clock, log });
   const dispatcher = await openSiteMailbox(
     {
-      ...{ js: o.js, jsm: o.jsm, site, node, sources, limits: o.limits, clock, log },
+      ...{ js: o.js, jsm: o.jsm, nc: o.nc, site, node, sources, limits: o.limits, clock, log },
       ...{ deadLetters: o.deadLetters, events, orphanTimeoutMs: o.orphanTimeoutMs },
       stillLeading: () => o.stillLeading(),
       cell: (actor) => cells.get(actor),

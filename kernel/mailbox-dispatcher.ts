@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { onReconnect } from './on-reconnect.ts';
 import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError, backoffDelayMs } from '../protocols/index.ts';
 import { expiresAt } from './message-ttl.ts';
 import type { Clock } from './clock.ts';
@@ -24,6 +26,12 @@ export interface DispatcherOptions {
   readonly ackWaitMs: number;
   /** Which epoch of its outbox a message of another site belongs to (see source-epochs.ts). */
   readonly epochs: OriginEpochs;
+  /**
+   * The connection the consumer reads through: when it is made again, the consumer is too. What
+   * was on its way is lost, and when that fills max_ack_pending no later delivery shows the gap:
+   * the lost ones would wait the ack wait. @default not watched
+   */
+  readonly connection?: NatsConnection;
 }
 
 /**
@@ -42,6 +50,7 @@ export class MailboxDispatcher {
   private broken: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private consumer: Consumer,
@@ -65,6 +74,7 @@ export class MailboxDispatcher {
    */
   async start(signal: AbortSignal): Promise<void> {
     this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
+    this.watchReconnect();
     signal.addEventListener('abort', () => void this.messages?.stop(), { once: true });
     this.running = this.consumeForever(signal).catch((err) => this.log.error({ err }, 'mailbox consumer stopped'));
     // Touch at a third of the ack wait, checked twice as often, so event-loop delays cannot let one expire.
@@ -96,6 +106,7 @@ export class MailboxDispatcher {
       try {
         this.consumer = await this.recover();
         this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
+        this.watchReconnect();
         this.log.warn({ attempt }, 'mailbox consumer recreated; consuming again');
       } catch (err) {
         this.log.warn({ err: (err as Error).message, attempt }, 'could not recreate the mailbox consumer yet; retrying');
@@ -103,8 +114,22 @@ export class MailboxDispatcher {
     }
   }
 
+  /** Ends this session when the connection is made again (see DispatcherOptions.connection); the loop makes the consumer again. */
+  private watchReconnect(): void {
+    this.unwatch?.();
+    const { connection } = this.opts;
+    if (!connection) return;
+    const messages = this.messages;
+    this.unwatch = onReconnect(connection, () => {
+      if (this.messages !== messages) return;
+      this.broken ??= 'the connection to the server was made again: deliveries on their way may be lost';
+      void messages?.stop();
+    });
+  }
+
   /** Stops pulling; held messages stay unacked (see `releaseAll`). */
   async stop(): Promise<void> {
+    this.unwatch?.();
     if (this.sweeper) clearInterval(this.sweeper);
     await this.messages?.close().catch(() => undefined);
     await this.running;

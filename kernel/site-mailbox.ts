@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { CairnError, Consumers, KernelCodes, Streams } from '../protocols/index.ts';
@@ -24,6 +25,8 @@ export interface SiteMailboxOptions {
   readonly deadLetters: DeadLetters;
   readonly events: NodeEvents;
   readonly orphanTimeoutMs?: number | undefined;
+  /** The connection the mailbox is read through (watched for reconnects). */
+  readonly nc?: NatsConnection;
   /** Whether this node still holds the site lease (asked before the consumer is recreated). */
   stillLeading(): Promise<boolean>;
   cell(actor: string): ActorCell<Message, unknown> | undefined;
@@ -49,7 +52,7 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
     o.events,
     o.clock,
     o.log,
-    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs, epochs: sources.epochs },
+    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs, epochs: sources.epochs, ...(o.nc ? { connection: o.nc } : {}) },
     async () => {
       // Only while this node still leads: a leader back from a partition must not take the
       // consumer from the node that took over (its lease loop stops this node meanwhile).

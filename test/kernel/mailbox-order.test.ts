@@ -10,6 +10,9 @@ import { defineActor, deliveryFollows } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { Buckets, decodeValue } from '../../protocols/index.ts';
 
 type OrderMsg = { type: 'n'; i: number } | ({ type: 'report' } & Asks<OrderState>);
 interface OrderState {
@@ -79,4 +82,34 @@ describe('mailbox order', () => {
     await expect.poll(async () => (await report().catch(() => undefined))?.last, { timeout: 120_000, interval: 250 }).toBe(N - 1);
     expect(await report()).toEqual({ last: N - 1, count: N, late: 0, gaps: 0 });
   }, 180_000);
+
+  it('mailbox order - messages delivered into a frozen connection come again at once after it is made again, not after the ack wait', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.cleanup());
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(server.url).port) });
+    cleanups.push(() => proxy.close());
+    // An ack wait far beyond the test's patience: nothing may wait for it.
+    const system = await createActorSystem({ servers: `nats://127.0.0.1:${proxy.port}`, site: 'frozen', node: 'frozen-n1', mailbox: { ackWaitMs: 600_000 } });
+    cleanups.push(() => system.shutdown());
+    await system.spawn(InOrder, { id: 'seq' });
+    const client = await CairnClient.connect({ servers: server.url, site: 'frozen' });
+    cleanups.push(() => client.close());
+    const report = (): Promise<OrderState> => client.ask<OrderState>('seq', { type: 'report' }, { timeout: 5_000 });
+    await expect.poll(async () => (await report().catch(() => undefined))?.count, { timeout: 20_000 }).toBe(0);
+    // Read from its persisted state, not asked: any message to the site's mailbox would show the gap.
+    const kv = await new Kvm(jetstream(client.nc)).open(Buckets.state('frozen'));
+    const stored = async (): Promise<OrderState | undefined> => {
+      const entry = await kv.get('seq');
+      return entry && entry.value.length > 0 ? (decodeValue(entry.value) as { state: OrderState }).state : undefined;
+    };
+    // The node's connection stops passing bytes; the server hands the waiting pull everything told
+    // meanwhile, into it. No later message comes to show a gap.
+    proxy.freeze();
+    const N = 200;
+    for (let i = 0; i < N; i++) await client.tell('seq', { type: 'n', i } as OrderMsg, { id: `f-${i}` });
+    await new Promise((r) => setTimeout(r, 500));
+    proxy.thaw({ reset: true });
+    await expect.poll(async () => (await stored())?.count, { timeout: 60_000, interval: 250 }).toBe(N);
+    expect(await stored()).toEqual({ last: N - 1, count: N, late: 0, gaps: 0 });
+  }, 120_000);
 });

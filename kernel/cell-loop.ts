@@ -231,7 +231,7 @@ export class CellLoop<M extends Message, S> {
     const { clock, log } = cell.deps;
     d.attempts++;
     cell.stats.failed++;
-    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const reason = failureReason(err);
     log.warn({ actor: cell.id, msgId: d.envelope.id, attempt: d.attempts, err: reason }, 'handler failed');
     const decision = decideAfterFailure({ attempts: d.attempts, retry: cell.def.retry, onError: cell.def.onError, guestDied, now: clock.now(), expiresAt: d.expiresAt });
     switch (decision.outcome.kind) {
@@ -248,4 +248,11 @@ export class CellLoop<M extends Message, S> {
     if (decision.crash) cell.crash(errorExit(err));
     return decision.crash;
   }
+}
+
+/** A failed handler's error as the reason its sender and the dead letters read: `Name [CODE]: message` (the code when it carries one). Pure. */
+export function failureReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return `${err.name}${typeof code === 'string' && code !== '' ? ` [${code}]` : ''}: ${err.message}`;
 }

@@ -55,7 +55,7 @@ export const kernelCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: KernelCodes.HANDLER_FAILED,
-    summary: "An actor's handler threw on every attempt; the message was moved to the dead-letter stream.",
+    summary: "An actor's handler threw on every attempt; the message was moved to the dead-letter stream. The reason is the handler's error as `Name [CODE]: message` (its code when it has one, e.g. `CairnError [CAIRN_HUB_NOT_CONNECTED]: …`).",
     fix: 'Read the error with `cairn dlq ls`, fix the handler or the message, then `cairn dlq replay`.',
   },
   {

@@ -23,6 +23,8 @@ export interface CaptureFillWatchOptions {
   readonly fillCheckMs?: number;
   /** The apps whose routes to watch, with their plans (paused ones too). */
   readonly plans: () => Iterable<readonly [string, RoutePlan]>;
+  /** Whether an app's forwarders run: its store consumer then has one reader, which a drop must not compete with. */
+  readonly forwarding: (app: string) => boolean;
 }
 
 /** Watches how full the capture streams of a site's routes, and the device publishes held for them on the MQTT store, are. */
@@ -67,7 +69,9 @@ export class CaptureFillWatch {
     try {
       const held = await heldByStoreConsumer(jsm, consumer);
       this.alertIfFilling(app, plan, MQTT_MSGS_STREAM, fillOf({ messages: held, bytes: 0 }, { maxMsgs: limit, maxBytes: -1 }), 'the oldest device publishes held for this application are dropped');
-      const excess = storeExcess(held, limit);
+      // Dropped only while nothing forwards (a paused or failed app): a running forwarder holds
+      // the consumer's deliveries, and a second reader would take its messages from it.
+      const excess = this.opts.forwarding(app) ? 0 : storeExcess(held, limit);
       if (excess === 0) return;
       const count = await dropOldestFromStore(js, consumer, excess);
       if (count === 0) return;

@@ -271,7 +271,7 @@ export class RouteExecutor {
 
   /** Until `signal` aborts, watches how full this executor's capture streams are (capture-fill-watch.ts). */
   watchFill(signal: AbortSignal): Promise<void> {
-    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans }).run(signal);
+    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans, forwarding: (app) => this.running.has(app) }).run(signal);
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */

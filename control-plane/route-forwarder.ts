@@ -78,8 +78,9 @@ export class RouteForwarder {
     const { clock, log } = this.opts;
     const keepAlive = setInterval(() => this.waiting.forEach((m) => m.working()), (this.opts.ackWaitMs ?? 30_000) / 3);
     try {
-      let gap: string | undefined;
       for (let attempt = 0; !signal.aborted; ) {
+        // Why this session ended at once (deliveries lost on the way), if it did.
+        let gap: string | undefined;
         try {
           const { consumer, incarnation } = await this.opts.consumer();
           const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
@@ -125,7 +126,6 @@ export class RouteForwarder {
         // were lost on the way (at once then). Recreate, resume.
         const delayMs = gap !== undefined ? 0 : backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
         log.warn({ stream: this.opts.plan.stream, attempt, delayMs, reason: gap ?? 'the stream or its consumer is gone' }, 'route forwarder: capture consumer lost; recreating it');
-        gap = undefined;
         await clock.sleep(delayMs, signal).catch(() => undefined);
       }
     } finally {

@@ -29,10 +29,17 @@ function partsOf(subject: string): { parts: [string, string][] } | { problem: st
   return { parts };
 }
 
-/** Why `subject` cannot name a device certificate (it is no distinguished name: nats-server would never match it), or undefined. */
+/**
+ * Why `subject` cannot name a device certificate (it is no distinguished name: nats-server would
+ * never match it), or undefined. Lenient: escaped characters and multi-valued parts, which
+ * nats-server reads, pass; only what is not `attribute=value…` at all is named.
+ */
 export function certificateSubjectProblem(subject: string): string | undefined {
-  const r = partsOf(subject);
-  return 'problem' in r ? r.problem : undefined;
+  if (subject.trim() === '') return 'is empty: give a subject such as "CN=sensor-1,O=plant"';
+  const eq = subject.indexOf('=');
+  const type = eq < 0 ? '' : subject.slice(0, eq).trim();
+  if (!TYPE.test(type)) return `has ${JSON.stringify(subject.trim())}, which is not attribute=value: write a distinguished name such as "CN=sensor-1,O=plant"`;
+  return undefined;
 }
 
 /**

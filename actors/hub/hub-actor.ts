@@ -1,4 +1,5 @@
 import { match } from 'ts-pattern';
+import type { Logger } from 'pino';
 import { defineActor, publishOnSite } from '../../kernel/index.ts';
 import type { Asks } from '../../kernel/index.ts';
 import { CairnError, ModuleCodes, downlinkSubjects, mqttTopicProblem, subjectMatches } from '../../protocols/index.ts';
@@ -105,10 +106,24 @@ async function closeLink(key: string): Promise<void> {
   await (await link?.catch(() => undefined))?.close();
 }
 
-function openLink(ctx: { site: string; id: string; node: string; signal: AbortSignal }, login: DeviceLoginMsg): void {
+// Hubs whose link could not be opened at all (its error is logged, and shown by `status`).
+const failedLinks = new Set<string>();
+
+function openLink(ctx: { site: string; id: string; node: string; signal: AbortSignal; log: Logger }, login: DeviceLoginMsg): void {
   const key = linkKey(ctx);
   void closeLink(key);
-  links.set(key, HubLink.open(login, `cairn-hub-${ctx.site}-${ctx.id}`));
+  failedLinks.delete(key);
+  const link = HubLink.open(login, `cairn-hub-${ctx.site}-${ctx.id}`);
+  links.set(key, link);
+  // Handled here, whoever opened it (a start with a saved login, or a new one): a rejection nobody
+  // awaits would end the node's process.
+  link.then(
+    () => ctx.log.info({ url: login.url }, "hub: sends devices messages through the site server's MQTT listener"),
+    (err: unknown) => {
+      if (links.get(key) === link) failedLinks.add(key);
+      ctx.log.error({ err, url: login.url, code: (err as CairnError).code }, `hub: cannot send devices messages: ${(err as Error).message}`);
+    },
+  );
   ctx.signal.addEventListener('abort', () => void closeLink(key), { once: true });
 }
 
@@ -144,13 +159,10 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         return { topic: m.topic, qos };
       })
       .with({ type: 'device-login' }, (m) => {
-        if (JSON.stringify(ctx.state.login) === JSON.stringify(m) && links.has(linkKey(ctx))) return;
+        // The same login again opens the link again only when it could not be opened (a certificate fixed in place).
+        if (JSON.stringify(ctx.state.login) === JSON.stringify(m) && links.has(linkKey(ctx)) && !failedLinks.has(linkKey(ctx))) return;
         ctx.setState({ ...ctx.state, login: m });
         openLink(ctx, m);
-        void links.get(linkKey(ctx))?.then(
-          () => ctx.log.info({ url: m.url }, "hub: sends devices messages through the site server's MQTT listener"),
-          (err: unknown) => ctx.log.error({ err, url: m.url, code: (err as CairnError).code }, `hub: cannot send devices messages: ${(err as Error).message}`),
-        );
       })
       .with({ type: 'device-incidents' }, async (m) => {
         for (const item of m.items) ctx.log.warn({ incident: item }, `hub: ${describe(item)}`);

@@ -4,7 +4,7 @@ import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Buckets, CairnError, DeployCodes } from '../../protocols/index.ts';
 import { artifactObjectName, fileObjectName, imageObjectName } from './artifact-ref.ts';
-import { ChunkStore } from './chunk-store.ts';
+import { ChunkStore, chunkArrival } from './chunk-store.ts';
 import type { ChunkArrival, ChunkIndex } from './chunk-store.ts';
 
 /** One stored artifact, as `cairn artifacts ls` shows it. */
@@ -112,14 +112,21 @@ export class ArtifactStore {
    * are here, of all (a behaviour stored whole counts as all here). Undefined while its index has
    * not arrived (the size is not known yet).
    */
-  async arrival(kind: StoredArtifact['kind'], sha256: string): Promise<ChunkArrival | undefined> {
+  async arrival(kind: StoredArtifact['kind'], sha256: string, present?: ReadonlySet<string>): Promise<ChunkArrival | undefined> {
     const name = objectName(kind, sha256);
     const info = await this.os.info(name);
     if (info === null || info.deleted) return undefined;
     if (kind === 'behaviour' && info.metadata?.['format'] !== CHUNKED) return { bytes: info.size, totalBytes: info.size };
     const blob = await this.os.getBlob(name);
     if (blob === null) return undefined;
-    return this.chunks.arrived(JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex);
+    const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
+    const held = present ?? (await this.chunks.present());
+    return chunkArrival(index, (hex) => held.has(hex));
+  }
+
+  /** The digests of the chunks this site's store holds, listed once (see `arrival`). */
+  presentChunks(): Promise<ReadonlySet<string>> {
+    return this.chunks.present();
   }
 
   /** Every stored artifact, by digest. */

@@ -144,9 +144,15 @@ export class ChunkStore {
    * the chunks): the bytes of the chunks present, of all, and the first chunk missing. One request.
    */
   async arrived(index: ChunkIndex): Promise<ChunkArrival> {
+    const present = await this.present();
+    return chunkArrival(index, (hex) => present.has(hex));
+  }
+
+  /** The digests of every chunk this stream holds (one listing; for several indexes at once). */
+  async present(): Promise<ReadonlySet<string>> {
     const info = await this.jsm.streams.info(Streams.chunks, { subjects_filter: Subjects.chunk('*') }).catch(() => undefined);
-    const present = info?.state.subjects ?? {};
-    return chunkArrival(index, (hex) => (present[Subjects.chunk(hex)] ?? 0) > 0);
+    const prefix = Subjects.chunk('').length;
+    return new Set(Object.entries(info?.state.subjects ?? {}).flatMap(([subject, n]) => (n > 0 ? [subject.slice(prefix)] : [])));
   }
 }
 

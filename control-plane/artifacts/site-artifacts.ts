@@ -138,8 +138,11 @@ export async function fetchProgress(store: ArtifactStore | undefined, actors: re
   let bytes = 0;
   let totalBytes = 0;
   let known = false;
-  for (const use of artifactsOf(actors)) {
-    const arrival = await store.arrival(use.kind, use.sha256);
+  const uses = artifactsOf(actors);
+  if (uses.length === 0) return undefined;
+  const present = await store.presentChunks();
+  for (const use of uses) {
+    const arrival = await store.arrival(use.kind, use.sha256, present);
     if (!arrival) continue;
     known = true;
     bytes += arrival.bytes;

@@ -350,7 +350,7 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: DeployCodes.ROUTE_CAPTURE_DROPPED,
-    summary: "An application's device publishes waiting on a site's MQTT store (QoS 1 and 2, for its mqtt routes) reached the route capture limit (1,000,000 by default), and the oldest were dropped to keep it. Raised as a `dropped` event with the count, after a `filling` event at 80 %.",
+    summary: "An application's device publishes waiting on a site's MQTT store (QoS 1 and 2, for its mqtt routes) reached the route capture limit (1,000,000 by default) while the application did not forward (paused, failed, or its site's leader down), and the oldest were dropped to keep it. Raised as a `dropped` event with the count, after a `filling` event at 80 %.",
     fix: '`cairn get <app>` shows why the application does not forward (failed, paused, its site\'s leader down); fix it or delete the application. Its routes\' target actors must keep up with the devices.',
   },
   {

@@ -14,16 +14,19 @@ export interface HubSite {
   readonly nc: NatsConnection;
   /** A free port for the hub's MQTT listener. */
   readonly port: number;
+  /** The site's folder: a site started again on it finds what it had. */
+  readonly dataDir: string;
 }
 
 export async function startHubSite(appDir: string, cleanups: (() => Promise<unknown>)[]): Promise<HubSite> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-site-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const [port] = (await freePorts(1)) as [number];
-  const site = await startEmbeddedSite({ dataDir: join(dir, '.cairn'), example: 'none', appDir });
+  const dataDir = join(dir, '.cairn');
+  const site = await startEmbeddedSite({ dataDir, example: 'none', appDir });
   cleanups.push(() => site.stop());
   // It reconnects at once: a hub's new listener restarts the server under it.
   const nc = await connect({ servers: site.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   cleanups.push(() => nc.close());
-  return { site, nc, port };
+  return { site, nc, port, dataDir };
 }

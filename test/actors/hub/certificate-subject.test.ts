@@ -9,14 +9,19 @@ describe('certificate subjects', () => {
     expect(parseCertificateSubject('CN=line 3 press,OU=north,O=acme.example,L=Lyon,C=FR,DC=example')).toHaveLength(6);
   });
 
-  it('certificate subject - what is no distinguished name is named', () => {
+  it('certificate subject - what is no distinguished name is named; what nats-server reads (escapes, multi-valued parts) passes', () => {
     expect(certificateSubjectProblem('sensor-1')).toMatch(/not attribute=value/);
-    expect(certificateSubjectProblem('CN=a+b')).toMatch(/without , \+ "/);
-    expect(certificateSubjectProblem('CN=')).toMatch(/CN=""/);
+    expect(certificateSubjectProblem('=x')).toMatch(/not attribute=value/);
     expect(certificateSubjectProblem(' ')).toMatch(/is empty/);
-    expect(certificateSubjectProblem('CN=a,')).toMatch(/not attribute=value/);
     // A principal may use what nats-server matches; only writing a certificate is narrower.
     expect(certificateSubjectProblem('CN=a,2.5.4.5=123')).toBeUndefined();
+    expect(certificateSubjectProblem('CN=a+UID=7,O=Acme\\, Inc.')).toBeUndefined();
+  });
+
+  it('certificate subject - writing one refuses what it cannot write plainly', () => {
+    expect(() => parseCertificateSubject('CN=a+b')).toThrow(/without , \+ "/);
+    expect(() => parseCertificateSubject('CN=')).toThrow(/CN=""/);
+    expect(() => parseCertificateSubject('CN=a,')).toThrow(/not attribute=value/);
   });
 
   it('certificate subject - writing one takes the attributes it knows, exactly one CN and a two-letter country', () => {

@@ -18,6 +18,7 @@ import type { HubStatus } from '../../../actors/index.ts';
 import { makeTestCerts } from '../../helpers/certs.ts';
 import { untilRoutesCapture } from '../../helpers/routes-capture.ts';
 import { startHubSite } from '../../helpers/hub-site.ts';
+import { startEmbeddedSite } from '../../../deploy/embedded/index.ts';
 import { captureIo } from '../../deploy/cli/cli-harness.ts';
 
 const HUB_FIXTURES = fileURLToPath(new URL('../../fixtures/hub/', import.meta.url));
@@ -149,7 +150,8 @@ spec:
 it('certificate principals - a listener certificate for server use only: the hub says it cannot log in, and messages to devices fail with that code', async () => {
   const certs = await makeTestCerts();
   cleanups.push(() => rm(certs.dir, { recursive: true, force: true }));
-  const { site, nc, port } = await startHubSite(HUB_FIXTURES, cleanups);
+  const { site: first, nc, port, dataDir } = await startHubSite(HUB_FIXTURES, cleanups);
+  let site = first;
   await applyManifest(
     jetstream(nc),
     `apiVersion: cairn.dev/v1
@@ -169,4 +171,9 @@ spec:
   await expect.poll(async () => (await status())?.downlink?.error, { timeout: 30_000, interval: 250 }).toMatch(/^CAIRN_HUB_CERT_NOT_FOR_CLIENTS: .*does not include client authentication/);
   // The handler's error reaches the asker (after the hub's retries) with its code and reason.
   await expect(site.system.ref('hub').ask({ type: 'publish', topic: 'cmd/s1/fan', payload: 'on', qos: 1 } as never, { timeout: 30_000 })).rejects.toThrow(/\[CAIRN_HUB_CERT_NOT_FOR_CLIENTS\]: the hub cannot log in to its site's MQTT listener, which verifies clients/);
+  // Started again, the hub opens its saved login at once: the same error, reported, and the node goes on.
+  await site.stop();
+  site = await startEmbeddedSite({ dataDir, example: 'none', appDir: HUB_FIXTURES });
+  cleanups.push(() => site.stop());
+  await expect.poll(async () => (await status())?.downlink?.error, { timeout: 30_000, interval: 250 }).toMatch(/^CAIRN_HUB_CERT_NOT_FOR_CLIENTS: /);
 }, 90_000);

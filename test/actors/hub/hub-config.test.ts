@@ -65,11 +65,8 @@ spec:
   it('hub config - a certificate principal that is no distinguished name (nats-server would never match it) is refused; spacing, case and order are free', () => {
     const tls = { cert: '/c.pem', key: '/k.pem', ca: '/ca.pem', map: true };
     const cert = (subject: string) => ({ certificate: subject, publish: [], subscribe: [] });
-    const problems = hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls } }, principals: [cert('CN=s1,O=plant'), cert('cn=s2, O=plant'), cert('sensor-3'), cert('CN=a+b'), cert('O=plant')] }));
-    expect(problems.map((p) => [p.path.join('.'), p.message])).toEqual([
-      ['principals.2.certificate', expect.stringMatching(/^"sensor-3" has "sensor-3", which is not attribute=value/)],
-      ['principals.3.certificate', expect.stringMatching(/^"CN=a\+b" has CN="a\+b"/)],
-    ]);
+    const problems = hubConfigProblems(config({ listeners: { mqtt: { port: 8883, tls } }, principals: [cert('CN=s1,O=plant'), cert('cn=s2, O=plant'), cert('sensor-3'), cert('CN=a+UID=b'), cert('O=plant')] }));
+    expect(problems.map((p) => [p.path.join('.'), p.message])).toEqual([['principals.2.certificate', expect.stringMatching(/^"sensor-3" has "sensor-3", which is not attribute=value/)]]);
   });
 
   it('hub config - more than one hub instance per site is refused', () => {

@@ -431,7 +431,9 @@ export class AppController {
   private restartFailed(name: string): void {
     if (this.abort.signal.aborted) return;
     const state = this.running.get(name)?.state;
-    if (state === 'failed' || state === 'fetching') this.running.delete(name);
+    // An app deleted meanwhile keeps its entry: the reconcile stops it, and removes what its failed
+    // start left (its routes capture before its tree starts).
+    if ((state === 'failed' || state === 'fetching') && this.desired.has(name)) this.running.delete(name);
     this.schedule();
   }
 

@@ -94,7 +94,11 @@ export class OutboundPump {
     }
     this.created = String(Date.parse((await jsm.streams.info(this.o.stream)).created));
     const messages = await (await js.consumers.get(this.o.stream, OUTBOUND_CONSUMER)).consume({ max_messages: this.o.inflight });
+    // This run ends when `signal` aborts, or at once on a delivery gap or a reconnect (then the
+    // consumer is reset below), also while it waits for the peer or a free slot.
+    const run = new AbortController();
     const stop = (): void => {
+      run.abort();
       void messages.stop();
       for (const r of this.slotFreed.splice(0)) r();
     };
@@ -129,9 +133,9 @@ export class OutboundPump {
         this.held.set(m.seq, m);
         // While the peer is away messages stay in the buffer, where its limits count what they drop;
         // at most as many unacknowledged as the peer takes (its Receive Maximum).
-        await this.o.peer.whenUp(signal);
-        while (!signal.aborted && this.flying >= Math.min(this.o.inflight, this.o.peer.receiveMaximum)) await new Promise<void>((r) => this.slotFreed.push(r));
-        if (signal.aborted) break;
+        await this.o.peer.whenUp(run.signal);
+        while (!run.signal.aborted && this.flying >= Math.min(this.o.inflight, this.o.peer.receiveMaximum)) await new Promise<void>((r) => this.slotFreed.push(r));
+        if (run.signal.aborted) break;
         this.handle(m);
       }
     } finally {

@@ -34,8 +34,8 @@ export interface ManifestSourceOptions {
  * application then references digests, not this machine's paths); ManifestError
  * (CAIRN_MANIFEST_INVALID) with every problem, a file that is missing or does not build included.
  */
-async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<{ readonly app: Application; readonly warnings: readonly Diagnostic[]; readonly artifacts: readonly AppArtifact[]; readonly images: readonly DeliveredImage[]; readonly files: readonly DeliveredFile[] }> {
-  const { parseManifest, parseManifestWithModules, packageBehaviours, packageFiles, packageImages, localDocker, ManifestError, formatDiagnostics } = await controlPlane();
+async function validateManifest(manifest: string, source: string, opts: ManifestSourceOptions): Promise<ValidatedManifest> {
+  const { parseManifest, parseManifestWithModules, packageBehaviours, packageFiles, packageFolders, packageImages, localDocker, ManifestError, formatDiagnostics } = await controlPlane();
   const baseDir = opts.appDir ?? process.cwd();
   const invalid = (errors: readonly Diagnostic[], warnings: readonly Diagnostic[]): never => {
     const all = [...errors, ...warnings];
@@ -45,15 +45,32 @@ async function validateManifest(manifest: string, source: string, opts: Manifest
   if (!parsed.ok) return invalid(parsed.errors, parsed.warnings);
   const packaged = await packageBehaviours(parsed.app, baseDir);
   const withFiles = await packageFiles(packaged.app, baseDir);
-  const problems = [...packaged.problems, ...withFiles.problems];
-  if (problems.length > 0) {
-    // Parsed again with the file problems, so that they carry their line in the manifest.
-    const again = parseManifest(manifest, source, { fileProblems: problems });
-    return invalid(again.ok ? [] : again.errors, parsed.warnings);
+  // Programs' folders and build contexts travel as archives, written to temporary files.
+  const withFolders = await packageFolders(withFiles.app, baseDir);
+  try {
+    const problems = [...packaged.problems, ...withFiles.problems, ...withFolders.problems];
+    if (problems.length > 0) {
+      // Parsed again with the file problems, so that they carry their line in the manifest.
+      const again = parseManifest(manifest, source, { fileProblems: problems });
+      return invalid(again.ok ? [] : again.errors, parsed.warnings);
+    }
+    // Container images that exist only here travel too (container.imageId pins each).
+    const withImages = await packageImages(withFolders.app, localDocker);
+    return { app: withImages.app, warnings: parsed.warnings, artifacts: packaged.artifacts, images: withImages.images, files: [...withFiles.files, ...withFolders.files], release: withFolders.release };
+  } catch (err) {
+    await withFolders.release();
+    throw err;
   }
-  // Container images that exist only here travel too (container.imageId pins each).
-  const withImages = await packageImages(withFiles.app, localDocker);
-  return { app: withImages.app, warnings: parsed.warnings, artifacts: packaged.artifacts, images: withImages.images, files: withFiles.files };
+}
+
+/** A manifest ready to store: the application referencing digests, and what to store. `release` removes the folders' temporary archives. */
+interface ValidatedManifest {
+  readonly app: Application;
+  readonly warnings: readonly Diagnostic[];
+  readonly artifacts: readonly AppArtifact[];
+  readonly images: readonly DeliveredImage[];
+  readonly files: readonly DeliveredFile[];
+  release(): Promise<void>;
 }
 
 /** What `apply` did with one artifact of the application. */
@@ -266,7 +283,12 @@ export class CairnClient {
   async apply(manifest: string, opts: ManifestSourceOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
     const parsed = await validateManifest(manifest, source, opts);
-    const artifacts = [...(await this.storeArtifacts(parsed.artifacts)), ...(await this.storeFiles(parsed.files)), ...(await this.storeImages(parsed.images))];
+    let artifacts: AppliedArtifact[];
+    try {
+      artifacts = [...(await this.storeArtifacts(parsed.artifacts)), ...(await this.storeFiles(parsed.files)), ...(await this.storeImages(parsed.images))];
+    } finally {
+      await parsed.release();
+    }
     const recorded = Object.fromEntries(parsed.artifacts.map((a) => [a.sha256, { size: a.bytes.length, source: a.source }]));
     const result = await (await this.apps(true)).applyApp(parsed.app, source, recorded);
     // Best effort: a revision that fell out of the history may have been the last user of some.
@@ -361,6 +383,7 @@ export class CairnClient {
    */
   async planApply(manifest: string, opts: ManifestSourceOptions = {}): Promise<AppDiff> {
     const parsed = await validateManifest(manifest, opts.source ?? 'api', opts);
+    await parsed.release();
     return (await this.apps()).plan(parsed.app);
   }
 

@@ -23,8 +23,14 @@ export type RuntimeSpec =
       readonly mode: 'container';
       /** An existing local image, or the tag to give an image built from `build`. */
       readonly image: string;
-      readonly build?: { readonly context: string; readonly dockerfile?: string };
+      /**
+       * How to build `image` when the engine lacks it. `key` names the context's content (e.g. its
+       * digest): an image built from another key is built again, under the same tag.
+       */
+      readonly build?: { readonly context: string; readonly dockerfile?: string; readonly key?: string };
       readonly cmd?: readonly string[];
+      /** The working directory of `cmd` in the container. @default the image's */
+      readonly workdir?: string;
       readonly env?: Readonly<Record<string, string>>;
       /** `host:container[:ro]` bind mounts. */
       readonly binds?: readonly string[];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileSha256 } from './file-digest.ts';
+import { folderMatches, unpackFolder } from './folder-archive.ts';
 import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,6 +66,22 @@ export class ArtifactCache {
     } finally {
       await rm(temporary, { force: true });
     }
+    return path;
+  }
+
+  /**
+   * The path of a delivered folder on this node (`<dir>/sha256-<hex>.d`): its archive (a delivered
+   * file, checked as filePath does) unpacked. A folder whose files no longer match the archive is
+   * unpacked again (files the program added beside them are not checked).
+   */
+  async folderPath(sha256: string, what: string): Promise<string> {
+    const archive = await this.filePath(sha256, what);
+    const path = join(this.dir, `${artifactObjectName(sha256)}.d`);
+    if (existsSync(path)) {
+      if (await folderMatches(archive, path)) return path;
+      this.log.warn({ folder: path, sha256 }, 'artifact cache: a cached folder does not match its archive; unpacking it again');
+    }
+    await unpackFolder(archive, path);
     return path;
   }
 

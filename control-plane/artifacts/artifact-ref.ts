@@ -52,7 +52,7 @@ export function imageIdHex(id: string): string | undefined {
   return IMAGE_ID.exec(id)?.[1];
 }
 
-/** One artifact an actor runs with: its behaviour (or third-party module's code), a file, a delivered image. */
+/** One artifact an actor runs with: its behaviour (or third-party module's code), a file (or a folder's archive), a delivered image. */
 export interface ArtifactUse {
   readonly kind: 'behaviour' | 'file' | 'image';
   readonly sha256: string;
@@ -68,6 +68,9 @@ export function artifactsOf(actors: readonly Actor[]): ArtifactUse[] {
     if (a.behaviour) add('behaviour', artifactDigest(a.behaviour.module));
     if (a.module !== undefined) add('behaviour', artifactDigest(a.module));
     for (const ref of Object.values(a.files ?? {})) add('file', artifactDigest(ref));
+    // A program's folder and a build context travel as one archive each, stored as a file.
+    if (a.program?.dir !== undefined) add('file', artifactDigest(a.program.dir));
+    if (a.container?.build?.context !== undefined) add('file', artifactDigest(a.container.build.context));
     const image = a.container?.imageId;
     if (image !== undefined) add('image', imageIdHex(image));
   }

@@ -22,15 +22,17 @@ export interface DeliveredBehaviour {
 
 
 /**
- * Which actors' code `cairn apply` delivers: a behaviour, or a third-party module, whose module is
- * a local path, in a mode whose code the node loads (inline, worker, process). A container's
- * behaviour.module is a path inside its image; a package name is installed on the nodes; a
+ * Which actors' code `cairn apply` delivers: a behaviour whose module is a local path, in a mode
+ * whose code the node loads (inline, worker, process), or a third-party module by path (in any
+ * mode: in a container it runs in Cairn's base image). A container's behaviour.module is a path
+ * inside its image; a package name is installed on the nodes; a
  * built-in module (cairn/…) is part of Cairn; an artifact reference is delivered already. Pure.
  */
 export function deliveredBehaviours(app: Application, baseDir: string): DeliveredBehaviour[] {
   return app.spec.actors.flatMap((a, index) => {
     const [field, module] = a.module !== undefined ? (['module', a.module] as const) : (['behaviour.module', a.behaviour?.module] as const);
-    if (module === undefined || a.mode === 'container' || isArtifactRef(module) || !isLocalModulePath(module)) return [];
+    // A container's behaviour.module is a path inside its image; a module's code runs in Cairn's base image, delivered.
+    if (module === undefined || (a.mode === 'container' && field === 'behaviour.module') || isArtifactRef(module) || !isLocalModulePath(module)) return [];
     return [{ index, actor: a.id, field, module, file: module.startsWith('file:') ? fileURLToPath(module) : resolve(baseDir, module) }];
   });
 }

@@ -63,7 +63,7 @@ export async function openSiteArtifacts(js: JetStreamClient, jsm: JetStreamManag
 
 /**
  * The application and this site's actors with each artifact reference replaced by the path of its
- * module in the site's cache (fetched when missing), so that everything after runs them as local
+ * module, file or folder in the site's cache (fetched when missing), so that everything after runs them as local
  * files; a delivered image (`container.imageId`) is loaded by `images` first. Actors of other
  * sites keep their references: their code is not fetched here.
  */
@@ -123,8 +123,26 @@ export async function localizeArtifacts(
     const binds = Object.values(paths).map((p) => `${p}:${p}:ro`);
     return { ...a, container: { ...a.container, binds: [...(a.container?.binds ?? []), ...binds] } } as Actor;
   };
+  // A program's folder and a build context: unpacked from their archives in the cache. A delivered
+  // context names its digest as the build's key (a changed context builds the image again).
+  const localFolder = async (a: Actor, field: string, ref: string): Promise<string> => {
+    const sha256 = artifactDigest(ref);
+    if (sha256 === undefined) throw new CairnError(DeployCodes.ARTIFACT_CORRUPT, `${field} of actor "${a.id}" is "${ref}", not artifact:sha256:<64 hex>; apply the application again`, { details: { actor: a.id, field } });
+    return cache.folderPath(sha256, `${field} of actor "${a.id}"`);
+  };
+  const withFolders = async (a: Actor): Promise<Actor> => {
+    let out = a;
+    const dir = a.program?.dir;
+    if (dir !== undefined && isArtifactRef(dir)) out = { ...out, program: { ...a.program!, dir: await localFolder(a, 'program.dir', dir) } } as Actor;
+    const build = a.mode === 'container' ? a.container?.build : undefined;
+    if (build !== undefined && isArtifactRef(build.context)) {
+      const context = await localFolder(a, 'container.build.context', build.context);
+      out = { ...out, container: { ...out.container!, build: { ...build, context, key: artifactDigest(build.context)! } } } as Actor;
+    }
+    return out;
+  };
   const localActors: Actor[] = [];
-  for (const a of actors) localActors.push(await withFiles(await local(a)));
+  for (const a of actors) localActors.push(await withFolders(await withFiles(await local(a))));
   const byId = new Map(localActors.map((a) => [a.id, a]));
   return { app: { ...app, spec: { ...app.spec, actors: app.spec.actors.map((a) => byId.get(a.id) ?? a) } }, actors: localActors, files };
 }

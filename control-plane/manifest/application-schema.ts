@@ -143,6 +143,23 @@ export const ContainerSchema = Strict({
   network: Type.Optional(Type.String({ minLength: 1, description: 'Docker network to attach to.' })),
 });
 
+export const ProgramSchema = Strict(
+  {
+  command: Type.Array(Type.String({ minLength: 1 }), {
+    minItems: 1,
+    maxItems: 64,
+    description: "The program and its arguments, e.g. [python3, counter.py]. It runs with `dir` as its working directory and speaks Cairn's host protocol on stdin/stdout (docs/execution-modes.md). A bare name is looked up on PATH; ./name is in dir.",
+  }),
+  dir: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "The folder holding the program's files, relative to the manifest. cairn apply delivers it whole (one archive, sent in content-defined chunks); each site runs the program in its own copy. Absent: the command must exist on every node that runs the actor.",
+    }),
+  ),
+  },
+  { description: 'A program in any language (Python, a native binary) instead of a behaviour or module: it speaks the host protocol, in mode process or container.' },
+);
+
 export const MailboxSchema = Strict(
   {
     /** @default the behaviour's retry.maxAttempts (DEFAULT_RETRY: 3) */
@@ -166,6 +183,7 @@ export const ActorSchema = Strict({
       description: 'A module instead of a behaviour: cairn/<name> for a built-in one, else a path (relative to the manifest) or package name exporting a defineModule result. Its schema checks config.',
     }),
   ),
+  program: Type.Optional(ProgramSchema),
   /** @default 'inline' */
   mode: Type.Optional(StringEnum(ACTOR_MODES, { default: 'inline' })),
   /** @default {} */
@@ -242,19 +260,25 @@ export type Placement = Defaulted<Static<typeof PlacementSchema>, 'spread'>;
 export type Mailbox = Required<Static<typeof MailboxSchema>>;
 /** A supervisor's restart backoff, defaults applied: the supervisor layer's own type. */
 export type { RestartBackoff };
-export type ContainerBuild = Defaulted<Static<typeof ContainerBuildSchema>, 'dockerfile'>;
+/** `key` is no manifest field: a site sets it to a delivered context's digest, so a changed context builds its image again. */
+export type ContainerBuild = Defaulted<Static<typeof ContainerBuildSchema>, 'dockerfile'> & { readonly key?: string };
 export type Container = Omit<Static<typeof ContainerSchema>, 'build'> & { build?: ContainerBuild };
+export type Program = Static<typeof ProgramSchema>;
 export type Resources = Static<typeof ResourcesSchema>;
 export type Supervisor = Defaulted<Omit<Static<typeof SupervisorSchema>, 'backoff'>, 'strategy' | 'intensity' | 'periodMs'> & {
   backoff?: RestartBackoff;
 };
 export type Route = RouteManifest;
 
-/** One actor after defaults: every field with a default is present; exactly one of behaviour and module. */
+/** One actor after defaults: every field with a default is present; exactly one of behaviour, module and program. */
 export type Actor = Defaulted<
-  Omit<ActorManifest, 'behaviour' | 'module' | 'placement' | 'mailbox' | 'container'>,
+  Omit<ActorManifest, 'behaviour' | 'module' | 'program' | 'placement' | 'mailbox' | 'container'>,
   'mode' | 'config' | 'env' | 'replicas' | 'restart' | 'shutdownMs' | 'persist'
-> & { placement: Placement; mailbox: Mailbox; container?: Container } & ({ behaviour: Behaviour; module?: undefined } | { module: string; behaviour?: undefined });
+> & { placement: Placement; mailbox: Mailbox; container?: Container } & (
+    | { behaviour: Behaviour; module?: undefined; program?: undefined }
+    | { module: string; behaviour?: undefined; program?: undefined }
+    | { program: Program; behaviour?: undefined; module?: undefined }
+  );
 
 /** A validated application with defaults applied: what parseManifest returns. */
 export type Application = Omit<ApplicationManifest, 'spec'> & {

@@ -31,6 +31,7 @@ export type {
   Behaviour,
   Container,
   ContainerBuild,
+  Program,
   Mailbox,
   Placement,
   Resources,

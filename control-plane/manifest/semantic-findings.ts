@@ -89,12 +89,13 @@ function containerRules(index: number, actor: Raw): Finding[] {
       // A pin names one image; a build makes a new one on each site: they cannot both hold.
       return [error(['spec', 'actors', index, 'container', 'imageId'], Codes.NOT_ALLOWED, 'container.imageId pins an existing image and container.build makes a new one on the site: keep one of them')];
     }
-    if (hasSource || actor['module'] !== undefined) return [];
+    // A module, or a program without an image, runs in Cairn's base image with the host's runtimes.
+    if (hasSource || actor['module'] !== undefined || actor['program'] !== undefined) return [];
     return [
       error(
         ['spec', 'actors', index, 'container'],
         Codes.CONTAINER_WITHOUT_IMAGE,
-        'mode "container" needs container.image (an image to pull) or container.build (a directory with a Dockerfile)',
+        'mode "container" needs container.image (an image to pull) or container.build (a directory with a Dockerfile), or a program or module (run in Cairn\'s base image)',
       ),
     ];
   }

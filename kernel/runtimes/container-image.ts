@@ -8,19 +8,27 @@ import { imageExists } from './container-base-image.ts';
 /** What an image needs: a tag, and optionally how to build it. */
 export interface ImageSource {
   readonly image: string;
-  readonly build?: { readonly context: string; readonly dockerfile?: string };
+  readonly build?: { readonly context: string; readonly dockerfile?: string; readonly key?: string };
 }
+
+/** The label a built image carries with its build's `key` (the content it was built from). */
+export const BUILD_KEY_LABEL = 'cairn.build.key';
 
 /** Builds in progress per tag, so actors starting together build an image once. */
 const building = new Map<string, Promise<void>>();
 
 /**
- * Makes sure `source.image` exists locally: builds it from `build.context` when the tag is missing
- * (build output goes to `log`), or fails with CAIRN_GUEST_START_FAILED naming the image and how
+ * Makes sure `source.image` exists locally: builds it from `build.context` when the tag is missing,
+ * or was built from another `build.key` (build output goes to `log`), or fails with CAIRN_GUEST_START_FAILED naming the image and how
  * to make it (nothing is pulled: there is no registry). `repoDir` resolves a relative context.
  */
 export async function ensureImage(docker: Dockerode, source: ImageSource, log: Logger, repoDir: string): Promise<void> {
-  if (await imageExists(docker, source.image)) return;
+  if (await imageExists(docker, source.image)) {
+    const key = source.build?.key;
+    if (key === undefined) return;
+    const labels = (await docker.getImage(source.image).inspect().catch(() => undefined))?.Config?.Labels ?? {};
+    if (labels[BUILD_KEY_LABEL] === key) return;
+  }
   if (!source.build) {
     throw new CairnError(
       KernelCodes.GUEST_START_FAILED,
@@ -43,7 +51,7 @@ async function buildImage(docker: Dockerode, image: string, build: NonNullable<I
   log.info({ image, context }, 'building container image');
   let progress: NodeJS.ReadableStream;
   try {
-    progress = await docker.buildImage({ context, src: await readdir(context) }, { t: image, ...(build.dockerfile ? { dockerfile: build.dockerfile } : {}), labels: { 'cairn.managed': 'true' } });
+    progress = await docker.buildImage({ context, src: await readdir(context) }, { t: image, ...(build.dockerfile ? { dockerfile: build.dockerfile } : {}), labels: { 'cairn.managed': 'true', ...(build.key ? { [BUILD_KEY_LABEL]: build.key } : {}) } });
   } catch (cause) {
     throw fail((cause as Error).message, cause);
   }

@@ -63,6 +63,7 @@ export const DeployCodes = {
   ARTIFACT_LINK_FAILED: 'CAIRN_ARTIFACT_LINK_FAILED',
   ARTIFACT_STORE_FAILED: 'CAIRN_ARTIFACT_STORE_FAILED',
   APP_FILE_NOT_FOUND: 'CAIRN_APP_FILE_NOT_FOUND',
+  FOLDER_UNARCHIVABLE: 'CAIRN_FOLDER_UNARCHIVABLE',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -317,6 +318,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_FILE_NOT_FOUND,
     summary: "An entry of an actor's `files` in a revision stored without `cairn apply` (a path, not an artifact) names no file on the node that runs the actor (resolved against its appDir).",
     fix: 'Apply the manifest with `cairn apply` (it delivers the file to every site), or put the file at that path on every node that runs the actor.',
+  },
+  {
+    code: DeployCodes.FOLDER_UNARCHIVABLE,
+    summary: "A folder `cairn apply` delivers (an actor's `program.dir` or `container.build.context`) is missing, or holds something other than files and folders: a symbolic link to a folder, a broken link, a socket, a fifo or a device. Nothing is left out silently.",
+    fix: 'Replace the entry named in the message with the file or folder it points to, or move it out of the folder (a build context also honours its .dockerignore).',
   },
   {
     code: DeployCodes.APP_BEHAVIOUR_INVALID,

@@ -43,6 +43,36 @@ describe('resolveRuntime', () => {
     expect(() => resolveRuntime(actor, app, FIXTURES)).toThrow(expect.objectContaining({ code: 'CAIRN_GUEST_START_FAILED', message: expect.stringContaining(resolveModulePath('../x/echo.ts', FIXTURES)) }));
   });
 
+  it('resolveRuntime - a process program runs its command with its folder (against appDir) as working directory; ./name is in that folder', () => {
+    const { app, actor } = oneActor('program: { command: [python3, -u, counter.py], dir: ./py }\nmode: process\nenv: { A: "1" }');
+    expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'process', command: 'python3', args: ['-u', 'counter.py'], cwd: `${FIXTURES}/py`, env: { A: '1' } });
+    const local = oneActor('program: { command: [./run.sh, fast], dir: ./py }\nmode: process');
+    expect(resolveRuntime(local.actor, local.app, FIXTURES)).toMatchObject({ command: `${FIXTURES}/py/run.sh`, args: ['fast'] });
+    const bare = oneActor('program: { command: [/usr/local/bin/sensor] }\nmode: process');
+    expect(resolveRuntime(bare.actor, bare.app, FIXTURES)).toEqual({ mode: 'process', command: '/usr/local/bin/sensor', args: [] });
+  });
+
+  it('resolveRuntime - a container program without an image runs in the base image with the host runtimes, its folder bound and its working directory', () => {
+    const { app, actor } = oneActor('program: { command: [python3, counter.py], dir: /srv/py }\nmode: container\nresources: { memoryMb: 64 }');
+    const spec = resolveRuntime(actor, app, FIXTURES);
+    expect(spec).toMatchObject({ mode: 'container', image: 'cairn-base:local', cmd: ['python3', 'counter.py'], workdir: '/srv/py', limits: { memoryMb: 64 } });
+    expect(spec.mode === 'container' && spec.binds).toEqual(expect.arrayContaining(['/usr:/usr:ro', '/srv/py:/srv/py:ro']));
+  });
+
+  it('resolveRuntime - a container program with an image runs in it, with its folder bound and its build keyed by the context digest', () => {
+    const { app, actor } = oneActor('program: { command: [python3, counter.py], dir: /srv/py }\nmode: container\ncontainer: { image: acme/py:1, binds: ["/data:/data"] }');
+    expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'container', image: 'acme/py:1', cmd: ['python3', 'counter.py'], workdir: '/srv/py', binds: ['/srv/py:/srv/py:ro', '/data:/data'] });
+    const keyed = { ...actor, container: { build: { context: '/cache/sha256-ab.d', dockerfile: 'Dockerfile', key: 'ab' } } } as Actor;
+    expect(resolveRuntime(keyed, app, FIXTURES)).toMatchObject({ image: 'cairn-app-demo-a1:latest', build: { context: '/cache/sha256-ab.d', dockerfile: 'Dockerfile', key: 'ab' } });
+  });
+
+  it('loadActor - a program actor gets a remote definition with the manifest policies, and no code for guests', async () => {
+    const { actor } = oneActor('program: { command: [python3, counter.py] }\nmode: process\npersist: true\nmailbox: { maxAttempts: 5 }');
+    const loaded = await loadActor(actor, ctx, FIXTURES);
+    expect(loaded.code).toBeUndefined();
+    expect(loaded.definition).toMatchObject({ name: 'a1', persist: true, retry: { maxAttempts: 5 } });
+  });
+
   it('resolveRuntime - container takes image, build context, binds, network and resources as limits', () => {
     const { app, actor } = oneActor(
       'behaviour: { module: /app/detector.js }\nmode: container\nenv: { A: "1" }\nresources: { cpu: 0.5, memoryMb: 64, pids: 32 }\ncontainer: { image: acme/det:1, build: { context: ./ctx }, binds: ["/data:/data:ro"], network: host }',

@@ -81,3 +81,42 @@ describe('module actors in manifests', () => {
     expect(errorsOf(failed)).toEqual([expect.objectContaining({ path: 'spec.actors[0].module', code: Codes.MODULE_NOT_LOADED, message: 'cannot import module "./echo.js"' })]);
   });
 });
+
+describe('program actors in manifests', () => {
+  const program = (extra: Record<string, unknown> = {}) => ({ id: 'py', program: { command: ['python3', 'counter.py'], dir: './py' }, mode: 'process', ...extra });
+
+  it('program rules - a program in process or container mode is accepted as written', () => {
+    for (const mode of ['process', 'container']) {
+      const result = parseObject(app(program({ mode })));
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      expect(result.app.spec.actors[0]).toMatchObject({ mode, program: { command: ['python3', 'counter.py'], dir: './py' } });
+    }
+  });
+
+  it('program rules - a program inline or in a worker is refused at mode, the default included', () => {
+    expect(pathsAndCodes(errorsOf(parseObject(app(program({ mode: 'worker' })))))).toEqual([`spec.actors[0].mode ${Codes.SETTING_NOT_FOR_MODE}`]);
+    const { mode: _, ...noMode } = program();
+    const errors = errorsOf(parseObject(app(noMode)));
+    expect(pathsAndCodes(errors)).toEqual([`spec.actors[0].mode ${Codes.SETTING_NOT_FOR_MODE}`]);
+    expect(errors[0]!.message).toContain('(the default)');
+  });
+
+  it('program rules - an actor with a program and a behaviour, or a module, is refused naming both', () => {
+    const both = errorsOf(parseObject(app(program({ behaviour: { module: './a.ts' } }))));
+    expect(pathsAndCodes(both)).toEqual([`spec.actors[0].program ${Codes.BEHAVIOUR_OR_MODULE}`]);
+    expect(both[0]!.message).toContain('behaviour and program');
+    expect(pathsAndCodes(errorsOf(parseObject(app(program({ module: 'cairn/timer' })))))).toEqual([`spec.actors[0].program ${Codes.BEHAVIOUR_OR_MODULE}`]);
+  });
+
+  it('program rules - an empty command, an unknown program field and an actor with none of the three are each reported', () => {
+    expect(pathsAndCodes(errorsOf(parseObject(app({ id: 'py', mode: 'process', program: { command: [] } }))))).toEqual([`spec.actors[0].program.command ${Codes.OUT_OF_RANGE}`]);
+    expect(pathsAndCodes(errorsOf(parseObject(app({ id: 'py', mode: 'process', program: { command: ['x'], cwd: '.' } }))))).toEqual([`spec.actors[0].program.cwd ${Codes.UNKNOWN_FIELD}`]);
+    const none = errorsOf(parseObject(app({ id: 'py', mode: 'process' })));
+    expect(pathsAndCodes(none)).toEqual([`spec.actors[0] ${Codes.BEHAVIOUR_OR_MODULE}`]);
+    expect(none[0]!.message).toContain('program');
+  });
+
+  it('program rules - a container program needs no image (it runs in the base image with the host runtimes)', () => {
+    expect(parseObject(app(program({ mode: 'container', container: { network: 'host' } }))).ok).toBe(true);
+  });
+});

@@ -8,6 +8,10 @@ import type { CliIo } from './cli-io.ts';
  * `--data-dir`, in every command. `site init` once said `--out` and `site up`/`join`/`demo` `--dir`;
  * those still work (hidden), with a note on stderr.
  */
+/** `--app-dir` of the commands that start a node (up, site up, site join). */
+export const APP_DIR_HELP =
+  "where the paths of a revision stored without `cairn apply` resolve on this node; what apply stores (behaviours, modules, files, programs' folders, build contexts) travels with the manifest (default: the current directory)";
+
 /** Where `site init` writes and `site up`/`join` read when no folder is named. */
 export const DEFAULT_SITES_DIR = '.cairn-sites';
 

@@ -6,7 +6,7 @@ import { labelOption } from './option-parsers.ts';
 import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
 import { READY_PREFIX } from './up.ts';
-import { DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
+import { APP_DIR_HELP, DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
 import type { DataDirFlags } from './data-dir-option.ts';
 
 interface SiteJoinFlags extends DataDirFlags {
@@ -29,7 +29,7 @@ export function registerSiteJoin(site: Command, io: CliIo, setExitCode: (code: n
   )
     .option('--node <id>', 'node id, unique on the site (default: the host name)')
     .option('--label <key=value>', "a label placement can select on (repeatable), added to the site's", labelOption('--label'))
-    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', APP_DIR_HELP)
     .action(async (name: string, flags: SiteJoinFlags) => {
       setExitCode(await siteJoin(name, flags, io));
     });

@@ -6,7 +6,7 @@ import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
 import { READY_PREFIX } from './up.ts';
 import { STANDBY_PREFIX } from './site-join.ts';
-import { DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
+import { APP_DIR_HELP, DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
 import type { DataDirFlags } from './data-dir-option.ts';
 
 interface SiteUpFlags extends DataDirFlags {
@@ -26,7 +26,7 @@ export function registerSiteUp(site: Command, io: CliIo, setExitCode: (code: num
   )
     .option('--nats-server <path>', 'the nats-server binary (default: $NATS_SERVER, PATH, /usr/sbin, /usr/local/sbin, /usr/local/bin)')
     .option('--node <id>', 'node id (default: the host name)')
-    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', APP_DIR_HELP)
     .action(async (name: string, flags: SiteUpFlags) => {
       setExitCode(await siteUp(name, flags, io));
     });

@@ -8,6 +8,7 @@ import { runUntilStopped } from './run-until-stopped.ts';
 import { formatEvent } from './format-event.ts';
 import { formatTable } from './format-table.ts';
 import { portOption } from './option-parsers.ts';
+import { APP_DIR_HELP } from './data-dir-option.ts';
 
 interface UpFlags {
   readonly appDir?: string;
@@ -30,7 +31,7 @@ export function registerUp(program: Command, io: CliIo, setExitCode: (code: numb
     .option('--port <n>', 'client port on 127.0.0.1 (default: a free port)', portOption('--port'))
     .option('--example <name>', 'example app from examples/<name>/app.ts, or "none"', 'hello')
     .option('--site <name>', 'site name', 'local')
-    .option('--app-dir <dir>', "where an applied manifest's container build contexts and container actors' module paths resolve; behaviours, modules and files travel with the manifest (default: the current directory)")
+    .option('--app-dir <dir>', APP_DIR_HELP)
     .action(async (flags: UpFlags) => {
       setExitCode(await up(flags, io));
     });

@@ -42,7 +42,9 @@ const builtTags: string[] = [];
 
 beforeAll(async () => {
   docker = await testDocker();
-  [appFolder, emptyAppDir, cacheDir] = await Promise.all(['cairn-folder-app-', 'cairn-empty-appdir-', 'cairn-folder-cache-'].map((p) => mkdtemp(join(tmpdir(), p))));
+  appFolder = await mkdtemp(join(tmpdir(), 'cairn-folder-app-'));
+  emptyAppDir = await mkdtemp(join(tmpdir(), 'cairn-empty-appdir-'));
+  cacheDir = await mkdtemp(join(tmpdir(), 'cairn-folder-cache-'));
   // A Python actor of two files: main.py imports counter.py from its own folder.
   await mkdir(join(appFolder, 'py'));
   await copyFile(COUNTER, join(appFolder, 'py', 'counter.py'));
@@ -115,7 +117,10 @@ describe('folders delivered with apply', () => {
       await mkdir(join(bad, 'elsewhere'));
       await symlink(join(bad, 'elsewhere'), join(bad, 'linked', 'sub'));
       const manifest = pythonApp.replace('name: py-folder', 'name: py-bad').replace('dir: ./py }\n      config: { where: process }', 'dir: ./gone }\n      config: { where: process }').replace('dir: ./py }\n      config: { where: container }', 'dir: ./linked }\n      config: { where: container }');
-      const err = await client.apply(manifest, { source: 'bad.yaml', appDir: bad }).catch((e: unknown) => e as { code: string; diagnostics: { path: string; code: string; message: string }[] });
+      const err = (await client.apply(manifest, { source: 'bad.yaml', appDir: bad }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code: string; diagnostics: { path: string; code: string; message: string }[] };
       expect(err).toMatchObject({ code: 'CAIRN_MANIFEST_INVALID' });
       expect(err.diagnostics.map((d) => `${d.path} ${d.code}`)).toEqual(['spec.actors[0].program.dir CAIRN_MANIFEST_FILE_NOT_FOUND', 'spec.actors[1].program.dir CAIRN_MANIFEST_FOLDER_NOT_DELIVERABLE']);
       expect(err.diagnostics[0]!.message).toContain(`${join(bad, 'gone')}, which does not exist`);

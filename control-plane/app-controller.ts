@@ -155,6 +155,8 @@ export class AppController {
     const artifacts = await openSiteArtifacts(node.js, node.jsm, this.opts.cloudDomain === undefined ? {} : { cloudDomain: this.opts.cloudDomain });
     this.siteArtifacts = artifacts;
     this.artifacts = new ArtifactCache(this.opts.artifactDir ?? DEFAULT_ARTIFACT_DIR, artifacts.source, node.log, undefined, artifacts.files);
+    // What crashed writes and replaced folders left in the cache, once nothing can be using them.
+    void this.artifacts.sweep(node.clock.now()).catch((err: unknown) => node.log.warn({ err }, 'app controller: could not sweep the artifact cache'));
     let docker: Promise<Dockerode> | undefined;
     // Docker is loaded only when an app has a delivered image.
     this.images = async (id, image) => ensureImageLoaded(await (docker ??= localDocker()), await artifacts.store(), id, image, node.log);

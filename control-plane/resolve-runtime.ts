@@ -78,7 +78,8 @@ export function resolveRuntime(actor: Actor, app: Application, appDir: string, c
         // A pinned image (container.imageId) runs by its id, whatever its tag points at now.
         image: c.imageId ?? c.image ?? builtImageTag(app.metadata.name, actor.id),
         ...(c.build ? { build: { context: resolve(appDir, c.build.context), dockerfile: c.build.dockerfile, ...(c.build.key ? { key: c.build.key } : {}) } } : {}),
-        cmd: program ? program.command : [behaviour!.module, behaviour!.export],
+        // A program is the whole command line, whatever entry point the image has.
+        ...(program ? { entrypoint: program.command } : { cmd: [behaviour!.module, behaviour!.export] }),
         ...(program?.dir ? { workdir: program.dir } : {}),
         ...env,
         ...(binds.length > 0 ? { binds } : {}),

@@ -29,6 +29,8 @@ export type RuntimeSpec =
        */
       readonly build?: { readonly context: string; readonly dockerfile?: string; readonly key?: string };
       readonly cmd?: readonly string[];
+      /** Replaces the image's ENTRYPOINT (and with it its CMD, unless `cmd` is given). @default the image's */
+      readonly entrypoint?: readonly string[];
       /** The working directory of `cmd` in the container. @default the image's */
       readonly workdir?: string;
       readonly env?: Readonly<Record<string, string>>;

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { fileSha256 } from './file-digest.ts';
 import { folderMatches, unpackFolder } from './folder-archive.ts';
 import { once } from 'node:events';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CairnError, DeployCodes } from '../../protocols/index.ts';
@@ -16,6 +16,9 @@ export type ArtifactSource = (sha256: string) => Promise<Uint8Array | undefined>
 
 /** Where a site gets a delivered file's bytes (a stream: files may be big); undefined when not there yet. */
 export type FileSource = (sha256: string, what: string) => Promise<ReadableStream<Uint8Array> | undefined>;
+
+/** How long a folder moved aside, or an unfinished write, stays in the cache before a sweep removes it. */
+export const STALE_GRACE_MS = 60 * 60 * 1_000;
 
 /**
  * A site's artifacts on disk: `<dir>/sha256-<hex>.js` holds the artifact as stored (checked against
@@ -83,6 +86,26 @@ export class ArtifactCache {
     }
     await unpackFolder(archive, path);
     return path;
+  }
+
+  /**
+   * Removes what the cache holds but nothing uses: temporary files and folders of writes that did
+   * not finish (`*.tmp`) and folders moved aside when they no longer matched (`*.stale`), once
+   * older than `graceMs` (a program may still run in a folder moved aside). Returns their names.
+   */
+  async sweep(nowMs: number, graceMs: number = STALE_GRACE_MS): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.tmp') && !name.endsWith('.stale')) continue;
+      const path = join(this.dir, name);
+      const info = await lstat(path).catch(() => undefined);
+      if (!info || nowMs - info.mtimeMs < graceMs) continue;
+      await rm(path, { recursive: true, force: true });
+      removed.push(name);
+    }
+    if (removed.length > 0) this.log.info({ dir: this.dir, removed }, 'artifact cache: removed unfinished writes and replaced folders');
+    return removed;
   }
 
   /** The path of the artifact's module, linked and ready to import; fetched first when not cached. */

@@ -17,6 +17,8 @@ export interface FolderUse {
   readonly actor: string;
   readonly field: FolderField;
   readonly path: string;
+  /** A build context's Dockerfile (relative to it). */
+  readonly dockerfile?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export function deliveredFolders(app: Application): FolderUse[] {
     const dir = a.program?.dir;
     if (dir !== undefined && !isArtifactRef(dir)) out.push({ index, actor: a.id, field: 'program.dir', path: dir });
     const context = a.mode === 'container' ? a.container?.build?.context : undefined;
-    if (context !== undefined && !isArtifactRef(context)) out.push({ index, actor: a.id, field: 'container.build.context', path: context });
+    if (context !== undefined && !isArtifactRef(context)) out.push({ index, actor: a.id, field: 'container.build.context', path: context, dockerfile: a.container!.build!.dockerfile });
     return out;
   });
 }
@@ -56,7 +58,8 @@ export interface PackagedFolders {
 /**
  * Archives every delivered folder (folder-archive.ts: the same folder gives the same digest) into a
  * temporary file, and returns the application with each folder replaced by `artifact:sha256:<hex>`.
- * A build context leaves out what its `.dockerignore` excludes, as `docker build` would. A folder
+ * A build context leaves out what its `.dockerignore` excludes, as `docker build` would; a
+ * program's folder what its `.cairnignore` (same syntax) excludes, and PROGRAM_LEFT_OUT. A folder
  * that is missing or holds what cannot be delivered is a problem at its field
  * (CAIRN_MANIFEST_FILE_NOT_FOUND, CAIRN_MANIFEST_FOLDER_NOT_DELIVERABLE).
  */
@@ -79,7 +82,7 @@ export async function packageFolders(app: Application, baseDir: string): Promise
         continue;
       }
       try {
-        const skip = use.field === 'container.build.context' ? await dockerignoreFilter(dir) : undefined;
+        const skip = use.field === 'container.build.context' ? await ignoreFilter(dir, '.dockerignore', [use.dockerfile ?? 'Dockerfile', '.dockerignore']) : await ignoreFilter(dir, '.cairnignore', [], PROGRAM_LEFT_OUT);
         const archived = await archiveFolder(dir, tar, skip);
         files.push({ actor: use.actor, name: use.field, path: use.path, file: tar, sha256: archived.sha256, size: archived.size });
         out = withFolderRef(out, use.index, use.field, artifactRef(archived.sha256));
@@ -95,12 +98,25 @@ export async function packageFolders(app: Application, baseDir: string): Promise
   }
 }
 
-/** What a build context's `.dockerignore` leaves out (@balena/dockerignore reads it as Docker does); nothing without one. */
-async function dockerignoreFilter(dir: string): Promise<FolderFilter | undefined> {
-  const text = await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+/**
+ * What a program's folder leaves out whatever its `.cairnignore` says: Python's byte code (written
+ * by each run, with the sources' times in it: it would change the digest) and git's folder.
+ */
+export const PROGRAM_LEFT_OUT = ['__pycache__', '**/__pycache__', '*.pyc', '**/*.pyc', '.git'];
+
+/**
+ * What a folder's ignore file (`.dockerignore` syntax, read by @balena/dockerignore as Docker reads
+ * it) and `always` leave out; `keep` is never left out (Docker always sends the Dockerfile and the
+ * .dockerignore). With an exception rule (`!path`), folders are walked into rather than left out
+ * whole, so what the exception brings back is found.
+ */
+async function ignoreFilter(dir: string, file: string, keep: readonly string[], always: readonly string[] = []): Promise<FolderFilter | undefined> {
+  const text = await readFile(join(dir, file), 'utf8').catch(() => undefined);
+  const lines = [...always, ...(text?.split(/\r?\n/) ?? [])];
+  if (lines.length === 0) return undefined;
   // A CommonJS module: its function is `default` (and `default.default`, which its types name).
   const ignore = (await import('@balena/dockerignore')).default as unknown as typeof import('@balena/dockerignore').default;
-  const rules = ignore().add(text.split(/\r?\n/));
-  return (path) => rules.ignores(path);
+  const rules = ignore().add(lines);
+  const exceptions = lines.some((l) => l.trim().startsWith('!'));
+  return (path, directory) => !keep.includes(path) && !(directory && exceptions) && rules.ignores(path);
 }

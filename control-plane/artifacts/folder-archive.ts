@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { chmod, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { CairnError, DeployCodes } from '../../protocols/index.ts';
 import { fileSha256 } from './file-digest.ts';
@@ -25,7 +25,7 @@ export interface FolderEntry {
 }
 
 /** Which relative paths (`/`-separated) to leave out; a directory left out takes what it holds. */
-export type FolderFilter = (path: string) => boolean;
+export type FolderFilter = (path: string, directory: boolean) => boolean;
 
 /**
  * The entries of `dir`, sorted by path (byte order), that `skip` does not drop. A symbolic link to
@@ -41,10 +41,10 @@ export async function folderEntries(dir: string, skip: FolderFilter = () => fals
     const names = (await readdir(join(dir, rel))).sort(byteOrder);
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
-      if (skip(path)) continue;
       const full = join(dir, ...path.split('/'));
       const link = await lstat(full);
       const info = link.isSymbolicLink() ? await stat(full).catch(() => undefined) : link;
+      if (skip(path, (info?.isDirectory() ?? false) && !link.isSymbolicLink())) continue;
       if (info?.isDirectory() && !link.isSymbolicLink()) {
         out.push({ path, type: 'directory', size: 0, executable: true });
         await walk(path);
@@ -88,25 +88,32 @@ export async function packFolder(dir: string, entries: readonly FolderEntry[]): 
  * changes size while it is read fails the archive (tar-stream checks each entry's size).
  */
 export async function archiveFolder(dir: string, out: string, skip?: FolderFilter): Promise<{ readonly sha256: string; readonly size: number; readonly entries: number }> {
-  const entries = await folderEntries(dir, skip);
-  const hash = createHash('sha256');
-  let size = 0;
-  const file = createWriteStream(out);
-  for await (const piece of await packFolder(dir, entries)) {
-    const bytes = piece as Uint8Array;
-    hash.update(bytes);
-    size += bytes.length;
-    if (!file.write(bytes)) await once(file, 'drain');
+  try {
+    const entries = await folderEntries(dir, skip);
+    const hash = createHash('sha256');
+    let size = 0;
+    const counted = new Transform({
+      transform(piece: Buffer, _encoding, done) {
+        hash.update(piece);
+        size += piece.length;
+        done(null, piece);
+      },
+    });
+    await pipeline(await packFolder(dir, entries), counted, createWriteStream(out));
+    return { sha256: hash.digest('hex'), size, entries: entries.length };
+  } catch (err) {
+    if (err instanceof CairnError) throw err;
+    // A file that cannot be read, went away, or changed size while it was read.
+    throw new CairnError(DeployCodes.FOLDER_UNARCHIVABLE, `${dir} could not be archived: ${(err as Error).message}`, { cause: err, details: { dir } });
   }
-  file.end();
-  await once(file, 'close');
-  return { sha256: hash.digest('hex'), size, entries: entries.length };
 }
 
 /**
- * Unpacks the archive `tarFile` into the directory `dir` (made anew: written beside it, then put in
- * place). Only files and directories with relative paths inside `dir` are accepted; anything else
- * is CAIRN_ARTIFACT_CORRUPT.
+ * Unpacks the archive `tarFile` into the directory `dir`, written beside it, then put in place. A
+ * `dir` that is there already and matches the archive (another unpack of it finished first) is
+ * kept; one that does not is moved aside to `<dir>.<pid>.<random>.stale`, never deleted here (a
+ * program may still run in it; ArtifactCache.sweep removes it later). Only files and directories
+ * with relative paths inside `dir` are accepted; anything else is CAIRN_ARTIFACT_CORRUPT.
  */
 export async function unpackFolder(tarFile: string, dir: string): Promise<void> {
   const temporary = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -122,7 +129,9 @@ export async function unpackFolder(tarFile: string, dir: string): Promise<void> 
       await pipeline(body, createWriteStream(target));
       await chmod(target, mode & 0o111 ? 0o755 : 0o644);
     });
-    await rm(dir, { recursive: true, force: true });
+    if (await renamed(temporary, dir)) return;
+    if (await folderMatches(tarFile, dir)) return;
+    await rename(dir, `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.stale`).catch(() => undefined);
     await rename(temporary, dir);
   } finally {
     await rm(temporary, { recursive: true, force: true });
@@ -150,6 +159,18 @@ export async function folderMatches(tarFile: string, dir: string): Promise<boole
   return same;
 }
 
+/** Renames `from` to `to`; false when `to` is a folder there already. */
+async function renamed(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
 type EntryVisitor = (path: string, type: 'file' | 'directory', mode: number, body: Readable) => Promise<void>;
 
 async function forEachEntry(tarFile: string, visit: EntryVisitor): Promise<void> {
@@ -158,12 +179,17 @@ async function forEachEntry(tarFile: string, visit: EntryVisitor): Promise<void>
   const input = createReadStream(tarFile);
   input.on('error', (err) => reader.destroy(err));
   input.pipe(reader);
-  for await (const entry of reader) {
-    const { name, type, mode } = entry.header;
-    const path = safePath(name, tarFile);
-    if (type !== 'file' && type !== 'directory') throw corrupt(tarFile, `entry ${name} is a ${type ?? 'entry of no type'}`);
-    await visit(path, type, mode ?? 0o644, entry as unknown as Readable);
-    entry.resume();
+  try {
+    for await (const entry of reader) {
+      const { name, type, mode } = entry.header;
+      const path = safePath(name, tarFile);
+      if (type !== 'file' && type !== 'directory') throw corrupt(tarFile, `entry ${name} is a ${type ?? 'entry of no type'}`);
+      await visit(path, type, mode ?? 0o644, entry as unknown as Readable);
+      entry.resume();
+    }
+  } finally {
+    input.destroy();
+    reader.destroy();
   }
 }
 

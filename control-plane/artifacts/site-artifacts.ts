@@ -134,10 +134,18 @@ export async function localizeArtifacts(
     let out = a;
     const dir = a.program?.dir;
     if (dir !== undefined && isArtifactRef(dir)) out = { ...out, program: { ...a.program!, dir: await localFolder(a, 'program.dir', dir) } } as Actor;
+    else if (dir !== undefined) {
+      // A path a revision holds (stored without `cairn apply`): this node's folder, which must exist.
+      const path = resolve(appDir, dir);
+      if (!(await stat(path).catch(() => undefined))?.isDirectory()) {
+        throw new CairnError(DeployCodes.APP_FILE_NOT_FOUND, `program.dir of actor "${a.id}" is "${dir}", which resolves to ${path} on this node, and no folder is there; apply the manifest with \`cairn apply\` (it delivers the folder) or put the folder there`, { details: { actor: a.id, field: 'program.dir', path } });
+      }
+    }
     const build = a.mode === 'container' ? a.container?.build : undefined;
     if (build !== undefined && isArtifactRef(build.context)) {
       const context = await localFolder(a, 'container.build.context', build.context);
-      out = { ...out, container: { ...out.container!, build: { ...build, context, key: artifactDigest(build.context)! } } } as Actor;
+      // The context and the Dockerfile in it: either changed builds anew.
+      out = { ...out, container: { ...out.container!, build: { ...build, context, key: `${artifactDigest(build.context)!}:${build.dockerfile}` } } } as Actor;
     }
     return out;
   };

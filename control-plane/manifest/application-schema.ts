@@ -153,7 +153,7 @@ export const ProgramSchema = Strict(
   dir: Type.Optional(
     Type.String({
       minLength: 1,
-      description: "The folder holding the program's files, relative to the manifest. cairn apply delivers it whole (one archive, sent in content-defined chunks); each site runs the program in its own copy. Absent: the command must exist on every node that runs the actor.",
+      description: "The folder holding the program's files, relative to the manifest. cairn apply delivers it whole (one archive, sent in content-defined chunks; left out: __pycache__, .pyc files, .git and what its .cairnignore names); each node runs the program in its cached copy, which it treats as read-only. Absent: the command must exist on every node that runs the actor.",
     }),
   ),
   },

@@ -19,7 +19,7 @@ type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * Every actor has exactly one of a behaviour, a module and a program (process or container mode); a built-in module must exist, run in the
+ * A built-in module must exist, run in the
  * actor's mode, and accept its `config` (each problem with its path under `config`). A third-party
  * module is checked the same way when the registry holds it (imported by the caller); one the
  * caller failed to import is reported with `loadErrors`' reason; any other is left to the site.
@@ -31,22 +31,9 @@ export function moduleFindings(data: unknown, registry: ModuleRegistry, loadErro
     if (!isRecord(actor)) return;
     const at = ['spec', 'actors', index];
     const module = actor['module'];
-    const given = (['behaviour', 'module', 'program'] as const).filter((k) => actor[k] !== undefined);
-    if (given.length === 0) {
-      findings.push(error(at, Codes.BEHAVIOUR_OR_MODULE, 'give the actor a behaviour (behaviour: { module: ./file.ts, export: … }), a module (module: cairn/<name>) or a program (program: { command: [python3, actor.py], dir: ./actor })'));
-      return;
-    }
-    if (given.length > 1) {
-      findings.push(error([...at, given[1]!], Codes.BEHAVIOUR_OR_MODULE, `an actor runs one of a behaviour, a module and a program, and this one has ${given.join(' and ')}: keep one`));
-      return;
-    }
-    if (actor['program'] !== undefined) {
-      const mode = actor['mode'] ?? 'inline';
-      if (mode !== 'process' && mode !== 'container' && typeof mode === 'string') {
-        findings.push(error([...at, 'mode'], Codes.SETTING_NOT_FOR_MODE, `a program runs as its own process: set mode: process (on the node) or mode: container, not ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}`));
-      }
-      return;
-    }
+    // Which of behaviour, module and program an actor has: semantic-findings.ts (sites check it too);
+    // a module beside one of the others is reported there alone.
+    if (actor['behaviour'] !== undefined || actor['program'] !== undefined) return;
     if (typeof module !== 'string') return;
     const loadError = loadErrors.get(module);
     if (loadError !== undefined) {

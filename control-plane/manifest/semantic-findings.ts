@@ -30,7 +30,7 @@ export function semanticFindings(data: unknown): Finding[] {
   const actors = records(spec['actors']);
   return [
     ...duplicateActorIds(actors),
-    ...actors.flatMap(([index, actor]) => [...containerRules(index, actor), ...spreadRules(index, actor)]),
+    ...actors.flatMap(([index, actor]) => [...runsRules(index, actor), ...containerRules(index, actor), ...spreadRules(index, actor)]),
     ...routeRules(records(spec['routes']), actors),
     ...backoffRules(spec['supervisor']),
     ...instanceRules(actors),
@@ -67,6 +67,21 @@ function duplicateActorIds(actors: Array<[number, Raw]>): Finding[] {
     }
   }
   return findings;
+}
+
+/** What an actor runs: exactly one of a behaviour, a module and a program; a program as its own process (process or container mode). */
+function runsRules(index: number, actor: Raw): Finding[] {
+  const at = ['spec', 'actors', index];
+  const given = (['behaviour', 'module', 'program'] as const).filter((k) => actor[k] !== undefined);
+  if (given.length === 0) {
+    return [error(at, Codes.BEHAVIOUR_OR_MODULE, 'give the actor a behaviour (behaviour: { module: ./file.ts, export: … }), a module (module: cairn/<name>) or a program (program: { command: [/usr/bin/python3, actor.py], dir: ./actor })')];
+  }
+  if (given.length > 1) return [error([...at, given[1]!], Codes.BEHAVIOUR_OR_MODULE, `an actor runs one of a behaviour, a module and a program, and this one has ${given.join(' and ')}: keep one`)];
+  const mode = actor['mode'] ?? 'inline';
+  if (actor['program'] !== undefined && typeof mode === 'string' && mode !== 'process' && mode !== 'container') {
+    return [error([...at, 'mode'], Codes.SETTING_NOT_FOR_MODE, `a program runs as its own process: set mode: process (on the node) or mode: container, not ${JSON.stringify(mode)}${actor['mode'] === undefined ? ' (the default)' : ''}`)];
+  }
+  return [];
 }
 
 function containerRules(index: number, actor: Raw): Finding[] {

@@ -21,6 +21,7 @@ export function containerCreateOptions(spec: ContainerSpec, info: GuestInfo): Do
   return {
     Image: spec.image,
     ...(spec.cmd ? { Cmd: [...spec.cmd] } : {}),
+    ...(spec.entrypoint ? { Entrypoint: [...spec.entrypoint] } : {}),
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: containerLabels(info),

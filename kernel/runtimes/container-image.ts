@@ -14,31 +14,47 @@ export interface ImageSource {
 /** The label a built image carries with its build's `key` (the content it was built from). */
 export const BUILD_KEY_LABEL = 'cairn.build.key';
 
-/** Builds in progress per tag, so actors starting together build an image once. */
+/** The last build queued per tag, so actors starting together build an image once. */
 const building = new Map<string, Promise<void>>();
 
 /**
  * Makes sure `source.image` exists locally: builds it from `build.context` when the tag is missing,
- * or was built from another `build.key` (build output goes to `log`), or fails with CAIRN_GUEST_START_FAILED naming the image and how
- * to make it (nothing is pulled: there is no registry). `repoDir` resolves a relative context.
+ * or was built from another `build.key` (build output goes to `log`), or fails with
+ * CAIRN_GUEST_START_FAILED naming the image and how to make it (nothing is pulled: there is no
+ * registry). Builds of one tag run one after the other, each checking first whether the one
+ * before it made what it needs. `repoDir` resolves a relative context.
  */
 export async function ensureImage(docker: Dockerode, source: ImageSource, log: Logger, repoDir: string): Promise<void> {
-  if (await imageExists(docker, source.image)) {
-    const key = source.build?.key;
-    if (key === undefined) return;
-    const labels = (await docker.getImage(source.image).inspect().catch(() => undefined))?.Config?.Labels ?? {};
-    if (labels[BUILD_KEY_LABEL] === key) return;
-  }
-  if (!source.build) {
+  if (await isCurrent(docker, source)) return;
+  const build = source.build;
+  if (!build) {
     throw new CairnError(
       KernelCodes.GUEST_START_FAILED,
       `container image "${source.image}" does not exist on this Docker engine and cannot be pulled (no registry); build it (\`docker build -t ${source.image} <dir>\`), add \`build: { context: <dir> }\` to the runtime spec, or use ${'`cairn-base:local`'} made by .ci/docker-setup.sh`,
       { details: { image: source.image } },
     );
   }
-  const pending = building.get(source.image) ?? buildImage(docker, source.image, source.build, log, repoDir).finally(() => building.delete(source.image));
-  building.set(source.image, pending);
-  await pending;
+  const before = building.get(source.image) ?? Promise.resolve();
+  const mine = before
+    .catch(() => undefined)
+    .then(async () => {
+      if (!(await isCurrent(docker, source))) await buildImage(docker, source.image, build, log, repoDir);
+    });
+  building.set(source.image, mine);
+  try {
+    await mine;
+  } finally {
+    if (building.get(source.image) === mine) building.delete(source.image);
+  }
+}
+
+/** Whether the tag exists and, when the source has a build key, was built from that key. */
+async function isCurrent(docker: Dockerode, source: ImageSource): Promise<boolean> {
+  if (!(await imageExists(docker, source.image))) return false;
+  const key = source.build?.key;
+  if (key === undefined) return true;
+  const labels = (await docker.getImage(source.image).inspect().catch(() => undefined))?.Config?.Labels ?? {};
+  return labels[BUILD_KEY_LABEL] === key;
 }
 
 async function buildImage(docker: Dockerode, image: string, build: NonNullable<ImageSource['build']>, log: Logger, repoDir: string): Promise<void> {

@@ -316,13 +316,13 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
   },
   {
     code: DeployCodes.APP_FILE_NOT_FOUND,
-    summary: "An entry of an actor's `files` in a revision stored without `cairn apply` (a path, not an artifact) names no file on the node that runs the actor (resolved against its appDir).",
-    fix: 'Apply the manifest with `cairn apply` (it delivers the file to every site), or put the file at that path on every node that runs the actor.',
+    summary: "An entry of an actor's `files`, or its `program.dir`, in a revision stored without `cairn apply` (a path, not an artifact) names no file (folder) on the node that runs the actor (resolved against its appDir).",
+    fix: 'Apply the manifest with `cairn apply` (it delivers files and folders to every site), or put them at that path on every node that runs the actor.',
   },
   {
     code: DeployCodes.FOLDER_UNARCHIVABLE,
-    summary: "A folder `cairn apply` delivers (an actor's `program.dir` or `container.build.context`) is missing, or holds something other than files and folders: a symbolic link to a folder, a broken link, a socket, a fifo or a device. Nothing is left out silently.",
-    fix: 'Replace the entry named in the message with the file or folder it points to, or move it out of the folder (a build context also honours its .dockerignore).',
+    summary: "A folder `cairn apply` delivers (an actor's `program.dir` or `container.build.context`) cannot be archived: it holds a symbolic link to a folder, a broken link, a socket, a fifo or a device, or a file that cannot be read or changed while it was read. Nothing is left out silently. At apply it is reported as the diagnostic CAIRN_MANIFEST_FOLDER_NOT_DELIVERABLE at the field.",
+    fix: 'Replace a link with what it points to, remove or move the entry named in the message out of the folder, or leave it out with the folder\'s .cairnignore (a program) or .dockerignore (a build context).',
   },
   {
     code: DeployCodes.APP_BEHAVIOUR_INVALID,

@@ -61,7 +61,7 @@ describe('resolveRuntime', () => {
 
   it('resolveRuntime - a container program with an image runs in it, with its folder bound and its build keyed by the context digest', () => {
     const { app, actor } = oneActor('program: { command: [python3, counter.py], dir: /srv/py }\nmode: container\ncontainer: { image: acme/py:1, binds: ["/data:/data"] }');
-    expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'container', image: 'acme/py:1', cmd: ['python3', 'counter.py'], workdir: '/srv/py', binds: ['/srv/py:/srv/py:ro', '/data:/data'] });
+    expect(resolveRuntime(actor, app, FIXTURES)).toEqual({ mode: 'container', image: 'acme/py:1', entrypoint: ['python3', 'counter.py'], workdir: '/srv/py', binds: ['/srv/py:/srv/py:ro', '/data:/data'] });
     const keyed = { ...actor, container: { build: { context: '/cache/sha256-ab.d', dockerfile: 'Dockerfile', key: 'ab' } } } as Actor;
     expect(resolveRuntime(keyed, app, FIXTURES)).toMatchObject({ image: 'cairn-app-demo-a1:latest', build: { context: '/cache/sha256-ab.d', dockerfile: 'Dockerfile', key: 'ab' } });
   });

@@ -1,7 +1,7 @@
 // Application delivery across a leaf link, on real servers: code applied in the cloud reaches an
 // edge through the edge's mirror of cairn_artifacts, also after the edge was offline, and an edge
 // restarted while its link is down runs its apps from its cache.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -151,4 +151,24 @@ spec:
       await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     }
   }, 120_000);
+
+  it('delivery - a Python program applied from a folder no node has reaches an edge through its mirrors and runs there', async () => {
+    await mkdir(join(appDir, 'py'), { recursive: true });
+    await copyFile(fileURLToPath(new URL('../../examples/python-actor/counter.py', import.meta.url)), join(appDir, 'py', 'counter.py'));
+    const py = `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: py-field }
+spec:
+  actors:
+    - id: py-probe
+      mode: process
+      program: { command: [/usr/bin/python3, counter.py], dir: ./py }
+      placement: { sites: [edge1] }
+`;
+    const applied = await client.apply(py, { source: 'py.yaml', appDir });
+    expect(applied.artifacts).toEqual([expect.objectContaining({ kind: 'file', source: './py', uploaded: true })]);
+    const edge = sites.get('edge1')!.system;
+    await expect.poll(() => edge.ref('py-probe').ask({ type: 'get' }, { timeout: 2_000 }).catch(() => undefined), { timeout: 45_000, interval: 250 }).toBe(0);
+    expect(sites.get('cloud')!.system.ps().actors.map((a) => a.id)).not.toContain('py-probe');
+  }, 90_000);
 });

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { archiveFolder, folderEntries, folderMatches, unpackFolder } from '../../../control-plane/index.ts';
+import { ArtifactCache, archiveFolder, folderEntries, folderMatches, unpackFolder } from '../../../control-plane/index.ts';
+import { readdir, utimes } from 'node:fs/promises';
+import { pino } from 'pino';
 
 let root: string;
 beforeEach(async () => {
@@ -110,5 +112,35 @@ describe('folder archives', () => {
     await new Promise<void>((done, fail) => p.pipe(createWriteStream(tar)).on('close', done).on('error', fail));
     await expect(unpackFolder(tar, join(root, 'out'))).rejects.toMatchObject({ code: 'CAIRN_ARTIFACT_CORRUPT' });
     await expect(stat(join(root, 'escaped.txt'))).rejects.toThrow();
+  });
+
+  it('folder archive - unpacks of one archive at once leave one folder; a copy that changed is moved aside, not deleted under a running program', async () => {
+    const dir = await tree(join(root, 'src'), { 'main.py': 'print(1)\n', 'lib/a.py': 'A = 1\n' });
+    const tar = join(root, 'src.tar');
+    await archiveFolder(dir, tar);
+    const cache = join(root, 'cache');
+    await mkdir(cache);
+    const out = join(cache, 'sha256-x.d');
+    await Promise.all([unpackFolder(tar, out), unpackFolder(tar, out), unpackFolder(tar, out)]);
+    expect(await folderMatches(tar, out)).toBe(true);
+    expect(await readdir(cache)).toEqual(['sha256-x.d']);
+    await writeFile(join(out, 'main.py'), 'tampered\n');
+    await unpackFolder(tar, out);
+    expect(await readFile(join(out, 'main.py'), 'utf8')).toBe('print(1)\n');
+    const names = await readdir(cache);
+    expect(names).toHaveLength(2);
+    const stale = names.find((n) => n.endsWith('.stale'))!;
+    expect(await readFile(join(cache, stale, 'main.py'), 'utf8')).toBe('tampered\n');
+  });
+
+  it('folder archive - a sweep of the cache removes unfinished writes and folders moved aside once past the grace, and nothing else', async () => {
+    const cache = join(root, 'cache');
+    await tree(cache, { 'sha256-a.file': 'keep', 'sha256-b.d/main.py': 'keep', 'sha256-b.d.1.ab.stale/main.py': 'old', 'sha256-c.file.1.cd.tmp': 'half', 'sha256-d.d.2.ef.tmp/x': 'half' });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const name of ['sha256-b.d.1.ab.stale', 'sha256-c.file.1.cd.tmp']) await utimes(join(cache, name), twoHoursAgo, twoHoursAgo);
+    const swept = new ArtifactCache(cache, async () => undefined, pino({ level: 'silent' }));
+    expect((await swept.sweep(Date.now())).sort()).toEqual(['sha256-b.d.1.ab.stale', 'sha256-c.file.1.cd.tmp']);
+    // The recent unfinished write may still be going on.
+    expect((await readdir(cache)).sort()).toEqual(['sha256-a.file', 'sha256-b.d', 'sha256-d.d.2.ef.tmp']);
   });
 });

@@ -160,13 +160,13 @@ spec:
     expect(context).toMatchObject({ source: './img', uploaded: true });
     expect(context.size).toBeLessThan(64 * 1024); // big.bin stayed home
     await expect.poll(() => ask('built-greeter', { type: 'greet' }), { timeout: 90_000, interval: 500 }).toBe('moin, world');
-    expect((await docker.getImage(tag).inspect()).Config.Labels[BUILD_KEY_LABEL]).toBe(context.sha256);
+    expect((await docker.getImage(tag).inspect()).Config.Labels[BUILD_KEY_LABEL]).toBe(`${context.sha256}:Dockerfile`);
 
     await writeFile(join(ctx, 'marker.txt'), 'v2');
     const second = await client.apply(manifest, { source: 'built.yaml', appDir: appFolder });
     const changed = second.artifacts!.find((a) => a.kind === 'file')!;
     expect(changed.sha256).not.toBe(context.sha256);
-    await expect.poll(async () => (await docker.getImage(tag).inspect()).Config.Labels[BUILD_KEY_LABEL], { timeout: 90_000, interval: 500 }).toBe(changed.sha256);
+    await expect.poll(async () => (await docker.getImage(tag).inspect()).Config.Labels[BUILD_KEY_LABEL], { timeout: 90_000, interval: 500 }).toBe(`${changed.sha256}:Dockerfile`);
     await expect.poll(() => ask('built-greeter', { type: 'greet' }), { timeout: 60_000, interval: 500 }).toBe('moin, world');
   }, 240_000);
 

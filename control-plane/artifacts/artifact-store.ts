@@ -60,7 +60,7 @@ export class ArtifactStore {
    * mostly the same chunks, stored once) and an index under `sha256-<hex>`; says what was sent.
    */
   async put(sha256: string, bytes: Uint8Array, source: string): Promise<{ readonly uploaded: boolean; readonly sentBytes: number }> {
-    if (await this.has(sha256)) return { uploaded: false, sentBytes: 0 };
+    if ((await this.stored(artifactObjectName(sha256))) !== undefined) return { uploaded: false, sentBytes: 0 };
     try {
       const { index, sentBytes } = await this.chunks.put(
         (async function* () {
@@ -175,10 +175,26 @@ export class ArtifactStore {
     return this.putChunked('file', sha256, data, source);
   }
 
+  /**
+   * The object's info when it is stored whole: its record, and for one stored as chunks every chunk
+   * its index lists (the chunk stream's limits, or a hand, may have removed some). Undefined
+   * otherwise, so that storing it again sends what is missing (chunks present are not sent again).
+   */
+  private async stored(name: string): Promise<ObjectInfo | undefined> {
+    const info = await this.os.info(name);
+    if (info === null || info.deleted) return undefined;
+    const chunked = info.metadata?.['format'] === CHUNKED || info.metadata?.['chunks'] !== undefined;
+    if (!chunked) return info;
+    const blob = await this.os.getBlob(name);
+    if (blob === null) return undefined;
+    const index = JSON.parse(new TextDecoder().decode(blob)) as ChunkIndex;
+    return (await this.chunks.arrived(index)).firstMissing === undefined ? info : undefined;
+  }
+
   private async putChunked(kind: 'image' | 'file', idHex: string, data: () => Promise<AsyncIterable<Uint8Array>>, source: string): Promise<{ readonly uploaded: boolean; readonly size: number; readonly sentBytes: number }> {
     const name = objectName(kind, idHex);
-    const have = await this.os.info(name);
-    if (have !== null && !have.deleted) return { uploaded: false, size: Number(have.metadata?.['size'] ?? have.size), sentBytes: 0 };
+    const have = await this.stored(name);
+    if (have !== undefined) return { uploaded: false, size: Number(have.metadata?.['size'] ?? have.size), sentBytes: 0 };
     try {
       const { index, sentBytes } = await this.chunks.put(await data());
       await this.os.putBlob({ name, description: source, metadata: { size: String(index.size), chunks: String(index.chunks.length) } }, new TextEncoder().encode(JSON.stringify(index)));

@@ -6,7 +6,7 @@ import { Consumers, DeployCodes } from '../protocols/index.ts';
 import type { ActorEvent } from '../protocols/index.ts';
 import { fillAlert, fillOf, ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
 import type { FillReading } from './capture-fill.ts';
-import { dropOldestFromStore, heldByStoreConsumer, storeExcess } from './mqtt-store-fill.ts';
+import { heldByStoreConsumer, storeExcess } from './mqtt-store-fill.ts';
 import type { RoutePlan } from './route-plan.ts';
 import { MQTT_MSGS_STREAM, readsMqttStore } from './route-plan.ts';
 
@@ -23,8 +23,8 @@ export interface CaptureFillWatchOptions {
   readonly fillCheckMs?: number;
   /** The apps whose routes to watch, with their plans (paused ones too). */
   readonly plans: () => Iterable<readonly [string, RoutePlan]>;
-  /** Whether an app's forwarders run: its store consumer then has one reader, which a drop must not compete with. */
-  readonly forwarding: (app: string) => boolean;
+  /** Drops the `count` oldest device publishes held for an app (RouteExecutor.shed: it pauses a running forwarder meanwhile); how many went. */
+  readonly shed: (app: string, count: number) => Promise<number>;
 }
 
 /** Watches how full the capture streams of a site's routes, and the device publishes held for them on the MQTT store, are. */
@@ -63,17 +63,16 @@ export class CaptureFillWatch {
   }
 
   private async checkMqttStore(app: string, plan: RoutePlan): Promise<void> {
-    const { jsm, js, log, site } = this.opts;
+    const { jsm, log, site } = this.opts;
     const consumer = Consumers.mqttRoutes(site, app);
     const limit = this.opts.captureLimits?.maxMsgs ?? ROUTE_CAPTURE_MAX_MSGS;
     try {
       const held = await heldByStoreConsumer(jsm, consumer);
       this.alertIfFilling(app, plan, MQTT_MSGS_STREAM, fillOf({ messages: held, bytes: 0 }, { maxMsgs: limit, maxBytes: -1 }), 'the oldest device publishes held for this application are dropped');
-      // Dropped only while nothing forwards (a paused or failed app): a running forwarder holds
-      // the consumer's deliveries, and a second reader would take its messages from it.
-      const excess = this.opts.forwarding(app) ? 0 : storeExcess(held, limit);
+      // Past the limit: an app that is paused or failed, or whose actor does not keep up.
+      const excess = storeExcess(held, limit);
       if (excess === 0) return;
-      const count = await dropOldestFromStore(js, consumer, excess);
+      const count = await this.opts.shed(app, excess);
       if (count === 0) return;
       const ts = (this.opts.clock ?? systemClock).now();
       log.warn({ app, stream: MQTT_MSGS_STREAM, consumer, count, limit, code: DeployCodes.ROUTE_CAPTURE_DROPPED }, `routes: dropped the ${count} oldest device publishes held for ${app} on ${MQTT_MSGS_STREAM} (limit ${limit})`);

@@ -13,10 +13,10 @@ export function storeExcess(held: number, limit: number): number {
 }
 
 /**
- * Drops up to `count` of the oldest device publishes an app's consumer on the MQTT store has not
- * handed out yet: takes them through the consumer and acks them, so the server (interest
- * retention) lets them go. A forwarder running meanwhile keeps what it holds. Returns how many
- * were dropped.
+ * Drops up to `count` of the oldest device publishes an app's consumer on the MQTT store hands out
+ * next: takes them through the consumer and acks them, so the server (interest retention) lets
+ * them go. Nothing else may read the consumer meanwhile (RouteExecutor.shed pauses its forwarder
+ * and moves the consumer back to its ack floor first). Returns how many were dropped.
  */
 export async function dropOldestFromStore(js: JetStreamClient, consumer: string, count: number): Promise<number> {
   const c = await js.consumers.get(MQTT_MSGS_STREAM, consumer);

@@ -9,6 +9,7 @@ import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.
 import type { ActorEvent } from '../protocols/index.ts';
 import { ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
 import { CaptureFillWatch } from './capture-fill-watch.ts';
+import { dropOldestFromStore } from './mqtt-store-fill.ts';
 import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
@@ -112,12 +113,28 @@ export class RouteExecutor {
   private readonly running = new Map<string, Running>();
   /** The plan of each app whose stream this executor made, paused ones too: whom a fill alert concerns. */
   private readonly plans = new Map<string, RoutePlan>();
+  /** The last change of each app's routes: run, pause, remove and shed of one app follow each other. */
+  private readonly changes = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: RouteExecutorOptions) {}
 
+  /** Runs `change` of `app`'s routes once the ones before it ended. */
+  private serial<T>(app: string, change: () => Promise<T>): Promise<T> {
+    const next = (this.changes.get(app) ?? Promise.resolve()).catch(() => undefined).then(change);
+    this.changes.set(app, next);
+    void next.finally(() => {
+      if (this.changes.get(app) === next) this.changes.delete(app);
+    }).catch(() => undefined);
+    return next;
+  }
+
   /** Captures and forwards `plan` for `app`; without a plan (no route targets this site) removes what there was. */
-  async run(app: string, plan: RoutePlan | undefined): Promise<void> {
-    await this.pause(app);
+  run(app: string, plan: RoutePlan | undefined): Promise<void> {
+    return this.serial(app, () => this.runNow(app, plan));
+  }
+
+  private async runNow(app: string, plan: RoutePlan | undefined): Promise<void> {
+    await this.pauseNow(app);
     if (!plan) {
       // No route targets this site any more: nothing may keep device publishes for it either.
       this.plans.delete(app);
@@ -176,7 +193,11 @@ export class RouteExecutor {
   }
 
   /** Stops forwarding `app`'s routes; the stream keeps capturing. */
-  async pause(app: string): Promise<void> {
+  pause(app: string): Promise<void> {
+    return this.serial(app, () => this.pauseNow(app));
+  }
+
+  private async pauseNow(app: string): Promise<void> {
     const r = this.running.get(app);
     if (!r) return;
     this.running.delete(app);
@@ -226,11 +247,40 @@ export class RouteExecutor {
   }
 
   /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
-  async remove(app: string): Promise<void> {
-    await this.pause(app);
-    this.plans.delete(app);
-    await this.dropMqttStoreConsumer(app);
-    await this.deleteStream(Streams.routes(this.opts.site, app));
+  remove(app: string): Promise<void> {
+    return this.serial(app, async () => {
+      await this.pauseNow(app);
+      this.plans.delete(app);
+      await this.dropMqttStoreConsumer(app);
+      await this.deleteStream(Streams.routes(this.opts.site, app));
+    });
+  }
+
+  /**
+   * Drops the `count` oldest device publishes `app`'s consumer on the MQTT store holds (not yet
+   * forwarded, or held by a forwarder that cannot store them: a mailbox that stays full). A
+   * running forwarder is paused for it, the consumer moved back to its ack floor (what the
+   * forwarder held comes first again, oldest first), the oldest taken and acked, and the forwarder
+   * run again from what is left. Without the connection (`nc`) a running app is not cut. Returns
+   * how many were dropped.
+   */
+  shed(app: string, count: number): Promise<number> {
+    return this.serial(app, async () => {
+      const plan = this.plans.get(app);
+      if (!plan || count <= 0) return 0;
+      const { js, jsm, nc, site } = this.opts;
+      const consumer = Consumers.mqttRoutes(site, app);
+      const forwarding = this.running.has(app);
+      if (!forwarding) return dropOldestFromStore(js, consumer, count);
+      if (!nc) return 0;
+      await this.pauseNow(app);
+      try {
+        await resetConsumer(nc, jsm, MQTT_MSGS_STREAM, consumer);
+        return await dropOldestFromStore(js, consumer, count);
+      } finally {
+        await this.runNow(app, plan);
+      }
+    });
   }
 
   /**
@@ -271,7 +321,7 @@ export class RouteExecutor {
 
   /** Until `signal` aborts, watches how full this executor's capture streams are (capture-fill-watch.ts). */
   watchFill(signal: AbortSignal): Promise<void> {
-    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans, forwarding: (app) => this.running.has(app) }).run(signal);
+    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans, shed: (app, count) => this.shed(app, count) }).run(signal);
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */

@@ -149,8 +149,10 @@ export class CellLoop<M extends Message, S> {
       this.ends.finish(d);
       return true;
     }
-    if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
-    // Applied before a crash, acked too late: effectively-once means not applying it again.
+    // Handled already and acked too late: before a crash (a persisted actor's positions are
+    // stored with its state), or in this incarnation, redelivered after the connection was made
+    // again (every actor's, in memory). Effectively-once means not handling it again.
+    if (!this.cell.applied.includes(d)) return false;
     this.cell.stats.skipped++;
     this.ends.finish(d);
     return true;
@@ -220,7 +222,7 @@ export class CellLoop<M extends Message, S> {
   private commit(d: Delivery, reply: unknown, staged: { value: S } | undefined): void {
     const { cell } = this;
     if (staged) cell.state = staged.value;
-    if (cell.def.persist) cell.applied.record(d);
+    cell.applied.record(d);
     if (d.envelope.reply) this.ends.reply(d.envelope, EnvelopeTypes.reply, reply);
     cell.stats.handled++;
     this.ends.finish(d);

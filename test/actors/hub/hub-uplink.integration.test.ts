@@ -232,6 +232,52 @@ spec:
     await executor.remove('meters');
   }, 90_000);
 
+  it('uplink - device publishes held for a running app whose mailbox stays full are cut to the limit too: the oldest dropped and counted, the forwarder goes on with the newest in order', async () => {
+    const { server, nc, mqttPort } = await meterServer();
+    const system = await createActorSystem({ servers: server.url, site: 'slow', node: 'slow-n1' });
+    cleanups.push(() => system.shutdown());
+    const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
+    const plan = planRoutes('slow', app, siteInstances(app.spec.actors))!;
+    const forwarded: string[] = [];
+    let full = true;
+    const events: ActorEvent[] = [];
+    const executor = new RouteExecutor({
+      site: 'slow',
+      js: system.node.js,
+      jsm: system.node.jsm,
+      nc: system.node.nc,
+      log: system.node.log,
+      captureLimits: { maxMsgs: 100 },
+      fillCheckMs: 50,
+      onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
+      // The actor's mailbox refuses everything until it is drained.
+      tell: async (_instance, items) => {
+        if (full) throw Object.assign(new Error("actor tally's mailbox is full"), { code: 'CAIRN_MAILBOX_FULL' });
+        forwarded.push(...items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data)));
+      },
+    });
+    await executor.run('meters', plan);
+    const watch = new AbortController();
+    const watching = executor.watchFill(watch.signal);
+    cleanups.push(async () => (watch.abort(), await watching, await executor.stop()));
+    const dev = await device(mqttPort, 'slow-1');
+    for (let i = 1; i <= 130; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
+    const jsm = await jetstreamManager(nc);
+    const held = async (): Promise<number> => {
+      const info = await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-slow-meters');
+      return info.num_pending + info.num_ack_pending;
+    };
+    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+    await expect.poll(dropped, { timeout: 15_000 }).toBe(30);
+    expect(await held()).toBe(100);
+    expect(forwarded).toEqual([]);
+    // The mailbox takes again: the forwarder, still running, hands over the newest 100 in order.
+    full = false;
+    await expect.poll(() => forwarded.length, { timeout: 30_000 }).toBe(100);
+    expect(forwarded).toEqual(Array.from({ length: 100 }, (_, i) => String(31 + i)));
+    await expect.poll(held, { timeout: 10_000 }).toBe(0);
+  }, 90_000);
+
   it('uplink - kill -9 of the node while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {
     const site = 'meters-kill';
     const { server, nc, mqttPort } = await meterServer();

@@ -25,6 +25,8 @@ export interface CaptureFillWatchOptions {
   readonly plans: () => Iterable<readonly [string, RoutePlan]>;
   /** Drops the `count` oldest device publishes held for an app (RouteExecutor.shed: it pauses a running forwarder meanwhile); how many went. */
   readonly shed: (app: string, count: number) => Promise<number>;
+  /** Called at the start of each round (RouteExecutor.resumeStalled). */
+  readonly beforeCheck?: () => Promise<void>;
 }
 
 /** Watches how full the capture streams of a site's routes, and the device publishes held for them on the MQTT store, are. */
@@ -45,7 +47,9 @@ export class CaptureFillWatch {
   async run(signal: AbortSignal): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     while (!signal.aborted) {
+      await this.opts.beforeCheck?.().catch((err: unknown) => this.opts.log.warn({ err }, 'routes: fill check preparation failed'));
       for (const [app, plan] of [...this.opts.plans()]) {
+        if (signal.aborted) return;
         await this.checkCaptureStream(app, plan);
         if (readsMqttStore(plan)) await this.checkMqttStore(app, plan);
       }

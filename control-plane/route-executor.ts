@@ -79,6 +79,9 @@ export interface RouteExecutorOptions {
   readonly nc?: NatsConnection;
 }
 
+/** Most device publishes one cut of the MQTT store drops; more go at the next fill check. */
+export const MAX_SHED_PER_CALL = 10_000;
+
 interface Running {
   readonly abort: AbortController;
   readonly done: Promise<unknown>;
@@ -115,6 +118,8 @@ export class RouteExecutor {
   private readonly plans = new Map<string, RoutePlan>();
   /** The last change of each app's routes: run, pause, remove and shed of one app follow each other. */
   private readonly changes = new Map<string, Promise<unknown>>();
+  /** Apps whose forwarding did not start again after a cut (shed): started again at the next check. */
+  private readonly stalled = new Set<string>();
 
   constructor(private readonly opts: RouteExecutorOptions) {}
 
@@ -198,6 +203,7 @@ export class RouteExecutor {
   }
 
   private async pauseNow(app: string): Promise<void> {
+    this.stalled.delete(app);
     const r = this.running.get(app);
     if (!r) return;
     this.running.delete(app);
@@ -258,29 +264,56 @@ export class RouteExecutor {
 
   /**
    * Drops the `count` oldest device publishes `app`'s consumer on the MQTT store holds (not yet
-   * forwarded, or held by a forwarder that cannot store them: a mailbox that stays full). A
-   * running forwarder is paused for it, the consumer moved back to its ack floor (what the
-   * forwarder held comes first again, oldest first), the oldest taken and acked, and the forwarder
-   * run again from what is left. Without the connection (`nc`) a running app is not cut. Returns
-   * how many were dropped.
+   * forwarded, or held by a forwarder that cannot store them: a mailbox that stays full), at most
+   * MAX_SHED_PER_CALL at a time (the rest at the next check: other changes of the app wait
+   * meanwhile). The consumer is moved back to its ack floor first, so that what a forwarder held
+   * comes first again and the oldest go; a running forwarder is paused for it and run again from
+   * what is left. Without the connection (`nc`) only an app that does not forward is cut, from
+   * what its consumer hands out next. Returns how many were dropped.
    */
   shed(app: string, count: number): Promise<number> {
     return this.serial(app, async () => {
       const plan = this.plans.get(app);
       if (!plan || count <= 0) return 0;
-      const { js, jsm, nc, site } = this.opts;
+      const { js, jsm, nc, site, log } = this.opts;
       const consumer = Consumers.mqttRoutes(site, app);
+      const take = Math.min(count, MAX_SHED_PER_CALL);
       const forwarding = this.running.has(app);
-      if (!forwarding) return dropOldestFromStore(js, consumer, count);
-      if (!nc) return 0;
-      await this.pauseNow(app);
+      if (!nc) return forwarding ? 0 : dropOldestFromStore(js, consumer, take, log);
+      if (forwarding) await this.pauseNow(app);
       try {
         await resetConsumer(nc, jsm, MQTT_MSGS_STREAM, consumer);
-        return await dropOldestFromStore(js, consumer, count);
+        return await dropOldestFromStore(js, consumer, take, log);
       } finally {
-        await this.runNow(app, plan);
+        // The newest plan: a capture may have brought one meanwhile.
+        if (forwarding) await this.resume(app, this.plans.get(app) ?? plan);
       }
     });
+  }
+
+  /**
+   * Runs `app`'s routes again after a cut; when that fails (the server busy or away), says so and
+   * tries again at each fill check (resumeStalled) rather than leave the app not forwarding.
+   */
+  private async resume(app: string, plan: RoutePlan): Promise<void> {
+    try {
+      await this.runNow(app, plan);
+      this.stalled.delete(app);
+    } catch (err) {
+      this.stalled.add(app);
+      this.opts.log.error({ err, app, code: DeployCodes.ROUTE_CAPTURE_FAILED }, 'routes: forwarding did not start again after a cut of the MQTT store; trying again at the next check');
+    }
+  }
+
+  /** Runs again the routes whose restart after a cut failed (called by the fill watch each round). */
+  async resumeStalled(): Promise<void> {
+    for (const app of [...this.stalled]) {
+      await this.serial(app, async () => {
+        const plan = this.plans.get(app);
+        if (!plan || this.running.has(app) || !this.stalled.has(app)) return void this.stalled.delete(app);
+        await this.resume(app, plan);
+      });
+    }
   }
 
   /**
@@ -321,12 +354,13 @@ export class RouteExecutor {
 
   /** Until `signal` aborts, watches how full this executor's capture streams are (capture-fill-watch.ts). */
   watchFill(signal: AbortSignal): Promise<void> {
-    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans, shed: (app, count) => this.shed(app, count) }).run(signal);
+    return new CaptureFillWatch({ ...this.opts, plans: () => this.plans, shed: (app, count) => this.shed(app, count), beforeCheck: () => this.resumeStalled() }).run(signal);
   }
 
   /** Stops every forwarder; streams keep capturing for the next leader. */
   async stop(): Promise<void> {
-    for (const app of [...this.running.keys()]) await this.pause(app);
+    // Apps in the middle of a change too (a cut pauses, then runs again): paused after it.
+    for (const app of new Set([...this.running.keys(), ...this.changes.keys()])) await this.pause(app);
   }
 
   private deleteStream(stream: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { ContextOwner } from './handler-context.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { ActorConfig } from './actor-context.ts';
 import { AppliedPositions } from './applied-positions.ts';
+import { RecentlyHandled } from './recently-handled.ts';
 import type { CellDeps, CellParent, CellStats, LoopCell } from './cell-deps.ts';
 import { CellLoop } from './cell-loop.ts';
 import type { Delivery } from './delivery.ts';
@@ -35,6 +36,8 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
   startedAt = 0;
   readonly stats: CellStats = { handled: 0, failed: 0, skipped: 0, expired: 0, overflowed: 0 };
   readonly applied = new AppliedPositions();
+  /** What this incarnation handled last (a redelivery after a connection cut is not handled again). */
+  readonly recent = new RecentlyHandled();
   readonly address;
   readonly from: string;
   state!: S;
@@ -104,6 +107,7 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
     this.status = 'starting';
     const stored = this.def.persist ? await this.deps.stateStore.load<S>(this.id) : undefined;
     this.applied.reset(stored);
+    this.recent.clear();
     const placed = await this.chooseHost?.();
     this.placement = placed && placed.node !== this.deps.node ? placed : { node: this.deps.node, runtime: this.runtime };
     if (this.placement.runtime.mode === 'inline') {

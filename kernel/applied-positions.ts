@@ -3,12 +3,10 @@ import type { StoredState } from './state-store.ts';
 import { streamOfOriginKey } from './source-epochs.ts';
 
 /**
- * How far an actor's state goes: the mailbox sequence of the last message applied to it and, per
- * origin outbox (messages of other sites) and its epoch (see source-epochs.ts: an outbox made
- * again from scratch starts a new one), the origin sequence of the last one. A persisted actor
- * saves them with its state: effectively-once across crashes and re-sourcing. Every actor keeps
- * them in memory for its incarnation: a message handled and redelivered (its ack lost with a
- * connection) is not handled again.
+ * How far a persisted actor's state goes: the mailbox sequence of the last message applied to it
+ * and, per origin outbox (messages of other sites) and its epoch (see source-epochs.ts: an outbox
+ * made again from scratch starts a new one), the origin sequence of the last one. Saved with the
+ * state; what makes persisted actors effectively-once across crashes and re-sourcing.
  */
 export class AppliedPositions {
   private seq = 0;

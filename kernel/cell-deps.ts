@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { AppliedPositions } from './applied-positions.ts';
+import type { RecentlyHandled } from './recently-handled.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery } from './delivery.ts';
@@ -68,6 +69,7 @@ export interface LoopCell<M extends Message, S> {
   readonly def: ActorDefinition<M, S>;
   readonly deps: CellDeps;
   readonly applied: AppliedPositions;
+  readonly recent: RecentlyHandled;
   readonly stats: CellStats;
   /** The incarnation's committed state. */
   state: S;

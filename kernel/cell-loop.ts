@@ -149,10 +149,17 @@ export class CellLoop<M extends Message, S> {
       this.ends.finish(d);
       return true;
     }
-    // Handled already and acked too late: before a crash (a persisted actor's positions are
-    // stored with its state), or in this incarnation, redelivered after the connection was made
-    // again (every actor's, in memory). Effectively-once means not handling it again.
-    if (!this.cell.applied.includes(d)) return false;
+    // Handled in this incarnation, and handed out again after a connection cut lost its ack: not
+    // handled twice; an asker gets the reply again.
+    const handled = this.cell.recent.find(d);
+    if (handled) {
+      this.cell.stats.skipped++;
+      if (d.envelope.reply && 'reply' in handled) this.ends.reply(d.envelope, EnvelopeTypes.reply, handled.reply);
+      this.ends.finish(d);
+      return true;
+    }
+    if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
+    // Applied before a crash, acked too late: effectively-once means not applying it again.
     this.cell.stats.skipped++;
     this.ends.finish(d);
     return true;
@@ -222,7 +229,8 @@ export class CellLoop<M extends Message, S> {
   private commit(d: Delivery, reply: unknown, staged: { value: S } | undefined): void {
     const { cell } = this;
     if (staged) cell.state = staged.value;
-    cell.applied.record(d);
+    if (cell.def.persist) cell.applied.record(d);
+    cell.recent.add(d, reply);
     if (d.envelope.reply) this.ends.reply(d.envelope, EnvelopeTypes.reply, reply);
     cell.stats.handled++;
     this.ends.finish(d);

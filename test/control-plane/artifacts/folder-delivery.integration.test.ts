@@ -4,6 +4,7 @@
 // context, again when the context changes.
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -186,4 +187,25 @@ spec:
     expect((await client.getApp('boxed-pipeline')).app.spec.actors.find((a) => a.id === 'boxed-threshold')?.module).toMatch(/^artifact:sha256:/);
     await expect.poll(() => ask('boxed-tally', { type: 'count' }), { timeout: 90_000, interval: 500 }).toMatchObject({ alerts: 5 });
   }, 150_000);
+
+  it("folders - a program in an image of its own runs as the image's entry point, whatever the image's ENTRYPOINT says", async () => {
+    const tag = `cairn-entry-${unique}:1`;
+    builtTags.push(tag);
+    // An image whose own entry point fails at once: the program must replace it.
+    execFileSync('docker', ['build', '-q', '-t', tag, '-'], { input: `FROM cairn-base:local\nLABEL cairn.test=${unique}\nENTRYPOINT ["/bin/false"]\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    const binds = (hostRuntimeContainerSpec([]).binds ?? []).map((b) => JSON.stringify(b)).join(', ');
+    const manifest = `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: py-image }
+spec:
+  actors:
+    - id: py-imaged
+      mode: container
+      program: { command: [/usr/bin/python3, main.py], dir: ./py }
+      config: { where: image }
+      container: { image: "${tag}", binds: [${binds}] }
+`;
+    await client.apply(manifest, { source: 'py-image.yaml', appDir: appFolder });
+    await expect.poll(() => ask('py-imaged', { type: 'config' }), { timeout: 60_000, interval: 500 }).toMatchObject({ where: 'image' });
+  }, 120_000);
 });

@@ -39,6 +39,15 @@ describe('container options', () => {
     expect(HostConfig?.NetworkMode).toBe('bridge');
   });
 
+  it("container options - an entry point and a working directory replace the image's; without them the image's stay", () => {
+    const opts = containerCreateOptions({ mode: 'container', image: 'py:1', entrypoint: ['/usr/bin/python3', 'main.py'], workdir: '/srv/py' }, info);
+    expect(opts).toMatchObject({ Entrypoint: ['/usr/bin/python3', 'main.py'], WorkingDir: '/srv/py' });
+    expect(opts.Cmd).toBeUndefined();
+    const plain = containerCreateOptions({ mode: 'container', image: 'py:1' }, info);
+    expect(plain.Entrypoint).toBeUndefined();
+    expect(plain.WorkingDir).toBeUndefined();
+  });
+
   it('container options - the identity env cannot be overridden by the spec', () => {
     const { Env } = containerCreateOptions({ mode: 'container', image: 'img', env: { CAIRN_ACTOR: 'spoofed' } }, info);
     expect(Env).toContain('CAIRN_ACTOR=a1');

@@ -11,11 +11,14 @@ import { streamOfOriginKey } from './source-epochs.ts';
 export class AppliedPositions {
   private seq = 0;
   private origins: Record<string, number> = {};
+  /** The mailbox stream `seq` numbers in (undefined: not known, a record of an older Cairn). */
+  private mailbox: string | undefined;
 
   /** Starts from what was stored with the state (nothing: from the beginning). */
   reset(stored: StoredState | undefined): void {
     this.seq = stored ? stored.seq : 0;
     this.origins = stored ? { ...stored.origins } : {};
+    this.mailbox = stored?.mailbox;
   }
 
   /**
@@ -25,19 +28,25 @@ export class AppliedPositions {
    */
   includes(d: Delivery): boolean {
     if (d.origin) return d.origin.seq <= (this.origins[d.origin.stream] ?? 0);
+    // A mailbox stream made anew numbers from 1 again: nothing of it is applied yet.
+    if (this.mailbox !== undefined && d.mailbox !== undefined && d.mailbox !== this.mailbox) return false;
     return d.seq <= this.seq;
   }
 
   /** What to save with the state once `d` is applied: the mailbox sequence and the origin positions. */
-  after(d: Delivery): { readonly seq: number; readonly origins: Readonly<Record<string, number>> } {
-    if (d.origin) return { seq: this.seq, origins: withOrigin(this.origins, d.origin) };
-    return { seq: d.seq, origins: this.origins };
+  after(d: Delivery): { readonly seq: number; readonly origins: Readonly<Record<string, number>>; readonly mailbox?: string } {
+    const mailbox = d.origin ? this.mailbox : (d.mailbox ?? this.mailbox);
+    if (d.origin) return { seq: this.seq, origins: withOrigin(this.origins, d.origin), ...(mailbox === undefined ? {} : { mailbox }) };
+    return { seq: d.seq, origins: this.origins, ...(mailbox === undefined ? {} : { mailbox }) };
   }
 
   /** Records `d` as applied (after its state was stored). */
   record(d: Delivery): void {
     if (d.origin) this.origins = withOrigin(this.origins, d.origin);
-    else this.seq = d.seq;
+    else {
+      this.seq = d.seq;
+      this.mailbox = d.mailbox ?? this.mailbox;
+    }
   }
 }
 

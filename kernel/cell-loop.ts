@@ -217,11 +217,11 @@ export class CellLoop<M extends Message, S> {
   private succeeded(d: Delivery, reply: unknown, staged: { value: S } | undefined): void | Promise<void> {
     const { cell } = this;
     if (staged && cell.def.persist) {
-      const { seq, origins } = cell.applied.after(d);
+      const { seq, origins, mailbox } = cell.applied.after(d);
       const { clock, log, events } = cell.deps;
       const onRetry = (err: Error, retryInMs: number): void =>
         events.emit({ v: 1, type: 'retrying', actor: cell.id, code: KernelCodes.STATE_SAVE_FAILED, reason: `its state could not be saved: ${err.message}`, retryInMs, ts: clock.now() });
-      return cell.deps.stateStore.saveUntilStored(cell.id, seq, staged.value, origins, { clock, log, signal: cell.incarnationSignal(), onRetry }).then(() => this.commit(d, reply, staged));
+      return cell.deps.stateStore.saveUntilStored(cell.id, seq, staged.value, origins, { clock, log, signal: cell.incarnationSignal(), onRetry }, mailbox).then(() => this.commit(d, reply, staged));
     }
     this.commit(d, reply, staged);
   }

@@ -18,6 +18,11 @@ export interface Delivery {
    * sends again after this site's WorkQueue forgot what it handled.
    */
   readonly origin?: { readonly stream: string; readonly seq: number };
+  /**
+   * Which mailbox stream `seq` numbers in: its creation time. A stream made anew (deleted, or its
+   * store lost) numbers from 1 again, so positions of the earlier one say nothing of it.
+   */
+  readonly mailbox?: string;
   /** When its time to live ends (stored time + its Nats-TTL); not handled after that. Absent: no ttl. */
   readonly expiresAt?: number;
   /** Failed handler attempts so far on this node. */

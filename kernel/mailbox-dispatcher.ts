@@ -62,7 +62,10 @@ export class MailboxDispatcher {
     private readonly log: Logger,
     private readonly opts: DispatcherOptions,
     /** Recreates the site's streams and consumer and returns the consumer (after it went missing). */
-    private readonly recover: () => Promise<Consumer>,
+    /** Recreates the site's streams and consumer and returns the consumer with the mailbox stream's creation time (after it went missing). */
+    private readonly recover: () => Promise<{ readonly consumer: Consumer; readonly incarnation: string }>,
+    /** The mailbox stream's creation time (Delivery.mailbox). */
+    private incarnation: string,
   ) {}
 
   /**
@@ -104,7 +107,15 @@ export class MailboxDispatcher {
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
       if (signal.aborted) return;
       try {
-        this.consumer = await this.recover();
+        const recovered = await this.recover();
+        this.consumer = recovered.consumer;
+        if (recovered.incarnation !== this.incarnation) {
+          // The stream was made anew: its sequences start over, and what this node still holds of
+          // the old one (its acks fail) says nothing of the new one's numbers.
+          this.log.warn({ before: this.incarnation, now: recovered.incarnation }, 'the mailbox stream was made anew; its messages are numbered from 1 again');
+          this.heldSeqs.clear();
+          this.incarnation = recovered.incarnation;
+        }
         this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
         this.watchReconnect();
         this.log.warn({ attempt }, 'mailbox consumer recreated; consuming again');
@@ -193,7 +204,7 @@ export class MailboxDispatcher {
     const ttl = headers?.get(Headers.ttl);
     // Only a message with a ttl pays for reading its stored time out of the reply subject.
     const expiry = ttl ? expiresAt(Math.floor(info.timestampNanos / 1e6), ttl) : undefined;
-    const d: Delivery = { msg: m, seq, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    const d: Delivery = { msg: m, seq, mailbox: this.incarnation, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
     this.heldSeqs.add(seq);
     const target = this.lookup(actor);
     if (target) this.give(target, d);

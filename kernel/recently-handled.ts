@@ -37,5 +37,6 @@ export class RecentlyHandled {
 }
 
 function keyOf(d: Delivery): string {
-  return d.origin ? `${d.origin.stream}\u0000${d.origin.seq}` : String(d.seq);
+  // The mailbox stream's incarnation too: one made anew numbers from 1 again.
+  return d.origin ? `${d.origin.stream}\u0000${d.origin.seq}` : `${d.mailbox ?? ''}\u0000${d.seq}`;
 }

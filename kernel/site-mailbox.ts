@@ -44,6 +44,7 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
   await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.metadata);
   await sources.ready(signal);
   const consumerOf = (): ReturnType<JetStreamClient['consumers']['get']> => o.js.consumers.get(Streams.mailbox(o.site), Consumers.mailbox(o.site));
+  const incarnation = async (): Promise<string> => (await o.jsm.streams.info(Streams.mailbox(o.site))).created;
   const dispatcher = new MailboxDispatcher(
     await consumerOf(),
     (actor) => o.cell(actor),
@@ -58,8 +59,9 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
       // consumer from the node that took over (its lease loop stops this node meanwhile).
       if (!(await o.stillLeading())) throw new CairnError(KernelCodes.LEASE_LOST, `node ${o.node} no longer holds the lease of site ${o.site}; not recreating the mailbox consumer`);
       await ensureMailboxInfrastructure(o.jsm, o.site, o.limits, sources.metadata);
-      return consumerOf();
+      return { consumer: await consumerOf(), incarnation: await incarnation() };
     },
+    await incarnation(),
   );
   await dispatcher.start(signal);
   return dispatcher;

@@ -9,6 +9,8 @@ export interface StoredState<S = unknown> {
   readonly state: S;
   /** Per origin outbox stream (messages from other sites), the sequence of the last one applied. */
   readonly origins: Readonly<Record<string, number>>;
+  /** The mailbox stream `seq` numbers in (Delivery.mailbox); absent in records of an older Cairn. */
+  readonly mailbox?: string;
 }
 
 /** How saveUntilStored waits and reports while the bucket refuses the save. */
@@ -36,14 +38,15 @@ export class StateStore {
       const raw = decodeValue(entry.value) as { v?: unknown; seq?: unknown; state?: unknown };
       if (raw?.v !== 1 || typeof raw.seq !== 'number') throw new Error(`unexpected record ${JSON.stringify(raw)?.slice(0, 80)}`);
       const origins = (raw as { origins?: unknown }).origins;
-      return { seq: raw.seq, state: raw.state as S, origins: typeof origins === 'object' && origins !== null ? (origins as Record<string, number>) : {} };
+      const mailbox = (raw as { mailbox?: unknown }).mailbox;
+      return { seq: raw.seq, state: raw.state as S, origins: typeof origins === 'object' && origins !== null ? (origins as Record<string, number>) : {}, ...(typeof mailbox === 'string' ? { mailbox } : {}) };
     } catch (cause) {
       throw new CairnError(KernelCodes.STATE_UNREADABLE, `persisted state of actor "${actor}" cannot be decoded; inspect or delete key "${actor}" in the state bucket to start from the initial state`, { cause, details: { actor } });
     }
   }
 
-  async save(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>> = {}): Promise<void> {
-    await this.kv.put(actor, encodeValue({ v: 1, seq, state, origins }));
+  async save(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>> = {}, mailbox?: string): Promise<void> {
+    await this.kv.put(actor, encodeValue({ v: 1, seq, state, origins, ...(mailbox === undefined ? {} : { mailbox }) }));
   }
 
   /**
@@ -51,11 +54,11 @@ export class StateStore {
    * unavailable this waits (with backoff; the delivery is kept alive) rather than dead-letter a
    * message that did nothing wrong.
    */
-  async saveUntilStored(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>>, how: SaveRetry): Promise<void> {
+  async saveUntilStored(actor: string, seq: number, state: unknown, origins: Readonly<Record<string, number>>, how: SaveRetry, mailbox?: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (how.signal.aborted) throw new CairnError(KernelCodes.ABORTED, `saving the state of actor "${actor}" stopped: its incarnation ended`, { cause: how.signal.reason });
       try {
-        await this.save(actor, seq, state, origins);
+        await this.save(actor, seq, state, origins, mailbox);
         return;
       } catch (err) {
         const retryInMs = backoffDelayMs(attempt + 1, { initialMs: 50, maxMs: 5_000 });

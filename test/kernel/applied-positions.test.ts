@@ -45,4 +45,19 @@ describe('AppliedPositions', () => {
     expect(p.includes(sourced(90, 'CAIRN_OUT_cloud@65', 1))).toBe(true);
     expect(p.includes(sourced(91, 'CAIRN_OUT_cloud@65', 2))).toBe(false);
   });
+
+  it('effectively-once - a mailbox stream made anew numbers from 1 again: its messages are not in the state; a record of an older Cairn counts as the current stream', () => {
+    const inStream = (seq: number, mailbox: string): Delivery => ({ seq, mailbox }) as Delivery;
+    const p = new AppliedPositions();
+    p.reset({ seq: 50, state: null, origins: {}, mailbox: 'T1' });
+    expect(p.includes(inStream(3, 'T1'))).toBe(true);
+    expect(p.includes(inStream(3, 'T2'))).toBe(false);
+    expect(p.after(inStream(3, 'T2'))).toEqual({ seq: 3, origins: {}, mailbox: 'T2' });
+    p.record(inStream(3, 'T2'));
+    expect(p.includes(inStream(3, 'T2'))).toBe(true);
+    expect(p.includes(inStream(4, 'T2'))).toBe(false);
+    const older = new AppliedPositions();
+    older.reset({ seq: 50, state: null, origins: {} });
+    expect(older.includes(inStream(3, 'T1'))).toBe(true);
+  });
 });

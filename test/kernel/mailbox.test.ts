@@ -291,6 +291,32 @@ describe('mailbox', () => {
     }
   });
 
+  it('mailbox - a mailbox stream deleted and made anew numbers from 1 again: actors, persisted or not, handle its messages, none is taken as handled already', async () => {
+    const sys = await system('lost-stream');
+    try {
+      const pc = await sys.spawn({ ...Counter, persist: true }, { id: 'pc' });
+      const c = await sys.spawn(Counter, { id: 'c' });
+      for (let i = 0; i < 5; i++) await pc.tell({ type: 'inc', by: 1 });
+      for (let i = 0; i < 5; i++) await c.tell({ type: 'inc', by: 1 });
+      expect(await pc.ask({ type: 'get' })).toBe(5);
+      expect(await c.ask({ type: 'get' })).toBe(5);
+      const jsm = await jetstreamManager(nc);
+      const before = (await jsm.streams.info(Streams.mailbox('lost-stream'))).created;
+      // An operator's mistake, or a store lost under a running server.
+      await jsm.streams.delete(Streams.mailbox('lost-stream'));
+      // The leader makes it again (its sequences start at 1, below the 6 the actor applied).
+      await expect.poll(async () => (await jsm.streams.info(Streams.mailbox('lost-stream')).catch(() => undefined))?.created, { timeout: 30_000, interval: 100 }).not.toBe(before);
+      await expect.poll(async () => (await jsm.streams.info(Streams.mailbox('lost-stream')).catch(() => undefined))?.created, { timeout: 30_000, interval: 100 }).toBeDefined();
+      await pc.tell({ type: 'inc', by: 2 });
+      await c.tell({ type: 'inc', by: 2 });
+      expect(await pc.ask({ type: 'get' }, { timeout: 30_000 })).toBe(7);
+      // One that does not persist remembers what it handled last: not the new stream's numbers.
+      expect(await c.ask({ type: 'get' }, { timeout: 30_000 })).toBe(7);
+    } finally {
+      await sys.shutdown();
+    }
+  });
+
   it('mailbox - 10,000 actors share one server consumer and each gets its message', async () => {
     const sys = await system('many', { mailbox: { maxInFlight: 2_048 } });
     try {

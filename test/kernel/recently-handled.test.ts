@@ -32,4 +32,11 @@ describe('recently handled', () => {
     r.clear();
     expect(r.find(delivery(4))).toBeUndefined();
   });
+
+  it('recently handled - a mailbox stream made anew numbers from 1 again: its messages are not the ones handled', () => {
+    const r = new RecentlyHandled();
+    r.add({ ...delivery(2), mailbox: 'T1' } as Delivery, undefined);
+    expect(r.find({ ...delivery(2), mailbox: 'T1' } as Delivery)).toEqual({});
+    expect(r.find({ ...delivery(2), mailbox: 'T2' } as Delivery)).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import type { Delivery } from './delivery.ts';
 
-/** How many handled messages a cell remembers: well past what a connection cut can leave unacked for one actor. */
+/** How many handled messages a cell remembers: what a connection cut usually leaves unacked for one actor (more are handled again: at least once). */
 export const RECENTLY_HANDLED = 256;
 
 /**
@@ -13,30 +13,74 @@ export const RECENTLY_HANDLED = 256;
  * still handled. Bounded: what fell out of the window is handled again (at least once).
  */
 export class RecentlyHandled {
-  private readonly handled = new Map<string, { readonly reply?: unknown }>();
+  // Local messages: a ring of the last sequences handled, grown as the actor handles messages (an
+  // actor that handled few holds few). A redelivery is rare, handling is not: remembering is a few
+  // array writes, and looking up a new message one comparison.
+  private readonly seqs: number[] = [];
+  private readonly replies: unknown[] = [];
+  private next = 0;
+  private highest = -1;
+  /** The mailbox stream the ring's sequences number in. */
+  private mailbox: string | undefined;
+  /** Messages of other sites, by origin stream and sequence. */
+  private readonly sourced = new Map<string, { readonly reply?: unknown }>();
 
   constructor(private readonly capacity: number = RECENTLY_HANDLED) {}
 
   /** Forgets everything (a new incarnation: its state starts over, so nothing it did counts). */
   clear(): void {
-    this.handled.clear();
+    this.resetRing(undefined);
+    this.sourced.clear();
   }
 
   /** What was kept of `d` when it was handled in this incarnation; undefined when it was not. */
   find(d: Delivery): { readonly reply?: unknown } | undefined {
-    return this.handled.get(keyOf(d));
+    if (d.origin) return this.sourced.get(originKey(d.origin));
+    // Newer than all handled (the usual case), or in a mailbox stream made anew (numbered from 1 again).
+    if (d.seq > this.highest || d.mailbox !== this.mailbox) return undefined;
+    const i = this.seqs.indexOf(d.seq);
+    if (i < 0) return undefined;
+    const reply = this.replies[i];
+    return reply === NOT_ASKED ? TELL : { reply };
   }
 
   /** Remembers `d` as handled, with its reply when it was an ask. */
   add(d: Delivery, reply: unknown): void {
-    const key = keyOf(d);
-    this.handled.delete(key);
-    this.handled.set(key, d.envelope.reply ? { reply } : {});
-    if (this.handled.size > this.capacity) this.handled.delete(this.handled.keys().next().value!);
+    if (d.origin) return remember(this.sourced, originKey(d.origin), d.envelope.reply ? { reply } : TELL, this.capacity);
+    if (d.mailbox !== this.mailbox) this.resetRing(d.mailbox);
+    const kept = d.envelope.reply ? reply : NOT_ASKED;
+    if (this.seqs.length < this.capacity) {
+      this.seqs.push(d.seq);
+      this.replies.push(kept);
+    } else {
+      this.seqs[this.next] = d.seq;
+      this.replies[this.next] = kept;
+      this.next = (this.next + 1) % this.capacity;
+    }
+    if (d.seq > this.highest) this.highest = d.seq;
+  }
+
+  private resetRing(mailbox: string | undefined): void {
+    this.seqs.length = 0;
+    this.replies.length = 0;
+    this.next = 0;
+    this.highest = -1;
+    this.mailbox = mailbox;
   }
 }
 
-function keyOf(d: Delivery): string {
-  // The mailbox stream's incarnation too: one made anew numbers from 1 again.
-  return d.origin ? `${d.origin.stream}\u0000${d.origin.seq}` : `${d.mailbox ?? ''}\u0000${d.seq}`;
+/** Kept in the ring for a tell: its handler's return value is sent to nobody. */
+const NOT_ASKED = Symbol('not asked');
+
+/** What is kept of a tell (nothing to send again): one object for all. */
+const TELL: { readonly reply?: unknown } = Object.freeze({});
+
+function remember<K>(map: Map<K, { readonly reply?: unknown }>, key: K, kept: { readonly reply?: unknown }, capacity: number): void {
+  map.delete(key);
+  map.set(key, kept);
+  if (map.size > capacity) map.delete(map.keys().next().value as K);
+}
+
+function originKey(origin: { readonly stream: string; readonly seq: number }): string {
+  return `${origin.stream}\u0000${origin.seq}`;
 }

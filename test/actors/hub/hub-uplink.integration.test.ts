@@ -15,6 +15,7 @@ import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyManifest, parseManifestOrThrow, planRoutes, RouteExecutor, siteInstances, startAppController } from '../../../control-plane/index.ts';
+import type { RoutePlan, RouteTell } from '../../../control-plane/index.ts';
 import { freePorts, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import { ActorNode } from '../../../kernel/index.ts';
@@ -60,6 +61,27 @@ spec:
   routes:
     - { from: { mqtt: "meter/#" }, to: { actor: ${actor} } }
 `;
+
+/**
+ * A node of `site` and a route executor for the meters app (its route from `meter/#` to tally) with
+ * `tell` as the mailboxes, a capture limit of 100 and a fill check every 50 ms; the events about the
+ * MQTT store (the capture stream gets its own copy of each publish, and its own alert).
+ */
+async function storeRoutes(url: string, site: string, tell: RouteTell): Promise<{ executor: RouteExecutor; plan: RoutePlan; events: ActorEvent[] }> {
+  const system = await createActorSystem({ servers: url, site, node: `${site}-n1` });
+  cleanups.push(() => system.shutdown());
+  const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
+  const plan = planRoutes(site, app, siteInstances(app.spec.actors))!;
+  const events: ActorEvent[] = [];
+  const { js, jsm, nc, log } = system.node;
+  const executor = new RouteExecutor({ site, js, jsm, nc, log, captureLimits: { maxMsgs: 100 }, fillCheckMs: 50, tell, onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)) });
+  return { executor, plan, events };
+}
+
+/** The payloads of routed items, as text. */
+function payloads(items: readonly { readonly body: unknown }[]): string[] {
+  return items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data));
+}
 
 describe('hub uplink', () => {
   it('uplink - 10,000 QoS 1 publishes made while the routed actor\u2019s node is down are each handled once after it comes back', async () => {
@@ -177,24 +199,8 @@ spec:
 
   it('uplink - device publishes an app does not forward raise a filling event at 80 % of the limit on the MQTT store, then the oldest past it are dropped and counted; the newest are forwarded', async () => {
     const { server, nc, mqttPort } = await meterServer();
-    const system = await createActorSystem({ servers: server.url, site: 'held', node: 'held-n1' });
-    cleanups.push(() => system.shutdown());
-    const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
-    const plan = planRoutes('held', app, siteInstances(app.spec.actors))!;
     const forwarded: string[] = [];
-    // Events about the store (the capture stream gets its own copy of each publish, and its own alert).
-    const events: ActorEvent[] = [];
-    const executor = new RouteExecutor({
-      site: 'held',
-      js: system.node.js,
-      jsm: system.node.jsm,
-      nc: system.node.nc,
-      log: system.node.log,
-      captureLimits: { maxMsgs: 100 },
-      fillCheckMs: 50,
-      onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
-      tell: async (_instance, items) => void forwarded.push(...items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data))),
-    });
+    const { executor, plan, events } = await storeRoutes(server.url, 'held', async (_instance, items) => void forwarded.push(...payloads(items)));
     // The app is being replaced (or failed): its routes capture, nothing forwards.
     await executor.run('meters', plan);
     await executor.pause('meters');
@@ -234,27 +240,12 @@ spec:
 
   it('uplink - device publishes held for a running app whose mailbox stays full are cut to the limit too: the oldest dropped and counted, the forwarder goes on with the newest in order', async () => {
     const { server, nc, mqttPort } = await meterServer();
-    const system = await createActorSystem({ servers: server.url, site: 'slow', node: 'slow-n1' });
-    cleanups.push(() => system.shutdown());
-    const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
-    const plan = planRoutes('slow', app, siteInstances(app.spec.actors))!;
     const forwarded: string[] = [];
     let full = true;
-    const events: ActorEvent[] = [];
-    const executor = new RouteExecutor({
-      site: 'slow',
-      js: system.node.js,
-      jsm: system.node.jsm,
-      nc: system.node.nc,
-      log: system.node.log,
-      captureLimits: { maxMsgs: 100 },
-      fillCheckMs: 50,
-      onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
-      // The actor's mailbox refuses everything until it is drained.
-      tell: async (_instance, items) => {
-        if (full) throw Object.assign(new Error("actor tally's mailbox is full"), { code: 'CAIRN_MAILBOX_FULL' });
-        forwarded.push(...items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data)));
-      },
+    // The actor's mailbox refuses everything until it is drained.
+    const { executor, plan, events } = await storeRoutes(server.url, 'slow', async (_instance, items) => {
+      if (full) throw Object.assign(new Error("actor tally's mailbox is full"), { code: 'CAIRN_MAILBOX_FULL' });
+      forwarded.push(...payloads(items));
     });
     await executor.run('meters', plan);
     const watch = new AbortController();

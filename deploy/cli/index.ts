@@ -17,4 +17,4 @@ export { formatNodes, isStale } from './format-nodes.ts';
 export { deadLetterJson, formatDeadLetters } from './format-dead-letters.ts';
 export { formatEvent } from './format-event.ts';
 export { errorPosition, parseJsonMessage } from './parse-json-message.ts';
-export { READY_PREFIX } from './up.ts';
+export { READY_PREFIX } from './status-lines.ts';

@@ -5,7 +5,7 @@ import { ExitCodes } from './exit-codes.ts';
 import { labelOption } from './option-parsers.ts';
 import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
-import { READY_PREFIX } from './up.ts';
+import { READY_PREFIX, standbyLine } from './status-lines.ts';
 import { APP_DIR_HELP, DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
 import type { DataDirFlags } from './data-dir-option.ts';
 
@@ -15,8 +15,6 @@ interface SiteJoinFlags extends DataDirFlags {
   readonly label?: Record<string, string>;
 }
 
-/** Printed (after READY_PREFIX's line would be too late) when the node waits as a standby. */
-export const STANDBY_PREFIX = 'standby:';
 
 export function registerSiteJoin(site: Command, io: CliIo, setExitCode: (code: number) => void): void {
   addDataDirOption(
@@ -52,7 +50,7 @@ async function siteJoin(name: string, flags: SiteJoinFlags, io: CliIo): Promise<
       ...(flags.appDir === undefined ? {} : { appDir: flags.appDir }),
       signal: giveUp.signal,
       onStandby: (leader) => {
-        if (leader !== lastLeader) io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`);
+        if (leader !== lastLeader) io.out(standbyLine(leader, name));
         lastLeader = leader;
       },
       system: {

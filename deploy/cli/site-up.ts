@@ -4,8 +4,7 @@ import type { CliIo } from './cli-io.ts';
 import { formatTable } from './format-table.ts';
 import { catchStopSignals } from './stop-signals.ts';
 import { runUntilStopped } from './run-until-stopped.ts';
-import { READY_PREFIX } from './up.ts';
-import { STANDBY_PREFIX } from './site-join.ts';
+import { READY_PREFIX, standbyLine } from './status-lines.ts';
 import { APP_DIR_HELP, DEFAULT_SITES_DIR, addDataDirOption, dataDirOf } from './data-dir-option.ts';
 import type { DataDirFlags } from './data-dir-option.ts';
 
@@ -50,7 +49,7 @@ async function siteUp(name: string, flags: SiteUpFlags, io: CliIo): Promise<numb
     io.out(`${READY_PREFIX} site ${site.site} (${site.file.role}) runs at ${site.url}; press Ctrl-C to stop`);
     // The server belongs to the site: a node that loses the lease waits as a standby beside it.
     const rejoin = (lost: RunningSite, signal: AbortSignal): Promise<RunningSite> =>
-      lost.rejoin({ signal, onStandby: (leader) => io.out(`${STANDBY_PREFIX} node ${leader} leads site ${name}; this node waits as its standby and takes over if it stops or its lease expires`) });
+      lost.rejoin({ signal, onStandby: (leader) => io.out(standbyLine(leader, name)) });
     return await runUntilStopped(site, signals, failure, failed, io, 'draining the node, stopping nats-server…', rejoin);
   } finally {
     signals.dispose();

@@ -9,6 +9,7 @@ import { formatEvent } from './format-event.ts';
 import { formatTable } from './format-table.ts';
 import { portOption } from './option-parsers.ts';
 import { APP_DIR_HELP } from './data-dir-option.ts';
+import { READY_PREFIX, standbyLine } from './status-lines.ts';
 
 interface UpFlags {
   readonly appDir?: string;
@@ -19,8 +20,6 @@ interface UpFlags {
   readonly site: string;
 }
 
-/** The line tests and scripts wait for: everything runs once it is printed. */
-export const READY_PREFIX = 'ready:';
 
 export function registerUp(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
@@ -64,7 +63,10 @@ async function up(flags: UpFlags, io: CliIo): Promise<number> {
     for (const e of held) io.out(formatEvent(e));
     held = undefined;
 
-    return await runUntilStopped(site, signals, failure, failed, io, 'stopping the example, draining the node, stopping nats-server…');
+    // The server belongs to the site: a node that loses the lease waits as a standby beside it.
+    const rejoin = (lost: EmbeddedSite, signal: AbortSignal): Promise<EmbeddedSite> =>
+      lost.rejoin({ signal, onStandby: (leader) => io.out(standbyLine(leader, site.site)) });
+    return await runUntilStopped(site, signals, failure, failed, io, 'stopping the example, draining the node, stopping nats-server…', rejoin);
   } finally {
     signals.dispose();
   }

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { embeddedConfig, freePort, locateNatsServer, startReconfigurableServer } from '../nats-server/index.ts';
 import type { NatsServerExit, ReconfigurableServer } from '../nats-server/index.ts';
 import { CairnError, DeployCodes, isCairnError } from '../../protocols/index.ts';
@@ -68,6 +69,13 @@ export interface EmbeddedSite {
    * back to the server), stops nats-server and removes cairn-up.json. Safe to call twice.
    */
   stop(): Promise<{ readonly drained: boolean }>;
+  /**
+   * After this node lost the site lease (another node of the site took it over): stops what is
+   * left of it and starts a new node of the site beside the same nats-server, which waits as a
+   * standby (`onStandby` says who leads) and resolves once it leads, with the example started
+   * again. The server keeps running throughout: it belongs to the site, not to one node.
+   */
+  rejoin(how: { readonly onStandby?: (leader: string) => void; readonly signal?: AbortSignal }): Promise<EmbeddedSite>;
 }
 
 const PORT_ATTEMPTS = 5;
@@ -104,8 +112,45 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
   let server: ReconfigurableServer | undefined;
   const devices = new AbortController();
   let system: ActorSystem | undefined;
-  let stopExample: (() => Promise<void>) | undefined;
   let stopping = false;
+  const writeUp = (srv: ReconfigurableServer, sys: ActorSystem): Promise<void> =>
+    writeUpFile(dataDir, { url: srv.url, site, pid: process.pid, natsPid: srv.pid, node: sys.node.id, startedAt: new Date().toISOString() });
+  /** A node of the site on the server, with the app controller and the example (once it leads). */
+  const startNode = async (srv: ReconfigurableServer, logger: Logger, extra: { readonly onStandby?: (leader: string) => void; readonly signal?: AbortSignal }): Promise<RunningNode> => {
+    const sys = await createActorSystem({
+      runtimes: siteRuntimes(),
+      servers: srv.url,
+      site,
+      ...(opts.node === undefined ? {} : { node: opts.node }),
+      logger,
+      ...(extra.onStandby ? { onStandby: extra.onStandby } : {}),
+      ...(extra.signal ? { signal: extra.signal } : {}),
+    });
+    system = sys;
+    try {
+      if (opts.onEvent) sys.onEvent(opts.onEvent);
+      // The embedded site holds the desired state itself: `cairn apply` against it runs here.
+      const controller = await startAppController({ system: sys, appDir: opts.appDir ?? process.cwd(), artifactDir: join(dataDir, 'artifacts') });
+      if (!example) return { system: sys, stopApps: () => controller.stop() };
+      progress(`node ${sys.node.id} leads site ${site}; starting example "${example.name}"`);
+      const stopApp = await example.start(sys, opts.exampleOptions).catch(async (err: unknown) => {
+        await controller.stop().catch(() => undefined);
+        throw err;
+      });
+      return {
+        system: sys,
+        stopApps: async () => {
+          await stopApp();
+          await controller.stop();
+        },
+      };
+    } catch (err) {
+      await sys.shutdown().catch(() => undefined);
+      throw err;
+    }
+  };
+  let first: RunningNode;
+  let logger: Logger;
   try {
     progress(`starting nats-server v${natsVersion} (${binary}) with JetStream in ${storeDir}`);
     for (let attempt = 1; server === undefined; attempt++) {
@@ -126,7 +171,7 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     void running.exited.then((exit) => {
       if (!stopping) opts.onServerExit?.(exit);
     });
-    const logger = pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true }));
+    logger = pino({ level: process.env['CAIRN_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: nodeLogPath, sync: true, mkdir: true }));
     const deviceLog = logger.child({ component: 'device-access' });
     // Hubs applied here earlier get their listeners and principals before the node connects
     // (a restart for a listener would cut the node's first requests short).
@@ -139,31 +184,12 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
       signal: devices.signal,
       // cairn-up.json names the server's pid: the restarted one's.
       onReconfigured: (how) => {
-        if (how === 'restart' && !stopping && system) void writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
+        if (how === 'restart' && !stopping && system) void writeUp(running, system);
       },
     });
     progress(`nats-server runs at ${running.url}; starting node ${opts.node ?? '(default id)'} of site ${site} (its log: ${nodeLogPath})`);
-    system = await createActorSystem({
-      runtimes: siteRuntimes(),
-      servers: running.url,
-      site,
-      ...(opts.node === undefined ? {} : { node: opts.node }),
-      logger,
-    });
-    if (opts.onEvent) system.onEvent(opts.onEvent);
-    // The embedded site holds the desired state itself: `cairn apply` against it runs here.
-    const controller = await startAppController({ system, appDir: opts.appDir ?? process.cwd(), artifactDir: join(dataDir, 'artifacts') });
-    if (example) {
-      progress(`node ${system.node.id} leads site ${site}; starting example "${example.name}"`);
-      const stopApp = await example.start(system, opts.exampleOptions);
-      stopExample = async () => {
-        await stopApp();
-        await controller.stop();
-      };
-    } else {
-      stopExample = () => controller.stop();
-    }
-    await writeUpFile(dataDir, { url: running.url, site, pid: process.pid, natsPid: running.pid, node: system.node.id, startedAt: new Date().toISOString() });
+    first = await startNode(running, logger, {});
+    await writeUp(running, first.system);
   } catch (err) {
     stopping = true;
     devices.abort();
@@ -173,13 +199,13 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     throw err;
   }
 
-  const sys = system;
   const srv = server;
+  const log = logger;
   let stopped: Promise<{ drained: boolean }> | undefined;
-  return {
+  const runningSite = (node: RunningNode): EmbeddedSite => ({
     url: srv.url,
     site,
-    node: sys.node.id,
+    node: node.system.node.id,
     dataDir,
     storeDir,
     configPath: srv.configPath,
@@ -191,16 +217,16 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
     get natsPid() {
       return srv.pid;
     },
-    system: sys,
+    system: node.system,
     example: example ? { name: example.name, tryNext: example.tryNext } : undefined,
-    actors: () => sys.ps().actors.map(({ id, behaviour, supervisor }) => ({ id, behaviour, supervisor })),
+    actors: () => node.system.ps().actors.map(({ id, behaviour, supervisor }) => ({ id, behaviour, supervisor })),
     stop() {
       stopped ??= (async () => {
         stopping = true;
         devices.abort();
         const drain = async (): Promise<void> => {
-          await stopExample?.().catch(() => undefined);
-          await sys.shutdown();
+          await node.stopApps().catch(() => undefined);
+          await node.system.shutdown();
         };
         const drained = await drainThenStop(drain, srv, opts.shutdownTimeoutMs ?? 15_000);
         await removeUpFile(dataDir);
@@ -209,5 +235,19 @@ export async function startEmbeddedSite(opts: StartEmbeddedOptions): Promise<Emb
       })();
       return stopped;
     },
-  };
+    async rejoin(how) {
+      await node.stopApps().catch(() => undefined);
+      await node.system.shutdown().catch(() => undefined);
+      const next = await startNode(srv, log, how);
+      await writeUp(srv, next.system);
+      return runningSite(next);
+    },
+  });
+  return runningSite(first);
+}
+
+/** A node of the embedded site and what stops the apps it runs (the example, the app controller). */
+interface RunningNode {
+  readonly system: ActorSystem;
+  readonly stopApps: () => Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { CairnError, DeployCodes } from '../../protocols/index.ts';
 
 /*
  * A nats-server started by Cairn belongs to the process that started it: it must not outlive it
@@ -37,16 +38,41 @@ export async function isServerOn(pid: number, configPath: string): Promise<boole
   return c >= 0 && args[c + 1] === configPath && args.some((a) => a.endsWith('nats-server') || a.includes('/nats-server'));
 }
 
+/** The parent of process `pid` (read from /proc), undefined when it is gone. */
+export async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // "<pid> (<comm>) <state> <ppid> ...": comm may hold spaces and parentheses; the last ')' ends it.
+  const ppid = stat === undefined ? NaN : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isSafeInteger(ppid) ? ppid : undefined;
+}
+
+/** Whether process `pid` runs Node (a Cairn process; an orphan's new parent is init or a subreaper). */
+async function isNodeProcess(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const program = cmdline.split('\0')[0] ?? '';
+  return /(^|\/)node(\d+)?$/.test(program) || cmdline.includes('cairn');
+}
+
 /**
  * Stops the nats-server an earlier run left on this store, found through its pid file: SIGTERM,
  * then SIGKILL after `timeoutMs`. Resolves with its pid when there was one, undefined otherwise (no
- * pid file, or its process is gone or is something else now).
+ * pid file, or its process is gone or is something else now). A server whose starting process
+ * still runs (and is not this one) is not an earlier run's: it belongs to a live site, and the
+ * start is refused with CAIRN_NATS_SERVER_STORE_IN_USE instead.
  */
 export async function stopEarlierServer(pidFile: string, configPath: string, timeoutMs: number, sleep: (ms: number) => Promise<void>): Promise<number | undefined> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || !(await isServerOn(pid, configPath))) {
     await rm(pidFile, { force: true });
     return undefined;
+  }
+  const owner = await parentOf(pid);
+  if (owner !== undefined && owner !== process.pid && (await isNodeProcess(owner))) {
+    throw new CairnError(
+      DeployCodes.NATS_SERVER_STORE_IN_USE,
+      `nats-server pid ${pid}, started by the running process ${owner}, already runs on ${configPath} and its JetStream store; stop that process first (kill -INT ${owner}), or join its site with \`cairn site join\``,
+      { details: { pid, owner, configPath } },
+    );
   }
   signal(pid, 'SIGTERM');
   for (let waited = 0; waited < timeoutMs && (await isServerOn(pid, configPath)); waited += 50) await sleep(50);

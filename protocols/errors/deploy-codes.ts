@@ -8,6 +8,7 @@ export const DeployCodes = {
   NATS_SERVER_START_TIMEOUT: 'CAIRN_NATS_SERVER_START_TIMEOUT',
   NATS_SERVER_PORT_IN_USE: 'CAIRN_NATS_SERVER_PORT_IN_USE',
   NATS_SERVER_START_ABORTED: 'CAIRN_NATS_SERVER_START_ABORTED',
+  NATS_SERVER_STORE_IN_USE: 'CAIRN_NATS_SERVER_STORE_IN_USE',
   NATS_SERVER_LOGFILE_UNSUPPORTED: 'CAIRN_NATS_SERVER_LOGFILE_UNSUPPORTED',
   GO_NOT_FOUND: 'CAIRN_GO_NOT_FOUND',
   NATS_TOOL_INSTALL_FAILED: 'CAIRN_NATS_TOOL_INSTALL_FAILED',
@@ -108,6 +109,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.NATS_SERVER_PORT_IN_USE,
     summary: 'nats-server could not listen because one of its ports is already taken.',
     fix: 'Pick other ports (freePort() gives a free loopback port) or stop whatever holds the port.',
+  },
+  {
+    code: DeployCodes.NATS_SERVER_STORE_IN_USE,
+    summary: 'A nats-server that a live process started already runs on this configuration and JetStream store (a second `cairn site up` of the same site and folder, say); it was left running.',
+    fix: 'Stop the process named in the message (Ctrl-C in its terminal, or kill -INT <pid>) first, or start a node beside it with `cairn site join`.',
   },
   {
     code: DeployCodes.NATS_SERVER_START_ABORTED,

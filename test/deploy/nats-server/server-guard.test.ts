@@ -67,4 +67,16 @@ describe('nats-server guard', () => {
     expect(lines[0]).toContain(`stopped nats-server pid ${orphan.pid}`);
     expect(await readFile(`${configPath}.pid`, 'utf8')).toBe(String(server.pid));
   });
+
+  it('nats-server guard - a start on a store whose server a running process started is refused with CAIRN_NATS_SERVER_STORE_IN_USE, and that server keeps running', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    // A live site: another process started the server on this directory and still runs.
+    const starter = spawn(process.execPath, ['--import', 'tsx', STARTER, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(async () => void starter.kill('SIGKILL'));
+    const pid = Number(await new Promise<string>((resolve) => createInterface({ input: starter.stdout! }).once('line', resolve)));
+    await expect(startNatsServer({ config: { host: '127.0.0.1', port }, dir })).rejects.toMatchObject({ code: 'CAIRN_NATS_SERVER_STORE_IN_USE', message: expect.stringContaining(`started by the running process ${starter.pid}`) });
+    expect(await running(pid)).toBe(true);
+    expect(await readFile(join(dir, 'nats-server.conf.pid'), 'utf8')).toBe(String(pid));
+  });
 });

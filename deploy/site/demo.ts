@@ -61,10 +61,16 @@ export interface DemoResult {
 const CLOUD = 'cloud';
 const EDGES = ['edge1', 'edge2'] as const;
 const CUT_EDGE = 'edge1';
+/** Waits `ms`, or less when `signal` aborts; either way its abort listener goes (one per wait piled up, a MaxListenersExceededWarning). */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 /**

@@ -21,6 +21,8 @@ const BLOCKS = allDocBlocks(ROOT);
 const ran = new Set<string>();
 const workspaces: string[] = [];
 const running: ChildProcess[] = [];
+/** Every line the commands above printed (stdout and stderr), for the warnings check at the end. */
+const printed: { readonly command: string; readonly line: string }[] = [];
 
 /** A fresh folder as a checkout looks to a user: examples/ copied (the sessions edit it), the rest linked. */
 function workspace(): string {
@@ -59,7 +61,11 @@ function run(cwd: string, text: string, env: NodeJS.ProcessEnv = {}): Promise<Re
     const child = spawn('bash', ['-c', `${shellLine(text)} 2>&1`], { cwd, env: { ...cleanEnv(), ...env } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ code, lines: out.replace(/\n$/, '').split('\n') }));
+    child.on('close', (code) => {
+      const lines = out.replace(/\n$/, '').split('\n');
+      printed.push(...lines.map((line) => ({ command: text, line })));
+      resolve({ code, lines });
+    });
   });
 }
 
@@ -78,6 +84,7 @@ function start(cwd: string, text: string): Long {
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {
     lines.push(l);
+    printed.push({ command: text, line: l });
     for (const w of waiters.splice(0)) w();
   });
   const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
@@ -205,6 +212,13 @@ describe('walkthrough', () => {
     const result = await run(cwd, withoutOptional(demos[0]!.text.replace(/\s+#.*$/, '')));
     expect(result.code, result.lines.slice(-20).join('\n')).toBe(0);
   }, 180_000);
+
+  it('docs - nothing the commands above printed is a warning of Node (MaxListenersExceededWarning, ExperimentalWarning, ...) or npm', () => {
+    expect(printed.length).toBeGreaterThan(100);
+    // Node prints its process warnings as "(node:<pid>) [<code>] <Name>Warning: …"; npm as "npm warn …".
+    const warnings = printed.filter(({ line }) => /^\(node:\d+\) /.test(line) || /\w*Warning: /.test(line) || /^npm warn/i.test(line));
+    expect(warnings.map(({ command, line }) => `${command}: ${line}`)).toEqual([]);
+  });
 
   it('docs - every command the README and docs show was run above, or its block says why not', () => {
     const notRun = BLOCKS.filter((b) => b.notRun !== undefined);

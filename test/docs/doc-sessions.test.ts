@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { docBlocks, maskLine, showsInOrder } from './doc-sessions.ts';
 
 describe('doc sessions', () => {
-  it('doc sessions - prompts are commands, the lines after them their output; prompt-less shell lines running npx cairn are commands', () => {
-    const md = ['intro', '```', '$ npx cairn ps', 'ID  STATUS', 'a   running', '$ echo $?', '0', '```', '<!-- not run: needs a sensor -->', '```sh', 'npx cairn demo   # a comment', 'npm test', '```', '```', 'plain output', '```'].join('\n');
+  it('doc sessions - prompts are commands, the lines after them their output; prompt-less shell lines running cairn or npx cairn are commands', () => {
+    const md = ['intro', '```', '$ npx cairn ps', 'ID  STATUS', 'a   running', '$ echo $?', '0', '```', '<!-- not run: needs a sensor -->', '```sh', 'npx cairn demo   # a comment', 'npm test', 'cairn ps -o json', '```', '```', 'plain output', '```'].join('\n');
     const blocks = docBlocks('x.md', md);
     expect(blocks).toHaveLength(2);
     expect(blocks[0]!.commands).toEqual([
       { file: 'x.md', line: 3, text: 'npx cairn ps', output: ['ID  STATUS', 'a   running'] },
       { file: 'x.md', line: 6, text: 'echo $?', output: ['0'] },
     ]);
-    expect(blocks[1]).toMatchObject({ line: 10, notRun: 'needs a sensor', commands: [{ line: 11, text: 'npx cairn demo   # a comment', output: [] }] });
+    expect(blocks[1]).toMatchObject({ line: 10, notRun: 'needs a sensor', commands: [{ line: 11, text: 'npx cairn demo   # a comment', output: [] }, { line: 13, text: 'cairn ps -o json', output: [] }] });
   });
 
   it('doc sessions - masking hides what differs between runs and machines, not the words', () => {

@@ -25,8 +25,8 @@ export interface DocBlock {
 
 /**
  * Every code block that shows a `cairn` command: blocks with `$ ` prompts (each prompt a command,
- * the lines after it its output), and shell blocks without prompts whose lines run `npx cairn`
- * (each such line a command, shown without output). Pure.
+ * the lines after it its output), and shell blocks without prompts whose lines run `cairn` or
+ * `npx cairn` (each such line a command, shown without output). Pure.
  */
 export function docBlocks(file: string, text: string): DocBlock[] {
   const lines = text.split('\n');
@@ -45,7 +45,7 @@ export function docBlocks(file: string, text: string): DocBlock[] {
       if (prompted) {
         if (l.startsWith('$ ')) commands.push({ file, line, text: l.slice(2), output: [] });
         else if (commands.length > 0) (commands.at(-1)!.output as string[]).push(l);
-      } else if (/(^|&& )npx cairn /.test(l.trim())) {
+      } else if (/(^|&& )(npx )?cairn /.test(l.trim())) {
         commands.push({ file, line, text: l.trim(), output: [] });
       }
     });

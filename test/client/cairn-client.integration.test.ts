@@ -170,6 +170,8 @@ describe('CairnClient', () => {
     const other = await CairnClient.connect({ servers: server.url, site: 'nobody-here' });
     try {
       expect(await codeOf(other.listNodes())).toBe(DeployCodes.CLI_NO_NODES);
+      // It names the registries this server holds, so the user can pass the right --site.
+      expect(((await other.listNodes().catch((e: unknown) => e)) as Error).message).toMatch(new RegExp(`this server holds the node registry of .*"${client.site}".*: pass --site`));
       expect(await codeOf(other.listDeadLetters())).toBe(DeployCodes.CLI_NO_NODES);
     } finally {
       await other.close();

@@ -1,6 +1,6 @@
 // Cairn as others get it: `npm pack`, the tarball installed into a project outside this
 // repository, and code there that imports 'cairn' run with plain node (no tsx, no loader).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,33 @@ await system.shutdown();
     await run(TSC, ['-p', join(project, 'tsconfig.readme.json')], { cwd: project, timeout: 120_000 });
     expect(await node(join('out', 'readme.js'))).toBe('counter is 2; audit saw [2]\n');
   }, 180_000);
+
+  it('package - the README’s SDK example finds `cairn up` (its cairn-up.json in .cairn) and never disturbs its node', async () => {
+    // Compiled by the test above; `cairn up` from the installed package, in the project, with its defaults.
+    const env = { ...process.env };
+    delete env['CAIRN_SERVER'];
+    delete env['CAIRN_SITE'];
+    delete env['CAIRN_DATA_DIR'];
+    const up = spawn(join(project, 'node_modules', '.bin', 'cairn'), ['up'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    up.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    up.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => up.once('close', (code) => r(code)));
+    try {
+      await expect.poll(() => /^ready: /m.test(out), { timeout: 60_000, interval: 100 }).toBe(true);
+      const { stdout } = await run(process.execPath, [join('out', 'readme.js')], { cwd: project, env, timeout: 60_000 });
+      expect(stdout).toBe('counter is 2; audit saw [2]\n');
+      // It ran on cairn up's server (a site of its own there); cairn up's node still leads and answers.
+      const cairn = (args: string[]) => run(join(project, 'node_modules', '.bin', 'cairn'), args, { cwd: project, env, timeout: 30_000 });
+      const nodes = JSON.parse((await cairn(['nodes', '-o', 'json'])).stdout) as { id: string; role: string }[];
+      expect(nodes.map((n) => n.role)).toEqual(['leader']);
+      expect((await cairn(['ask', 'greeter', '{"type":"greet","name":"Ada"}'])).stdout).toContain('Ada');
+      expect(out).not.toMatch(/lost the site lease|standby/);
+    } finally {
+      up.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  }, 120_000);
 
   it('package - a module written against cairn/module is checked by cairn/manifest and runs in a worker with its config', async () => {
     await writeFile(

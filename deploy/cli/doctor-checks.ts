@@ -7,7 +7,7 @@ import { Kvm } from '@nats-io/kv';
 import { readNodeRegistry } from '../../kernel/index.ts';
 import { Buckets, decodeValue, isCairnError } from '../../protocols/index.ts';
 import type { Connection } from './connection-options.ts';
-import { clockSkews } from './doctor-report.ts';
+import { clockSkews, siteClockSkews } from './doctor-report.ts';
 import { formatBytes } from './format-ps.ts';
 import type { CheckResult } from './doctor-report.ts';
 
@@ -84,18 +84,43 @@ export async function checkNodes(nc: NatsConnection, site: string): Promise<Chec
   return results;
 }
 
-/** The other sites this server knows of (their nodes are in its registry): is each reachable over its leaf link? */
-export async function checkLinks(nc: NatsConnection, site: string): Promise<CheckResult> {
+/**
+ * The other sites this server knows of (their nodes are in its registry): is each reachable over
+ * its leaf link (`links`), and how far is its clock from this machine's (`site clocks`, from the
+ * newest heartbeat of each site that answers)?
+ */
+export async function checkLinks(nc: NatsConnection, site: string): Promise<CheckResult[]> {
   const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
-  const peers = [...new Set((await readNodeRegistry(jsm, site, Date.now())).map((n) => n.site).filter((s) => s !== site))].sort();
-  if (peers.length === 0) return { name: 'links', status: 'ok', detail: 'no other site known here' };
+  const records = (await readNodeRegistry(jsm, site, Date.now())).filter((n) => n.site !== site);
+  const peers = [...new Set(records.map((n) => n.site))].sort();
+  if (peers.length === 0) return [{ name: 'links', status: 'ok', detail: 'no other site known here' }, { name: 'site clocks', status: 'skip', detail: 'no other site known here' }];
   const down: string[] = [];
   for (const peer of peers) {
     const answer = await nc.request(`$JS.${peer}.API.INFO`, new Uint8Array(0), { timeout: REQUEST_TIMEOUT_MS }).catch(() => undefined);
     if (!answer) down.push(peer);
   }
-  if (down.length === 0) return { name: 'links', status: 'ok', detail: `${peers.length} other site(s) answer: ${peers.join(', ')}` };
-  return { name: 'links', status: 'fail', detail: `no answer from ${down.join(', ')} (of ${peers.join(', ')}): the leaf link is down or the site's server is away`, fix: "read nats-server.log on both sides; check the edge's leafnodes remote URL, the network and any proxy between them (messages wait in the outboxes meanwhile)" };
+  const links: CheckResult =
+    down.length === 0
+      ? { name: 'links', status: 'ok', detail: `${peers.length} other site(s) answer: ${peers.join(', ')}` }
+      : { name: 'links', status: 'fail', detail: `no answer from ${down.join(', ')} (of ${peers.join(', ')}): the leaf link is down or the site's server is away`, fix: "read nats-server.log on both sides; check the edge's leafnodes remote URL, the network and any proxy between them (messages wait in the outboxes meanwhile)" };
+  // Read again after the link checks: the newest heartbeats, of the sites that answer.
+  const reachable = peers.filter((p) => !down.includes(p));
+  const now = Date.now();
+  const live = (await readNodeRegistry(jsm, site, now)).filter((n) => reachable.includes(n.site) && n.state !== 'left');
+  const compared = [...new Set(live.map((n) => n.site))].sort();
+  const skewed = siteClockSkews(live, now, CLOCK_SKEW_TOLERANCE_MS);
+  const clocks: CheckResult =
+    compared.length === 0
+      ? { name: 'site clocks', status: 'skip', detail: 'no other site answers' }
+      : skewed.length === 0
+        ? { name: 'site clocks', status: 'ok', detail: `${compared.join(', ')} within ${CLOCK_SKEW_TOLERANCE_MS / 1000} s of this machine` }
+        : {
+            name: 'site clocks',
+            status: 'warn',
+            detail: `site ${skewed[0]!.site}'s clock is ${(Math.abs(skewed[0]!.skewMs) / 1000).toFixed(1)} s ${skewed[0]!.skewMs > 0 ? 'ahead of' : 'behind'} this machine${skewed.length > 1 ? ` (and ${skewed.length - 1} more site(s))` : ''}, by its newest heartbeat: its nodes may look dead here, and ttls and timestamps drift between sites`,
+            fix: 'run NTP (chrony, systemd-timesyncd) on every site\'s machines; if clocks agree, its heartbeats arrive late: check the link',
+          };
+  return [links, clocks];
 }
 
 /** The Docker engine, which container-mode actors need. */

@@ -26,6 +26,25 @@ export function doctorExitCode(results: readonly CheckResult[]): 0 | 1 {
   return results.some((r) => r.status === 'fail') ? 1 : 0;
 }
 
+/**
+ * How far each other site's clock is from this machine's (ms): + ahead, - behind; only beyond
+ * `toleranceMs`, worst first. Read from the newest heartbeat this site holds of each site whose
+ * link answers: it was written at most one heartbeat interval ago (plus the link's delay), so a
+ * `lastSeen` in the future is a clock ahead, and one older than its interval a clock behind (or
+ * heartbeats held up on the way). Pure.
+ */
+export function siteClockSkews(records: readonly { readonly site: string; readonly lastSeen: number; readonly heartbeatMs: number }[], now: number, toleranceMs: number): { readonly site: string; readonly skewMs: number }[] {
+  const newest = new Map<string, { lastSeen: number; heartbeatMs: number }>();
+  for (const r of records) if ((newest.get(r.site)?.lastSeen ?? -Infinity) < r.lastSeen) newest.set(r.site, r);
+  return [...newest]
+    .map(([site, r]) => {
+      const age = now - r.lastSeen;
+      return { site, skewMs: age < 0 ? -age : age > r.heartbeatMs ? -(age - r.heartbeatMs) : 0 };
+    })
+    .filter((s) => Math.abs(s.skewMs) > toleranceMs)
+    .sort((a, b) => Math.abs(b.skewMs) - Math.abs(a.skewMs));
+}
+
 /** What a node's clock says against its server's (ms): + ahead, - behind. Worst first, only beyond `toleranceMs`. */
 export function clockSkews(nodes: readonly { readonly id: string; readonly site: string; readonly lastSeen: number; readonly storedAt: number }[], toleranceMs: number): { readonly id: string; readonly site: string; readonly skewMs: number }[] {
   return nodes

@@ -10,7 +10,7 @@ import type { CheckResult } from './doctor-report.ts';
 import { defaultDataDir } from '../embedded/up-file.ts';
 import { outputFormat, renderData } from './output-format.ts';
 
-const NEEDS_SITE = ['jetstream', 'nodes', 'clocks', 'links'];
+const NEEDS_SITE = ['jetstream', 'nodes', 'clocks', 'links', 'site clocks'];
 
 export function registerDoctor(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   addConnectionOptions(
@@ -32,7 +32,7 @@ export function registerDoctor(program: Command, io: CliIo, setExitCode: (code: 
           const name = learned ?? connection.site;
           if (learned) results[results.indexOf(site.result)] = { ...site.result, detail: `${connection.server} answers (site ${name}, from the server)` };
           results.push(...(await checkNodes(site.nc, name)));
-          results.push(await checkLinks(site.nc, name));
+          results.push(...(await checkLinks(site.nc, name)));
         }
       } finally {
         await site.nc.close();

@@ -57,6 +57,10 @@ describe('node registry across sites', () => {
     // No --site: the server's JetStream domain ("cloud") names its site.
     const run = () => promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'nodes', '--server', topology.cloud.url, '--json']).then((r) => JSON.parse(r.stdout) as { id: string; site: string }[]);
     await expect.poll(async () => (await run()).map((n) => `${n.site}/${n.id}`), { timeout: 20_000 }).toEqual(['cloud/c1', 'edge1/e1']);
+    // cairn doctor on the cloud compares the edge's clock (its newest heartbeat) with this machine's.
+    const doctor = await promisify(execFile)(process.execPath, ['bin/cairn.mjs', 'doctor', '--server', topology.cloud.url, '-o', 'json']).then((r) => JSON.parse(r.stdout) as { name: string; status: string; detail: string }[]);
+    expect(doctor.find((c) => c.name === 'links')).toMatchObject({ status: 'ok', detail: '1 other site(s) answer: edge1' });
+    expect(doctor.find((c) => c.name === 'site clocks')).toMatchObject({ status: 'ok', detail: 'edge1 within 2 s of this machine' });
   }, 60_000);
 
   it('cairn ps on the cloud - lists every site\'s actors with site and node, and names a cut-off edge as offline with its last-seen time', async () => {
@@ -86,6 +90,7 @@ describe('node registry across sites', () => {
     expect(doctor?.code).toBe(1);
     const checks = JSON.parse(doctor!.stdout) as { name: string; status: string; detail: string }[];
     expect(checks.find((c) => c.name === 'links')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer from edge1') });
+    expect(checks.find((c) => c.name === 'site clocks')).toMatchObject({ status: 'skip', detail: 'no other site answers' });
     expect(checks.find((c) => c.name === 'nodes')).toMatchObject({ status: 'ok', detail: expect.stringContaining('leader c1') });
   }, 90_000);
 });

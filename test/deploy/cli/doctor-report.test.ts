@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockSkews, doctorExitCode, formatChecks } from '../../../deploy/cli/doctor-report.ts';
+import { clockSkews, doctorExitCode, formatChecks, siteClockSkews } from '../../../deploy/cli/doctor-report.ts';
 import type { CheckResult } from '../../../deploy/cli/doctor-report.ts';
 
 const results: CheckResult[] = [
@@ -38,5 +38,21 @@ describe('cairn doctor report', () => {
       { id: 'c', site: 's', skewMs: -5_500 },
       { id: 'b', site: 's', skewMs: 3_000 },
     ]);
+  });
+
+  it('siteClockSkews - a site whose newest heartbeat comes from the future is ahead, one older than its interval behind; within the tolerance, or a site\'s older records, say nothing', () => {
+    const now = 1_000_000;
+    const records = [
+      { site: 'edge1', lastSeen: now - 500, heartbeatMs: 1_000 }, // written half an interval ago: in step
+      { site: 'edge2', lastSeen: now + 7_000, heartbeatMs: 1_000 }, // 7 s in the future: ahead
+      { site: 'edge3', lastSeen: now - 4_500, heartbeatMs: 1_000 }, // 4.5 s old with a 1 s interval: 3.5 s behind
+      { site: 'edge3', lastSeen: now - 60_000, heartbeatMs: 1_000 }, // an older record of edge3: not its newest
+      { site: 'edge4', lastSeen: now - 2_900, heartbeatMs: 1_000 }, // 1.9 s beyond its interval: within 2 s
+    ];
+    expect(siteClockSkews(records, now, 2_000)).toEqual([
+      { site: 'edge2', skewMs: 7_000 },
+      { site: 'edge3', skewMs: -3_500 },
+    ]);
+    expect(siteClockSkews([], now, 2_000)).toEqual([]);
   });
 });

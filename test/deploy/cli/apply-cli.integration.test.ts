@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
@@ -99,6 +100,9 @@ describe('cairn apply / get / rollback / delete', () => {
     expect(first.out).toMatch(new RegExp(`^application "hello" applied: revision ${rev}\nartifacts: 1 stored \\(\\d+\\.\\d KiB\\), 0 already there$`));
     expect((await cli('apply', '-f', EXAMPLE)).out).toBe(`application "hello" unchanged: revision ${rev}\nartifacts: 0 stored, 1 already there`);
     const artifacts = await cli('artifacts', 'ls');
+    const listed = JSON.parse((await cli('artifacts', 'ls', '-o', 'json')).out) as { digest: string }[];
+    expect(listed).toHaveLength(1);
+    expect(parseYaml((await cli('artifacts', 'ls', '-o', 'yaml')).out)).toEqual(listed);
     expect(artifacts.out.split('\n')[0]).toMatch(/^DIGEST\s+KIND\s+SIZE\s+STORED\s+SOURCE\s+USED BY$/);
     expect(artifacts.out).toMatch(new RegExp(`sha256:[0-9a-f]{12}\\s+behaviour\\s+\\d+\\.\\d KiB\\s+\\S+\\s+\\./greeter\\.ts\\s+hello@${rev}$`, 'm'));
     await expect.poll(() => greet('greeter'), { timeout: 15_000, interval: 100 }).toBe('hello, world');

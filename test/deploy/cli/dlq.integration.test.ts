@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { match } from 'ts-pattern';
+import { parse as parseYaml } from 'yaml';
 import { defineActor } from '../../../kernel/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
@@ -61,6 +62,10 @@ describe('cairn dlq', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ actor: 'picky', type: 'job', message: { type: 'job', id: 7 }, attempts: 2 });
     expect(letters[0]!.reason).toContain('job 7 refused');
+
+    // -o json and -o yaml print the same data as --json.
+    expect(JSON.parse((await cli('dlq', 'ls', '-o', 'json')).out)).toEqual(letters);
+    expect(parseYaml((await cli('dlq', 'ls', '-o', 'yaml')).out)).toEqual(letters);
 
     const table = await cli('dlq', 'ls');
     expect(table.out).toMatch(/^SEQ\s+ACTOR\s+TYPE\s+ATTEMPTS\s+AGE\s+CODE\s+REASON$/m);

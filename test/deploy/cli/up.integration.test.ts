@@ -203,6 +203,33 @@ describe('cairn up', () => {
   });
 });
 
+describe('cairn up killed with kill -9', () => {
+  it('cairn up - killed with SIGKILL takes its nats-server along, and the next cairn up on the same data dir starts one server and runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-up-kill-'));
+    try {
+      const first = startBin(['up', '--data-dir', dir, '--example', 'none']);
+      await first.stdout.waitFor(/^ready:/, 30_000);
+      const { natsPid } = JSON.parse(await readFile(join(dir, 'cairn-up.json'), 'utf8')) as UpFile;
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await expect.poll(() => isAlive(natsPid), { timeout: 10_000, interval: 50 }).toBe(false);
+      // cairn-up.json is left behind by the killed run; the next start is not refused by it.
+      const second = startBin(['up', '--data-dir', dir, '--example', 'none']);
+      try {
+        await second.stdout.waitFor(/^ready:/, 30_000);
+        const again = JSON.parse(await readFile(join(dir, 'cairn-up.json'), 'utf8')) as UpFile;
+        expect(again.pid).toBe(second.child.pid);
+        expect((await runBin(['nodes', '--data-dir', dir, '-o', 'json'])).code).toBe(0);
+      } finally {
+        second.child.kill('SIGINT');
+        expect((await second.exited).code).toBe(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe('cairn up without nats-server', () => {
   it('cairn up - a missing nats-server prints the install command and exits 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-up-'));

@@ -146,6 +146,7 @@ export class AppController {
       nc: node.nc,
       log: node.log,
       tell: (instance, items, opts) => this.opts.system.ref<RoutedMessage>(instance).tellAll(items.map((i) => ({ msg: i.body, id: i.id })), opts),
+      direct: (source) => node.deliverFrom(source),
       onEvent: (e) => node.events.emit(e),
       ...(this.opts.routeCapture === undefined ? {} : { captureLimits: this.opts.routeCapture }),
       ...(this.opts.fillCheckMs === undefined ? {} : { fillCheckMs: this.opts.fillCheckMs }),

@@ -4,7 +4,7 @@ import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ensureStream, isNotFound, resetConsumer, systemClock } from '../kernel/index.ts';
-import type { Clock } from '../kernel/index.ts';
+import type { Clock, DirectSource, DirectSourceOptions } from '../kernel/index.ts';
 import { CairnError, Consumers, DeployCodes, Streams } from '../protocols/index.ts';
 import type { ActorEvent } from '../protocols/index.ts';
 import { ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
@@ -14,7 +14,8 @@ import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
 import type { RoutePlan } from './route-plan.ts';
-import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, readsMqttStore } from './route-plan.ts';
+import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, oneRoutePerSubject, readsMqttStore } from './route-plan.ts';
+import { devicePublishDelivery } from './device-publish-delivery.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -77,6 +78,13 @@ export interface RouteExecutorOptions {
   readonly fillCheckMs?: number;
   /** The connection under `jsm`, for API requests its client has no call for (a consumer reset). Without it, consumers are not reset. */
   readonly nc?: NatsConnection;
+  /**
+   * Hands a consumer's messages to the site leader's actors directly (ActorNode.deliverFrom): with
+   * it, an app whose routes send each subject to one route at most gets its QoS 1 and 2 device
+   * publishes from the MQTT store straight into its actors, without a copy into the mailbox.
+   * @default forwarded into the mailboxes
+   */
+  readonly direct?: (source: DirectSourceOptions) => Promise<DirectSource>;
 }
 
 /** Most device publishes one cut of the MQTT store drops; more go at the next fill check. */
@@ -169,7 +177,19 @@ export class RouteExecutor {
     const connection = this.opts.nc ? { connection: this.opts.nc } : {};
     const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, ...(mqtt ? { skip: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => isStoredDevicePublish(headers) && storedAtMs >= storeSince } : {}) });
     const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
-    if (mqtt) {
+    if (mqtt && this.opts.direct && oneRoutePerSubject(plan)) {
+      // Each device publish has one actor: it is handed to its cell from the store, acked there once handled.
+      const { site } = this.opts;
+      const direct = await this.opts.direct({
+        name: `routes of ${app} (MQTT store)`,
+        consumer: () => this.mqttStoreConsumer(app, plan, true),
+        decode: (m, incarnation) => devicePublishDelivery(site, plan, m, incarnation),
+      }).catch((err: unknown) => {
+        abort.abort();
+        throw err;
+      });
+      runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void direct.stop().catch((err: unknown) => log.error({ err, app }, 'routes: direct delivery from the MQTT store did not stop cleanly')).finally(resolve), { once: true })));
+    } else if (mqtt) {
       const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
       runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
     }

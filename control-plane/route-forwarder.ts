@@ -208,7 +208,8 @@ export class RouteForwarder {
   }
 }
 
-function headersOf(m: JsMsg): Record<string, string> | undefined {
+/** A message's NATS headers, first value of each; undefined without any. */
+export function headersOf(m: JsMsg): Record<string, string> | undefined {
   if (!m.headers) return undefined;
   const out: Record<string, string> = {};
   for (const key of m.headers.keys()) out[key] = m.headers.get(key);

@@ -1,4 +1,4 @@
-import { Streams, coveringSubjects, routeSubjects, subjectMatches } from '../protocols/index.ts';
+import { Streams, coveringSubjects, filtersIntersect, routeSubjects, subjectMatches } from '../protocols/index.ts';
 import type { Application } from './manifest/index.ts';
 import type { SiteInstance } from './site-instances.ts';
 
@@ -69,6 +69,21 @@ export const MQTT_MSGS_PREFIX = '$MQTT.msgs.';
  */
 export function readsMqttStore(plan: RoutePlan): boolean {
   return plan.routes.some((r) => r.mqtt === true);
+}
+
+/**
+ * Whether every message the plan's routes take goes to one route at most (no subject matches two
+ * of them): then the MQTT store's device publishes can be handed to their actors directly, one
+ * delivery each, instead of being forwarded into mailboxes. Pure.
+ */
+export function oneRoutePerSubject(plan: RoutePlan): boolean {
+  const { routes } = plan;
+  for (let i = 0; i < routes.length; i++) {
+    for (let j = i + 1; j < routes.length; j++) {
+      if (routes[i]!.subjects.some((a) => routes[j]!.subjects.some((b) => filtersIntersect(a, b)))) return false;
+    }
+  }
+  return true;
 }
 
 /** Whether a captured message is a QoS 1 or 2 device publish (nats-server marks them `Nmqtt-Pub: 1|2`). Pure. */

@@ -14,6 +14,8 @@ import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
+import { DirectSources } from './direct-source.ts';
+import type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 import { DEFAULT_MAILBOX_LIMITS } from './mailbox-infrastructure.ts';
 import type { PeerSourceState } from './outbox-forwarder.ts';
 import type { MailboxSources } from './mailbox-sources.ts';
@@ -67,6 +69,7 @@ export class ActorNode {
   private readonly messenger: SiteSender;
   private readonly deadLetters: DeadLetters;
   private dispatcher!: MailboxDispatcher;
+  private readonly direct = new DirectSources();
   private treeProvider: () => TreeNode[] = () => [];
   private state: 'created' | 'standby' | 'running' | 'stopping' | 'stopped' = 'created';
   private readonly startedAt: number;
@@ -207,12 +210,22 @@ export class ActorNode {
    */
   createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
     this.assertRunning();
-    return this.cells.create(this.cellDeps!, this.dispatcher, def, id, parent, runtime, host, config);
+    return this.cells.create(this.cellDeps!, [this.dispatcher, ...this.direct.dispatchers()], def, id, parent, runtime, host, config);
   }
 
   /** Forgets a stopped actor; messages it had not handled wait as orphans (it may be spawned again). */
   removeCell(id: string): void {
     this.cells.remove(id, this.dispatcher);
+  }
+
+  /**
+   * Hands the messages of another stream's consumer to this node's actors as the site mailbox's
+   * are (the leader's, until `stop` or the node stops): no copy into the mailbox. See direct-source.ts.
+   */
+  deliverFrom(source: DirectSourceOptions): Promise<DirectSource> {
+    this.assertRunning();
+    const deps = { lookup: (actor: string) => this.cells.get(actor), cells: () => this.cells.values(), deadLetters: this.deadLetters, events: this.events, clock: this.clock, log: this.log };
+    return this.direct.start(source, { ...deps, ackWaitMs: this.limits.ackWaitMs, orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, epochs: this.sources!.epochs, nc: this.nc }, this.abort.signal);
   }
 
   cell(id: string): ActorCell<Message, unknown> | undefined {
@@ -243,6 +256,7 @@ export class ActorNode {
     this.state = 'stopping';
     this.abort.abort();
     if (wasRunning) {
+      await this.direct.stopAll();
       await this.dispatcher.stop();
       const held = [...this.cells.values()].flatMap((c) => c.takeQueue());
       this.dispatcher.releaseAll(held);

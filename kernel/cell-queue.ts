@@ -18,9 +18,9 @@ export class CellQueue {
     return this.items[0];
   }
 
-  /** Appends a delivery; false (and counted) when the capacity is reached. */
+  /** Appends a delivery; false (and counted) when the capacity is reached (not for one its source bounds). */
   push(d: Delivery): boolean {
-    if (this.capacity !== undefined && this.items.length > this.capacity) {
+    if (this.capacity !== undefined && this.items.length > this.capacity && d.boundedBySource !== true) {
       this.onOverflow();
       return false;
     }

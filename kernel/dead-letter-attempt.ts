@@ -11,7 +11,7 @@ import type { Message } from './message.ts';
 export async function storeDeadLetter<M extends Message, S>(cell: LoopCell<M, S>, d: Delivery, why: { readonly code: string; readonly reason: string }): Promise<boolean> {
   const { clock, log } = cell.deps;
   try {
-    await cell.deps.deadLetters.put(d.msg, cell.id, { ...why, attempts: d.attempts });
+    await cell.deps.deadLetters.put(d.msg, cell.id, { ...why, attempts: d.attempts }, d.copy);
   } catch (err) {
     d.deadLetter = why;
     d.sideFailures = (d.sideFailures ?? 0) + 1;

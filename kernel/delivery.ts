@@ -1,6 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Envelope } from '../protocols/index.ts';
 
+/** The dispatcher a delivery came through: what releases it once it is acked, and holds it when its actor goes. */
+export interface DeliveryOwner {
+  released(d: Delivery): void;
+  orphan(deliveries: Delivery[]): void;
+}
+
 /**
  * One mailbox message held by this node between its delivery and its ack. It stays unacked (and
  * is kept alive with `working()`) while queued, so a crash of the node means redelivery.
@@ -25,6 +31,19 @@ export interface Delivery {
   readonly mailbox?: string;
   /** When its time to live ends (stored time + its Nats-TTL); not handled after that. Absent: no ttl. */
   readonly expiresAt?: number;
+  /**
+   * The dispatcher it came through when that is not the site mailbox's: a direct source
+   * (direct-source.ts) reading another stream for this node's actors.
+   */
+  readonly owner?: DeliveryOwner;
+  /**
+   * What its dead-letter copy holds when the message read is not a mailbox message (a device
+   * publish made into an envelope): the envelope on the actor's mailbox subject, so that a replay
+   * stores it in the mailbox as any message; and the stream read, which keys the copy's id.
+   */
+  readonly copy?: { readonly data: Uint8Array; readonly subject: string; readonly stream: string };
+  /** Its source bounds what is in flight (its consumer's max_ack_pending): the actor's mailbox.capacity does not refuse it. */
+  readonly boundedBySource?: boolean;
   /** Failed handler attempts so far on this node. */
   attempts: number;
   /** Not to be attempted before this time (retry backoff). */

@@ -1,5 +1,7 @@
 export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
 export { deliveryFollows } from './mailbox-dispatcher.ts';
+export type { DecodedDelivery } from './mailbox-dispatcher.ts';
+export type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 export { resetConsumer } from './consumer-reset.ts';
 export { onReconnect } from './on-reconnect.ts';
 export { publishOnSite } from './site-publish.ts';

@@ -86,7 +86,7 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
     // Within the mailbox's own de-duplication window; past a catch-up window of sources (10,000 per peer) it is far enough.
     recent: new RecentDeliveries(clock, o.limits.dedupWindowMs, Math.max(50_000, 20_000 * o.peers.length)),
     publishReply: (subject, data) => o.nc.publish(subject, data),
-    released: (d) => dispatcher.released(d),
+    released: (d) => (d.owner ?? dispatcher).released(d),
     launcherFor: (mode, hostNode) => o.launchers.launcherFor(mode, hostNode),
   };
   return { dispatcher, sources, cellDeps };

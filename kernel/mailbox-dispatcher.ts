@@ -6,7 +6,8 @@ import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError, backoffDe
 import { expiresAt } from './message-ttl.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
-import type { Delivery } from './delivery.ts';
+import type { Delivery, DeliveryOwner } from './delivery.ts';
+import type { Envelope } from '../protocols/index.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { OriginEpochs } from './source-epochs.ts';
 
@@ -15,6 +16,17 @@ export interface DeliveryTarget {
   /** False: the actor's mailbox.capacity is reached; the dispatcher dead-letters the delivery. */
   enqueue(delivery: Delivery): boolean;
   held(): readonly Delivery[];
+}
+
+/** What a direct source makes of a message it reads (see DispatcherOptions.decode). */
+export interface DecodedDelivery {
+  /** The actor of this node it is for. */
+  readonly actor: string;
+  readonly envelope: Envelope;
+  /** Its stream (with the stream's incarnation) and sequence there: what de-duplicates a redelivery (Delivery.origin). */
+  readonly origin: { readonly stream: string; readonly seq: number };
+  /** Its dead-letter copy (Delivery.copy). */
+  readonly copy: { readonly data: Uint8Array; readonly subject: string; readonly stream: string };
 }
 
 export interface DispatcherOptions {
@@ -32,6 +44,13 @@ export interface DispatcherOptions {
    * the lost ones would wait the ack wait. @default not watched
    */
   readonly connection?: NatsConnection;
+  /**
+   * A direct source's reading of its messages (not mailbox messages): the actor and envelope of one,
+   * with the incarnation of the stream read; undefined when it is for no actor (acked, skipped).
+   * Its deliveries are its own (released and held as orphans by this dispatcher) and bounded by
+   * its consumer, not by the actors' mailbox.capacity. @default the site mailbox's envelopes
+   */
+  readonly decode?: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined;
 }
 
 /**
@@ -41,7 +60,7 @@ export interface DispatcherOptions {
  * actor is spawned, or dead-lettered after the orphan timeout. Everything held is kept alive with
  * `working()` so the server does not redeliver it while it waits its turn.
  */
-export class MailboxDispatcher {
+export class MailboxDispatcher implements DeliveryOwner {
   private readonly orphans = new Map<string, Delivery[]>();
   private readonly heldSeqs = new Set<number>();
   private messages: ConsumerMessages | undefined;
@@ -188,6 +207,7 @@ export class MailboxDispatcher {
     }
     this.lastDelivery = info.deliverySequence;
     if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
+    if (this.opts.decode) return this.routeDecoded(m, seq);
     const actor = Subjects.actorOf(m.subject);
     let envelope;
     try {
@@ -211,11 +231,29 @@ export class MailboxDispatcher {
     else this.hold(d);
   }
 
+  /** A direct source's message: made a delivery by `decode`, or acked unhandled when it is for no actor. */
+  private routeDecoded(m: JsMsg, seq: number): void {
+    let decoded: DecodedDelivery | undefined;
+    try {
+      decoded = this.opts.decode!(m, this.incarnation);
+    } catch (err) {
+      this.log.error({ err, seq }, 'direct source: a message could not be read; it stays unacked and comes again');
+      return;
+    }
+    if (!decoded) return void m.ack();
+    const now = this.clock.now();
+    const d: Delivery = { msg: m, seq, actor: decoded.actor, envelope: decoded.envelope, origin: decoded.origin, copy: decoded.copy, owner: this, boundedBySource: true, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    this.heldSeqs.add(seq);
+    const target = this.lookup(d.actor);
+    if (target) this.give(target, d);
+    else this.hold(d);
+  }
+
   /** Hands a delivery to its actor's cell; one over the actor's mailbox.capacity goes to the dead letters. */
   private give(target: DeliveryTarget, d: Delivery): void {
     if (target.enqueue(d)) return;
     const reason = `actor "${d.actor}" already held its mailbox.capacity of messages when this one arrived`;
-    void this.deadLetter(d.msg, d.actor, KernelCodes.MAILBOX_OVERFLOW, reason, 0).then(() => this.heldSeqs.delete(d.seq));
+    void this.deadLetter(d.msg, d.actor, KernelCodes.MAILBOX_OVERFLOW, reason, 0, d.copy).then(() => this.heldSeqs.delete(d.seq));
   }
 
   private hold(d: Delivery): void {
@@ -246,16 +284,16 @@ export class MailboxDispatcher {
       }
       while (list.length > 0 && now - list[0]!.receivedAt >= this.opts.orphanTimeoutMs) {
         const d = list.shift()!;
-        void this.deadLetter(d.msg, actor, KernelCodes.ACTOR_NOT_FOUND, `no actor "${actor}" ran on this site within ${this.opts.orphanTimeoutMs} ms of the message arriving`, 0).then(() => this.heldSeqs.delete(d.seq));
+        void this.deadLetter(d.msg, actor, KernelCodes.ACTOR_NOT_FOUND, `no actor "${actor}" ran on this site within ${this.opts.orphanTimeoutMs} ms of the message arriving`, 0, d.copy).then(() => this.heldSeqs.delete(d.seq));
       }
       if (list.length === 0) this.orphans.delete(actor);
       else list.forEach(touch);
     }
   }
 
-  private async deadLetter(m: JsMsg, actor: string, code: string, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(m: JsMsg, actor: string, code: string, reason: string, attempts: number, copy?: Delivery['copy']): Promise<void> {
     try {
-      await this.deadLetters.put(m, actor, { code, reason, attempts });
+      await this.deadLetters.put(m, actor, { code, reason, attempts }, copy);
       m.ack();
       this.events.emit({ v: 1, type: 'dead-lettered', actor, code, reason, ts: this.clock.now() });
     } catch (err) {

@@ -6,6 +6,7 @@ import type { ActorConfig } from './actor-context.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { HostChoice } from './host-choice.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
+import type { Delivery, DeliveryOwner } from './delivery.ts';
 import type { Message } from './message.ts';
 import type { NodeLaunchers } from './node-launchers.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
@@ -21,7 +22,7 @@ export class NodeCells {
   ) {}
 
   /** Creates the cell of a new actor (not started: its supervisor starts it). */
-  create<M extends Message, S>(deps: CellDeps, dispatcher: MailboxDispatcher, def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
+  create<M extends Message, S>(deps: CellDeps, dispatchers: Iterable<MailboxDispatcher>, def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
     assertName(id, 'actor id');
     this.launchers.assertOffers(runtime.mode, id);
     if (this.cells.has(id)) {
@@ -29,7 +30,8 @@ export class NodeCells {
     }
     const cell = new ActorCell<M, S>(id, def, parent, deps, runtime, host, config);
     this.cells.set(id, cell as unknown as ActorCell<Message, unknown>);
-    dispatcher.adopt(id, cell);
+    // What waits for it: the site mailbox's messages, and those of each direct source.
+    for (const dispatcher of dispatchers) dispatcher.adopt(id, cell);
     return cell;
   }
 
@@ -38,7 +40,13 @@ export class NodeCells {
     const cell = this.cells.get(id);
     if (!cell) return;
     this.cells.delete(id);
-    dispatcher.orphan(cell.takeQueue());
+    // Each waits as an orphan of the dispatcher it came through.
+    const byOwner = new Map<DeliveryOwner, Delivery[]>();
+    for (const d of cell.takeQueue()) {
+      const owner = d.owner ?? dispatcher;
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), d]);
+    }
+    for (const [owner, deliveries] of byOwner) owner.orphan(deliveries);
   }
 
   get(id: string): ActorCell<Message, unknown> | undefined {

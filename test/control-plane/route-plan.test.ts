@@ -56,6 +56,37 @@ describe('routes and the MQTT store', () => {
   });
 });
 
+describe('direct delivery from the MQTT store', () => {
+  it('oneRoutePerSubject - true when no subject matches two routes (then device publishes go straight to their actor), false when two overlap', async () => {
+    const { oneRoutePerSubject } = await import('../../control-plane/route-plan.ts');
+    const plan = (...subjects: string[][]) => ({ site: 's', app: 'a', stream: 'CAIRN_RT_s_a', subjects: subjects.flat(), routes: subjects.map((sub, index) => ({ index, subjects: sub, instances: ['i'], mqtt: true })) });
+    expect(oneRoutePerSubject(plan(['plant.*.temp', 'plant.*.temp.>']))).toBe(true);
+    expect(oneRoutePerSubject(plan(['plant.*.temp'], ['plant.*.alarm']))).toBe(true);
+    expect(oneRoutePerSubject(plan(['plant.*.temp'], ['plant.p1.*']))).toBe(false);
+    expect(oneRoutePerSubject(plan(['plant.>'], ['plant.p1.temp']))).toBe(false);
+    // The fixture app above: its MQTT route and its subject route share plant.p1.vibration.alarm.
+    expect(oneRoutePerSubject(planRoutes('edge1', app, siteInstances(app.spec.actors.filter((a) => a.id !== 'far')))!)).toBe(false);
+  });
+
+  it('devicePublishDelivery - a store message becomes the routed message a forwarder would store: same id and instance, the store sequence as its origin, a mailbox envelope as its dead-letter copy', async () => {
+    const { devicePublishDelivery } = await import('../../control-plane/device-publish-delivery.ts');
+    const { decodeEnvelope } = await import('../../protocols/index.ts');
+    const plan = { site: 'edge1', app: 'plant', stream: 'CAIRN_RT_edge1_plant', subjects: ['plant.*.temp'], routes: [{ index: 2, subjects: ['plant.*.temp'], instances: ['ingest', 'ingest-1'], mqtt: true }] };
+    const data = new TextEncoder().encode('21.5');
+    const headers = { keys: () => ['Nmqtt-Pub'], get: () => '1' };
+    const msg = (subject: string, seq: number) => ({ subject, data, headers, info: { streamSequence: seq, timestampNanos: 1_700_000_000_123_000_000 } }) as never;
+    const d = devicePublishDelivery('edge1', plan, msg('$MQTT.msgs.plant.p7.temp', 41), '99')!;
+    expect(d).toMatchObject({
+      actor: 'ingest-1',
+      envelope: { id: 'rt:$MQTT_msgs:99:41:2', type: 'routed', from: 'edge1/~routes', to: 'edge1/ingest-1', ts: 1_700_000_000_123, body: { type: 'routed', subject: 'plant.p7.temp', data, route: 2, headers: { 'Nmqtt-Pub': '1' } } },
+      origin: { stream: '$MQTT_msgs@99', seq: 41 },
+      copy: { subject: 'cairn.mbx.edge1.ingest-1', stream: '$MQTT_msgs' },
+    });
+    expect(decodeEnvelope(d.copy.data)).toMatchObject({ id: 'rt:$MQTT_msgs:99:41:2', to: 'edge1/ingest-1', body: { subject: 'plant.p7.temp', route: 2 } });
+    expect(devicePublishDelivery('edge1', plan, msg('$MQTT.msgs.plant.p7.humidity', 42), '99')).toBeUndefined();
+  });
+});
+
 describe('transient start failures', () => {
   it('isTransient - a timeout, no responders or a lost connection, also as a cause, is transient; a refusal is not', async () => {
     const { isTransient } = await import('../../control-plane/index.ts');

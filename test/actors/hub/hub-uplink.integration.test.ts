@@ -19,6 +19,7 @@ import type { RoutePlan, RouteTell } from '../../../control-plane/index.ts';
 import { freePorts, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
 import { ActorNode } from '../../../kernel/index.ts';
+import { CairnClient } from '../../../client/index.ts';
 import { Streams } from '../../../protocols/index.ts';
 import type { ActorEvent } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
@@ -157,6 +158,36 @@ spec:
     await expect.poll(() => back.ref('tally').ask({ type: 'counts' } as never, { timeout: 5_000 }), { timeout: 30_000, interval: 250 }).toEqual({ unique: 50, repeats: 0 });
     await expect.poll(pending, { timeout: 10_000 }).toBe(0);
   }, 90_000);
+
+  it('uplink - QoS 1 device publishes reach their actor straight from the MQTT store, in order, the site mailbox storing none; one its handler refuses is dead-lettered as a routed message that a replay hands to the actor', async () => {
+    const { server, nc, mqttPort } = await meterServer();
+    const system = await createActorSystem({ servers: server.url, site: 'direct', node: 'direct-n1' });
+    const controller = await startAppController({ system, appDir: HUB_FIXTURES });
+    cleanups.push(async () => (await controller.stop(), await system.shutdown()));
+    await applyManifest(jetstream(nc), metersApp('./device-tally.ts', 'PickyMeter', 'picky'));
+    const jsm = await jetstreamManager(nc);
+    await expect.poll(() => jsm.consumers.info('$MQTT_msgs', 'cairn-rt-direct-meters').then(() => true, () => false), { timeout: 20_000 }).toBe(true);
+    const mailboxSeq = async (): Promise<number> => (await jsm.streams.info(Streams.mailbox('direct'))).state.last_seq;
+    const before = await mailboxSeq();
+    const dev = await device(mqttPort, 'meter-direct');
+    const sent = [...Array.from({ length: 200 }, (_, i) => `r${i}`), 'poison', 'r200'];
+    for (const payload of sent) await dev.publishAsync('meter/1/kwh', payload, { qos: 1 });
+    const seen = (): Promise<string[]> => system.ref('picky').ask({ type: 'seen' } as never, { timeout: 5_000 }) as Promise<string[]>;
+    await expect.poll(seen, { timeout: 30_000, interval: 200 }).toEqual(sent.filter((p) => p !== 'poison'));
+    // Handed over from the store: nothing was copied into the mailbox (the asks above went through it: 1 each at most).
+    expect((await mailboxSeq()) - before).toBeLessThan(sent.length / 4);
+    await expect.poll(async () => (await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-direct-meters')).num_ack_pending, { timeout: 10_000 }).toBe(0);
+
+    const client = await CairnClient.connect({ servers: server.url, site: 'direct' });
+    cleanups.push(() => client.close());
+    const letters = await client.listDeadLetters({ actor: 'picky' });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ actor: 'picky', subject: 'cairn.mbx.direct.picky', envelope: { type: 'routed', body: { type: 'routed', subject: 'meter.1.kwh', route: 0 } } });
+    expect(letters[0]!.reason).toContain('payload poison on meter.1.kwh refused');
+    await system.ref('picky').tell({ type: 'heal' } as never);
+    await client.replayDeadLetter(letters[0]!.seq);
+    await expect.poll(seen, { timeout: 10_000, interval: 100 }).toEqual([...sent.filter((p) => p !== 'poison'), 'poison']);
+  });
 
   it('uplink - a capture stream that its actor does not drain raises a filling event at 80 %, before it drops anything', async () => {
     const server = await startTestServer();

@@ -1,0 +1,99 @@
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import { MailboxDispatcher } from './mailbox-dispatcher.ts';
+import type { DecodedDelivery, DeliveryTarget } from './mailbox-dispatcher.ts';
+import type { NodeEvents } from './node-events.ts';
+import type { OriginEpochs } from './source-epochs.ts';
+
+/** Another stream whose messages a node hands to its actors directly (see ActorNode.deliverFrom). */
+export interface DirectSourceOptions {
+  /** Named in logs. */
+  readonly name: string;
+  /**
+   * Gets (after a loss, makes again) the consumer to read, with its stream's incarnation (its
+   * creation time: a stream made anew numbers from 1 again). Made again, it must hand out what was
+   * not acked first, in stream order (a consumer moved back to its ack floor).
+   */
+  consumer(): Promise<{ readonly consumer: Consumer; readonly incarnation: string }>;
+  /** The actor and envelope of a message read; undefined when it is for no actor here (it is acked). */
+  decode(m: JsMsg, incarnation: string): DecodedDelivery | undefined;
+  /** Messages pulled at a time. @default 256 */
+  readonly batch?: number;
+}
+
+/** A running direct source. */
+export interface DirectSource {
+  /** Stops reading; what the actors hold of it is still handled and acked. */
+  stop(): Promise<void>;
+}
+
+/** What a direct source shares with the node's own mailbox dispatcher. */
+export interface DirectSourceDeps {
+  readonly lookup: (actor: string) => DeliveryTarget | undefined;
+  readonly cells: () => Iterable<DeliveryTarget>;
+  readonly deadLetters: DeadLetters;
+  readonly events: NodeEvents;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly ackWaitMs: number;
+  readonly orphanTimeoutMs: number;
+  readonly epochs: OriginEpochs;
+  readonly nc?: NatsConnection;
+}
+
+/**
+ * The direct sources of a node: each a dispatcher like the site mailbox's, over a consumer of
+ * another stream, whose deliveries go through the actors' cells as mailbox messages do (in order
+ * per actor, retried, dead-lettered, de-duplicated by their stream sequence as `origin`), acked on
+ * that stream once handled. They save the copy into the mailbox a forwarder would make.
+ */
+export class DirectSources {
+  private readonly open = new Set<MailboxDispatcher>();
+
+  dispatchers(): Iterable<MailboxDispatcher> {
+    return this.open;
+  }
+
+  async start(source: DirectSourceOptions, deps: DirectSourceDeps, signal: AbortSignal): Promise<DirectSource> {
+    const first = await source.consumer();
+    const dispatcher = new MailboxDispatcher(
+      first.consumer,
+      deps.lookup,
+      deps.cells,
+      deps.deadLetters,
+      deps.events,
+      deps.clock,
+      deps.log.child({ source: source.name }),
+      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: deps.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation) },
+      () => source.consumer(),
+      first.incarnation,
+    );
+    const stopped = new AbortController();
+    const both = AbortSignal.any([signal, stopped.signal]);
+    this.open.add(dispatcher);
+    try {
+      await dispatcher.start(both);
+    } catch (err) {
+      this.open.delete(dispatcher);
+      throw err;
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      stop: () =>
+        (stopping ??= (async () => {
+          stopped.abort();
+          await dispatcher.stop();
+          this.open.delete(dispatcher);
+        })()),
+    };
+  }
+
+  /** Stops them all (the node is stopping). */
+  async stopAll(): Promise<void> {
+    for (const d of [...this.open]) await d.stop();
+    this.open.clear();
+  }
+}

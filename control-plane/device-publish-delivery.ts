@@ -33,7 +33,7 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
         return encodeEnvelope(envelope);
       },
       subject: Subjects.mailbox(site, route.instance),
-      stream: MQTT_MSGS_STREAM,
+      stream: `${MQTT_MSGS_STREAM}@${incarnation}`,
     },
   };
 }

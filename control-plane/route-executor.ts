@@ -177,17 +177,11 @@ export class RouteExecutor {
     const connection = this.opts.nc ? { connection: this.opts.nc } : {};
     const forwarder = new RouteForwarder({ plan, tell: this.opts.tell, consumer, clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, ...(mqtt ? { skip: (headers: Readonly<Record<string, string>> | undefined, storedAtMs: number) => isStoredDevicePublish(headers) && storedAtMs >= storeSince } : {}) });
     const runs: Promise<unknown>[] = [forwarder.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder stopped'))];
-    if (mqtt && this.opts.direct && oneRoutePerSubject(plan)) {
-      // Each device publish has one actor: it is handed to its cell from the store, acked there once handled.
-      const { site } = this.opts;
-      const direct = await this.opts.direct({
-        name: `routes of ${app} (MQTT store)`,
-        consumer: () => this.mqttStoreConsumer(app, plan, true),
-        decode: (m, incarnation) => devicePublishDelivery(site, plan, m, incarnation),
-      }).catch((err: unknown) => {
-        abort.abort();
-        throw err;
-      });
+    // Each device publish has one actor: it is handed to its cell from the store, acked there once
+    // handled. Where that cannot start (the store's consumer not reachable yet), the forwarder
+    // below takes over, which retries with backoff.
+    const direct = mqtt && this.opts.direct && oneRoutePerSubject(plan) ? await this.startDirect(app, plan, this.opts.direct) : undefined;
+    if (direct) {
       runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void direct.stop().catch((err: unknown) => log.error({ err, app }, 'routes: direct delivery from the MQTT store did not stop cleanly')).finally(resolve), { once: true })));
     } else if (mqtt) {
       const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
@@ -195,6 +189,22 @@ export class RouteExecutor {
     }
     this.running.set(app, { abort, done: Promise.all(runs) });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
+  }
+
+  /** Hands `app`'s device publishes from the MQTT store to its actors directly; undefined (said in the log) when that cannot start. */
+  private async startDirect(app: string, plan: RoutePlan, direct: NonNullable<RouteExecutorOptions['direct']>): Promise<DirectSource | undefined> {
+    const { site, log } = this.opts;
+    try {
+      return await direct({
+        name: `routes of ${app} (MQTT store)`,
+        consumer: () => this.mqttStoreConsumer(app, plan, true),
+        decode: (m, incarnation) => devicePublishDelivery(site, plan, m, incarnation),
+        ackWaitMs: ROUTE_ACK_WAIT_MS,
+      });
+    } catch (err) {
+      log.warn({ err: (err as Error).message, app }, 'routes: device publishes cannot be handed to their actors from the MQTT store directly; forwarding them through the mailboxes instead');
+      return undefined;
+    }
   }
 
   /**

@@ -146,6 +146,11 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
     return this.loop.take();
   }
 
+  /** Hands back the waiting deliveries `pick` selects (a direct source stopping takes its own back). */
+  takeWaiting(pick: (d: Delivery) => boolean): Delivery[] {
+    return this.loop.takeWaiting(pick);
+  }
+
   /** Iterates every held delivery (for keep-alives). */
   held(): readonly Delivery[] {
     return this.loop.held();

@@ -222,10 +222,10 @@ export class ActorNode {
    * Hands the messages of another stream's consumer to this node's actors as the site mailbox's
    * are (the leader's, until `stop` or the node stops): no copy into the mailbox. See direct-source.ts.
    */
-  deliverFrom(source: DirectSourceOptions): Promise<DirectSource> {
+  async deliverFrom(source: DirectSourceOptions): Promise<DirectSource> {
     this.assertRunning();
     const deps = { lookup: (actor: string) => this.cells.get(actor), cells: () => this.cells.values(), deadLetters: this.deadLetters, events: this.events, clock: this.clock, log: this.log };
-    return this.direct.start(source, { ...deps, ackWaitMs: this.limits.ackWaitMs, orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, epochs: this.sources!.epochs, nc: this.nc }, this.abort.signal);
+    return this.direct.start(source, { ...deps, orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, epochs: this.sources!.epochs, nc: this.nc }, this.abort.signal);
   }
 
   cell(id: string): ActorCell<Message, unknown> | undefined {

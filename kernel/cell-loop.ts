@@ -56,6 +56,11 @@ export class CellLoop<M extends Message, S> {
     return this.queue.takeAll();
   }
 
+  /** Hands back the waiting deliveries (not the head, which may be in hand) that `pick` selects. */
+  takeWaiting(pick: (d: Delivery) => boolean): Delivery[] {
+    return this.queue.takeWaiting(pick);
+  }
+
   held(): readonly Delivery[] {
     return this.queue.all();
   }

@@ -55,7 +55,7 @@ export class DeadLetters {
     await this.js.publish(Subjects.deadLetter(this.site, actor), omitPayload ? new Uint8Array(0) : data, {
       headers: h,
       // A redelivered poison message dead-lettered twice is stored once (a sequence of another stream than the mailbox is told apart by its name).
-      msgID: copy ? `dlq-${this.site}-${copy.stream}-${msg.seq}` : `dlq-${this.site}-${msg.seq}`,
+      msgID: copy ? `dlq-${this.site}-${actor}-${copy.stream}-${msg.seq}` : `dlq-${this.site}-${msg.seq}`,
     });
   }
 }

@@ -39,7 +39,8 @@ export interface Delivery {
   /**
    * What its dead-letter copy holds when the message read is not a mailbox message (a device
    * publish made into an envelope): the envelope on the actor's mailbox subject, so that a replay
-   * stores it in the mailbox as any message; and the stream read, which keys the copy's id.
+   * stores it in the mailbox as any message; and the stream read with its incarnation, which with the
+   * actor keys the copy's id (several apps' consumers read one store).
    */
   readonly copy?: { readonly data: Uint8Array; readonly subject: string; readonly stream: string };
   /** Its source bounds what is in flight (its consumer's max_ack_pending): the actor's mailbox.capacity does not refuse it. */

@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import { MailboxDispatcher } from './mailbox-dispatcher.ts';
 import type { DecodedDelivery, DeliveryTarget } from './mailbox-dispatcher.ts';
+import type { Delivery } from './delivery.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { OriginEpochs } from './source-epochs.ts';
 
@@ -22,23 +23,28 @@ export interface DirectSourceOptions {
   decode(m: JsMsg, incarnation: string): DecodedDelivery | undefined;
   /** Messages pulled at a time. @default 256 */
   readonly batch?: number;
+  /** The consumer's ack wait: what waits is kept alive at a third of it. */
+  readonly ackWaitMs: number;
 }
 
 /** A running direct source. */
 export interface DirectSource {
-  /** Stops reading; what the actors hold of it is still handled and acked. */
+  /**
+   * Stops reading. The message an actor is handling is finished and acked; those still waiting
+   * (and those waiting for an actor to start) are handed back to the server (nak), so that whoever
+   * reads the consumer next gets them once, in order.
+   */
   stop(): Promise<void>;
 }
 
 /** What a direct source shares with the node's own mailbox dispatcher. */
 export interface DirectSourceDeps {
   readonly lookup: (actor: string) => DeliveryTarget | undefined;
-  readonly cells: () => Iterable<DeliveryTarget>;
+  readonly cells: () => Iterable<DeliveryTarget & { takeWaiting(pick: (d: Delivery) => boolean): Delivery[] }>;
   readonly deadLetters: DeadLetters;
   readonly events: NodeEvents;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly ackWaitMs: number;
   readonly orphanTimeoutMs: number;
   readonly epochs: OriginEpochs;
   readonly nc?: NatsConnection;
@@ -52,6 +58,7 @@ export interface DirectSourceDeps {
  */
 export class DirectSources {
   private readonly open = new Set<MailboxDispatcher>();
+  private readonly stops = new Set<() => Promise<void>>();
 
   dispatchers(): Iterable<MailboxDispatcher> {
     return this.open;
@@ -67,33 +74,49 @@ export class DirectSources {
       deps.events,
       deps.clock,
       deps.log.child({ source: source.name }),
-      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: deps.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation) },
+      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: source.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation) },
       () => source.consumer(),
       first.incarnation,
     );
     const stopped = new AbortController();
     const both = AbortSignal.any([signal, stopped.signal]);
     this.open.add(dispatcher);
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        stopped.abort();
+        await dispatcher.stop();
+        this.open.delete(dispatcher);
+        // What waits behind the head goes back to the server: the next reader of the consumer
+        // (made again at its ack floor) hands it out once, where this one would keep it too.
+        for (const cell of deps.cells()) for (const d of cell.takeWaiting((x) => x.owner === dispatcher)) d.msg.nak();
+        dispatcher.releaseAll([]);
+      })());
+    this.stops.add(stop);
     try {
       await dispatcher.start(both);
     } catch (err) {
-      this.open.delete(dispatcher);
+      await stop();
+      this.stops.delete(stop);
       throw err;
     }
-    let stopping: Promise<void> | undefined;
+    // The node stopped (or the caller gave up) while the consumer was being set up.
+    if (both.aborted) {
+      await stop();
+      this.stops.delete(stop);
+      throw new Error(`direct source ${source.name} stopped while it started`);
+    }
     return {
-      stop: () =>
-        (stopping ??= (async () => {
-          stopped.abort();
-          await dispatcher.stop();
-          this.open.delete(dispatcher);
-        })()),
+      stop: async () => {
+        await stop();
+        this.stops.delete(stop);
+      },
     };
   }
 
   /** Stops them all (the node is stopping). */
   async stopAll(): Promise<void> {
-    for (const d of [...this.open]) await d.stop();
-    this.open.clear();
+    for (const stop of [...this.stops]) await stop();
+    this.stops.clear();
   }
 }

@@ -44,7 +44,9 @@ export class NodeCells {
     const byOwner = new Map<DeliveryOwner, Delivery[]>();
     for (const d of cell.takeQueue()) {
       const owner = d.owner ?? dispatcher;
-      byOwner.set(owner, [...(byOwner.get(owner) ?? []), d]);
+      const list = byOwner.get(owner);
+      if (list) list.push(d);
+      else byOwner.set(owner, [d]);
     }
     for (const [owner, deliveries] of byOwner) owner.orphan(deliveries);
   }

@@ -80,7 +80,7 @@ describe('direct delivery from the MQTT store', () => {
       actor: 'ingest-1',
       envelope: { id: 'rt:$MQTT_msgs:99:41:2', type: 'routed', from: 'edge1/~routes', to: 'edge1/ingest-1', ts: 1_700_000_000_123, body: { type: 'routed', subject: 'plant.p7.temp', data, route: 2, headers: { 'Nmqtt-Pub': '1' } } },
       origin: { stream: '$MQTT_msgs@99', seq: 41 },
-      copy: { subject: 'cairn.mbx.edge1.ingest-1', stream: '$MQTT_msgs' },
+      copy: { subject: 'cairn.mbx.edge1.ingest-1', stream: '$MQTT_msgs@99' },
     });
     expect(decodeEnvelope(d.copy.data)).toMatchObject({ id: 'rt:$MQTT_msgs:99:41:2', to: 'edge1/ingest-1', body: { subject: 'plant.p7.temp', route: 2 } });
     expect(devicePublishDelivery('edge1', plan, msg('$MQTT.msgs.plant.p7.humidity', 42), '99')).toBeUndefined();

@@ -18,10 +18,10 @@ import { applyManifest, parseManifestOrThrow, planRoutes, RouteExecutor, siteIns
 import type { RoutePlan, RouteTell } from '../../../control-plane/index.ts';
 import { freePorts, withDeviceAccess } from '../../../deploy/nats-server/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
-import { ActorNode } from '../../../kernel/index.ts';
+import { ActorNode, defineActor } from '../../../kernel/index.ts';
 import { CairnClient } from '../../../client/index.ts';
 import { Streams } from '../../../protocols/index.ts';
-import type { ActorEvent } from '../../../protocols/index.ts';
+import type { ActorEvent, RoutedMessage } from '../../../protocols/index.ts';
 import { startTestServer } from '../../helpers/nats.ts';
 import { runBin, startBin } from '../../deploy/cli/cli-harness.ts';
 import type { BinProcess } from '../../deploy/cli/cli-harness.ts';
@@ -298,6 +298,57 @@ spec:
     await expect.poll(() => forwarded.length, { timeout: 30_000 }).toBe(100);
     expect(forwarded).toEqual(Array.from({ length: 100 }, (_, i) => String(31 + i)));
     await expect.poll(held, { timeout: 10_000 }).toBe(0);
+  }, 90_000);
+
+  it('uplink - handed straight from the MQTT store to an actor that does not keep up: cut to the limit, what waited goes back to the store and comes once, in order', async () => {
+    const { server, nc, mqttPort } = await meterServer();
+    const site = 'slowdirect';
+    const system = await createActorSystem({ servers: server.url, site, node: `${site}-n1` });
+    cleanups.push(() => system.shutdown());
+    // The actor holds its first message until the gate opens; the rest wait in its queue.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const handled: string[] = [];
+    await system.spawn(
+      defineActor<RoutedMessage>({
+        name: 'gated',
+        receive: async (msg) => {
+          await gate;
+          handled.push(new TextDecoder().decode(msg.data));
+        },
+      }),
+      { id: 'tally' },
+    );
+    const app = parseManifestOrThrow(metersApp('./device-tally.ts', 'DeviceTally', 'tally')).app;
+    const plan = planRoutes(site, app, siteInstances(app.spec.actors))!;
+    const events: ActorEvent[] = [];
+    const { js, jsm, nc: nodeNc, log } = system.node;
+    const executor = new RouteExecutor({
+      ...{ site, js, jsm, nc: nodeNc, log, captureLimits: { maxMsgs: 100 }, fillCheckMs: 50 },
+      tell: () => Promise.reject(new Error('not forwarded: handed over directly')),
+      direct: (source) => system.node.deliverFrom(source),
+      onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
+    });
+    await executor.run('meters', plan);
+    const watch = new AbortController();
+    const watching = executor.watchFill(watch.signal);
+    cleanups.push(async () => (watch.abort(), await watching, await executor.stop()));
+    const dev = await device(mqttPort, 'slowdirect-1');
+    for (let i = 1; i <= 130; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
+    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+    await expect.poll(dropped, { timeout: 15_000 }).toBe(30);
+    const held = async (): Promise<number> => {
+      const info = await (await jetstreamManager(nc)).consumers.info('$MQTT_msgs', `cairn-rt-${site}-meters`);
+      return info.num_pending + info.num_ack_pending;
+    };
+    expect(await held()).toBe(100);
+    open();
+    // The first was in hand when the cut came (counted among the dropped, handled all the same); 2-30
+    // were dropped; 31-130 come once each, in order.
+    await expect.poll(() => handled.length, { timeout: 30_000 }).toBe(101);
+    expect(handled).toEqual(['1', ...Array.from({ length: 100 }, (_, i) => String(31 + i))]);
+    await expect.poll(held, { timeout: 10_000 }).toBe(0);
+    expect(handled.length).toBe(101);
   }, 90_000);
 
   it('uplink - kill -9 of the node while devices publish QoS 1 loses none of the PUBACKed messages, and handles none twice', async () => {

@@ -32,7 +32,7 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
     const r = all.get(`raw-${d}`);
     if (!c || !r) continue;
     notes.push(
-      `What limits \`cairn-${d}\`: per message it costs ${fmtUs(perMsgUs(c, 'clientCpuMs') - perMsgUs(r, 'clientCpuMs'))} more CPU in this process and ${fmtUs(perMsgUs(c, 'serverCpuMs') - perMsgUs(r, 'serverCpuMs'))} more in nats-server than the raw path. The raw path stores each publish once and reads it once; a route stores it in the capture stream, reads it there, stores it again in the site mailbox (a batch per round trip since this session), reads it there and acks twice: two streams where the floor has one. Devices, node and server share the 2 cores, so that CPU is the throughput. Reaching 0.8× needs the second stream gone: the leader handing a capture straight to its actor's cell (the capture stream as one more mailbox source, acked after the handler), which is a kernel change not made yet.`,
+      `What limits \`cairn-${d}\`: per message it costs ${fmtUs(perMsgUs(c, 'clientCpuMs') - perMsgUs(r, 'clientCpuMs'))} more CPU in this process and ${fmtUs(perMsgUs(c, 'serverCpuMs') - perMsgUs(r, 'serverCpuMs'))} more in nats-server than the raw path. The raw path stores each publish once (a plain stream) and reads it unacked (an ordered consumer). A route stores it in the MQTT store, where the leader reads and acks it (acked publishes leave: interest retention), and again, in the route's capture stream (which also takes QoS 0 publishes and what a bridge injects), whose copy is read and acked unforwarded: two stores, two reads and two acks where the floor has one store and one read. Devices, node and server share the 2 cores, so that CPU is the throughput.`,
     );
   }
   const latRows: string[][] = [];
@@ -51,7 +51,7 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
     intro: [
       'MQTT devices (mqtt.js connections, MQTT 3.1.1, QoS 1) send N = 10,000 messages between them, each device waiting for every PUBACK before its next publish (one QoS 1 connection waits for each store, hence 10 and 100 connections side by side); timed from the first publish until all N arrived (bench/devices.ts). Each child starts its own servers.',
       '`raw-D`, the floor: nats-server 2.15.2 with the MQTT listener and device login a hub renders (deploy/nats-server/device-access-config.ts), a plain WorkQueue stream on `meter.>`, and a nats.js consumer reading it; arrival = read from the stream.',
-      "`cairn-D`: the same server; an application whose route takes `meter/#` to an inline actor (the route's capture stream, the site leader forwarding each capture into the actor's mailbox, the actor handling it); arrival = handled.",
+      "`cairn-D`: the same server; an application whose route takes `meter/#` to an inline actor (the site leader reads each QoS 1 publish from the server's MQTT store, \`$MQTT_msgs\`, through the app's consumer and hands it straight to the actor's cell, acking it there once handled; the route's capture stream gets its own copy a moment after the PUBACK, which it acks unforwarded); arrival = handled.",
       '`mosquitto-D`: Debian\'s mosquitto 2.0.11 on this machine, one QoS 1 subscriber; arrival = received by it.',
       'msgs/s is the median of the passes (each a fresh process); CPU per message: this process (devices and receiver, and for Cairn its node) and the server (nats-server or mosquitto), medians.',
     ].join(' '),

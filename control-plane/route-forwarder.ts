@@ -2,7 +2,7 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
-import { deliveryFollows, onReconnect } from '../kernel/index.ts';
+import { AckBatcher, deliveryFollows, onReconnect } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -71,6 +71,8 @@ export class RouteForwarder {
   private readonly queues = new Map<string, Pending[]>();
   /** Captures waiting for their stores. */
   private readonly waiting = new Set<JsMsg>();
+  /** Acks of captures, together (see AckBatcher). */
+  private readonly acks = new AckBatcher();
 
   constructor(private readonly opts: RouteForwarderOptions) {}
 
@@ -130,6 +132,7 @@ export class RouteForwarder {
       }
     } finally {
       clearInterval(keepAlive);
+      this.acks.flush();
     }
   }
 
@@ -137,7 +140,7 @@ export class RouteForwarder {
   private forward(m: JsMsg, incarnation: string, signal: AbortSignal): void {
     const { plan, source } = this.opts;
     const headers = headersOf(m);
-    if (this.opts.skip?.(headers, Math.floor(m.info.timestampNanos / 1e6))) return m.ack();
+    if (this.opts.skip?.(headers, Math.floor(m.info.timestampNanos / 1e6))) return this.acks.ack(m);
     const seq = m.seq;
     const subject = source && m.subject.startsWith(source.subjectPrefix) ? m.subject.slice(source.subjectPrefix.length) : m.subject;
     const stores = routeDeliveries(plan, incarnation, subject, seq, source?.stream ?? plan.stream).map((d) => {
@@ -147,7 +150,7 @@ export class RouteForwarder {
     this.waiting.add(m);
     void Promise.all(stores).then((stored) => {
       this.waiting.delete(m);
-      if (stored.every(Boolean)) m.ack();
+      if (stored.every(Boolean)) this.acks.ack(m);
     });
   }
 

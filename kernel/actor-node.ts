@@ -225,7 +225,7 @@ export class ActorNode {
   async deliverFrom(source: DirectSourceOptions): Promise<DirectSource> {
     this.assertRunning();
     const deps = { lookup: (actor: string) => this.cells.get(actor), cells: () => this.cells.values(), deadLetters: this.deadLetters, events: this.events, clock: this.clock, log: this.log };
-    return this.direct.start(source, { ...deps, orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, epochs: this.sources!.epochs, nc: this.nc }, this.abort.signal);
+    return this.direct.start(source, { ...deps, orphanTimeoutMs: this.opts.orphanTimeoutMs ?? 10_000, epochs: this.sources!.epochs, nc: this.nc, acks: this.cellDeps!.acks }, this.abort.signal);
   }
 
   cell(id: string): ActorCell<Message, unknown> | undefined {
@@ -258,6 +258,8 @@ export class ActorNode {
     if (wasRunning) {
       await this.direct.stopAll();
       await this.dispatcher.stop();
+      // What was handled is acked before the rest is handed back.
+      this.cellDeps?.acks.flush();
       const held = [...this.cells.values()].flatMap((c) => c.takeQueue());
       this.dispatcher.releaseAll(held);
     }

@@ -9,6 +9,7 @@ import type { ExitReason } from './exit-reason.ts';
 import type { GuestLauncher } from './guest-channel.ts';
 import type { HandlerTimer } from './loop-watchdog.ts';
 import type { RecentDeliveries } from './recent-deliveries.ts';
+import type { AckBatcher } from './ack-batcher.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Message } from './message.ts';
 import type { NatsSender } from './nats-sender.ts';
@@ -41,6 +42,8 @@ export interface CellDeps {
   publishReply(subject: string, data: Uint8Array): void;
   /** Called when a held delivery is finished (acked or dead-lettered). */
   released(delivery: Delivery): void;
+  /** Acks finished deliveries, a moment later and together (see AckBatcher). */
+  readonly acks: AckBatcher;
   /** Starts guests for a non-inline runtime mode, on this node or (`host`) on another node of the site. */
   launcherFor(mode: RuntimeSpec['mode'], host?: string): GuestLauncher;
   /** Where inline handlers' synchronous runs are timed (the event-loop watchdog names the slowest). */

@@ -48,7 +48,7 @@ export class DeliveryEnds<M extends Message, S> {
   finish(d: Delivery): void {
     this.shift();
     if (d.origin) this.cell.deps.recent.add(dedupKey(d.envelope));
-    d.msg.ack();
+    this.cell.deps.acks.ack(d.msg);
     this.cell.deps.released(d);
   }
 

@@ -46,6 +46,8 @@ export interface DirectSourceDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly orphanTimeoutMs: number;
+  /** The node's acks of finished deliveries: flushed when a source stops, before the rest is handed back. */
+  readonly acks?: { flush(): void };
   readonly epochs: OriginEpochs;
   readonly nc?: NatsConnection;
 }
@@ -87,6 +89,7 @@ export class DirectSources {
         stopped.abort();
         await dispatcher.stop();
         this.open.delete(dispatcher);
+        deps.acks?.flush();
         // What waits behind the head goes back to the server: the next reader of the consumer
         // (made again at its ack floor) hands it out once, where this one would keep it too.
         for (const cell of deps.cells()) for (const d of cell.takeWaiting((x) => x.owner === dispatcher)) d.msg.nak();

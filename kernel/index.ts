@@ -3,6 +3,7 @@ export { deliveryFollows } from './mailbox-dispatcher.ts';
 export type { DecodedDelivery } from './mailbox-dispatcher.ts';
 export type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 export { resetConsumer } from './consumer-reset.ts';
+export { AckBatcher } from './ack-batcher.ts';
 export { onReconnect } from './on-reconnect.ts';
 export { publishOnSite } from './site-publish.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';

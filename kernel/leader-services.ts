@@ -17,6 +17,7 @@ import type { NodeCells } from './node-cells.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { NodeLaunchers } from './node-launchers.ts';
 import { nodeRegistryStreamConfig } from './node-registry.ts';
+import { AckBatcher } from './ack-batcher.ts';
 import { RecentDeliveries } from './recent-deliveries.ts';
 import { openSiteMailbox } from './site-mailbox.ts';
 import type { Spawner } from './spawner.ts';
@@ -87,6 +88,7 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
     recent: new RecentDeliveries(clock, o.limits.dedupWindowMs, Math.max(50_000, 20_000 * o.peers.length)),
     publishReply: (subject, data) => o.nc.publish(subject, data),
     released: (d) => (d.owner ?? dispatcher).released(d),
+    acks: new AckBatcher(),
     launcherFor: (mode, hostNode) => o.launchers.launcherFor(mode, hostNode),
   };
   return { dispatcher, sources, cellDeps };

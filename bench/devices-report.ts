@@ -50,7 +50,7 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
     title: 'Device traffic through the hub',
     intro: [
       'MQTT devices (mqtt.js connections, MQTT 3.1.1, QoS 1) send N = 10,000 messages between them, each device waiting for every PUBACK before its next publish (one QoS 1 connection waits for each store, hence 10 and 100 connections side by side); timed from the first publish until all N arrived (bench/devices.ts). Each child starts its own servers.',
-      '`raw-D`, the floor: nats-server 2.15.2 with the MQTT listener and device login a hub renders (deploy/nats-server/device-access-config.ts), a plain WorkQueue stream on `meter.>`, and a nats.js consumer reading it; arrival = read from the stream.',
+      '`raw-D`, the floor: nats-server 2.15.2 with the MQTT listener and device login a hub renders (deploy/nats-server/device-access-config.ts), a plain stream on `meter.>` (limits retention), and a nats.js ordered consumer reading it (no acks: nothing is removed); arrival = read from the stream.',
       "`cairn-D`: the same server; an application whose route takes `meter/#` to an inline actor (the site leader reads each QoS 1 publish from the server's MQTT store, \`$MQTT_msgs\`, through the app's consumer and hands it straight to the actor's cell, acking it there once handled; the route's capture stream gets its own copy a moment after the PUBACK, which it acks unforwarded); arrival = handled.",
       '`mosquitto-D`: Debian\'s mosquitto 2.0.11 on this machine, one QoS 1 subscriber; arrival = received by it.',
       'msgs/s is the median of the passes (each a fresh process); CPU per message: this process (devices and receiver, and for Cairn its node) and the server (nats-server or mosquitto), medians.',

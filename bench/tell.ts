@@ -1,5 +1,6 @@
 // Tell throughput: N messages through actor mailboxes vs raw JetStream publish + consume + ack.
-// Variants (BENCH_VARIANT): raw, raw-msgid (raw + the Nats-Msg-Id header Cairn sets), cairn-1, cairn-100,
+// Variants (BENCH_VARIANT): raw, raw-msgid (raw + the Nats-Msg-Id header Cairn sets), raw-ackbatch (raw acking
+// together, as Cairn does, for reference), cairn-1, cairn-100,
 // raw-default (raw on a connection with the client's default options, for reference), and
 // nats-bench: the NATS CLI's own Go benchmark (`nats bench js consume` waiting while `nats bench js
 // pub async` publishes) on the same server with the same message size, the floor of the mechanism.
@@ -12,7 +13,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { createActorSystem } from '../supervisor-trees/index.ts';
-import { defineActor, DEFAULT_MAILBOX_LIMITS } from '../kernel/index.ts';
+import { AckBatcher, defineActor, DEFAULT_MAILBOX_LIMITS } from '../kernel/index.ts';
 import type { ActorRef } from '../kernel/index.ts';
 import { spawn } from 'node:child_process';
 import { locateNatsCli } from '../deploy/nats-server/index.ts';
@@ -47,7 +48,7 @@ async function sendWindows(n: number, send: (i: number) => Promise<unknown>): Pr
   }
 }
 
-async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, round: number, withMsgId: boolean): Promise<TellRound> {
+async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, round: number, withMsgId: boolean, batchAcks = false): Promise<TellRound> {
   const stream = `${input.tag}_raw_${round}`;
   const subject = `bench.${input.tag}.raw${round}`;
   await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: nanos(120_000) });
@@ -59,9 +60,12 @@ async function rawRound(nc: NatsConnection, jsm: JetStreamManager, n: number, ro
   let seen = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
+  // raw-ackbatch: acks together, as Cairn's node does (AckBatcher: 2 ms or 256 waiting).
+  const acks = batchAcks ? new AckBatcher() : undefined;
   void (async () => {
     for await (const m of messages) {
-      m.ack();
+      if (acks) acks.ack(m);
+      else m.ack();
       if (++seen === n) resolveDone();
     }
   })();
@@ -164,10 +168,11 @@ async function main(): Promise<void> {
     switch (input.variant) {
       case 'raw':
       case 'raw-default':
+      case 'raw-ackbatch':
       case 'raw-msgid': {
         const nc = await connect({ servers: input.url, ...(input.variant === 'raw-default' ? {} : { noAsyncTraces: true }) });
         try {
-          return await rawRound(nc, await jetstreamManager(nc), n, round, input.variant === 'raw-msgid');
+          return await rawRound(nc, await jetstreamManager(nc), n, round, input.variant === 'raw-msgid', input.variant === 'raw-ackbatch');
         } finally {
           await nc.close();
         }

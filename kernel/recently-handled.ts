@@ -22,20 +22,20 @@ export class RecentlyHandled {
   private highest = -1;
   /** The mailbox stream the ring's sequences number in. */
   private mailbox: string | undefined;
-  /** Messages of other sites, by origin stream and sequence. */
-  private readonly sourced = new Map<string, { readonly reply?: unknown }>();
+  /** Messages of other streams (another site's outbox, a direct source), by origin stream and sequence; made at the first (an idle actor holds no map). */
+  private sourced: Map<string, { readonly reply?: unknown }> | undefined;
 
   constructor(private readonly capacity: number = RECENTLY_HANDLED) {}
 
   /** Forgets everything (a new incarnation: its state starts over, so nothing it did counts). */
   clear(): void {
     this.resetRing(undefined);
-    this.sourced.clear();
+    this.sourced = undefined;
   }
 
   /** What was kept of `d` when it was handled in this incarnation; undefined when it was not. */
   find(d: Delivery): { readonly reply?: unknown } | undefined {
-    if (d.origin) return this.sourced.get(originKey(d.origin));
+    if (d.origin) return this.sourced?.get(originKey(d.origin));
     // Newer than all handled (the usual case), or in a mailbox stream made anew (numbered from 1 again).
     if (d.seq > this.highest || d.mailbox !== this.mailbox) return undefined;
     const i = this.seqs.indexOf(d.seq);
@@ -46,7 +46,7 @@ export class RecentlyHandled {
 
   /** Remembers `d` as handled, with its reply when it was an ask. */
   add(d: Delivery, reply: unknown): void {
-    if (d.origin) return remember(this.sourced, originKey(d.origin), d.envelope.reply ? { reply } : TELL, this.capacity);
+    if (d.origin) return remember((this.sourced ??= new Map()), originKey(d.origin), d.envelope.reply ? { reply } : TELL, this.capacity);
     if (d.mailbox !== this.mailbox) this.resetRing(d.mailbox);
     const kept = d.envelope.reply ? reply : NOT_ASKED;
     if (this.seqs.length < this.capacity) {

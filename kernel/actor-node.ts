@@ -4,13 +4,12 @@ import type { Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Buckets, CairnError, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, assertName, encodeValue } from '../protocols/index.ts';
+import { Buckets, CairnError, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_NODE_TIMEOUT_MS, KernelCodes, assertName } from '../protocols/index.ts';
 import type { PsReply, TreeNode } from '../protocols/index.ts';
 import type { ActorCell, CellDeps, CellParent } from './actor-cell.ts';
 import { NodeCells } from './node-cells.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { ActorRef } from './actor-ref.ts';
-import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { DeadLetters } from './dead-letters.ts';
 import type { MailboxDispatcher } from './mailbox-dispatcher.ts';
@@ -20,15 +19,14 @@ import { DEFAULT_MAILBOX_LIMITS } from './mailbox-infrastructure.ts';
 import type { PeerSourceState } from './outbox-forwarder.ts';
 import type { MailboxSources } from './mailbox-sources.ts';
 import { guestUsage } from './guest-usage.ts';
-import { defaultNodeId, defaultNodeIds } from './node-options.ts';
-import { claimNodeId } from './node-identity.ts';
+import { defaultNodeId } from './node-options.ts';
+import { connectNode } from './node-connect.ts';
 import type { NodeOptions } from './node-options.ts';
 import { SiteLease, holdLease, waitToLead } from './lease/index.ts';
 import type { MailboxLimits } from './mailbox-infrastructure.ts';
 import type { Message } from './message.ts';
 import type { ActorConfig } from './actor-context.ts';
 import type { NatsSender } from './nats-sender.ts';
-import { openSiteConnection } from './site-connection.ts';
 import { NodeEvents } from './node-events.ts';
 import type { ActorEventListener } from './node-events.ts';
 import { SiteSender } from './site-sender.ts';
@@ -37,14 +35,13 @@ import type { GuestLauncher } from './guest-channel.ts';
 import { INLINE } from './runtime-spec.ts';
 import type { HostChoice } from './host-choice.ts';
 import type { NodeDirectory } from './node-directory.ts';
-import { onConnectionInterrupted, remoteNodeLauncher } from './node-host/index.ts';
+import { remoteNodeLauncher } from './node-host/index.ts';
 import { SiteMembership } from './site-membership.ts';
 import { NodeLaunchers } from './node-launchers.ts';
 import { publishingOutput } from './guest-output.ts';
 import { nodeLabels, nodeRecord } from './node-heartbeat.ts';
 import { HandlerTimer } from './loop-watchdog.ts';
 import { openLeaderServices } from './leader-services.ts';
-import { assertPositiveOptions } from './option-checks.ts';
 import type { RuntimeMode, RuntimeSpec } from './runtime-spec.ts';
 
 export type { NodeOptions } from './node-options.ts';
@@ -109,31 +106,8 @@ export class ActorNode {
 
   /** Connects to NATS and checks JetStream; does not consume yet (see `start`). */
   static async connect(opts: NodeOptions = {}): Promise<ActorNode> {
-    const { heartbeatMs, leaseTtlMs, orphanTimeoutMs, usageSampleMs, stallThresholdMs } = opts;
-    assertPositiveOptions('node options', { heartbeatMs, leaseTtlMs, orphanTimeoutMs, usageSampleMs, stallThresholdMs }, ['stallThresholdMs']);
-    const { nc, ownsConnection, js, jsm } = await openSiteConnection({
-      ...(opts.servers === undefined ? {} : { servers: opts.servers }),
-      ...(opts.connection === undefined ? {} : { connection: opts.connection }),
-      ...(opts.domain === undefined ? {} : { domain: opts.domain }),
-      name: `cairn-node-${opts.site ?? 'local'}`,
-    });
-    const clock = opts.clock ?? systemClock;
-    const site = opts.site ?? 'local';
-    assertName(site, 'site name');
-    if (opts.onConnection) onConnectionInterrupted(nc, opts.onConnection);
-    if (opts.node !== undefined) assertName(opts.node, 'node id');
-    // One process per node id: a second one would take the first's lease, consumer and endpoints.
-    const log = opts.logger ?? defaultLogger();
-    const nodes = await new Kvm(js).create(Buckets.nodes(site), { history: 1 });
-    // The claim is the node's first registry record (a standby until it leads; its heartbeats take over).
-    const labels = nodeLabels(site, opts.labels);
-    const beatMs = heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    const claim = (id: string): Uint8Array => encodeValue(nodeRecord({ id, site, labels, startedAt: clock.now(), now: clock.now(), heartbeatMs: beatMs, role: 'standby', guests: {} }));
-    const node = await claimNodeId({ nodes, site, explicit: opts.node, fallback: defaultNodeIds(), clock, log, signal: opts.signal, claim }).catch(async (err: unknown) => {
-      if (ownsConnection) await nc.close().catch(() => undefined);
-      throw err;
-    });
-    return new ActorNode(nc, ownsConnection, js, jsm, { ...opts, node, logger: log }, clock);
+    const { nc, ownsConnection, js, jsm, options, clock } = await connectNode(opts, defaultLogger);
+    return new ActorNode(nc, ownsConnection, js, jsm, options, clock);
   }
 
   /**

@@ -9,7 +9,6 @@ import { errorExit } from './exit-reason.ts';
 import { decideAfterFailure } from './failure-decision.ts';
 import type { Message } from './message.ts';
 import type { RemoteHost } from './remote-host.ts';
-import { dedupKey } from './nats-sender.ts';
 
 /**
  * An actor's queue of held deliveries and the loop that handles them one at a time, in stream
@@ -78,7 +77,7 @@ export class CellLoop<M extends Message, S> {
       while (!cell.guest() && cell.isRunning() && this.queue.length > 0) {
         const d = this.queue.head!;
         if (d.notBefore > cell.deps.clock.now() || d.deadLetter) break;
-        if (this.skipIfDone(d)) continue;
+        if (this.ends.skipIfDone(d)) continue;
         const outcome = this.attemptInline(d);
         if (outcome instanceof Promise) {
           this.loop = outcome
@@ -133,7 +132,7 @@ export class CellLoop<M extends Message, S> {
         }
         if (!cell.isRunning()) return;
       }
-      if (this.skipIfDone(d)) continue;
+      if (this.ends.skipIfDone(d)) continue;
       if (d.deadLetter) {
         await this.ends.deadLetter(d, d.deadLetter);
         continue;
@@ -143,31 +142,6 @@ export class CellLoop<M extends Message, S> {
       const crashed = outcome instanceof Promise ? await outcome : outcome;
       if (crashed) return;
     }
-  }
-
-  /** Finishes the head delivery without handling it when its ttl passed or its state change is already stored. */
-  private skipIfDone(d: Delivery): boolean {
-    if (this.ends.dropIfExpired(d)) return true;
-    // A message of another site sourced again after this site's server restarted, already handled.
-    if (d.origin && this.cell.deps.recent.has(dedupKey(d.envelope))) {
-      this.cell.stats.skipped++;
-      this.ends.finish(d);
-      return true;
-    }
-    // Handled in this incarnation, and handed out again after a connection cut lost its ack: not
-    // handled twice; an asker gets the reply again.
-    const handled = this.cell.recent.find(d);
-    if (handled) {
-      this.cell.stats.skipped++;
-      if (d.envelope.reply && 'reply' in handled) this.ends.reply(d.envelope, EnvelopeTypes.reply, handled.reply);
-      this.ends.finish(d);
-      return true;
-    }
-    if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
-    // Applied before a crash, acked too late: effectively-once means not applying it again.
-    this.cell.stats.skipped++;
-    this.ends.finish(d);
-    return true;
   }
 
   /** Runs a guest's handler once for the head delivery. Resolves true when the incarnation crashed. */

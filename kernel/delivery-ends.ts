@@ -44,6 +44,31 @@ export class DeliveryEnds<M extends Message, S> {
     return true;
   }
 
+  /** Finishes the head delivery without handling it when its ttl passed or its state change is already stored. */
+  skipIfDone(d: Delivery): boolean {
+    if (this.dropIfExpired(d)) return true;
+    // A message of another site sourced again after this site's server restarted, already handled.
+    if (d.origin && this.cell.deps.recent.has(dedupKey(d.envelope))) {
+      this.cell.stats.skipped++;
+      this.finish(d);
+      return true;
+    }
+    // Handled in this incarnation, and handed out again after a connection cut lost its ack: not
+    // handled twice; an asker gets the reply again.
+    const handled = this.cell.recent.find(d);
+    if (handled) {
+      this.cell.stats.skipped++;
+      if (d.envelope.reply && 'reply' in handled) this.reply(d.envelope, EnvelopeTypes.reply, handled.reply);
+      this.finish(d);
+      return true;
+    }
+    if (!this.cell.def.persist || !this.cell.applied.includes(d)) return false;
+    // Applied before a crash, acked too late: effectively-once means not applying it again.
+    this.cell.stats.skipped++;
+    this.finish(d);
+    return true;
+  }
+
   /** Removes the head delivery and acks it; one from another site is remembered as delivered. */
   finish(d: Delivery): void {
     this.shift();

@@ -1,6 +1,6 @@
 export { defineActor, defineRemoteActor, retryDelayMs, DEFAULT_RETRY } from './actor-definition.ts';
-export { deliveryFollows } from './mailbox-dispatcher.ts';
-export type { DecodedDelivery } from './mailbox-dispatcher.ts';
+export { deliveryFollows } from './delivery-order.ts';
+export type { DecodedDelivery } from './mailbox-delivery.ts';
 export type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 export { resetConsumer } from './consumer-reset.ts';
 export { AckBatcher } from './ack-batcher.ts';

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { onReconnect } from './on-reconnect.ts';
-import { Headers, KernelCodes, Subjects, decodeEnvelope, isCairnError, backoffDelayMs } from '../protocols/index.ts';
-import { expiresAt } from './message-ttl.ts';
+import { KernelCodes, backoffDelayMs } from '../protocols/index.ts';
+import { deliveryFollows } from './delivery-order.ts';
+import { directDelivery, mailboxDelivery } from './mailbox-delivery.ts';
+import type { DecodedDelivery } from './mailbox-delivery.ts';
+import { OrphanDeliveries } from './orphan-deliveries.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery, DeliveryOwner } from './delivery.ts';
-import type { Envelope } from '../protocols/index.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { OriginEpochs } from './source-epochs.ts';
 
@@ -16,17 +18,6 @@ export interface DeliveryTarget {
   /** False: the actor's mailbox.capacity is reached; the dispatcher dead-letters the delivery. */
   enqueue(delivery: Delivery): boolean;
   held(): readonly Delivery[];
-}
-
-/** What a direct source makes of a message it reads (see DispatcherOptions.decode). */
-export interface DecodedDelivery {
-  /** The actor of this node it is for. */
-  readonly actor: string;
-  readonly envelope: Envelope;
-  /** Its stream (with the stream's incarnation) and sequence there: what de-duplicates a redelivery (Delivery.origin). */
-  readonly origin: { readonly stream: string; readonly seq: number };
-  /** Its dead-letter copy (Delivery.copy). */
-  readonly copy: { readonly data: Uint8Array; readonly subject: string; readonly stream: string };
 }
 
 export interface DispatcherOptions {
@@ -61,7 +52,7 @@ export interface DispatcherOptions {
  * `working()` so the server does not redeliver it while it waits its turn.
  */
 export class MailboxDispatcher implements DeliveryOwner {
-  private readonly orphans = new Map<string, Delivery[]>();
+  private readonly orphans = new OrphanDeliveries();
   private readonly heldSeqs = new Set<number>();
   private messages: ConsumerMessages | undefined;
   /** The consumer's delivery number of the last message this session got, and why the session was ended (a skipped one). */
@@ -167,15 +158,12 @@ export class MailboxDispatcher implements DeliveryOwner {
 
   /** Gives the orphans waiting for `actor` to its newly spawned cell, in order. */
   adopt(actor: string, target: DeliveryTarget): void {
-    const waiting = this.orphans.get(actor);
-    if (!waiting) return;
-    this.orphans.delete(actor);
-    for (const d of waiting) this.give(target, d);
+    for (const d of this.orphans.take(actor)) this.give(target, d);
   }
 
   /** Holds deliveries of an actor that was removed, as orphans (it may be spawned again). */
   orphan(deliveries: Delivery[]): void {
-    for (const d of deliveries) this.hold(d);
+    for (const d of deliveries) this.orphans.hold(d);
   }
 
   released(d: Delivery): void {
@@ -185,8 +173,7 @@ export class MailboxDispatcher implements DeliveryOwner {
   /** Naks every held delivery so that the next consumer gets them at once (graceful shutdown). */
   releaseAll(deliveries: Iterable<Delivery>): void {
     for (const d of deliveries) d.msg.nak();
-    for (const list of this.orphans.values()) for (const d of list) d.msg.nak();
-    this.orphans.clear();
+    for (const d of this.orphans.takeAll()) d.msg.nak();
     this.heldSeqs.clear();
   }
 
@@ -207,46 +194,16 @@ export class MailboxDispatcher implements DeliveryOwner {
     }
     this.lastDelivery = info.deliverySequence;
     if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
-    if (this.opts.decode) return this.routeDecoded(m, seq);
-    const actor = Subjects.actorOf(m.subject);
-    let envelope;
-    try {
-      envelope = decodeEnvelope(m.data);
-    } catch (err) {
-      void this.deadLetter(m, actor, isCairnError(err) ? err.code : KernelCodes.UNDECODABLE, (err as Error).message, 0);
-      return;
-    }
     const now = this.clock.now();
-    const headers = m.headers;
-    // Forwarded from another site's outbox (Cairn-Origin), or sourced by an older Cairn (Nats-Stream-Source).
-    const source = sourceOrigin(headers?.get(Headers.origin) || headers?.get('Nats-Stream-Source'));
-    const origin = source && { stream: this.opts.epochs.keyOf(source.stream, seq), seq: source.seq };
-    const ttl = headers?.get(Headers.ttl);
-    // Only a message with a ttl pays for reading its stored time out of the reply subject.
-    const expiry = ttl ? expiresAt(Math.floor(info.timestampNanos / 1e6), ttl) : undefined;
-    const d: Delivery = { msg: m, seq, mailbox: this.incarnation, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
-    this.heldSeqs.add(seq);
-    const target = this.lookup(actor);
-    if (target) this.give(target, d);
-    else this.hold(d);
-  }
-
-  /** A direct source's message: made a delivery by `decode`, or acked unhandled when it is for no actor. */
-  private routeDecoded(m: JsMsg, seq: number): void {
-    let decoded: DecodedDelivery | undefined;
-    try {
-      decoded = this.opts.decode!(m, this.incarnation);
-    } catch (err) {
-      this.log.error({ err, seq }, 'direct source: a message could not be read; it stays unacked and comes again');
-      return;
-    }
-    if (!decoded) return void m.ack();
-    const now = this.clock.now();
-    const d: Delivery = { msg: m, seq, actor: decoded.actor, envelope: decoded.envelope, origin: decoded.origin, copy: decoded.copy, owner: this, boundedBySource: true, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now };
+    const read = this.opts.decode ? directDelivery(m, seq, this.incarnation, this.opts.decode, this, now) : mailboxDelivery(m, seq, info.timestampNanos, this.incarnation, this.opts.epochs, now);
+    if ('skip' in read) return void m.ack();
+    if ('unread' in read) return void this.log.error({ err: read.unread, seq }, 'direct source: a message could not be read; it stays unacked and comes again');
+    if ('undecodable' in read) return void this.deadLetter(m, read.undecodable.actor, read.undecodable.code, read.undecodable.reason, 0);
+    const d = read.delivery;
     this.heldSeqs.add(seq);
     const target = this.lookup(d.actor);
     if (target) this.give(target, d);
-    else this.hold(d);
+    else this.orphans.hold(d);
   }
 
   /** Hands a delivery to its actor's cell; one over the actor's mailbox.capacity goes to the dead letters. */
@@ -254,12 +211,6 @@ export class MailboxDispatcher implements DeliveryOwner {
     if (target.enqueue(d)) return;
     const reason = `actor "${d.actor}" already held its mailbox.capacity of messages when this one arrived`;
     void this.deadLetter(d.msg, d.actor, KernelCodes.MAILBOX_OVERFLOW, reason, 0, d.copy).then(() => this.heldSeqs.delete(d.seq));
-  }
-
-  private hold(d: Delivery): void {
-    const list = this.orphans.get(d.actor);
-    if (list) list.push(d);
-    else this.orphans.set(d.actor, [d]);
   }
 
   private sweep(): void {
@@ -272,23 +223,19 @@ export class MailboxDispatcher implements DeliveryOwner {
       }
     };
     for (const cell of this.cells()) for (const d of cell.held()) touch(d);
-    for (const [actor, list] of this.orphans) {
-      // A message whose ttl passed while it waited for its actor is dropped, not dead-lettered.
-      for (let i = list.length - 1; i >= 0; i--) {
-        const d = list[i]!;
-        if (d.expiresAt === undefined || now < d.expiresAt) continue;
-        list.splice(i, 1);
+    this.orphans.sweep({
+      now,
+      timeoutMs: this.opts.orphanTimeoutMs,
+      expired: (d, actor) => {
         d.msg.ack();
         this.heldSeqs.delete(d.seq);
         this.events.emit({ v: 1, type: 'expired', actor, reason: `its ttl ended while no actor "${actor}" ran on this site`, ts: now });
-      }
-      while (list.length > 0 && now - list[0]!.receivedAt >= this.opts.orphanTimeoutMs) {
-        const d = list.shift()!;
+      },
+      timedOut: (d, actor) => {
         void this.deadLetter(d.msg, actor, KernelCodes.ACTOR_NOT_FOUND, `no actor "${actor}" ran on this site within ${this.opts.orphanTimeoutMs} ms of the message arriving`, 0, d.copy).then(() => this.heldSeqs.delete(d.seq));
-      }
-      if (list.length === 0) this.orphans.delete(actor);
-      else list.forEach(touch);
-    }
+      },
+      waiting: touch,
+    });
   }
 
   private async deadLetter(m: JsMsg, actor: string, code: string, reason: string, attempts: number, copy?: Delivery['copy']): Promise<void> {
@@ -301,22 +248,4 @@ export class MailboxDispatcher implements DeliveryOwner {
       this.log.error({ err, actor, seq: m.seq }, 'could not dead-letter message; it will be redelivered');
     }
   }
-}
-
-/** Parses `Cairn-Origin: <stream> <sequence>`, or nats-server's `Nats-Stream-Source: <stream>:<config hash> <sequence> ...`. */
-export function sourceOrigin(header: string | undefined): { stream: string; seq: number } | undefined {
-  if (!header) return undefined;
-  const [id, seqText] = header.split(' ');
-  const seq = Number(seqText);
-  if (!id || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
-  const colon = id.indexOf(':');
-  return { stream: colon < 0 ? id : id.slice(0, colon), seq };
-}
-
-/**
- * Whether a consumer delivery numbered `next` follows the session's last one: the first of a
- * session always does; then each is the last plus one (redeliveries get new numbers too). Pure.
- */
-export function deliveryFollows(last: number | undefined, next: number): boolean {
-  return last === undefined || next === last + 1;
 }

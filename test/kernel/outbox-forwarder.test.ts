@@ -4,7 +4,7 @@ import { DEFAULT_MAILBOX_LIMITS, mailboxStreamConfig, sourceConsumerConfig } fro
 import { StoredFloor, forwardStep, storeFailure } from '../../kernel/forward-order.ts';
 import { forwardedHeaders } from '../../kernel/forwarded-headers.ts';
 import { sourcedPositions } from '../../kernel/mailbox-sources.ts';
-import { sourceOrigin } from '../../kernel/mailbox-dispatcher.ts';
+import { sourceOrigin } from '../../kernel/delivery-order.ts';
 import { PublishAckError } from '../../kernel/stream-publisher.ts';
 import { backoffDelayMs } from '../../protocols/index.ts';
 

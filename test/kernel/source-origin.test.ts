@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceOrigin } from '../../kernel/mailbox-dispatcher.ts';
+import { sourceOrigin } from '../../kernel/delivery-order.ts';
 
 describe('source origin', () => {
   it('sourceOrigin - reads the origin stream and sequence of a sourced message', () => {

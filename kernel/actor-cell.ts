@@ -3,6 +3,7 @@ import type { ActorStatus, ActorInfo } from '../protocols/index.ts';
 import { ActorRef } from './actor-ref.ts';
 import { HandlerContext } from './handler-context.ts';
 import type { ContextOwner } from './handler-context.ts';
+import { behaviourFigures } from './actor-definition.ts';
 import type { ActorDefinition } from './actor-definition.ts';
 import type { ActorConfig } from './actor-context.ts';
 import { AppliedPositions } from './applied-positions.ts';
@@ -209,7 +210,7 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
 
   info(): ActorInfo {
     const { host, usage } = this;
-    const figures = this.figures();
+    const figures = !host && this.status === 'running' ? behaviourFigures(this.def, { id: this.id, site: this.deps.site, state: this.state }) : undefined;
     return {
       ...(figures ? { figures } : {}),
       ...{ id: this.id, site: this.deps.site, node: this.placement.node, behaviour: this.def.name, mode: this.placement.runtime.mode },
@@ -217,16 +218,6 @@ export class ActorCell<M extends Message = Message, S = unknown> implements Loop
       ...(usage ? { cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes } : {}),
       ...{ status: this.status, restarts: this.restarts, ...this.stats, queued: this.loop.length, startedAt: this.startedAt, supervisor: this.parent.name },
     };
-  }
-
-  /** The behaviour's own figures for `cairn ps`, or undefined (none, a guest, or its figures failed). */
-  private figures(): ActorInfo['figures'] {
-    if (!this.def.figures || this.host || this.status !== 'running') return undefined;
-    try {
-      return this.def.figures({ id: this.id, site: this.deps.site, state: this.state });
-    } catch {
-      return undefined;
-    }
   }
 
   /** Samples the guest's CPU and memory (no-op for inline actors and guests that cannot tell). */

@@ -67,6 +67,16 @@ export interface FiguresView<S> {
   readonly state: S;
 }
 
+/** A behaviour's own figures for `cairn ps` from a view of its actor; undefined when it has none or they failed. Pure but for the behaviour's code. */
+export function behaviourFigures<S>(def: { figures?(view: FiguresView<S>): ActorFigures }, view: FiguresView<S>): ActorFigures | undefined {
+  if (!def.figures) return undefined;
+  try {
+    return def.figures(view);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Short named figures for `cairn ps` (`peer: 'up'`, `buffered: 12`). */
 export type ActorFigures = Readonly<Record<string, string | number | boolean>>;
 

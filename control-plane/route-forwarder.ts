@@ -116,6 +116,8 @@ export class RouteForwarder {
               this.forward(m, incarnation, signal);
             }
           } finally {
+            // Before the consumer is made again: acks reaching the new one would hand the messages out anew.
+            this.acks.flush();
             signal.removeEventListener('abort', stop);
             unwatch?.();
             if (gap !== undefined) stop();

@@ -30,6 +30,12 @@ export class AckBatcher {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    for (const m of batch) m.ack();
+    for (const m of batch) {
+      try {
+        m.ack();
+      } catch {
+        // The connection is closing or closed: the message comes again, as any unacked one does.
+      }
+    }
   }
 }

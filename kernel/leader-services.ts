@@ -71,8 +71,11 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
   const stallThresholdMs = o.stallThresholdMs ?? 500;
   if (Number.isFinite(stallThresholdMs)) watchEventLoop({ thresholdMs: stallThresholdMs, handlers: o.handlers, onStall: stallReporter({ node, events, log, clock }) }, signal);
   const sources = new MailboxSources({ nc: o.nc, jsm: o.jsm, site, peers: o.peers, limits: o.limits, deadLetters: o.deadLetters, clock, log });
+  // No more waiting than the consumer lets be in flight: a full batch goes at once.
+  const acks = new AckBatcher(2, Math.min(256, o.limits.maxInFlight));
   const dispatcher = await openSiteMailbox(
     {
+      acks,
       ...{ js: o.js, jsm: o.jsm, nc: o.nc, site, node, sources, limits: o.limits, clock, log },
       ...{ deadLetters: o.deadLetters, events, orphanTimeoutMs: o.orphanTimeoutMs },
       stillLeading: () => o.stillLeading(),
@@ -88,7 +91,7 @@ export async function openLeaderServices(o: LeaderServicesOptions, signal: Abort
     recent: new RecentDeliveries(clock, o.limits.dedupWindowMs, Math.max(50_000, 20_000 * o.peers.length)),
     publishReply: (subject, data) => o.nc.publish(subject, data),
     released: (d) => (d.owner ?? dispatcher).released(d),
-    acks: new AckBatcher(),
+    acks,
     launcherFor: (mode, hostNode) => o.launchers.launcherFor(mode, hostNode),
   };
   return { dispatcher, sources, cellDeps };

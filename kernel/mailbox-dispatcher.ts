@@ -42,6 +42,8 @@ export interface DispatcherOptions {
    * its consumer, not by the actors' mailbox.capacity. @default the site mailbox's envelopes
    */
   readonly decode?: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined;
+  /** The acks of what was handled, sent before the consumer is made again (else they reach a consumer that hands the messages out anew). */
+  readonly acks?: { flush(): void };
 }
 
 /**
@@ -117,6 +119,7 @@ export class MailboxDispatcher implements DeliveryOwner {
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
       if (signal.aborted) return;
       try {
+        this.opts.acks?.flush();
         const recovered = await this.recover();
         this.consumer = recovered.consumer;
         if (recovered.incarnation !== this.incarnation) {

@@ -27,6 +27,8 @@ export interface SiteMailboxOptions {
   readonly orphanTimeoutMs?: number | undefined;
   /** The connection the mailbox is read through (watched for reconnects). */
   readonly nc?: NatsConnection;
+  /** The node's acks of handled messages (flushed before the consumer is made again). */
+  readonly acks?: { flush(): void };
   /** Whether this node still holds the site lease (asked before the consumer is recreated). */
   stillLeading(): Promise<boolean>;
   cell(actor: string): ActorCell<Message, unknown> | undefined;
@@ -53,7 +55,7 @@ export async function openSiteMailbox(o: SiteMailboxOptions, signal: AbortSignal
     o.events,
     o.clock,
     o.log,
-    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs, epochs: sources.epochs, ...(o.nc ? { connection: o.nc } : {}) },
+    { batch: Math.min(o.limits.maxInFlight, 512), orphanTimeoutMs: o.orphanTimeoutMs ?? 10_000, ackWaitMs: o.limits.ackWaitMs, epochs: sources.epochs, ...(o.nc ? { connection: o.nc } : {}), ...(o.acks ? { acks: o.acks } : {}) },
     async () => {
       // Only while this node still leads: a leader back from a partition must not take the
       // consumer from the node that took over (its lease loop stops this node meanwhile).

@@ -36,4 +36,13 @@ describe('ack batcher', () => {
     vi.advanceTimersByTime(2_000);
     expect(acked).toEqual([1, 2, 3, 4]);
   });
+
+  it('AckBatcher - an ack the closed connection refuses does not stop the others nor throw', () => {
+    const b = new AckBatcher(2, 10);
+    b.ack(msg(1));
+    b.ack({ seq: 2, ack: () => { throw new Error('connection closed'); } } as unknown as JsMsg);
+    b.ack(msg(3));
+    expect(() => b.flush()).not.toThrow();
+    expect(acked).toEqual([1, 3]);
+  });
 });

@@ -77,7 +77,7 @@ export class DirectSources {
       deps.events,
       deps.clock,
       deps.log.child({ source: source.name }),
-      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: source.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation), ...(deps.acks ? { acks: deps.acks } : {}) },
+      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: source.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation), label: `consumer of direct source ${source.name}`, ...(deps.acks ? { acks: deps.acks } : {}) },
       () => source.consumer(),
       first.incarnation,
     );

@@ -42,6 +42,8 @@ export interface DispatcherOptions {
    * its consumer, not by the actors' mailbox.capacity. @default the site mailbox's envelopes
    */
   readonly decode?: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined;
+  /** What the logs call its consumer. @default "mailbox consumer" */
+  readonly label?: string;
   /** The acks of what was handled, sent before the consumer is made again (else they reach a consumer that hands the messages out anew). */
   readonly acks?: { flush(): void };
 }
@@ -107,13 +109,13 @@ export class MailboxDispatcher implements DeliveryOwner {
           this.route(m);
         }
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'mailbox consumer failed');
+        this.log.warn({ err: (err as Error).message }, `${this.opts.label ?? 'mailbox consumer'} failed`);
       }
       if (signal.aborted) return;
       // The pull ended without being asked to: the consumer or stream is gone, or deliveries were
       // lost on the way (see route). Recreate it (in stream order) and resume.
       const delayMs = this.broken ? 0 : backoffDelayMs(++attempt, { initialMs: 100, maxMs: 5_000 });
-      this.log.warn({ attempt, delayMs, reason: this.broken ?? 'the consumer or its stream is gone' }, 'mailbox consumer lost; recreating it');
+      this.log.warn({ attempt, delayMs, reason: this.broken ?? 'the consumer or its stream is gone' }, `${this.opts.label ?? 'mailbox consumer'} lost; recreating it`);
       this.broken = undefined;
       this.lastDelivery = undefined;
       await this.clock.sleep(delayMs, signal).catch(() => undefined);
@@ -131,9 +133,9 @@ export class MailboxDispatcher implements DeliveryOwner {
         }
         this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
         this.watchReconnect();
-        this.log.warn({ attempt }, 'mailbox consumer recreated; consuming again');
+        this.log.warn({ attempt }, `${this.opts.label ?? 'mailbox consumer'} recreated; consuming again`);
       } catch (err) {
-        this.log.warn({ err: (err as Error).message, attempt }, 'could not recreate the mailbox consumer yet; retrying');
+        this.log.warn({ err: (err as Error).message, attempt }, `could not recreate the ${this.opts.label ?? 'mailbox consumer'} yet; retrying`);
       }
     }
   }

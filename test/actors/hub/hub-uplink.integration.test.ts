@@ -84,6 +84,25 @@ function payloads(items: readonly { readonly body: unknown }[]): string[] {
   return items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data));
 }
 
+/** How many device publishes `site`'s consumer for the meters app holds on the MQTT store (pending and unacked). */
+const heldInStore = (nc: Awaited<ReturnType<typeof connect>>, site: string) => async (): Promise<number> => {
+  const info = await (await jetstreamManager(nc)).consumers.info('$MQTT_msgs', `cairn-rt-${site}-meters`);
+  return info.num_pending + info.num_ack_pending;
+};
+
+/** How many device publishes the `dropped` events among `events` count. */
+const droppedIn = (events: readonly ActorEvent[]) => (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+
+/** Runs the meters app's routes with their fill watch (stopped at cleanup), then one device publishes 1-130 at QoS 1 on meter/1/kwh. */
+async function runAndPublish130(executor: RouteExecutor, plan: RoutePlan, mqttPort: number, clientId: string): Promise<void> {
+  await executor.run('meters', plan);
+  const watch = new AbortController();
+  const watching = executor.watchFill(watch.signal);
+  cleanups.push(async () => (watch.abort(), await watching, await executor.stop()));
+  const dev = await device(mqttPort, clientId);
+  for (let i = 1; i <= 130; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
+}
+
 describe('hub uplink', () => {
   it('uplink - 10,000 QoS 1 publishes made while the routed actor\u2019s node is down are each handled once after it comes back', async () => {
     const { server, nc, mqttPort } = await meterServer();
@@ -242,11 +261,7 @@ spec:
     const publish = async (from: number, to: number): Promise<void> => {
       for (let i = from; i <= to; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
     };
-    const jsm = await jetstreamManager(nc);
-    const held = async (): Promise<number> => {
-      const info = await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-held-meters');
-      return info.num_pending + info.num_ack_pending;
-    };
+    const held = heldInStore(nc, 'held');
     await publish(1, 70);
     await expect.poll(held).toBe(70);
     await new Promise((r) => setTimeout(r, 300));
@@ -258,7 +273,7 @@ spec:
     await expect.poll(held).toBe(90);
     await publish(91, 130);
     // Dropped as the limit is passed (one check may see part of the 40), each drop counted.
-    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+    const dropped = droppedIn(events);
     await expect.poll(dropped, { timeout: 10_000 }).toBe(30);
     expect(events.find((e) => e.type === 'dropped')).toMatchObject({ actor: 'tally', stream: '$MQTT_msgs', code: 'CAIRN_ROUTE_CAPTURE_DROPPED' });
     expect(await held()).toBe(100);
@@ -278,18 +293,9 @@ spec:
       if (full) throw Object.assign(new Error("actor tally's mailbox is full"), { code: 'CAIRN_MAILBOX_FULL' });
       forwarded.push(...payloads(items));
     });
-    await executor.run('meters', plan);
-    const watch = new AbortController();
-    const watching = executor.watchFill(watch.signal);
-    cleanups.push(async () => (watch.abort(), await watching, await executor.stop()));
-    const dev = await device(mqttPort, 'slow-1');
-    for (let i = 1; i <= 130; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
-    const jsm = await jetstreamManager(nc);
-    const held = async (): Promise<number> => {
-      const info = await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-slow-meters');
-      return info.num_pending + info.num_ack_pending;
-    };
-    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
+    await runAndPublish130(executor, plan, mqttPort, 'slow-1');
+    const held = heldInStore(nc, 'slow');
+    const dropped = droppedIn(events);
     await expect.poll(dropped, { timeout: 15_000 }).toBe(30);
     expect(await held()).toBe(100);
     expect(forwarded).toEqual([]);
@@ -329,18 +335,9 @@ spec:
       direct: (source) => system.node.deliverFrom(source),
       onEvent: (e) => void ('stream' in e && e.stream === '$MQTT_msgs' && events.push(e)),
     });
-    await executor.run('meters', plan);
-    const watch = new AbortController();
-    const watching = executor.watchFill(watch.signal);
-    cleanups.push(async () => (watch.abort(), await watching, await executor.stop()));
-    const dev = await device(mqttPort, 'slowdirect-1');
-    for (let i = 1; i <= 130; i++) await dev.publishAsync('meter/1/kwh', String(i), { qos: 1 });
-    const dropped = (): number => events.reduce((n, e) => n + (e.type === 'dropped' ? e.count : 0), 0);
-    await expect.poll(dropped, { timeout: 15_000 }).toBe(30);
-    const held = async (): Promise<number> => {
-      const info = await (await jetstreamManager(nc)).consumers.info('$MQTT_msgs', `cairn-rt-${site}-meters`);
-      return info.num_pending + info.num_ack_pending;
-    };
+    await runAndPublish130(executor, plan, mqttPort, 'slowdirect-1');
+    await expect.poll(droppedIn(events), { timeout: 15_000 }).toBe(30);
+    const held = heldInStore(nc, site);
     expect(await held()).toBe(100);
     open();
     // The first was in hand when the cut came (counted among the dropped, handled all the same); 2-30

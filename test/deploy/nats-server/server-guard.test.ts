@@ -32,6 +32,14 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
+/** A separate process that starts a nats-server on `dir` and `port` and stays alive: the server's pid, and the process. */
+async function startedElsewhere(dir: string, port: number): Promise<{ readonly starter: ReturnType<typeof spawn>; readonly pid: number }> {
+  const starter = spawn(process.execPath, ['--import', 'tsx', STARTER, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(async () => void starter.kill('SIGKILL'));
+  const pid = Number(await new Promise<string>((resolve) => createInterface({ input: starter.stdout! }).once('line', resolve)));
+  return { starter, pid };
+}
+
 describe('nats-server guard', () => {
   it('guardedCommand - runs the server under setpriv with a parent-death SIGTERM, or as is without setpriv', () => {
     expect(guardedCommand('/bin/nats-server', ['-c', 'x.conf'], '/usr/bin/setpriv')).toEqual({ command: '/usr/bin/setpriv', args: ['--pdeathsig', 'TERM', '--', '/bin/nats-server', '-c', 'x.conf'] });
@@ -41,9 +49,7 @@ describe('nats-server guard', () => {
   it('nats-server guard - a server whose starting process is killed with SIGKILL exits too', async () => {
     const dir = await tempDir();
     const port = await freePort();
-    const starter = spawn(process.execPath, ['--import', 'tsx', STARTER, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    cleanups.push(async () => void starter.kill('SIGKILL'));
-    const pid = Number(await new Promise<string>((resolve) => createInterface({ input: starter.stdout! }).once('line', resolve)));
+    const { starter, pid } = await startedElsewhere(dir, port);
     expect(await running(pid)).toBe(true);
     starter.kill('SIGKILL');
     await expect.poll(() => running(pid), { timeout: 10_000, interval: 50 }).toBe(false);
@@ -72,9 +78,7 @@ describe('nats-server guard', () => {
     const dir = await tempDir();
     const port = await freePort();
     // A live site: another process started the server on this directory and still runs.
-    const starter = spawn(process.execPath, ['--import', 'tsx', STARTER, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    cleanups.push(async () => void starter.kill('SIGKILL'));
-    const pid = Number(await new Promise<string>((resolve) => createInterface({ input: starter.stdout! }).once('line', resolve)));
+    const { starter, pid } = await startedElsewhere(dir, port);
     await expect(startNatsServer({ config: { host: '127.0.0.1', port }, dir })).rejects.toMatchObject({ code: 'CAIRN_NATS_SERVER_STORE_IN_USE', message: expect.stringContaining(`started by the running process ${starter.pid}`) });
     expect(await running(pid)).toBe(true);
     expect(await readFile(join(dir, 'nats-server.conf.pid'), 'utf8')).toBe(String(pid));

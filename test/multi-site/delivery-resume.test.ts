@@ -29,7 +29,7 @@ const controllers: AppController[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cairn-resume-'));
-  // About 5 s for the whole file: a cut can land in the middle.
+  // About 5 s for the whole file: a cut can land before its end.
   topology = await startTopology(['edge1'], { linkBytesPerSecond: 10 * MB });
   for (const [site, url] of [['cloud', topology.cloud.url], ['edge1', topology.edges.edge1!.url]] as const) {
     const system = await createActorSystem({ servers: url, site, node: `${site}-n1` });
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('delivery over a slow link', () => {
-  it('delivery - a 50 MB file cut off half-way resumes where it stopped, and the edge runs with it whole', async () => {
+  it('delivery - a 50 MB file cut off after 40 MB resumes where it stopped, and the edge runs with it whole', async () => {
     await writeFile(join(dir, 'model.bin'), randomBytes(SIZE));
     await writeFile(
       join(dir, 'reader.ts'),
@@ -63,10 +63,9 @@ describe('delivery over a slow link', () => {
 
     const jsm = await jetstreamManager(edgeNc);
     const mirrored = async (): Promise<number> => (await jsm.streams.info(Streams.chunks).catch(() => undefined))?.state.bytes ?? 0;
-    // Cut once a good part has arrived, and before all of it has.
-    await expect.poll(mirrored, { timeout: 30_000, interval: 50 }).toBeGreaterThan(15 * MB);
+    // Cut once most of it has arrived (more than a resume can cost, below), and before all of it has.
+    await expect.poll(mirrored, { timeout: 30_000, interval: 50 }).toBeGreaterThan(40 * MB);
     link.freeze();
-    const before = link.forwardedBytes - start;
     const atCut = await mirrored();
     expect(atCut).toBeLessThan(SIZE);
     link.thaw({ reset: true });
@@ -75,9 +74,12 @@ describe('delivery over a slow link', () => {
     const edge = systems[1]!;
     await expect.poll(() => edge.ref('far-reader').ask({ type: 'digest' }, { timeout: 5_000 }).catch(() => undefined), { timeout: 90_000, interval: 500 }).toBe(want);
     const total = link.forwardedBytes - start;
-    // Everything crossed about once: starting over would have sent what had arrived again.
+    // Starting over would send again all that had arrived (more than 40 MiB). A resume sends again
+    // only what was in flight: at most the server's flow-control window for a mirror (32 MiB), and
+    // usually far less, but on a loaded machine a resumed consumer's window may cross the link
+    // before the mirror drops it (seen once: 19.6 MiB more than the file).
     expect(total).toBeGreaterThan(SIZE);
-    expect(total).toBeLessThan(SIZE + before / 2);
+    expect(total - SIZE).toBeLessThan(atCut);
     expect(await mirrored()).toBeLessThan(SIZE + 2 * MB);
   }, 150_000);
 });

@@ -94,7 +94,9 @@ function toDeadLetter(m: StoredMsg): DeadLetter {
   const omitted = omittedHeader ? Number(omittedHeader) : undefined;
   return {
     seq: m.seq,
-    actor: subject.slice(subject.lastIndexOf('.') + 1),
+    // The dead letter's own subject names its actor (cairn.dlq.<site>.<actor>); the subject it came
+    // from may be another stream's (a direct source's message that could not be read).
+    actor: m.subject.slice(m.subject.lastIndexOf('.') + 1),
     code: m.header.get(Headers.dlqCode),
     reason: m.header.get(Headers.dlqReason),
     attempts: Number(m.header.get(Headers.dlqAttempts) || 0),

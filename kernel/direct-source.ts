@@ -20,8 +20,14 @@ export interface DirectSourceOptions {
    * not acked first, in stream order (a consumer moved back to its ack floor).
    */
   consumer(): Promise<{ readonly consumer: Consumer; readonly incarnation: string }>;
-  /** The actor and envelope of a message read; undefined when it is for no actor here (it is acked). */
+  /**
+   * The actor and envelope of a message read; undefined when it is for no actor here (it is acked).
+   * A message it throws on is dead-lettered (code CAIRN_UNDECODABLE unless the error has one) under
+   * `unreadableActor`, as stored in this stream (a replay stores it there again).
+   */
   decode(m: JsMsg, incarnation: string): DecodedDelivery | undefined;
+  /** @default UNREADABLE_ACTOR ("~unreadable") */
+  readonly unreadableActor?: string;
   /** Messages pulled at a time. @default 256 */
   readonly batch?: number;
   /** The consumer's ack wait: what waits is kept alive at a third of it. */
@@ -77,7 +83,7 @@ export class DirectSources {
       deps.events,
       deps.clock,
       deps.log.child({ source: source.name }),
-      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: source.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation), label: `consumer of direct source ${source.name}`, ...(deps.acks ? { acks: deps.acks } : {}) },
+      { batch: source.batch ?? 256, orphanTimeoutMs: deps.orphanTimeoutMs, ackWaitMs: source.ackWaitMs, epochs: deps.epochs, ...(deps.nc ? { connection: deps.nc } : {}), decode: (m, incarnation) => source.decode(m, incarnation), ...(source.unreadableActor === undefined ? {} : { unreadableActor: source.unreadableActor }), label: `consumer of direct source ${source.name}`, ...(deps.acks ? { acks: deps.acks } : {}) },
       () => source.consumer(),
       first.incarnation,
     );

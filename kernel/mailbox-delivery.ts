@@ -19,14 +19,14 @@ export interface DecodedDelivery {
 
 /**
  * What a dispatcher makes of a message it read: a delivery for an actor; one for no actor (acked
- * unhandled); one it cannot read: dead-lettered with a code (a mailbox message) or left unacked
- * (a direct source's, whose reading failed: it comes again).
+ * unhandled); one it cannot read, dead-lettered with a code (a direct source's with its copy: the
+ * message as stored there, keyed by that stream).
  */
 export type ReadMessage =
   | { readonly delivery: Delivery }
   | { readonly skip: true }
-  | { readonly undecodable: { readonly actor: string; readonly code: string; readonly reason: string } }
-  | { readonly unread: Error };
+  | { readonly undecodable: { readonly actor: string; readonly code: string; readonly reason: string; readonly copy?: Delivery['copy'] } };
+
 
 /** A site mailbox message: its envelope, origin (another site's, by epoch) and ttl. Pure but for the clock value given. */
 export function mailboxDelivery(m: JsMsg, seq: number, timestampNanos: number, incarnation: string, epochs: OriginEpochs, now: number): ReadMessage {
@@ -47,13 +47,20 @@ export function mailboxDelivery(m: JsMsg, seq: number, timestampNanos: number, i
   return { delivery: { msg: m, seq, mailbox: incarnation, actor, envelope, ...(origin ? { origin } : {}), ...(expiry === undefined ? {} : { expiresAt: expiry }), attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now } };
 }
 
-/** A direct source's message, read by its `decode` (see DispatcherOptions.decode). */
-export function directDelivery(m: JsMsg, seq: number, incarnation: string, decode: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined, owner: DeliveryOwner, now: number): ReadMessage {
+/**
+ * A direct source's message, read by its `decode` (see DispatcherOptions.decode). One `decode`
+ * throws on is dead-lettered under `unreadableActor`, as it is stored in its stream. Pure but for the clock value given.
+ */
+export function directDelivery(m: JsMsg, seq: number, incarnation: string, decode: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined, owner: DeliveryOwner, now: number, unreadableActor: string): ReadMessage {
   let decoded: DecodedDelivery | undefined;
   try {
     decoded = decode(m, incarnation);
   } catch (err) {
-    return { unread: err as Error };
+    // Read again it would fail again: a poison message, kept with its reason where an operator looks.
+    const reason = `the direct source could not read ${m.subject} (sequence ${seq}): ${(err as Error)?.message ?? String(err)}`;
+    // Its dead letter is keyed by the stream it came from (the same sequence of another stream is another message).
+    const copy = { data: m.data, subject: m.subject, stream: `${m.info.stream}@${incarnation}` };
+    return { undecodable: { actor: unreadableActor, code: isCairnError(err) ? err.code : KernelCodes.UNDECODABLE, reason, copy } };
   }
   if (!decoded) return { skip: true };
   return { delivery: { msg: m, seq, actor: decoded.actor, envelope: decoded.envelope, origin: decoded.origin, copy: decoded.copy, owner, boundedBySource: true, attempts: 0, notBefore: 0, receivedAt: now, touchedAt: now } };

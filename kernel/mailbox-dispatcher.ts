@@ -42,11 +42,16 @@ export interface DispatcherOptions {
    * its consumer, not by the actors' mailbox.capacity. @default the site mailbox's envelopes
    */
   readonly decode?: (m: JsMsg, incarnation: string) => DecodedDelivery | undefined;
+  /** The actor whose dead letters hold a message `decode` throws on. @default UNREADABLE_ACTOR */
+  readonly unreadableActor?: string;
   /** What the logs call its consumer. @default "mailbox consumer" */
   readonly label?: string;
   /** The acks of what was handled, sent before the consumer is made again (else they reach a consumer that hands the messages out anew). */
   readonly acks?: { flush(): void };
 }
+
+/** Whose dead letters hold a direct source's message that could not be read, unless told. */
+export const UNREADABLE_ACTOR = '~unreadable';
 
 /**
  * Reads the site's one shared mailbox consumer and routes each message to its actor's cell by the
@@ -200,10 +205,15 @@ export class MailboxDispatcher implements DeliveryOwner {
     this.lastDelivery = info.deliverySequence;
     if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
     const now = this.clock.now();
-    const read = this.opts.decode ? directDelivery(m, seq, this.incarnation, this.opts.decode, this, now) : mailboxDelivery(m, seq, info.timestampNanos, this.incarnation, this.opts.epochs, now);
+    const read = this.opts.decode
+      ? directDelivery(m, seq, this.incarnation, this.opts.decode, this, now, this.opts.unreadableActor ?? UNREADABLE_ACTOR)
+      : mailboxDelivery(m, seq, info.timestampNanos, this.incarnation, this.opts.epochs, now);
     if ('skip' in read) return void m.ack();
-    if ('unread' in read) return void this.log.error({ err: read.unread, seq }, 'direct source: a message could not be read; it stays unacked and comes again');
-    if ('undecodable' in read) return void this.deadLetter(m, read.undecodable.actor, read.undecodable.code, read.undecodable.reason, 0);
+    if ('undecodable' in read) {
+      const { actor, code, reason, copy } = read.undecodable;
+      if (copy) this.log.error({ actor, code, seq }, reason);
+      return void this.deadLetter(m, actor, code, reason, 0, copy);
+    }
     const d = read.delivery;
     this.heldSeqs.add(seq);
     const target = this.lookup(d.actor);

@@ -24,13 +24,16 @@ describe('reading a message into a delivery', () => {
     expect(read).toMatchObject({ undecodable: { actor: 'counter', code: expect.stringMatching(/^CAIRN_/) } });
   });
 
-  it('directDelivery - what decode makes, owned by its source and bounded by it; nothing for no actor; a decode that throws leaves it unread', () => {
+  it('directDelivery - what decode makes, owned by its source and bounded by it; nothing for no actor; a decode that throws dead-letters it as stored, keyed by its stream', () => {
     const owner = { released: () => undefined, orphan: () => undefined };
     const decoded: DecodedDelivery = { actor: 'tally', envelope, origin: { stream: '$MQTT_msgs@9', seq: 3 }, copy: { data: new Uint8Array(), subject: 'cairn.mbx.edge1.tally', stream: '$MQTT_msgs@9' } };
-    const m = msg('$MQTT.msgs.meter.1', new Uint8Array());
-    expect(directDelivery(m, 3, '9', () => decoded, owner, 5)).toMatchObject({ delivery: { seq: 3, actor: 'tally', origin: decoded.origin, copy: decoded.copy, owner, boundedBySource: true, receivedAt: 5 } });
-    expect(directDelivery(m, 3, '9', () => undefined, owner, 5)).toEqual({ skip: true });
-    expect(directDelivery(m, 3, '9', () => { throw new Error('bad'); }, owner, 5)).toMatchObject({ unread: { message: 'bad' } });
+    const data = new Uint8Array([7]);
+    const m = { ...msg('$MQTT.msgs.meter.1', data), info: { stream: '$MQTT_msgs' } } as unknown as JsMsg;
+    expect(directDelivery(m, 3, '9', () => decoded, owner, 5, '~unreadable')).toMatchObject({ delivery: { seq: 3, actor: 'tally', origin: decoded.origin, copy: decoded.copy, owner, boundedBySource: true, receivedAt: 5 } });
+    expect(directDelivery(m, 3, '9', () => undefined, owner, 5, '~unreadable')).toEqual({ skip: true });
+    expect(directDelivery(m, 3, '9', () => { throw new Error('bad'); }, owner, 5, '~unreadable')).toEqual({
+      undecodable: { actor: '~unreadable', code: 'CAIRN_UNDECODABLE', reason: 'the direct source could not read $MQTT.msgs.meter.1 (sequence 3): bad', copy: { data, subject: '$MQTT.msgs.meter.1', stream: '$MQTT_msgs@9' } },
+    });
   });
 });
 

@@ -65,7 +65,7 @@ export class ActorNode {
   private readonly abort = new AbortController();
   private readonly messenger: SiteSender;
   private readonly deadLetters: DeadLetters;
-  private dispatcher!: MailboxDispatcher;
+  private dispatcher: MailboxDispatcher | undefined;
   private readonly direct = new DirectSources();
   private treeProvider: () => TreeNode[] = () => [];
   private state: 'created' | 'standby' | 'running' | 'stopping' | 'stopped' = 'created';
@@ -184,12 +184,12 @@ export class ActorNode {
    */
   createCell<M extends Message, S>(def: ActorDefinition<M, S>, id: string, parent: CellParent, runtime: RuntimeSpec = INLINE, host?: HostChoice, config?: ActorConfig): ActorCell<M, S> {
     this.assertRunning();
-    return this.cells.create(this.cellDeps!, [this.dispatcher, ...this.direct.dispatchers()], def, id, parent, runtime, host, config);
+    return this.cells.create(this.cellDeps!, [this.dispatcher!, ...this.direct.dispatchers()], def, id, parent, runtime, host, config);
   }
 
   /** Forgets a stopped actor; messages it had not handled wait as orphans (it may be spawned again). */
   removeCell(id: string): void {
-    this.cells.remove(id, this.dispatcher);
+    this.cells.remove(id, this.dispatcher!);
   }
 
   /**
@@ -229,7 +229,9 @@ export class ActorNode {
     const wasRegistered = wasRunning || this.state === 'standby';
     this.state = 'stopping';
     this.abort.abort();
-    if (wasRunning) {
+    // The leader's services were opened (also when the lease was lost before the node ran: its
+    // consumer is stopped by the abort, but what it holds goes back and its sweeper ends here).
+    if (this.dispatcher !== undefined) {
       await this.direct.stopAll();
       await this.dispatcher.stop();
       // What was handled is acked before the rest is handed back.

@@ -137,12 +137,19 @@ export interface DeviceClient {
   readonly since: number;
   /** The server's connection id: a device that reconnects has a new one. */
   readonly cid: number;
+  /** When it disconnected (ms since the epoch, the server's clock): a closed connection only. */
+  readonly until?: number;
 }
 
 /** The devices connected now, as the process running the site's server last saw them (it looks every second). */
 export interface DeviceClientsMsg {
   readonly type: 'device-clients';
   readonly clients: readonly DeviceClient[];
+  /**
+   * Device connections that closed since the last list, with `until` (each told once): those that
+   * came and went between two reads are seen through these.
+   */
+  readonly closed?: readonly DeviceClient[];
 }
 
 /** What the process running a site's server tells the actor whose DeviceAccess it serves, at most about once a second. */

@@ -171,13 +171,16 @@ export const HubActor = defineActor<HubMsg, HubState, HubConfig>({
         if (ctx.config.report) await ctx.tell(ctx.ref<DeviceIncidentsMsg>(ctx.config.report.to), m);
       })
       .with({ type: 'device-clients' }, async (m) => {
-        const { connected, disconnected } = deviceClientChanges(ctx.state.clients ?? [], m.clients);
-        if (connected.length === 0 && disconnected.length === 0) return;
+        const { connected, disconnected, brief } = deviceClientChanges(ctx.state.clients ?? [], m.clients, m.closed);
+        if (connected.length === 0 && disconnected.length === 0 && brief.length === 0) return;
         const at = Date.now();
-        const events: DeviceEvent[] = [
-          ...disconnected.map((c): DeviceEvent => ({ event: 'disconnected', client: c.client, ...(c.user === undefined ? {} : { user: c.user }), address: c.address, since: c.since, at })),
-          ...connected.map((c): DeviceEvent => ({ event: 'connected', client: c.client, ...(c.user === undefined ? {} : { user: c.user }), address: c.address, since: c.since, at })),
-        ];
+        const until = new Map((m.closed ?? []).map((c) => [c.cid, c.until]));
+        const event = (kind: DeviceEvent['event'], c: DeviceClient): DeviceEvent => {
+          const stop = kind === 'disconnected' ? until.get(c.cid) : undefined;
+          return { event: kind, client: c.client, ...(c.user === undefined ? {} : { user: c.user }), address: c.address, since: c.since, ...(stop === undefined ? {} : { until: stop }), at };
+        };
+        // In the order they happened: those gone, those that came and went in between, those new.
+        const events: DeviceEvent[] = [...disconnected.map((c) => event('disconnected', c)), ...brief.flatMap((c) => [event('connected', c), event('disconnected', c)]), ...connected.map((c) => event('connected', c))];
         for (const e of events) ctx.log.info({ device: e }, `hub: device ${JSON.stringify(e.client)}${e.user === undefined ? '' : ` (user ${JSON.stringify(e.user)})`} ${e.event} from ${e.address}`);
         // Published before the state moves on: a failed publish is retried with the same changes.
         const subject = ctx.config.events?.subject;

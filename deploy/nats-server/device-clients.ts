@@ -6,6 +6,8 @@ interface ConnzConnection {
   readonly ip?: string;
   readonly port?: number;
   readonly start?: string;
+  /** When it closed (closed connections only). */
+  readonly stop?: string;
   readonly authorized_user?: string;
   readonly mqtt_client?: string;
 }
@@ -16,7 +18,41 @@ export function connzPath(limit: number, offset = 0): string {
 }
 
 /**
- * The MQTT devices of a `/connz` answer (connections with an MQTT client id), oldest first.
+ * The `/connz` query listing the `limit` connections that closed last, newest first (the server
+ * keeps the last 10,000 closed connections).
+ */
+export function closedConnzPath(limit: number): string {
+  return `/connz?auth=true&state=closed&sort=stop&limit=${limit}`;
+}
+
+/**
+ * Which closed device connections are news to the hub: each is told once (after the hub took it),
+ * and those already closed at the first read (before this watch began) never are. Keyed by
+ * connection id and start, since a restarted server numbers its connections from 1 again.
+ */
+export class ClosedDevices {
+  private told: Set<string> | undefined;
+
+  /** The devices of a read of the closed connections not told yet. */
+  news(closed: readonly DeviceClient[]): DeviceClient[] {
+    if (this.told === undefined) {
+      this.told = new Set(closed.map(closedKey));
+      return [];
+    }
+    return closed.filter((c) => !this.told!.has(closedKey(c)));
+  }
+
+  /** The hub took this read: its closed devices are told (those the server no longer lists are forgotten). */
+  tookAll(closed: readonly DeviceClient[]): void {
+    this.told = new Set(closed.map(closedKey));
+  }
+}
+
+const closedKey = (c: DeviceClient): string => `${c.cid}@${c.since}`;
+
+/**
+ * The MQTT devices of a `/connz` answer (connections with an MQTT client id), oldest first; of a
+ * closed connection, also when it closed (`until`).
  * The site's own MQTT login (the hub's downlink) is not a device. Pure.
  */
 export function deviceClientsOf(connz: unknown, notDevices: readonly string[]): DeviceClient[] {
@@ -29,6 +65,7 @@ export function deviceClientsOf(connz: unknown, notDevices: readonly string[]): 
       ...(c.authorized_user ? { user: c.authorized_user } : {}),
       address: `${c.ip ?? '?'}:${c.port ?? 0}`,
       since: c.start ? Date.parse(c.start) : 0,
+      ...(c.stop ? { until: Date.parse(c.stop) } : {}),
       cid: c.cid ?? 0,
     }))
     .sort((a, b) => a.since - b.since || a.cid - b.cid);

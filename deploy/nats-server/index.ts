@@ -59,4 +59,4 @@ export { locateNatsCli } from './find-nats-cli.ts';
 export type { FoundNatsCli } from './find-nats-cli.ts';
 export { findSetpriv, guardedCommand, isServerOn, stopEarlierServer } from './server-guard.ts';
 export { parseDeviceIncident } from './device-incidents.ts';
-export { connzPath, deviceClientsOf } from './device-clients.ts';
+export { ClosedDevices, closedConnzPath, connzPath, deviceClientsOf } from './device-clients.ts';

@@ -6,12 +6,14 @@ import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Buckets, DOWNLINK_USER, isCairnError } from '../../protocols/index.ts';
 import type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceLoginMsg } from '../../protocols/index.ts';
-import { certificateSubject, connzPath, deviceClientsOf, downlinkLogin, freePort, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
+import { ClosedDevices, certificateSubject, closedConnzPath, connzPath, deviceClientsOf, downlinkLogin, freePort, parseDeviceIncident, withDeviceAccess } from '../nats-server/index.ts';
 import type { NatsServerConfig, ReconfigurableServer } from '../nats-server/index.ts';
 
 /** How often refused devices are told to their hub, at most. */
 const INCIDENT_WINDOW_MS = 1_000;
 const INCIDENTS_PER_WINDOW = 100;
+/** Closed connections read each second: more devices leaving within one second are not all seen. */
+const CLOSED_PER_READ = 1_024;
 
 export interface DeviceAccessSyncOptions {
   readonly site: string;
@@ -139,25 +141,32 @@ export async function syncDeviceAccess(o: DeviceAccessSyncOptions): Promise<void
     else omitted += 1;
   });
   // The devices connected, read from the monitoring endpoint each second; the hub is told the
-  // whole list whenever it changed (one tell in flight; a failed one is made again next second).
+  // whole list whenever it changed, with the connections that closed since (so that one that came
+  // and went within the second is seen too). One tell in flight; a failed one is made again next
+  // second. Open connections are read before closed ones: one that closes in between is in both
+  // (still connected for now), never in neither.
   let clientsTold = '[]';
   let clientsBusy = false;
+  const closedDevices = new ClosedDevices();
+  const connz = async (path: string): Promise<{ total?: number; limit?: number }> => (await fetch(`http://${o.server.config.http}${path}`, { signal: AbortSignal.timeout(2_000) })).json() as Promise<{ total?: number; limit?: number }>;
   const tellClients = async (hub: string): Promise<void> => {
     if (clientsBusy || !(o.server.config.mqtt || o.server.config.websocket) || !o.server.config.http) return;
     clientsBusy = true;
     try {
       const clients: DeviceClient[] = [];
       for (let offset = 0; ; ) {
-        const res = await fetch(`http://${o.server.config.http}${connzPath(1024, offset)}`, { signal: AbortSignal.timeout(2_000) });
-        const body = (await res.json()) as { total?: number; limit?: number };
+        const body = await connz(connzPath(1024, offset));
         clients.push(...deviceClientsOf(body, hubUsers));
         offset += body.limit ?? 1024;
         if (offset >= (body.total ?? 0)) break;
       }
+      const closed = deviceClientsOf(await connz(closedConnzPath(CLOSED_PER_READ)), hubUsers);
+      const news = closedDevices.news(closed);
       const key = JSON.stringify(clients);
-      if (key === clientsTold) return;
-      await o.tell(hub, { type: 'device-clients', clients });
+      if (key === clientsTold && news.length === 0) return;
+      await o.tell(hub, { type: 'device-clients', clients, ...(news.length === 0 ? {} : { closed: news }) });
       clientsTold = key;
+      closedDevices.tookAll(closed);
     } catch (err) {
       o.log.debug({ err }, 'device access: connected devices not read or not told; trying again');
     } finally {

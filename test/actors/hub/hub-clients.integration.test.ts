@@ -1,7 +1,7 @@
 // Connected devices on the embedded site (cairn up's path): the process running the server reads
 // them from its monitoring endpoint and tells the hub, which lists them (status, `cairn hub
 // clients`) and publishes connects and disconnects for routes; a device's last will reaches the
-// actor routed its topic.
+// actor routed its topic; a device connected for less than the second between reads is seen too.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +83,14 @@ spec:
   await expect.poll(async () => (await seen()).map((s) => `${s.subject} ${s.subject.endsWith('status') ? s.text : ''}`.trim()), { timeout: 30_000, interval: 250 }).toEqual(
     expect.arrayContaining(['plant.d-1.status offline', 'devices.disconnected.d-1']),
   );
+  expect((await status()).clients).toEqual([]);
+
+  // A device that comes and goes between two reads of the server (once a second) is seen too: its
+  // connect and disconnect reach the routed actor, the disconnect with when it happened.
+  const flash = await connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'd-flash', username: 'dev', password: 'pw', protocolVersion: 4, reconnectPeriod: 0 });
+  await flash.endAsync();
+  await expect.poll(async () => (await seen()).map((s) => s.subject).filter((s) => s.endsWith('d-flash')), { timeout: 30_000, interval: 250 }).toEqual(['devices.connected.d-flash', 'devices.disconnected.d-flash']);
+  const left = JSON.parse((await seen()).find((s) => s.subject === 'devices.disconnected.d-flash')!.text) as { since: number; until: number };
+  expect(left.until).toBeGreaterThanOrEqual(left.since);
   expect((await status()).clients).toEqual([]);
 }, 120_000);

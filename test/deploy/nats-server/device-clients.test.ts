@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connzPath, deviceClientsOf } from '../../../deploy/nats-server/index.ts';
+import { ClosedDevices, closedConnzPath, connzPath, deviceClientsOf } from '../../../deploy/nats-server/index.ts';
 import { deviceClientChanges, deviceEventSubject } from '../../../actors/index.ts';
 import { formatDeviceClients } from '../../../deploy/cli/index.ts';
 
@@ -29,8 +29,35 @@ describe('device clients', () => {
     const a = { client: 's-1', address: '127.0.0.1:1', since: 1, cid: 1 };
     const b = { client: 's-2', address: '127.0.0.1:2', since: 2, cid: 2 };
     const a2 = { ...a, cid: 3, since: 3 };
-    expect(deviceClientChanges([a, b], [b, a2])).toEqual({ connected: [a2], disconnected: [a] });
-    expect(deviceClientChanges([a], [a])).toEqual({ connected: [], disconnected: [] });
+    expect(deviceClientChanges([a, b], [b, a2])).toEqual({ connected: [a2], disconnected: [a], brief: [] });
+    expect(deviceClientChanges([a], [a])).toEqual({ connected: [], disconnected: [], brief: [] });
+  });
+
+  it('changes - a connection that closed between two lists and was in neither came and went (brief); one in a list is not', () => {
+    const a = { client: 's-1', address: '127.0.0.1:1', since: 1, cid: 1 };
+    const gone = { ...a, until: 5 };
+    const flash2 = { client: 's-2', address: '127.0.0.1:2', since: 3, cid: 3, until: 4 };
+    const flash1 = { client: 's-3', address: '127.0.0.1:3', since: 2, cid: 2, until: 6 };
+    expect(deviceClientChanges([a], [], [gone, flash2, flash1])).toEqual({ connected: [], disconnected: [a], brief: [flash1, flash2] });
+    // Closed after the open list was read: still connected for now, it leaves with the next list.
+    expect(deviceClientChanges([], [a], [gone]).brief).toEqual([]);
+  });
+
+  it('closed connections - read newest first; each is news once, after the hub took it; those closed before the first read never are', () => {
+    expect(closedConnzPath(1024)).toBe('/connz?auth=true&state=closed&sort=stop&limit=1024');
+    const closedConnz = { connections: [{ cid: 12, ip: '127.0.0.1', port: 40200, start: '2026-12-02T04:31:00Z', stop: '2026-12-02T04:31:00.4Z', authorized_user: 'dev', mqtt_client: 's-9' }] };
+    const [s9] = deviceClientsOf(closedConnz, []);
+    expect(s9).toEqual({ client: 's-9', user: 'dev', address: '127.0.0.1:40200', since: Date.parse('2026-12-02T04:31:00Z'), until: Date.parse('2026-12-02T04:31:00.4Z'), cid: 12 });
+    const old = { client: 'old', address: '127.0.0.1:1', since: 1, until: 2, cid: 1 };
+    const watch = new ClosedDevices();
+    expect(watch.news([old])).toEqual([]); // before this watch began
+    expect(watch.news([s9!, old])).toEqual([s9]);
+    expect(watch.news([s9!, old])).toEqual([s9]); // not taken yet: news again
+    watch.tookAll([s9!, old]);
+    expect(watch.news([s9!, old])).toEqual([]);
+    // A restarted server numbers from 1 again: the same id with another start is another connection.
+    const again = { ...old, since: 10, until: 11 };
+    expect(watch.news([again])).toEqual([again]);
   });
 
   it('event subject - the client id becomes one subject token', () => {

@@ -4,7 +4,8 @@
 // own servers. Devices are mqtt.js connections (MQTT 3.1.1, QoS 1), each waiting for every PUBACK
 // (one QoS 1 connection waits for each store), side by side.
 // Variants (BENCH_VARIANT):
-//   raw-<D>, cairn-<D>, mosquitto-<D>   throughput: D devices send N messages between them
+//   raw-<D>, store-<D>, store+capture-<D>, cairn-<D>, mosquitto-<D>
+//                                       throughput: D devices send N messages between them
 //   raw-lat, cairn-lat, mosquitto-lat   latency at 1,000 msg/s: 10 devices, 100 msg/s each
 //   bridge-cairn, bridge-mosquitto      N messages from the site (or local mosquitto) to a remote mosquitto
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { applyManifest, startAppController } from '../control-plane/index.ts';
@@ -71,6 +72,40 @@ async function rawRig(): Promise<Rig> {
   return { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, auth: { username: 'dev', password: 'pw' }, arrived: (n) => waitSink(n), serverPids: () => [pid] };
 }
 
+/**
+ * store (the floor of a durable route): the same listener, and a durable consumer on the server's
+ * own MQTT store (`$MQTT_msgs`, interest retention, as a route reads it) that acks each message as
+ * it arrives: the least a reader does that keeps every PUBACKed publish until it was handled. With
+ * `capture`, also a WorkQueue stream on `meter.>` whose copies are read and acked (what a route's
+ * capture stream adds).
+ */
+async function storeRig(capture: boolean): Promise<Rig> {
+  const { url, mqttPort, pid } = await natsWithMqtt();
+  const nc = await connect({ servers: url, noAsyncTraces: true });
+  cleanups.push(() => nc.close());
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const read = async (stream: string, consumer: string, each: (data: Uint8Array) => void): Promise<void> => {
+    const messages = await (await js.consumers.get(stream, consumer)).consume({ max_messages: 256 });
+    void (async () => {
+      for await (const m of messages) {
+        each(m.data);
+        m.ack();
+      }
+    })();
+    cleanups.push(async () => messages.stop());
+  };
+  await jsm.streams.add({ name: '$MQTT_msgs', subjects: ['$MQTT.msgs.>'], retention: RetentionPolicy.Interest, storage: StorageType.File });
+  await jsm.consumers.add('$MQTT_msgs', { durable_name: 'floor', ack_policy: AckPolicy.Explicit, filter_subjects: ['$MQTT.msgs.meter.>'], max_ack_pending: 1_024 });
+  await read('$MQTT_msgs', 'floor', received);
+  if (capture) {
+    await jsm.streams.add({ name: 'CAPTURE', subjects: ['meter.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+    await jsm.consumers.add('CAPTURE', { durable_name: 'copies', ack_policy: AckPolicy.Explicit, max_ack_pending: 1_024 });
+    await read('CAPTURE', 'copies', () => undefined);
+  }
+  return { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, auth: { username: 'dev', password: 'pw' }, arrived: (n) => waitSink(n), serverPids: () => [pid] };
+}
+
 /** cairn: the same listener; an application routes meter/# to an inline actor (bench/devices-behaviour.ts). */
 async function cairnRig(): Promise<Rig> {
   const { url, mqttPort, pid } = await natsWithMqtt();
@@ -89,7 +124,8 @@ spec:
     - { from: { mqtt: "meter/#" }, to: { actor: sink } }
 `);
   const jsm = await jetstreamManager(nc);
-  await until(() => jsm.streams.info('CAIRN_RT_bench_meters').then(() => true, () => false), 50);
+  // Ready when the leader reads the MQTT store (what comes before goes through the capture stream).
+  await until(() => jsm.consumers.info('$MQTT_msgs', 'cairn-rt-bench-meters').then((c) => c.num_waiting > 0, () => false), 50);
   return { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, auth: { username: 'dev', password: 'pw' }, arrived: (n) => waitSink(n), serverPids: () => [pid] };
 }
 
@@ -245,7 +281,7 @@ async function main(): Promise<void> {
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const v = input.variant;
   const [kind, arg] = [v.slice(0, v.lastIndexOf('-')), v.slice(v.lastIndexOf('-') + 1)];
-  const rigFor = (k: string): Promise<Rig> => (k === 'raw' ? rawRig() : k === 'cairn' ? cairnRig() : mosquittoRig());
+  const rigFor = (k: string): Promise<Rig> => (k === 'raw' ? rawRig() : k === 'store' ? storeRig(false) : k === 'store+capture' ? storeRig(true) : k === 'cairn' ? cairnRig() : mosquittoRig());
   let result: object;
   if (kind === 'bridge') result = arg === 'cairn' ? await bridgeCairn() : await bridgeMosquitto();
   else if (arg === 'lat') result = await latency(await rigFor(kind));

@@ -27,7 +27,6 @@ export type ReadMessage =
   | { readonly skip: true }
   | { readonly undecodable: { readonly actor: string; readonly code: string; readonly reason: string; readonly copy?: Delivery['copy'] } };
 
-
 /** A site mailbox message: its envelope, origin (another site's, by epoch) and ttl. Pure but for the clock value given. */
 export function mailboxDelivery(m: JsMsg, seq: number, timestampNanos: number, incarnation: string, epochs: OriginEpochs, now: number): ReadMessage {
   const actor = Subjects.actorOf(m.subject);

@@ -5,7 +5,7 @@ export type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 export { resetConsumer } from './consumer-reset.ts';
 export { AckBatcher } from './ack-batcher.ts';
 export { onReconnect } from './on-reconnect.ts';
-export { publishOnSite } from './site-publish.ts';
+export { publishOnSite, publishOnSiteAsQos1 } from './site-publish.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';
 export type { Message, Asks, ReplyOf, ReplyFor } from './message.ts';
 export { ActorRef } from './actor-ref.ts';

@@ -1,5 +1,58 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import { MQTT_QOS_HEADER, MQTT_STORE_PREFIX } from '../protocols/index.ts';
 import type { SiteNats } from './actor-context.ts';
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+
+const isNoResponders = (err: unknown): boolean => (err as Error)?.name === 'NoRespondersError' || /no responders/i.test((err as Error)?.message ?? '');
+
+/** How long what JetStream said of a subject (which stream captures it) is taken as still true. */
+export const CAPTURE_LOOKUP_TTL_MS = 1_000;
+/** Most subjects remembered per connection; past it, all are forgotten. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Which stream of the site captures a subject, as JetStream says (`STREAM.NAMES` by subject),
+ * remembered CAPTURE_LOOKUP_TTL_MS. A publish cannot learn it from its own reply: any plain
+ * subscriber of the subject (an MQTT device, a NATS client) takes the request, so "no responders"
+ * does not come, and without a stream nobody answers.
+ */
+export class CapturingStreams {
+  private readonly known = new Map<string, { readonly stream: string | undefined; readonly at: number }>();
+
+  constructor(
+    private readonly nats: Pick<SiteNats, 'jsm'>,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async of(subject: string): Promise<string | undefined> {
+    const now = this.clock.now();
+    const hit = this.known.get(subject);
+    if (hit && now - hit.at < CAPTURE_LOOKUP_TTL_MS) return hit.stream;
+    const stream = await this.nats.jsm.streams.find(subject).catch((err: unknown) => {
+      if (/no stream matches subject/i.test((err as Error)?.message ?? '') || isNoResponders(err)) return undefined;
+      throw err;
+    });
+    if (this.known.size >= MAX_REMEMBERED) this.known.clear();
+    this.known.set(subject, { stream, at: now });
+    return stream;
+  }
+}
+
+const lookups = new WeakMap<SiteNats, CapturingStreams>();
+const capturingStream = (nats: SiteNats, subject: string): Promise<string | undefined> => {
+  let streams = lookups.get(nats);
+  if (!streams) lookups.set(nats, (streams = new CapturingStreams(nats)));
+  return streams.of(subject);
+};
+
+const headersOf = (headers: Readonly<Record<string, string>> | undefined): MsgHdrs | undefined => {
+  if (!headers) return undefined;
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(headers)) h.set(k, v);
+  return h;
+};
 
 /**
  * Publishes on the site: stored (and acked) by the stream that captures `subject` when one does
@@ -7,13 +60,35 @@ import type { SiteNats } from './actor-context.ts';
  * devices among them) and flushed. Rejects when a capturing stream did not store it.
  */
 export async function publishOnSite(nats: SiteNats, subject: string, data: Uint8Array, headers?: Readonly<Record<string, string>>): Promise<void> {
-  const h = headers ? natsHeaders() : undefined;
-  for (const [k, v] of Object.entries(headers ?? {})) h!.set(k, v);
-  try {
-    await nats.js.publish(subject, data, h ? { headers: h } : {});
-  } catch (err) {
-    if ((err as Error).name !== 'NoRespondersError' && !/no responders/i.test((err as Error).message)) throw err;
-    nats.connection.publish(subject, data, h ? { headers: h } : {});
-    await nats.connection.flush();
+  const h = headersOf(headers);
+  const opts = h ? { headers: h } : {};
+  const stream = await capturingStream(nats, subject);
+  if (stream !== undefined) {
+    try {
+      await nats.js.publish(subject, data, { ...opts, expect: { streamName: stream } });
+      return;
+    } catch (err) {
+      // The stream went away since it was looked up: published as to subscribers.
+      if (!isNoResponders(err)) throw err;
+    }
   }
+  nats.connection.publish(subject, data, opts);
+  await nats.connection.flush();
+}
+
+/**
+ * Publishes on the site as nats-server publishes a QoS 1 MQTT message: stored first in the site's
+ * MQTT store (`$MQTT.msgs.<subject>`, kept while an MQTT route or a QoS 1 MQTT subscription wants
+ * it: those read it there, durably), then published with `Nmqtt-Pub: 1` (publishOnSite: QoS 0 MQTT
+ * subscribers, NATS subscribers and streams get it; QoS 1 MQTT subscriptions skip that copy).
+ * Rejects when either did not take it; a site without an MQTT store (no MQTT listener and no MQTT
+ * route) just publishes.
+ */
+export async function publishOnSiteAsQos1(nats: SiteNats, subject: string, data: Uint8Array, headers?: Readonly<Record<string, string>>): Promise<void> {
+  const marked = { ...headers, [MQTT_QOS_HEADER]: '1' };
+  // Only the store subscribes to its own subjects: no stream, no responders.
+  await nats.js.publish(`${MQTT_STORE_PREFIX}${subject}`, data, { headers: headersOf(marked)! }).catch((err: unknown) => {
+    if (!isNoResponders(err)) throw err;
+  });
+  await publishOnSite(nats, subject, data, marked);
 }

@@ -86,6 +86,17 @@ export function mqttTopicProblem(topic: string): string | undefined {
   return undefined;
 }
 
+/**
+ * nats-server's MQTT message store: it keeps each QoS 1 and 2 MQTT publish under
+ * `MQTT_STORE_PREFIX + <subject>` before the PUBACK, while a consumer (an MQTT route's, a QoS 1
+ * subscription's) wants it (interest retention).
+ */
+export const MQTT_STORE_STREAM = '$MQTT_msgs';
+/** What a publish's subject is prefixed with in MQTT_STORE_STREAM. */
+export const MQTT_STORE_PREFIX = '$MQTT.msgs.';
+/** The header nats-server marks a message published over MQTT with: its QoS (`0`, `1` or `2`). */
+export const MQTT_QOS_HEADER = 'Nmqtt-Pub';
+
 /** The user the site's own clients (nodes, the CLI) connect as without credentials once devices have principals. */
 export const SITE_INTERNAL_USER = 'cairn-site';
 /** The MQTT login the hub sends messages to devices with (it may publish only what devices may subscribe to). */

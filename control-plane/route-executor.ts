@@ -14,7 +14,8 @@ import { deleteOwnedStream } from './delete-stream.ts';
 import { RouteForwarder } from './route-forwarder.ts';
 import type { RouteTell } from './route-forwarder.ts';
 import type { RoutePlan } from './route-plan.ts';
-import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, isStoredDevicePublish, oneRoutePerSubject, readsMqttStore } from './route-plan.ts';
+import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, bestEffortSubjects, captureSubjects, isStoredDevicePublish, leavesMqttTopicsToStore, oneRoutePerSubject, readsMqttStore } from './route-plan.ts';
+import { BestEffortRoutes } from './route-best-effort.ts';
 import { devicePublishDelivery } from './device-publish-delivery.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
@@ -33,11 +34,14 @@ export interface CaptureLimits {
   readonly maxBytes?: number;
 }
 
-/** The stream capturing an app's routes on a site: WorkQueue (a message leaves once forwarded), bounded. */
-export function routeStreamConfig(plan: RoutePlan, limits: CaptureLimits = {}): Partial<StreamConfig> & { name: string } {
+/**
+ * The stream capturing an app's routes on a site: WorkQueue (a message leaves once forwarded),
+ * bounded; on `subjects` (captureSubjects: all of the plan's, unless its MQTT topics are left to the MQTT store).
+ */
+export function routeStreamConfig(plan: RoutePlan, limits: CaptureLimits = {}, subjects: readonly string[] = plan.subjects): Partial<StreamConfig> & { name: string } {
   return {
     name: plan.stream,
-    subjects: [...plan.subjects],
+    subjects: [...subjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     max_age: nanos(limits.maxAgeMs ?? ROUTE_CAPTURE_MAX_AGE_MS),
@@ -162,7 +166,7 @@ export class RouteExecutor {
     // crashed forwarder held only after the ack wait, behind newer messages). The incarnation is
     // read each time: a stream deleted and recreated under a running forwarder numbers from 1 again.
     const consumer = async () => {
-      await ensureStream(jsm, routeStreamConfig(plan, this.opts.captureLimits));
+      await ensureStream(jsm, this.captureConfig(plan));
       await jsm.consumers.delete(plan.stream, Consumers.routes).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
@@ -187,8 +191,27 @@ export class RouteExecutor {
       const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
       runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
     }
+    // QoS 0 and plain publishes on MQTT topics the capture stream leaves out: best effort.
+    const bestEffort = this.leavesMqtt(plan) ? bestEffortSubjects(plan, true) : [];
+    if (bestEffort.length > 0 && this.opts.nc) {
+      const taker = new BestEffortRoutes({ plan, subjects: bestEffort, nc: this.opts.nc, tell: this.opts.tell, log, clock });
+      taker.start(abort.signal);
+      runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void taker.stop().finally(resolve), { once: true })));
+    }
     this.running.set(app, { abort, done: Promise.all(runs) });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');
+  }
+
+  /**
+   * Whether `plan`'s capture stream leaves its MQTT topics to the MQTT store (leavesMqttTopicsToStore),
+   * which takes the connection: what else is published on them is then taken by a core subscription.
+   */
+  private leavesMqtt(plan: RoutePlan): boolean {
+    return this.opts.nc !== undefined && leavesMqttTopicsToStore(plan);
+  }
+
+  private captureConfig(plan: RoutePlan): ReturnType<typeof routeStreamConfig> {
+    return routeStreamConfig(plan, this.opts.captureLimits, captureSubjects(plan, this.leavesMqtt(plan)));
   }
 
   /** Hands `app`'s device publishes from the MQTT store to its actors directly; undefined (said in the log) when that cannot start. */
@@ -219,7 +242,7 @@ export class RouteExecutor {
       let storeSince = Number.POSITIVE_INFINITY;
       if (readsMqttStore(plan)) storeSince = (await this.mqttStoreConsumer(app, plan, false)).since;
       else await this.dropMqttStoreConsumer(app);
-      await ensureStream(this.opts.jsm, routeStreamConfig(plan, this.opts.captureLimits));
+      await ensureStream(this.opts.jsm, this.captureConfig(plan));
       this.plans.set(app, plan);
       return storeSince;
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
 import { AckBatcher, deliveryFollows, onReconnect } from '../kernel/index.ts';
@@ -213,8 +213,8 @@ export class RouteForwarder {
   }
 }
 
-/** A message's NATS headers, first value of each; undefined without any. */
-export function headersOf(m: JsMsg): Record<string, string> | undefined {
+/** A message's NATS headers (a stream's or a core message's), first value of each; undefined without any. */
+export function headersOf(m: { readonly headers?: MsgHdrs | undefined }): Record<string, string> | undefined {
   if (!m.headers) return undefined;
   const out: Record<string, string> = {};
   for (const key of m.headers.keys()) out[key] = m.headers.get(key);

@@ -1,4 +1,4 @@
-import { Streams, coveringSubjects, filtersIntersect, routeSubjects, subjectMatches } from '../protocols/index.ts';
+import { MQTT_QOS_HEADER, Streams, coveringSubjects, filtersIntersect, routeSubjects, subjectMatches } from '../protocols/index.ts';
 import type { Application } from './manifest/index.ts';
 import type { SiteInstance } from './site-instances.ts';
 
@@ -58,10 +58,8 @@ export function routeDeliveries(plan: RoutePlan, incarnation: string, subject: s
     .map((route) => ({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${stream}:${incarnation}:${seq}:${route.index}` }));
 }
 
-/** nats-server's MQTT message store: every QoS 1 and 2 device publish an interested consumer waits for, stored before the device's PUBACK. */
-export const MQTT_MSGS_STREAM = '$MQTT_msgs';
-/** What nats-server prefixes a device publish's subject with in MQTT_MSGS_STREAM. */
-export const MQTT_MSGS_PREFIX = '$MQTT.msgs.';
+/** nats-server's MQTT message store (protocols' MQTT_STORE_STREAM), and the prefix of its subjects. */
+export { MQTT_STORE_STREAM as MQTT_MSGS_STREAM, MQTT_STORE_PREFIX as MQTT_MSGS_PREFIX } from '../protocols/index.ts';
 
 /**
  * Whether the plan reads QoS 1 and 2 device publishes from the server's MQTT store (it has an
@@ -69,6 +67,33 @@ export const MQTT_MSGS_PREFIX = '$MQTT.msgs.';
  */
 export function readsMqttStore(plan: RoutePlan): boolean {
   return plan.routes.some((r) => r.mqtt === true);
+}
+
+/**
+ * Whether the plan's capture stream leaves out its MQTT topics: it has MQTT routes and sends each
+ * subject to one route at most. Then the QoS 1 and 2 publishes on them (devices', and what a bridge
+ * brings, which it stores as a QoS 1 publish) come from the MQTT store only, where they are kept
+ * before the PUBACK; the rest published on them (QoS 0, plain NATS publishes) is taken best effort
+ * (bestEffortSubjects). Otherwise the capture stream would store a copy of every QoS 1 publish. Pure.
+ */
+export function leavesMqttTopicsToStore(plan: RoutePlan): boolean {
+  return readsMqttStore(plan) && oneRoutePerSubject(plan);
+}
+
+/**
+ * The subjects of the plan's capture stream: all of its routes', or, when it leaves its MQTT topics
+ * to the store, those of its other routes (a subject nobody publishes on when there are none: the
+ * stream is made all the same). Pure.
+ */
+export function captureSubjects(plan: RoutePlan, leaveMqtt: boolean): string[] {
+  if (!leaveMqtt) return [...plan.subjects];
+  const subjects = coveringSubjects(plan.routes.filter((r) => r.mqtt !== true).flatMap((r) => r.subjects));
+  return subjects.length > 0 ? subjects : [`cairn.routes.none.${plan.site}.${plan.app}`];
+}
+
+/** What the plan takes best effort when it leaves its MQTT topics to the store: those topics' subjects. Pure. */
+export function bestEffortSubjects(plan: RoutePlan, leaveMqtt: boolean): string[] {
+  return leaveMqtt ? coveringSubjects(plan.routes.filter((r) => r.mqtt === true).flatMap((r) => r.subjects)) : [];
 }
 
 /**
@@ -88,6 +113,6 @@ export function oneRoutePerSubject(plan: RoutePlan): boolean {
 
 /** Whether a captured message is a QoS 1 or 2 device publish (nats-server marks them `Nmqtt-Pub: 1|2`). Pure. */
 export function isStoredDevicePublish(headers: Readonly<Record<string, string>> | undefined): boolean {
-  const qos = headers?.['Nmqtt-Pub'];
+  const qos = headers?.[MQTT_QOS_HEADER];
   return qos === '1' || qos === '2';
 }

@@ -1,5 +1,5 @@
 import { match } from 'ts-pattern';
-import { defineActor, moduleStreamName, publishOnSite, systemClock } from '../../kernel/index.ts';
+import { defineActor, moduleStreamName, publishOnSiteAsQos1, systemClock } from '../../kernel/index.ts';
 import type { ActorContext, Asks, SiteNats } from '../../kernel/index.ts';
 import { CairnError, ModuleCodes, backoffDelayMs, mqttTopicProblem } from '../../protocols/index.ts';
 import type { BridgeConfig } from './bridge-config.ts';
@@ -115,7 +115,7 @@ async function start(ctx: ActorContext<BridgeMsg, BridgeState, BridgeConfig>): P
         ctx.log.warn({ topic, code: ModuleCodes.BRIDGE_INBOUND_REFUSED }, `bridge: a message from the peer was not brought onto the site: ${decision.why}`);
         return;
       }
-      await publishOnSite(nats, decision.subject, payload, { [ORIGIN_HEADER]: origin });
+      await publishOnSiteAsQos1(nats, decision.subject, payload, { [ORIGIN_HEADER]: origin });
       if (r) r.brought += 1;
     },
     onState: (up: boolean, reason?: string) => void ctx.self.tell({ type: 'bridge-peer', up, ...(reason === undefined ? {} : { reason }), at: Date.now() }).catch(() => undefined),

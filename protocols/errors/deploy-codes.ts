@@ -58,6 +58,7 @@ export const DeployCodes = {
   DEVICE_ACCESS_CONFLICT: 'CAIRN_DEVICE_ACCESS_CONFLICT',
   ROUTE_CAPTURE_FILLING: 'CAIRN_ROUTE_CAPTURE_FILLING',
   ROUTE_CAPTURE_DROPPED: 'CAIRN_ROUTE_CAPTURE_DROPPED',
+  ROUTE_BEST_EFFORT_DROPPED: 'CAIRN_ROUTE_BEST_EFFORT_DROPPED',
   DEVICE_ACCESS_NOT_APPLIED: 'CAIRN_DEVICE_ACCESS_NOT_APPLIED',
   ARTIFACT_UNAVAILABLE: 'CAIRN_ARTIFACT_UNAVAILABLE',
   ARTIFACT_CORRUPT: 'CAIRN_ARTIFACT_CORRUPT',
@@ -364,6 +365,11 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.ROUTE_CAPTURE_DROPPED,
     summary: "An application's device publishes waiting on a site's MQTT store (QoS 1 and 2, for its mqtt routes) reached the route capture limit (1,000,000 by default) while the application did not forward (paused, failed, or its site's leader down), and the oldest were dropped to keep it. Raised as a `dropped` event with the count, after a `filling` event at 80 %.",
     fix: '`cairn get <app>` shows why the application does not forward (failed, paused, its site\'s leader down); fix it or delete the application. Its routes\' target actors must keep up with the devices.',
+  },
+  {
+    code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED,
+    summary: "QoS 0 device publishes or plain NATS publishes on an application's MQTT topics, which its routes take best effort (no stream keeps them), were dropped on their way to the routed actor: its mailbox did not take them, or more than 10,000 waited. Logged by the site's leader with the count so far, at most every 5 s. What was published while no leader forwarded the application is not seen at all.",
+    fix: "Publish at QoS 1 what must not be lost (it is kept in the site's MQTT store until handled). Otherwise check the routed actor keeps up (`cairn ps`) and its mailbox.capacity.",
   },
   {
     code: DeployCodes.DEVICE_ACCESS_CONFLICT,

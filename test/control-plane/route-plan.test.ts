@@ -68,6 +68,25 @@ describe('direct delivery from the MQTT store', () => {
     expect(oneRoutePerSubject(planRoutes('edge1', app, siteInstances(app.spec.actors.filter((a) => a.id !== 'far')))!)).toBe(false);
   });
 
+  it('capture subjects - a plan with one route per subject leaves its MQTT topics to the store and takes them best effort; a fan-out plan or one without MQTT routes captures everything', async () => {
+    const { bestEffortSubjects, captureSubjects, leavesMqttTopicsToStore } = await import('../../control-plane/route-plan.ts');
+    const route = (index: number, subjects: string[], mqtt: boolean) => ({ index, subjects, instances: ['i'], ...(mqtt ? { mqtt: true } : {}) });
+    const plan = (...routes: ReturnType<typeof route>[]) => ({ site: 's', app: 'a', stream: 'CAIRN_RT_s_a', subjects: routes.flatMap((r) => r.subjects), routes });
+    const mixed = plan(route(0, ['plant.*.temp', 'plant.*.temp.>'], true), route(1, ['devices.>'], false));
+    expect(leavesMqttTopicsToStore(mixed)).toBe(true);
+    expect(captureSubjects(mixed, true)).toEqual(['devices.>']);
+    expect(bestEffortSubjects(mixed, true)).toEqual(['plant.*.temp', 'plant.*.temp.>']);
+    // Only MQTT routes: the stream is made on a subject nobody publishes.
+    const devicesOnly = plan(route(0, ['plant.>'], true));
+    expect(captureSubjects(devicesOnly, true)).toEqual(['cairn.routes.none.s.a']);
+    // Two routes on one subject: forwarded from the capture stream, which takes everything.
+    const fanOut = plan(route(0, ['plant.>'], true), route(1, ['plant.p1.temp'], false));
+    expect(leavesMqttTopicsToStore(fanOut)).toBe(false);
+    expect(leavesMqttTopicsToStore(plan(route(0, ['devices.>'], false)))).toBe(false);
+    expect(captureSubjects(fanOut, false)).toEqual(['plant.>', 'plant.p1.temp']);
+    expect(bestEffortSubjects(fanOut, false)).toEqual([]);
+  });
+
   it('devicePublishDelivery - a store message becomes the routed message a forwarder would store: same id and instance, the store sequence as its origin, a mailbox envelope as its dead-letter copy', async () => {
     const { devicePublishDelivery } = await import('../../control-plane/device-publish-delivery.ts');
     const { decodeEnvelope } = await import('../../protocols/index.ts');

@@ -12,6 +12,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyManifest, startAppController } from '../../../control-plane/index.ts';
 import { createActorSystem } from '../../../supervisor-trees/index.ts';
+import { freePorts } from '../../../deploy/nats-server/index.ts';
 import { CairnClient } from '../../../client/index.ts';
 import type { ActorSystem } from '../../../supervisor-trees/index.ts';
 import type { BridgeEventMsg, BridgeStatus } from '../../../actors/index.ts';
@@ -33,8 +34,8 @@ interface Site {
 }
 
 /** A site (its own nats-server and node) running application `uplink`: a bridge to `peerUrl` with `rules` (YAML flow), and what it reports to. */
-async function bridgeSite(site: string, peerUrl: string, rules: string, more = '', nodeVia?: (serverPort: number) => Promise<number>): Promise<Site> {
-  const server = await startTestServer();
+async function bridgeSite(site: string, peerUrl: string, rules: string, more = '', nodeVia?: (serverPort: number) => Promise<number>, mqttPort?: number): Promise<Site> {
+  const server = await startTestServer(mqttPort === undefined ? {} : { extra: { mqtt: { host: '127.0.0.1', port: mqttPort } } });
   cleanups.push(() => server.cleanup());
   const nc = await connect({ servers: server.url });
   cleanups.push(() => nc.close());
@@ -192,14 +193,25 @@ describe('cairn/bridge', () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.cleanup());
     const far = await farSubscriber(broker, 'factory/#', 1);
+    const [mqttPort] = (await freePorts(1)) as [number];
     const site = await bridgeSite(
       'in1',
       broker.url,
       `
           - { topic: "alerts/#", direction: both, qos: 1, localPrefix: "plant/", remotePrefix: "factory/p1/" }
           - { topic: "cmd/#", direction: in, qos: 1, localPrefix: "plant/", remotePrefix: "factory/p1/" }`,
+      '',
+      undefined,
+      mqttPort,
     );
     await expect.poll(async () => (await status(site)).peer.connected, { timeout: 20_000 }).toBe(true);
+    // A device on the site subscribed at QoS 1 gets what the bridge brings once, at QoS 1 (the
+    // bridge stores it in the site's MQTT store, as a QoS 1 device publish is).
+    const onSite = await connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'site-device', protocolVersion: 4, reconnectPeriod: 0 });
+    cleanups.push(() => onSite.endAsync(true));
+    const deviceGot: string[] = [];
+    onSite.on('message', (t, p, packet) => void deviceGot.push(`${t}=${p.toString()}@${packet.qos}`));
+    await onSite.subscribeAsync('plant/cmd/#', { qos: 1 });
     const local = new Map<string, number>();
     const sub = site.nc.subscribe('plant.>', { callback: (_err, m) => void local.set(m.string(), (local.get(m.string()) ?? 0) + 1) });
     cleanups.push(async () => sub.unsubscribe());
@@ -209,6 +221,7 @@ describe('cairn/bridge', () => {
     // A command from the remote side reaches the actor its route names.
     await remotePublish(broker, 'factory/p1/cmd/valve', 'close');
     await expect.poll(() => site.system.ref('commands').ask({ type: 'payloads' } as never, { timeout: 5_000 }), { timeout: 20_000 }).toEqual(['close']);
+    await expect.poll(() => deviceGot, { timeout: 10_000 }).toEqual(['plant/cmd/valve=close@1']);
 
     // Both ways on the same topics: the remote alert comes in and is not sent back; the local one goes out and does not come back.
     await remotePublish(broker, 'factory/p1/alerts/r1', 'from-remote');
@@ -217,6 +230,7 @@ describe('cairn/bridge', () => {
     await settle(1_500);
     expect(Object.fromEntries(local)).toEqual({ close: 1, 'from-remote': 1, 'from-site': 1 });
     expect(Object.fromEntries(farCount)).toEqual({ close: 1, 'from-remote': 1, 'from-site': 1 });
+    expect(deviceGot).toEqual(['plant/cmd/valve=close@1']);
 
     // A topic the site cannot carry is acknowledged to the peer, counted and not brought.
     await remotePublish(broker, 'factory/p1/cmd/v1.2', 'dotted');

@@ -178,7 +178,7 @@ spec:
     await expect.poll(pending, { timeout: 10_000 }).toBe(0);
   }, 90_000);
 
-  it('uplink - QoS 1 device publishes reach their actor straight from the MQTT store, in order, the site mailbox storing none; one its handler refuses is dead-lettered as a routed message that a replay hands to the actor', async () => {
+  it('uplink - QoS 1 device publishes reach their actor straight from the MQTT store, in order, the site mailbox and the capture stream storing none; one its handler refuses is dead-lettered as a routed message that a replay hands to the actor; QoS 0 and plain publishes are taken best effort', async () => {
     const { server, nc, mqttPort } = await meterServer();
     const system = await createActorSystem({ servers: server.url, site: 'direct', node: 'direct-n1' });
     const controller = await startAppController({ system, appDir: HUB_FIXTURES });
@@ -206,6 +206,16 @@ spec:
     await system.ref('picky').tell({ type: 'heal' } as never);
     await client.replayDeadLetter(letters[0]!.seq);
     await expect.poll(seen, { timeout: 10_000, interval: 100 }).toEqual([...sent.filter((p) => p !== 'poison'), 'poison']);
+
+    // The route's capture stream stored no copy of them: it leaves the MQTT topics to the store.
+    const capture = await jsm.streams.info(Streams.routes('direct', 'meters'));
+    expect(capture.config.subjects).toEqual(['cairn.routes.none.direct.meters']);
+    expect(capture.state.last_seq).toBe(0);
+    // QoS 0 publishes (and plain NATS ones) on the routed topic are taken best effort while the app runs.
+    await dev.publishAsync('meter/1/kwh', 'q0', { qos: 0 });
+    await expect.poll(seen, { timeout: 10_000, interval: 100 }).toEqual([...sent.filter((p) => p !== 'poison'), 'poison', 'q0']);
+    nc.publish('meter.1.kwh', 'plain');
+    await expect.poll(seen, { timeout: 10_000, interval: 100 }).toEqual([...sent.filter((p) => p !== 'poison'), 'poison', 'q0', 'plain']);
   });
 
   it('uplink - a capture stream that its actor does not drain raises a filling event at 80 %, before it drops anything', async () => {

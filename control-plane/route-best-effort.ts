@@ -3,7 +3,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import type { Clock } from '../kernel/index.ts';
 import { DeployCodes } from '../protocols/index.ts';
-import type { RoutedMessage } from '../protocols/index.ts';
+import type { ActorEvent, RoutedMessage } from '../protocols/index.ts';
 import { headersOf } from './route-forwarder.ts';
 import type { RouteItem, RouteTell } from './route-forwarder.ts';
 import { isStoredDevicePublish, routeDeliveries } from './route-plan.ts';
@@ -22,6 +22,8 @@ export interface BestEffortRoutesOptions {
   readonly tell: RouteTell;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Hears a `dropped` event for each target actor instance that lost some, at most every DROP_REPORT_MS. */
+  readonly onEvent?: (event: ActorEvent) => void;
 }
 
 /** How often drops are logged at most, with the count so far. */
@@ -31,8 +33,8 @@ const DROP_REPORT_MS = 5_000;
  * Takes what is published on an app's MQTT topics that the MQTT store does not keep (QoS 0 device
  * publishes, plain NATS publishes) with a core subscription of the site's leader, and tells each to
  * its route's actor, in order per actor. Best effort, as QoS 0 is: lost while no leader forwards
- * the app's routes, and dropped (counted in the log) when its mailbox does not take it or more
- * than BEST_EFFORT_MAX_WAITING wait. QoS 1 and 2 publishes (marked `Nmqtt-Pub`) are left to the
+ * the app's routes, and dropped (counted in the log and in `dropped` events, at most every
+ * DROP_REPORT_MS) when its mailbox does not take it or more than BEST_EFFORT_MAX_WAITING wait. QoS 1 and 2 publishes (marked `Nmqtt-Pub`) are left to the
  * reader of the MQTT store.
  */
 export class BestEffortRoutes {
@@ -43,8 +45,11 @@ export class BestEffortRoutes {
   private readonly run = randomUUID().slice(0, 8);
   private seq = 0;
   private waiting = 0;
+  /** Dropped in all, and per instance since the last report. */
   private dropped = 0;
+  private readonly unreported = new Map<string, number>();
   private reportedAt = Number.NEGATIVE_INFINITY;
+  private reportDue = false;
 
   constructor(private readonly opts: BestEffortRoutesOptions) {}
 
@@ -57,18 +62,18 @@ export class BestEffortRoutes {
   async stop(): Promise<void> {
     for (const s of this.subs.splice(0)) s.unsubscribe();
     while (this.draining.size > 0) await Promise.all([...this.draining]);
-    if (this.dropped > 0) this.reportDropped('stopped', true);
+    this.reportDropped('the routes stopped', true);
   }
 
   private take(m: Msg, signal: AbortSignal): void {
     const headers = headersOf(m);
     if (isStoredDevicePublish(headers) || signal.aborted) return;
-    if (this.waiting >= BEST_EFFORT_MAX_WAITING) {
-      this.dropped += 1;
-      return this.reportDropped(`more than ${BEST_EFFORT_MAX_WAITING} waited for their mailboxes`);
-    }
     const seq = ++this.seq;
     for (const d of routeDeliveries(this.opts.plan, this.run, m.subject, seq, `${this.opts.plan.stream}.best-effort`)) {
+      if (this.waiting >= BEST_EFFORT_MAX_WAITING) {
+        this.drop(d.instance, 1, `more than ${BEST_EFFORT_MAX_WAITING} waited for their mailboxes`);
+        continue;
+      }
       const body: RoutedMessage = { type: 'routed', subject: m.subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
       const queue = this.queues.get(d.instance);
       this.waiting += 1;
@@ -87,11 +92,7 @@ export class BestEffortRoutes {
       while (queue.length > 0) {
         const take = queue.splice(0, MAX_BATCH);
         try {
-          if (!signal.aborted) await this.opts.tell(instance, take, { signal });
-          else this.dropped += take.length;
-        } catch (err) {
-          this.dropped += take.length;
-          if (!signal.aborted) this.reportDropped((err as Error).message);
+          await this.store(instance, take, signal);
         } finally {
           this.waiting -= take.length;
         }
@@ -101,11 +102,43 @@ export class BestEffortRoutes {
     }
   }
 
+  /** Stores `take` as one batch, or else one at a time: what the mailbox does not take is dropped. */
+  private async store(instance: string, take: readonly RouteItem[], signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return this.drop(instance, take.length, 'the routes stopped');
+    try {
+      return await this.opts.tell(instance, take, { signal });
+    } catch (err) {
+      if (take.length === 1) return this.drop(instance, 1, signal.aborted ? 'the routes stopped' : (err as Error).message);
+    }
+    for (const item of take) {
+      if (signal.aborted) return this.drop(instance, take.length - take.indexOf(item), 'the routes stopped');
+      await this.opts.tell(instance, [item], { signal }).catch((err: unknown) => this.drop(instance, 1, (err as Error).message));
+    }
+  }
+
+  private drop(instance: string, count: number, why: string): void {
+    this.dropped += count;
+    this.unreported.set(instance, (this.unreported.get(instance) ?? 0) + count);
+    this.reportDropped(why);
+  }
+
   private reportDropped(why: string, always = false): void {
-    const now = this.opts.clock.now();
-    if (!always && now - this.reportedAt < DROP_REPORT_MS) return;
+    const { clock } = this.opts;
+    const now = clock.now();
+    if (this.unreported.size === 0) return;
+    if (!always && now - this.reportedAt < DROP_REPORT_MS) {
+      // Reported a moment ago: these go out with the next report, at the latest when the window ends.
+      if (!this.reportDue) {
+        this.reportDue = true;
+        void clock.sleep(this.reportedAt + DROP_REPORT_MS - now).then(() => ((this.reportDue = false), this.reportDropped(why, true)));
+      }
+      return;
+    }
     this.reportedAt = now;
-    this.opts.log.warn({ app: this.opts.plan.app, dropped: this.dropped, why, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED }, `routes: ${this.dropped} best-effort messages (QoS 0 or plain publishes on MQTT topics) of ${this.opts.plan.app} dropped so far`);
+    const { plan, log, onEvent } = this.opts;
+    log.warn({ app: plan.app, dropped: this.dropped, by: Object.fromEntries(this.unreported), why, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED }, `routes: ${this.dropped} best-effort messages (QoS 0 or plain publishes on MQTT topics) of ${plan.app} dropped so far`);
+    for (const [actor, count] of this.unreported) onEvent?.({ v: 1, type: 'dropped', actor, stream: `${plan.stream} (best effort)`, count, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED, ts: now });
+    this.unreported.clear();
   }
 }
 

@@ -194,7 +194,7 @@ export class RouteExecutor {
     // QoS 0 and plain publishes on MQTT topics the capture stream leaves out: best effort.
     const bestEffort = this.leavesMqtt(plan) ? bestEffortSubjects(plan, true) : [];
     if (bestEffort.length > 0 && this.opts.nc) {
-      const taker = new BestEffortRoutes({ plan, subjects: bestEffort, nc: this.opts.nc, tell: this.opts.tell, log, clock });
+      const taker = new BestEffortRoutes({ plan, subjects: bestEffort, nc: this.opts.nc, tell: this.opts.tell, log, clock, ...(this.opts.onEvent ? { onEvent: this.opts.onEvent } : {}) });
       taker.start(abort.signal);
       runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void taker.stop().finally(resolve), { once: true })));
     }

@@ -40,11 +40,11 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
       [
         `What limits \`cairn-${d}\`: per message it costs ${fmtUs(perMsgUs(c, 'clientCpuMs') - perMsgUs(r, 'clientCpuMs'))} more CPU in this process and ${fmtUs(perMsgUs(c, 'serverCpuMs') - perMsgUs(r, 'serverCpuMs'))} more in nats-server than the raw path; devices, node and server share the 2 cores, so that CPU is the throughput.`,
         'The raw path stores each publish once (a plain stream) and reads it unacked (an ordered consumer): it keeps nothing for a reader that fails.',
-        "A route reads each QoS 1 publish from the MQTT store and acks it once handled (acked publishes leave: interest retention), and its capture stream (which also takes QoS 0 publishes and what a bridge injects) stores a copy, read and acked unforwarded: two stores, two reads and two acks.",
+        "A route reads each QoS 1 publish from the MQTT store and acks it once handled (acked publishes leave: interest retention): one store, one read and one ack, where raw has no ack. (Until f6decd6 its capture stream also stored a copy of each, read and acked unforwarded: what `store+capture-D` measures.)",
         ...(floors.length === 0
           ? []
           : [
-              `The same mechanism with a bare reader in place of the node: ${floors.map(({ k, f }) => `\`${k}-${d}\` (${k === 'store' ? 'the MQTT store alone' : 'the store and a capture copy'}) reaches ${fmtRatio(rate(f) / rate(r))} of raw at ${fmtUs(cpu(f))} per message, client and server`).join('; ')}.`,
+              `With a bare reader in place of the node: ${floors.map(({ k, f }) => `\`${k}-${d}\` (${k === 'store' ? 'the MQTT store alone' : 'the store and a capture copy'}) reaches ${fmtRatio(rate(f) / rate(r))} of raw at ${fmtUs(cpu(f))} per message, client and server`).join('; ')}.`,
               `\`cairn-${d}\`, at ${fmtUs(cpu(c))}, is ${floors.map(({ k, f }) => `${fmtRatio(rate(c) / rate(f))} of \`${k}-${d}\``).join(' and ')}.`,
             ]),
       ].join(' '),
@@ -67,7 +67,7 @@ export function devicesSection(all: ReadonlyMap<string, Run[]>): Section {
       'MQTT devices (mqtt.js connections, MQTT 3.1.1, QoS 1) send N = 10,000 messages between them, each device waiting for every PUBACK before its next publish (one QoS 1 connection waits for each store, hence 10 and 100 connections side by side); timed from the first publish until all N arrived (bench/devices.ts). Each child starts its own servers.',
       '`raw-D`, the floor: nats-server 2.15.2 with the MQTT listener and device login a hub renders (deploy/nats-server/device-access-config.ts), a plain stream on `meter.>` (limits retention), and a nats.js ordered consumer reading it (no acks: nothing is removed); arrival = read from the stream.',
       "`store-D`, the floor of a durable route: the same server, and a durable consumer on the server's own MQTT store (`$MQTT_msgs`, interest retention, as a route reads it) that acks each message on arrival: the least a reader does that keeps every PUBACKed publish until it was handled. `store+capture-D`: the same, plus a WorkQueue stream on `meter.>` whose copies are read and acked (what a route's capture stream adds).",
-      "`cairn-D`: the same server; an application whose route takes `meter/#` to an inline actor (the site leader reads each QoS 1 publish from the server's MQTT store, \`$MQTT_msgs\`, through the app's consumer and hands it straight to the actor's cell, acking it there once handled; the route's capture stream gets its own copy a moment after the PUBACK, which it acks unforwarded); arrival = handled.",
+      "`cairn-D`: the same server; an application whose route takes `meter/#` to an inline actor (the site leader reads each QoS 1 publish from the server's MQTT store, \`$MQTT_msgs\`, through the app's consumer and hands it straight to the actor's cell, acking it there once handled; the route's capture stream leaves the MQTT topic out, and QoS 0 publishes, none here, would come through the leader's core subscription); arrival = handled.",
       '`mosquitto-D`: Debian\'s mosquitto 2.0.11 on this machine, one QoS 1 subscriber; arrival = received by it.',
       'msgs/s is the median of the passes (each a fresh process); CPU per message: this process (devices and receiver, and for Cairn its node) and the server (nats-server or mosquitto), medians.',
     ].join(' '),

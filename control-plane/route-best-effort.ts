@@ -11,6 +11,8 @@ import type { RoutePlan } from './route-plan.ts';
 
 /** Most messages waiting for their mailbox at once: past it, what arrives is dropped (and counted). */
 export const BEST_EFFORT_MAX_WAITING = 10_000;
+/** Most bytes of payload waiting for their mailbox at once, likewise. */
+export const BEST_EFFORT_MAX_WAITING_BYTES = 64 * 1024 * 1024;
 /** Most messages of one instance stored in one batch. */
 const MAX_BATCH = 256;
 
@@ -45,6 +47,9 @@ export class BestEffortRoutes {
   private readonly run = randomUUID().slice(0, 8);
   private seq = 0;
   private waiting = 0;
+  private waitingBytes = 0;
+  /** Ends the wait for the next drop report when the routes stop. */
+  private readonly stopped = new AbortController();
   /** Dropped in all, and per instance since the last report. */
   private dropped = 0;
   private readonly unreported = new Map<string, number>();
@@ -54,7 +59,14 @@ export class BestEffortRoutes {
   constructor(private readonly opts: BestEffortRoutesOptions) {}
 
   start(signal: AbortSignal): void {
-    for (const subject of this.opts.subjects) this.subs.push(this.opts.nc.subscribe(subject, { callback: (err, m) => void (err ? undefined : this.take(m, signal)) }));
+    const { nc, log, plan } = this.opts;
+    for (const subject of this.opts.subjects) {
+      const callback = (err: Error | null, m: Msg): void => {
+        if (err) return void log.warn({ err, app: plan.app, subject }, 'routes: the best-effort subscription ended; QoS 0 and plain publishes there are not taken until the routes run again');
+        this.take(m, signal);
+      };
+      this.subs.push(nc.subscribe(subject, { callback }));
+    }
     this.opts.log.info({ app: this.opts.plan.app, subjects: this.opts.subjects }, 'routes: QoS 0 and plain publishes on MQTT topics taken best effort');
   }
 
@@ -62,25 +74,32 @@ export class BestEffortRoutes {
   async stop(): Promise<void> {
     for (const s of this.subs.splice(0)) s.unsubscribe();
     while (this.draining.size > 0) await Promise.all([...this.draining]);
+    this.stopped.abort();
     this.reportDropped('the routes stopped', true);
   }
 
   private take(m: Msg, signal: AbortSignal): void {
     const headers = headersOf(m);
     if (isStoredDevicePublish(headers) || signal.aborted) return;
+    // Not answered, even when it is a JetStream publish waiting for an ack: another stream (a
+    // bridge's buffer, another app's capture) may store it and answer; an answer from here could
+    // reach the publisher first and have it publish again what was stored.
     const seq = ++this.seq;
     for (const d of routeDeliveries(this.opts.plan, this.run, m.subject, seq, `${this.opts.plan.stream}.best-effort`)) {
-      if (this.waiting >= BEST_EFFORT_MAX_WAITING) {
-        this.drop(d.instance, 1, `more than ${BEST_EFFORT_MAX_WAITING} waited for their mailboxes`);
+      if (this.waiting >= BEST_EFFORT_MAX_WAITING || this.waitingBytes + m.data.length > BEST_EFFORT_MAX_WAITING_BYTES) {
+        this.drop(d.instance, 1, `more than ${BEST_EFFORT_MAX_WAITING} messages or ${BEST_EFFORT_MAX_WAITING_BYTES} bytes waited for their mailboxes`);
         continue;
       }
       const body: RoutedMessage = { type: 'routed', subject: m.subject, data: m.data, route: d.route, ...(headers ? { headers } : {}) };
       const queue = this.queues.get(d.instance);
       this.waiting += 1;
+      this.waitingBytes += m.data.length;
       if (queue) queue.push({ body, id: d.id });
       else {
         this.queues.set(d.instance, [{ body, id: d.id }]);
-        const drained = this.drain(d.instance, signal).finally(() => this.draining.delete(drained));
+        const drained = this.drain(d.instance, signal)
+          .catch((err: unknown) => this.opts.log.error({ err, app: this.opts.plan.app, instance: d.instance }, 'routes: best-effort delivery failed'))
+          .finally(() => this.draining.delete(drained));
         this.draining.add(drained);
       }
     }
@@ -95,6 +114,7 @@ export class BestEffortRoutes {
           await this.store(instance, take, signal);
         } finally {
           this.waiting -= take.length;
+          for (const item of take) this.waitingBytes -= item.body.data.length;
         }
       }
     } finally {
@@ -105,14 +125,15 @@ export class BestEffortRoutes {
   /** Stores `take` as one batch, or else one at a time: what the mailbox does not take is dropped. */
   private async store(instance: string, take: readonly RouteItem[], signal: AbortSignal): Promise<void> {
     if (signal.aborted) return this.drop(instance, take.length, 'the routes stopped');
+    const tell = async (items: readonly RouteItem[]): Promise<void> => this.opts.tell(instance, items, { signal });
     try {
-      return await this.opts.tell(instance, take, { signal });
+      return await tell(take);
     } catch (err) {
       if (take.length === 1) return this.drop(instance, 1, signal.aborted ? 'the routes stopped' : (err as Error).message);
     }
     for (const item of take) {
       if (signal.aborted) return this.drop(instance, take.length - take.indexOf(item), 'the routes stopped');
-      await this.opts.tell(instance, [item], { signal }).catch((err: unknown) => this.drop(instance, 1, (err as Error).message));
+      await tell([item]).catch((err: unknown) => this.drop(instance, 1, (err as Error).message));
     }
   }
 
@@ -130,14 +151,23 @@ export class BestEffortRoutes {
       // Reported a moment ago: these go out with the next report, at the latest when the window ends.
       if (!this.reportDue) {
         this.reportDue = true;
-        void clock.sleep(this.reportedAt + DROP_REPORT_MS - now).then(() => ((this.reportDue = false), this.reportDropped(why, true)));
+        void clock
+          .sleep(this.reportedAt + DROP_REPORT_MS - now, this.stopped.signal)
+          .then(() => ((this.reportDue = false), this.reportDropped(why, true)))
+          .catch(() => undefined);
       }
       return;
     }
     this.reportedAt = now;
     const { plan, log, onEvent } = this.opts;
     log.warn({ app: plan.app, dropped: this.dropped, by: Object.fromEntries(this.unreported), why, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED }, `routes: ${this.dropped} best-effort messages (QoS 0 or plain publishes on MQTT topics) of ${plan.app} dropped so far`);
-    for (const [actor, count] of this.unreported) onEvent?.({ v: 1, type: 'dropped', actor, stream: `${plan.stream} (best effort)`, count, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED, ts: now });
+    for (const [actor, count] of this.unreported) {
+      try {
+        onEvent?.({ v: 1, type: 'dropped', actor, stream: `${plan.stream} (best effort)`, count, code: DeployCodes.ROUTE_BEST_EFFORT_DROPPED, ts: now });
+      } catch (err) {
+        log.warn({ err, app: plan.app }, 'routes: a listener of best-effort drops failed');
+      }
+    }
     this.unreported.clear();
   }
 }

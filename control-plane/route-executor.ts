@@ -196,7 +196,7 @@ export class RouteExecutor {
     if (bestEffort.length > 0 && this.opts.nc) {
       const taker = new BestEffortRoutes({ plan, subjects: bestEffort, nc: this.opts.nc, tell: this.opts.tell, log, clock, ...(this.opts.onEvent ? { onEvent: this.opts.onEvent } : {}) });
       taker.start(abort.signal);
-      runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void taker.stop().finally(resolve), { once: true })));
+      runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void taker.stop().catch((err: unknown) => log.error({ err, app }, 'routes: best-effort delivery did not stop cleanly')).finally(resolve), { once: true })));
     }
     this.running.set(app, { abort, done: Promise.all(runs) });
     log.info({ app, stream: plan.stream, subjects: plan.subjects }, 'routes: capturing and forwarding');

@@ -63,7 +63,8 @@ export { MQTT_STORE_STREAM as MQTT_MSGS_STREAM, MQTT_STORE_PREFIX as MQTT_MSGS_P
 
 /**
  * Whether the plan reads QoS 1 and 2 device publishes from the server's MQTT store (it has an
- * MQTT route): then the capture stream leaves them out (it holds them only after the PUBACK). Pure.
+ * MQTT route): then the capture stream's copies of them are passed over (it holds them only after
+ * the PUBACK), or it leaves the MQTT topics out altogether (leavesMqttTopicsToStore). Pure.
  */
 export function readsMqttStore(plan: RoutePlan): boolean {
   return plan.routes.some((r) => r.mqtt === true);

@@ -19,32 +19,39 @@ const MAX_REMEMBERED = 10_000;
  * does not come, and without a stream nobody answers.
  */
 export class CapturingStreams {
-  private readonly known = new Map<string, { readonly stream: string | undefined; readonly at: number }>();
+  private readonly known = new Map<string, { readonly stream: Promise<string | undefined>; readonly at: number }>();
 
   constructor(
     private readonly nats: Pick<SiteNats, 'jsm'>,
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async of(subject: string): Promise<string | undefined> {
+  /** The stream capturing `subject`; asks at most once a second per subject (asks under way are shared). */
+  of(subject: string): Promise<string | undefined> {
     const now = this.clock.now();
     const hit = this.known.get(subject);
     if (hit && now - hit.at < CAPTURE_LOOKUP_TTL_MS) return hit.stream;
-    const stream = await this.nats.jsm.streams.find(subject).catch((err: unknown) => {
+    const stream = this.nats.jsm.streams.find(subject).catch((err: unknown) => {
       if (/no stream matches subject/i.test((err as Error)?.message ?? '') || isNoResponders(err)) return undefined;
+      this.forget(subject);
       throw err;
     });
     if (this.known.size >= MAX_REMEMBERED) this.known.clear();
     this.known.set(subject, { stream, at: now });
     return stream;
   }
+
+  /** Asks again next time (what was said may no longer hold: a publish to that stream found no one). */
+  forget(subject: string): void {
+    this.known.delete(subject);
+  }
 }
 
 const lookups = new WeakMap<SiteNats, CapturingStreams>();
-const capturingStream = (nats: SiteNats, subject: string): Promise<string | undefined> => {
+const capturingStreams = (nats: SiteNats): CapturingStreams => {
   let streams = lookups.get(nats);
   if (!streams) lookups.set(nats, (streams = new CapturingStreams(nats)));
-  return streams.of(subject);
+  return streams;
 };
 
 const headersOf = (headers: Readonly<Record<string, string>> | undefined): MsgHdrs | undefined => {
@@ -62,13 +69,17 @@ const headersOf = (headers: Readonly<Record<string, string>> | undefined): MsgHd
 export async function publishOnSite(nats: SiteNats, subject: string, data: Uint8Array, headers?: Readonly<Record<string, string>>): Promise<void> {
   const h = headersOf(headers);
   const opts = h ? { headers: h } : {};
-  const stream = await capturingStream(nats, subject);
+  const streams = capturingStreams(nats);
+  const stream = await streams.of(subject);
   if (stream !== undefined) {
     try {
       await nats.js.publish(subject, data, { ...opts, expect: { streamName: stream } });
       return;
     } catch (err) {
-      // The stream went away since it was looked up: published as to subscribers.
+      // The stream no longer captures it (deleted, or its subjects changed, since it was looked
+      // up): with nobody else listening published as to subscribers; with someone (whose silence
+      // timed the publish out), the caller tries again and the next look asks JetStream anew.
+      streams.forget(subject);
       if (!isNoResponders(err)) throw err;
     }
   }
@@ -81,14 +92,12 @@ export async function publishOnSite(nats: SiteNats, subject: string, data: Uint8
  * MQTT store (`$MQTT.msgs.<subject>`, kept while an MQTT route or a QoS 1 MQTT subscription wants
  * it: those read it there, durably), then published with `Nmqtt-Pub: 1` (publishOnSite: QoS 0 MQTT
  * subscribers, NATS subscribers and streams get it; QoS 1 MQTT subscriptions skip that copy).
- * Rejects when either did not take it; a site without an MQTT store (no MQTT listener and no MQTT
- * route) just publishes.
+ * Rejects when either did not take it (a caller that tries again may store it twice: at least
+ * once); a site without an MQTT store (no MQTT listener and no MQTT route) just publishes.
  */
 export async function publishOnSiteAsQos1(nats: SiteNats, subject: string, data: Uint8Array, headers?: Readonly<Record<string, string>>): Promise<void> {
   const marked = { ...headers, [MQTT_QOS_HEADER]: '1' };
-  // Only the store subscribes to its own subjects: no stream, no responders.
-  await nats.js.publish(`${MQTT_STORE_PREFIX}${subject}`, data, { headers: headersOf(marked)! }).catch((err: unknown) => {
-    if (!isNoResponders(err)) throw err;
-  });
+  // Stored when the site has an MQTT store (also on it, a subscriber of everything hears it).
+  await publishOnSite(nats, `${MQTT_STORE_PREFIX}${subject}`, data, marked);
   await publishOnSite(nats, subject, data, marked);
 }

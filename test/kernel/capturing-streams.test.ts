@@ -43,3 +43,31 @@ describe('capturing streams', () => {
     await expect(new CapturingStreams(jsmOf(new Map(), new Error('timeout')).nats, new FakeClock()).of('x')).rejects.toThrow('timeout');
   });
 });
+
+describe('publishOnSite with plain subscribers on the subject', () => {
+  it('publishOnSite - a subject nobody stores but a plain subscriber hears is published (it used to time out); one a stream captures is stored and acked; publishOnSiteAsQos1 without an MQTT store just publishes, marked', async () => {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    const { publishOnSite, publishOnSiteAsQos1 } = await import('../../kernel/index.ts');
+    const { startTestServer } = await import('../helpers/nats.ts');
+    const server = await startTestServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const nats = { connection: nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+      const heard: string[] = [];
+      nc.subscribe('>', { callback: (_e, m) => void (m.subject.startsWith('$JS') || m.subject.startsWith('_INBOX') || heard.push(`${m.subject} ${m.string()} ${m.headers?.get('Nmqtt-Pub') || '-'}`)) });
+      await nc.flush();
+      // Before, each of these waited out a JetStream publish (the subscriber took the request, nobody answered) and failed.
+      await publishOnSite(nats, 'plant.p1.cmd', new TextEncoder().encode('close'));
+      await publishOnSiteAsQos1(nats, 'plant.p1.cmd', new TextEncoder().encode('open'));
+      await nats.jsm.streams.add({ name: 'KEEP', subjects: ['keep.>'] });
+      await publishOnSite(nats, 'keep.1', new TextEncoder().encode('kept'));
+      expect((await nats.jsm.streams.info('KEEP')).state.messages).toBe(1);
+      await nc.flush();
+      expect(heard).toEqual(['plant.p1.cmd close -', '$MQTT.msgs.plant.p1.cmd open 1', 'plant.p1.cmd open 1', 'keep.1 kept -']);
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
+  });
+});

@@ -398,11 +398,14 @@ export class AppController {
       system.node.log.info({ app: c.name, revision: c.revision, actors, placed: Object.fromEntries(plan.placed) }, 'app controller: started application');
     } catch (err) {
       const error = { code: isCairnError(err) ? err.code : DeployCodes.APP_START_FAILED, message: (err as Error).message };
-      system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
+      const fetching = isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE);
+      // Code or files still on their way (an edge's mirror catching up) is a wait, not a failure:
+      // said at info level, without a stack, at each look (cairn get shows the progress).
+      if (fetching) system.node.log.info({ app: c.name, revision: c.revision, code: error.code, reason: error.message }, "app controller: waiting for the application's code and files to reach this site");
+      else system.node.log.error({ err, app: c.name, revision: c.revision }, 'app controller: could not start application');
       // A tree that got part-way up is taken down again, so that the next revision starts clean.
       await system.stop(appTreeId(c.name)).catch(() => undefined);
       this.placer?.removeApp(c.name);
-      const fetching = isCairnError(err, DeployCodes.ARTIFACT_UNAVAILABLE);
       const progress = fetching ? await this.fetchProgress(c.actors) : {};
       this.record(c.name, { revision: c.revision, fingerprint: c.fingerprint, state: fetching ? 'fetching' : 'failed', actors: fetching ? [] : actors, error, ...progress });
       if (isCairnError(err, KernelCodes.NODE_UNREACHABLE)) {

@@ -1,27 +1,18 @@
 // What an MQTT route takes best effort (QoS 0 and plain publishes on its topics, when the capture
 // stream leaves them to the MQTT store): told to the actor in order; what the mailbox refuses is
 // dropped, counted and reported; QoS 1 and 2 publishes are left to the store's reader.
-import { connect, headers } from '@nats-io/transport-node';
+import { headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BestEffortRoutes } from '../../control-plane/route-best-effort.ts';
 import type { RouteItem } from '../../control-plane/route-forwarder.ts';
 import type { ActorEvent } from '../../protocols/index.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { startTestServer } from '../helpers/nats.ts';
-import type { TestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 
-let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
-});
+serverForFile((_server, connection) => void (nc = connection));
 
 const plan = { site: 's', app: 'plant', stream: 'CAIRN_RT_s_plant', subjects: ['plant.>'], routes: [{ index: 0, subjects: ['plant.>'], instances: ['meter'], mqtt: true }] };
 const text = (i: RouteItem): string => new TextDecoder().decode((i.body as { data: Uint8Array }).data);

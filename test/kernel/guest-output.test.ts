@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { publishingOutput } from '../../kernel/guest-output.ts';
 import type { GuestChannel } from '../../kernel/guest-channel.ts';
 import { Subjects, decodeValue } from '../../protocols/index.ts';
 import type { OutputLine } from '../../protocols/index.ts';
-import { startTestServer } from '../helpers/nats.ts';
-import type { TestServer } from '../helpers/nats.ts';
+import { serverForFile } from '../helpers/server-for-file.ts';
 
-let server: TestServer;
 let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startTestServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await server?.cleanup();
-});
+serverForFile((_server, connection) => void (nc = connection));
 
 /** A guest channel whose output the test writes. */
 function channelWritingOutput(): { channel: GuestChannel; write: (line: string) => void } {

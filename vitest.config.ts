@@ -6,7 +6,7 @@ export default defineConfig({
     // Integration tests start their own nats-server on random loopback ports, so files can run in
     // parallel; the machine has 2 cores, so keep the pool small.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
     // Handler failures are expected in many tests; keep their warnings out of the report.
     env: { CAIRN_LOG_LEVEL: 'error' },
     testTimeout: 60_000,

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../kernel/index.ts';
-import { DeployCodes } from '../protocols/index.ts';
+import { DeployCodes, MQTT_QOS_HEADER } from '../protocols/index.ts';
 import type { ActorEvent, RoutedMessage } from '../protocols/index.ts';
 import { headersOf } from './route-forwarder.ts';
 import type { RouteItem, RouteTell } from './route-forwarder.ts';
-import { isStoredDevicePublish, routeDeliveries } from './route-plan.ts';
+import { routeDeliveries } from './route-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
 
 /** Most messages waiting for their mailbox at once: past it, what arrives is dropped (and counted). */
@@ -79,8 +79,10 @@ export class BestEffortRoutes {
   }
 
   private take(m: Msg, signal: AbortSignal): void {
+    // Every QoS 1 and 2 device publish comes here too: told apart by one header before the rest is read.
+    const qos = m.headers?.get(MQTT_QOS_HEADER);
+    if (qos === '1' || qos === '2' || signal.aborted) return;
     const headers = headersOf(m);
-    if (isStoredDevicePublish(headers) || signal.aborted) return;
     // Not answered, even when it is a JetStream publish waiting for an ack: another stream (a
     // bridge's buffer, another app's capture) may store it and answer; an answer from here could
     // reach the publisher first and have it publish again what was stored.

@@ -20,20 +20,41 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
   const seq = info.streamSequence;
   const [route] = routeDeliveries(plan, incarnation, subject, seq, MQTT_MSGS_STREAM);
   if (!route) return undefined;
-  const headers = headersOf(m);
-  const body: RoutedMessage = { type: 'routed', subject, data: m.data, route: route.route, ...(headers ? { headers } : {}) };
+  const body = withLazyHeaders({ type: 'routed', subject, data: m.data, route: route.route }, m);
   const envelope: Envelope = { v: ENVELOPE_VERSION, id: route.id, type: body.type, from: `${site}/~routes`, to: formatAddress({ site, actor: route.instance }), ts: Math.floor(info.timestampNanos / 1e6), body };
+  const stream = `${MQTT_MSGS_STREAM}@${incarnation}`;
   return {
     actor: route.instance,
     envelope,
-    origin: { stream: `${MQTT_MSGS_STREAM}@${incarnation}`, seq },
+    origin: { stream, seq },
     copy: {
       // Encoded only when it is dead-lettered.
       get data() {
         return encodeEnvelope(envelope);
       },
       subject: Subjects.mailbox(site, route.instance),
-      stream: `${MQTT_MSGS_STREAM}@${incarnation}`,
+      stream,
+    },
+  };
+}
+
+/**
+ * The routed message with `headers` read from the store message when first looked at (an actor
+ * that never does, the usual one, saves decoding them): an own enumerable property, so that
+ * encoding the message (a dead letter, a worker or process actor) carries them as any field.
+ */
+function withLazyHeaders(body: Omit<RoutedMessage, 'headers'>, m: JsMsg): RoutedMessage {
+  let headers: Record<string, string> | undefined;
+  let read = false;
+  // A literal with its accessor: one shape for all, cheaper than defining the property on each.
+  return {
+    type: body.type,
+    subject: body.subject,
+    data: body.data,
+    route: body.route,
+    get headers() {
+      if (!read) (headers = headersOf(m)), (read = true);
+      return headers;
     },
   };
 }

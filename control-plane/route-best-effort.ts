@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../kernel/index.ts';
-import { DeployCodes, MQTT_QOS_HEADER } from '../protocols/index.ts';
+import { DeployCodes } from '../protocols/index.ts';
 import type { ActorEvent, RoutedMessage } from '../protocols/index.ts';
+import { mqttPublishQos } from './mqtt-publish-qos.ts';
 import { headersOf } from './route-forwarder.ts';
 import type { RouteItem, RouteTell } from './route-forwarder.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -80,8 +81,8 @@ export class BestEffortRoutes {
 
   private take(m: Msg, signal: AbortSignal): void {
     // Every QoS 1 and 2 device publish comes here too: told apart by one header before the rest is read.
-    const qos = m.headers?.get(MQTT_QOS_HEADER);
-    if (qos === '1' || qos === '2' || signal.aborted) return;
+    const qos = mqttPublishQos(m);
+    if (qos === 1 || qos === 2 || signal.aborted) return;
     const headers = headersOf(m);
     // Not answered, even when it is a JetStream publish waiting for an ack: another stream (a
     // bridge's buffer, another app's capture) may store it and answer; an answer from here could

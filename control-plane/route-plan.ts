@@ -1,4 +1,4 @@
-import { MQTT_QOS_HEADER, Streams, coveringSubjects, filtersIntersect, routeSubjects, subjectMatches } from '../protocols/index.ts';
+import { MQTT_QOS_HEADER, Streams, SubjectMatcher, coveringSubjects, filtersIntersect, routeSubjects } from '../protocols/index.ts';
 import type { Application } from './manifest/index.ts';
 import type { SiteInstance } from './site-instances.ts';
 
@@ -53,9 +53,21 @@ export interface RouteDelivery {
  * `incarnation` tells apart streams of the same name (an app deleted and applied again). Pure.
  */
 export function routeDeliveries(plan: RoutePlan, incarnation: string, subject: string, seq: number, stream: string = plan.stream): RouteDelivery[] {
-  return plan.routes
-    .filter((route) => route.subjects.some((filter) => subjectMatches(filter, subject)))
-    .map((route) => ({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${stream}:${incarnation}:${seq}:${route.index}` }));
+  const tokens = subject.split('.');
+  const out: RouteDelivery[] = [];
+  for (const { route, matchers } of compiled(plan)) {
+    if (matchers.some((m) => m.matchesTokens(tokens))) out.push({ route: route.index, instance: route.instances[seq % route.instances.length]!, id: `rt:${stream}:${incarnation}:${seq}:${route.index}` });
+  }
+  return out;
+}
+
+/** Each plan's routes with their filters split once: every message a route takes is matched against them. */
+const matchersOf = new WeakMap<RoutePlan, readonly { readonly route: PlannedRoute; readonly matchers: readonly SubjectMatcher[] }[]>();
+
+function compiled(plan: RoutePlan): readonly { readonly route: PlannedRoute; readonly matchers: readonly SubjectMatcher[] }[] {
+  let routes = matchersOf.get(plan);
+  if (!routes) matchersOf.set(plan, (routes = plan.routes.map((route) => ({ route, matchers: route.subjects.map((f) => new SubjectMatcher(f)) }))));
+  return routes;
 }
 
 /** nats-server's MQTT message store (protocols' MQTT_STORE_STREAM), and the prefix of its subjects. */

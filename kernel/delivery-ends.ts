@@ -48,7 +48,7 @@ export class DeliveryEnds<M extends Message, S> {
   skipIfDone(d: Delivery): boolean {
     if (this.dropIfExpired(d)) return true;
     // A message of another site sourced again after this site's server restarted, already handled.
-    if (d.origin && this.cell.deps.recent.has(dedupKey(d.envelope))) {
+    if (fromAnotherSite(d) && this.cell.deps.recent.has(dedupKey(d.envelope))) {
       this.cell.stats.skipped++;
       this.finish(d);
       return true;
@@ -72,7 +72,7 @@ export class DeliveryEnds<M extends Message, S> {
   /** Removes the head delivery and acks it; one from another site is remembered as delivered. */
   finish(d: Delivery): void {
     this.shift();
-    if (d.origin) this.cell.deps.recent.add(dedupKey(d.envelope));
+    if (fromAnotherSite(d)) this.cell.deps.recent.add(dedupKey(d.envelope));
     this.cell.deps.acks.ack(d.msg);
     this.cell.deps.released(d);
   }
@@ -81,4 +81,14 @@ export class DeliveryEnds<M extends Message, S> {
     if (!request.reply) return;
     this.cell.deps.publishReply(request.reply, encodeEnvelope(replyEnvelope(request, type, body, this.cell.from, this.cell.deps.clock.now())));
   }
+}
+
+/**
+ * A mailbox message sourced from another site's outbox (it has an origin and came through the
+ * mailbox): what the node remembers across incarnations. A direct source's message (a device
+ * publish from the MQTT store) comes again only while unacked, as a mailbox message does, and its
+ * cell's RecentlyHandled covers that.
+ */
+function fromAnotherSite(d: Delivery): boolean {
+  return d.origin !== undefined && d.owner === undefined;
 }

@@ -13,59 +13,80 @@ export const RECENTLY_HANDLED = 256;
  * still handled. Bounded: what fell out of the window is handled again (at least once).
  */
 export class RecentlyHandled {
-  // Local messages: a ring of the last sequences handled, grown as the actor handles messages (an
-  // actor that handled few holds few). A redelivery is rare, handling is not: remembering is a few
-  // array writes, and looking up a new message one comparison.
-  private readonly seqs: number[] = [];
-  private readonly replies: unknown[] = [];
-  private next = 0;
-  private highest = -1;
-  /** The mailbox stream the ring's sequences number in. */
+  // A ring per stream of the last sequences handled, grown as the actor handles messages (an actor
+  // that handled few holds few). A redelivery is rare, handling is not: remembering is a few array
+  // writes, and looking up a new message one comparison.
+  /** Local messages, with the mailbox stream their sequences number in. */
+  private local = new SeqRing();
   private mailbox: string | undefined;
-  /** Messages of other streams (another site's outbox, a direct source), by origin stream and sequence; made at the first (an idle actor holds no map). */
-  private sourced: Map<string, { readonly reply?: unknown }> | undefined;
+  /** Messages of other streams (another site's outbox, a direct source), by origin stream; made at the first (an idle actor holds no map). */
+  private sourced: Map<string, SeqRing> | undefined;
 
   constructor(private readonly capacity: number = RECENTLY_HANDLED) {}
 
   /** Forgets everything (a new incarnation: its state starts over, so nothing it did counts). */
   clear(): void {
-    this.resetRing(undefined);
+    this.local = new SeqRing();
+    this.mailbox = undefined;
     this.sourced = undefined;
   }
 
   /** What was kept of `d` when it was handled in this incarnation; undefined when it was not. */
   find(d: Delivery): { readonly reply?: unknown } | undefined {
-    if (d.origin) return this.sourced?.get(originKey(d.origin));
-    // Newer than all handled (the usual case), or in a mailbox stream made anew (numbered from 1 again).
-    if (d.seq > this.highest || d.mailbox !== this.mailbox) return undefined;
-    const i = this.seqs.indexOf(d.seq);
+    if (d.origin) return this.sourced?.get(d.origin.stream)?.find(d.origin.seq);
+    // In a mailbox stream made anew (numbered from 1 again), nothing was handled.
+    return d.mailbox === this.mailbox ? this.local.find(d.seq) : undefined;
+  }
+
+  /** Remembers `d` as handled, with its reply when it was an ask. */
+  add(d: Delivery, reply: unknown): void {
+    const kept = d.envelope.reply ? reply : NOT_ASKED;
+    if (d.origin) return this.ringOf(d.origin.stream).add(d.origin.seq, kept, this.capacity);
+    if (d.mailbox !== this.mailbox) (this.local = new SeqRing()), (this.mailbox = d.mailbox);
+    this.local.add(d.seq, kept, this.capacity);
+  }
+
+  private ringOf(stream: string): SeqRing {
+    const sourced = (this.sourced ??= new Map());
+    let ring = sourced.get(stream);
+    if (!ring) {
+      sourced.set(stream, (ring = new SeqRing()));
+      // Streams seen last are kept (an outbox's epoch or a store's incarnation replaces the one before).
+      if (sourced.size > MAX_SOURCED_STREAMS) sourced.delete(sourced.keys().next().value as string);
+    }
+    return ring;
+  }
+}
+
+/** Most origin streams a cell remembers messages of at once. */
+const MAX_SOURCED_STREAMS = 16;
+
+/** The last sequences handled of one stream, up to a capacity, with what an ask replied. */
+class SeqRing {
+  private readonly seqs: number[] = [];
+  private readonly replies: unknown[] = [];
+  private next = 0;
+  private highest = -1;
+
+  find(seq: number): { readonly reply?: unknown } | undefined {
+    // Newer than all handled: the usual case.
+    if (seq > this.highest) return undefined;
+    const i = this.seqs.indexOf(seq);
     if (i < 0) return undefined;
     const reply = this.replies[i];
     return reply === NOT_ASKED ? TELL : { reply };
   }
 
-  /** Remembers `d` as handled, with its reply when it was an ask. */
-  add(d: Delivery, reply: unknown): void {
-    if (d.origin) return remember((this.sourced ??= new Map()), originKey(d.origin), d.envelope.reply ? { reply } : TELL, this.capacity);
-    if (d.mailbox !== this.mailbox) this.resetRing(d.mailbox);
-    const kept = d.envelope.reply ? reply : NOT_ASKED;
-    if (this.seqs.length < this.capacity) {
-      this.seqs.push(d.seq);
+  add(seq: number, kept: unknown, capacity: number): void {
+    if (this.seqs.length < capacity) {
+      this.seqs.push(seq);
       this.replies.push(kept);
     } else {
-      this.seqs[this.next] = d.seq;
+      this.seqs[this.next] = seq;
       this.replies[this.next] = kept;
-      this.next = (this.next + 1) % this.capacity;
+      this.next = (this.next + 1) % capacity;
     }
-    if (d.seq > this.highest) this.highest = d.seq;
-  }
-
-  private resetRing(mailbox: string | undefined): void {
-    this.seqs.length = 0;
-    this.replies.length = 0;
-    this.next = 0;
-    this.highest = -1;
-    this.mailbox = mailbox;
+    if (seq > this.highest) this.highest = seq;
   }
 }
 
@@ -74,13 +95,3 @@ const NOT_ASKED = Symbol('not asked');
 
 /** What is kept of a tell (nothing to send again): one object for all. */
 const TELL: { readonly reply?: unknown } = Object.freeze({});
-
-function remember<K>(map: Map<K, { readonly reply?: unknown }>, key: K, kept: { readonly reply?: unknown }, capacity: number): void {
-  map.delete(key);
-  map.set(key, kept);
-  if (map.size > capacity) map.delete(map.keys().next().value as K);
-}
-
-function originKey(origin: { readonly stream: string; readonly seq: number }): string {
-  return `${origin.stream}\u0000${origin.seq}`;
-}

@@ -19,7 +19,7 @@ export { DeployCodes } from './errors/deploy-codes.ts';
 export { NAME_PATTERN, assertName, isName } from './names.ts';
 export type { NameKind } from './names.ts';
 export { formatAddress, parseAddress } from './address.ts';
-export { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches } from './route-source.ts';
+export { coveringSubjects, filterCovers, filtersIntersect, mqttFilterProblem, mqttFilterSubjects, routeSubjects, subjectFilterProblem, subjectMatches, SubjectMatcher } from './route-source.ts';
 export type { RouteSource } from './route-source.ts';
 export { publishSubjects, subscribeSubjects, downlinkSubjects, mqttTopicProblem, MQTT_QOS_HEADER, MQTT_STORE_PREFIX, MQTT_STORE_STREAM, SITE_INTERNAL_USER, DOWNLINK_USER } from './device-access.ts';
 export type { DeviceAccess, DeviceClient, DeviceClientsMsg, DeviceIncident, DeviceIncidentsMsg, DeviceListener, DeviceLoginMsg, DevicePrincipal, DeviceTls } from './device-access.ts';

@@ -39,4 +39,16 @@ describe('recently handled', () => {
     expect(r.find({ ...delivery(2), mailbox: 'T1' } as Delivery)).toEqual({});
     expect(r.find({ ...delivery(2), mailbox: 'T2' } as Delivery)).toBeUndefined();
   });
+
+  it('recently handled - keeps the last ones of each origin stream, and the streams seen last', () => {
+    const r = new RecentlyHandled(2);
+    for (const seq of [1, 2, 3]) r.add(delivery(seq, { origin: { stream: 'S1', seq } }), undefined);
+    r.add(delivery(9, { origin: { stream: 'S2', seq: 1 } }), { ok: true });
+    expect([1, 2, 3].map((seq) => r.find(delivery(0, { origin: { stream: 'S1', seq } })) !== undefined)).toEqual([false, true, true]);
+    expect(r.find(delivery(0, { ask: true, origin: { stream: 'S2', seq: 1 } }))).toEqual({});
+    // 16 streams more: S1 and S2, seen first, are forgotten.
+    for (let i = 0; i < 16; i++) r.add(delivery(i, { origin: { stream: `T${i}`, seq: 1 } }), undefined);
+    expect(r.find(delivery(0, { origin: { stream: 'S1', seq: 3 } }))).toBeUndefined();
+    expect(r.find(delivery(0, { origin: { stream: 'T15', seq: 1 } }))).toEqual({});
+  });
 });

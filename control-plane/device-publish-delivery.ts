@@ -21,7 +21,8 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
   const [route] = routeDeliveries(plan, incarnation, subject, seq, MQTT_MSGS_STREAM);
   if (!route) return undefined;
   const body = withLazyHeaders({ type: 'routed', subject, data: m.data, route: route.route }, m);
-  const envelope: Envelope = { v: ENVELOPE_VERSION, id: route.id, type: body.type, from: `${site}/~routes`, to: formatAddress({ site, actor: route.instance }), ts: Math.floor(info.timestampNanos / 1e6), body };
+  const names = namesOf(site, route.instance);
+  const envelope: Envelope = { v: ENVELOPE_VERSION, id: route.id, type: body.type, from: names.from, to: names.to, ts: Math.floor(info.timestampNanos / 1e6), body };
   const stream = `${MQTT_MSGS_STREAM}@${incarnation}`;
   return {
     actor: route.instance,
@@ -32,10 +33,24 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
       get data() {
         return encodeEnvelope(envelope);
       },
-      subject: Subjects.mailbox(site, route.instance),
+      subject: names.mailbox,
       stream,
     },
   };
+}
+
+/** The addresses of a site's route instances, made (and checked) once each rather than per message. */
+const names = new Map<string, { readonly from: string; readonly to: string; readonly mailbox: string }>();
+
+function namesOf(site: string, instance: string): { readonly from: string; readonly to: string; readonly mailbox: string } {
+  const key = `${site}/${instance}`;
+  let found = names.get(key);
+  if (!found) {
+    // Bounded: a node runs the instances of a few sites' apps; past this, start over.
+    if (names.size >= 4_096) names.clear();
+    names.set(key, (found = { from: `${site}/~routes`, to: formatAddress({ site, actor: instance }), mailbox: Subjects.mailbox(site, instance) }));
+  }
+  return found;
 }
 
 /**

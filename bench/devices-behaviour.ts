@@ -1,7 +1,7 @@
 // The actor bench/devices.ts routes device messages to: counts them, and for the latency variants
-// records how long each took from its publish (the payload is the publisher's performance.now();
-// publisher and actor share the benchmark's process).
-import { performance } from 'node:perf_hooks';
+// records how long each took from its publish (the payload is the publisher's sharedNow(): the
+// devices run in a process of their own, bench/devices-load.ts).
+import { sharedNow } from './shared-clock.ts';
 import { defineActor } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 
@@ -23,7 +23,7 @@ export const sink = (): DeviceSink => {
 export function received(payload: Uint8Array | Buffer): void {
   const s = sink();
   const sent = Number(new TextDecoder().decode(payload));
-  if (Number.isFinite(sent) && sent > 0) s.latencies.push(performance.now() - sent);
+  if (Number.isFinite(sent) && sent > 0) s.latencies.push(sharedNow() - sent);
   s.count += 1;
   if (s.count === s.target) s.done();
 }

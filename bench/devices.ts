@@ -4,7 +4,7 @@
 // own servers. Devices are mqtt.js connections (MQTT 3.1.1, QoS 1), each waiting for every PUBACK
 // (one QoS 1 connection waits for each store), side by side.
 // Variants (BENCH_VARIANT):
-//   raw-<D>, store-<D>, store+capture-<D>, cairn-<D>, mosquitto-<D>
+//   raw-<D>, store-<D>, store-ackall-<D>, cairn-<D>, mosquitto-<D>
 //                                       throughput: D devices send N messages between them
 //   raw-lat, cairn-lat, mosquitto-lat   latency at 1,000 msg/s: 10 devices, 100 msg/s each
 //   bridge-cairn, bridge-mosquitto      N messages from the site (or local mosquitto) to a remote mosquitto
@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { connectAsync } from 'mqtt';
-import type { MqttClient } from 'mqtt';
 import { applyManifest, startAppController } from '../control-plane/index.ts';
 import { freePorts, withDeviceAccess } from '../deploy/nats-server/index.ts';
 import { createActorSystem } from '../supervisor-trees/index.ts';
@@ -25,6 +27,7 @@ import { startTestServer } from '../test/helpers/nats.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { benchInput, cpuMsOf, emit, ownCpuMs, profiled } from './harness.ts';
 import { received, sink } from './devices-behaviour.ts';
+import type { DeviceLoad } from './devices-load.ts';
 import { summarize } from './stats.ts';
 
 const input = benchInput();
@@ -76,33 +79,35 @@ async function rawRig(): Promise<Rig> {
  * store (the floor of a durable route): the same listener, and a durable consumer on the server's
  * own MQTT store (`$MQTT_msgs`, interest retention, as a route reads it) that acks each message as
  * it arrives: the least a reader does that keeps every PUBACKed publish until it was handled. With
- * `capture`, also a WorkQueue stream on `meter.>` whose copies are read and acked (what a route's
- * capture stream adds).
+ * `ackAll`, the consumer's ack policy is "all" and the reader acks the last message of every 64 (or
+ * of what came within 2 ms): one ack for many, which a route cannot do (below).
  */
-async function storeRig(capture: boolean): Promise<Rig> {
+async function storeRig(ackAll: boolean): Promise<Rig> {
   const { url, mqttPort, pid } = await natsWithMqtt();
   const nc = await connect({ servers: url, noAsyncTraces: true });
   cleanups.push(() => nc.close());
   const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const read = async (stream: string, consumer: string, each: (data: Uint8Array) => void): Promise<void> => {
-    const messages = await (await js.consumers.get(stream, consumer)).consume({ max_messages: 256 });
-    void (async () => {
-      for await (const m of messages) {
-        each(m.data);
-        m.ack();
-      }
-    })();
-    cleanups.push(async () => messages.stop());
-  };
   await jsm.streams.add({ name: '$MQTT_msgs', subjects: ['$MQTT.msgs.>'], retention: RetentionPolicy.Interest, storage: StorageType.File });
-  await jsm.consumers.add('$MQTT_msgs', { durable_name: 'floor', ack_policy: AckPolicy.Explicit, filter_subjects: ['$MQTT.msgs.meter.>'], max_ack_pending: 1_024 });
-  await read('$MQTT_msgs', 'floor', received);
-  if (capture) {
-    await jsm.streams.add({ name: 'CAPTURE', subjects: ['meter.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
-    await jsm.consumers.add('CAPTURE', { durable_name: 'copies', ack_policy: AckPolicy.Explicit, max_ack_pending: 1_024 });
-    await read('CAPTURE', 'copies', () => undefined);
-  }
+  await jsm.consumers.add('$MQTT_msgs', { durable_name: 'floor', ack_policy: ackAll ? AckPolicy.All : AckPolicy.Explicit, filter_subjects: ['$MQTT.msgs.meter.>'], max_ack_pending: 1_024 });
+  const messages = await (await jetstream(nc).consumers.get('$MQTT_msgs', 'floor')).consume({ max_messages: 256 });
+  let last: JsMsg | undefined;
+  let count = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const ackLast = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    last?.ack();
+    last = undefined;
+  };
+  void (async () => {
+    for await (const m of messages) {
+      received(m.data);
+      if (!ackAll) m.ack();
+      else if (((last = m), ++count % 64 === 0)) ackLast();
+      else timer ??= setTimeout(ackLast, 2);
+    }
+  })();
+  cleanups.push(async () => messages.stop());
   return { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, auth: { username: 'dev', password: 'pw' }, arrived: (n) => waitSink(n), serverPids: () => [pid] };
 }
 
@@ -147,14 +152,23 @@ function waitSink(n: number): Promise<void> {
   return new Promise((resolve) => (s.done = resolve));
 }
 
-async function devices(rig: Rig, d: number): Promise<MqttClient[]> {
-  return Promise.all(
-    Array.from({ length: d }, async (_, i) => {
-      const c = await connectAsync(rig.mqttUrl, { clientId: `meter-${i}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, ...rig.auth });
-      cleanups.push(() => c.endAsync(true));
-      return c;
-    }),
-  );
+/** The devices, in a process of their own (bench/devices-load.ts), connected and warmed up. */
+async function deviceLoad(rig: Rig, devices: number, mode: DeviceLoad['mode']): Promise<{ go(): Promise<{ ackedMs: number; cpuMs: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'devices-load.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  cleanups.push(async () => child.kill('SIGKILL'));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the devices' process exited (${code})`))));
+  exited.catch(() => undefined);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, number>> => JSON.parse((await Promise.race([lines.next(), exited])).value as string) as Record<string, number>;
+  child.stdin.write(`${JSON.stringify({ mqttUrl: rig.mqttUrl, auth: rig.auth, devices, mode } satisfies DeviceLoad)}\n`);
+  await next();
+  return {
+    go: async () => {
+      child.stdin.write('go\n');
+      const { ackedMs, cpuMs } = await next();
+      return { ackedMs: ackedMs!, cpuMs: cpuMs! };
+    },
+  };
 }
 
 async function serverCpu(rig: Rig): Promise<number> {
@@ -165,54 +179,32 @@ async function serverCpu(rig: Rig): Promise<number> {
 
 /** D devices send N between them, each waiting for each PUBACK; timed until all N arrived. */
 async function throughput(rig: Rig, d: number): Promise<object> {
-  const clients = await devices(rig, d);
-  // Warm-up: each device one message through the whole path.
-  await Promise.all(clients.map((c, i) => c.publishAsync(`meter/${i}/kwh`, 'w', { qos: 1 })));
+  const load = await deviceLoad(rig, d, { kind: 'throughput', n: N });
   await rig.arrived(d);
   const base = sink().count;
   const s0 = await serverCpu(rig);
   const c0 = ownCpuMs();
   const t0 = performance.now();
-  let lastAck = 0;
-  await profiled(async () => {
-    await Promise.all(
-      clients.map(async (c, i) => {
-        for (let k = i; k < N; k += d) await c.publishAsync(`meter/${i}/kwh`, String(k), { qos: 1 });
-        lastAck = Math.max(lastAck, performance.now());
-      }),
-    );
-    await rig.arrived(base + N);
-  });
+  const [devicesSide] = await profiled(() => Promise.all([load.go(), rig.arrived(base + N)]));
   const ms = performance.now() - t0;
-  return { n: N, devices: d, ms, ackedMs: lastAck - t0, msgsPerSec: (N * 1000) / ms, clientCpuMs: ownCpuMs() - c0, serverCpuMs: (await serverCpu(rig)) - s0 };
+  return { n: N, devices: d, ms, ackedMs: devicesSide.ackedMs, msgsPerSec: (N * 1000) / ms, clientCpuMs: ownCpuMs() - c0, devicesCpuMs: devicesSide.cpuMs, serverCpuMs: (await serverCpu(rig)) - s0 };
 }
 
 /** 10 devices at 100 msg/s each (1,000 msg/s), QoS 1 without waiting; latency publish → arrival, after a warm-up second. */
 async function latency(rig: Rig): Promise<object> {
-  const clients = await devices(rig, LAT_DEVICES);
-  const perDevice = (RATE / LAT_DEVICES) * LAT_SECONDS;
-  const everyMs = (1000 * LAT_DEVICES) / RATE;
+  const load = await deviceLoad(rig, LAT_DEVICES, { kind: 'latency', rate: RATE, seconds: LAT_SECONDS });
+  await rig.arrived(LAT_DEVICES);
+  const base = sink().count;
+  sink().latencies.length = 0;
+  const total = RATE * LAT_SECONDS;
   const s0 = await serverCpu(rig);
   const c0 = ownCpuMs();
   const t0 = performance.now();
-  await Promise.all(
-    clients.map(async (c, i) => {
-      // Devices start spread over one interval, then keep their own schedule.
-      const start = t0 + (everyMs * i) / LAT_DEVICES;
-      for (let k = 0; k < perDevice; k++) {
-        const at = start + k * everyMs;
-        const wait = at - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        void c.publishAsync(`meter/${i}/kwh`, String(performance.now()), { qos: 1 });
-      }
-    }),
-  );
-  const total = perDevice * LAT_DEVICES;
-  await rig.arrived(total);
+  const [devicesSide] = await Promise.all([load.go(), rig.arrived(base + total)]);
   const ms = performance.now() - t0;
   // The first second warms up connections, consumers and JIT.
   const samples = sink().latencies.slice(WARMUP_SECONDS * RATE);
-  return { n: total, ms, rate: RATE, latency: summarize(samples), clientCpuMs: ownCpuMs() - c0, serverCpuMs: (await serverCpu(rig)) - s0 };
+  return { n: total, ms, rate: RATE, latency: summarize(samples), clientCpuMs: ownCpuMs() - c0, devicesCpuMs: devicesSide.cpuMs, serverCpuMs: (await serverCpu(rig)) - s0 };
 }
 
 /** The far end of a bridge: a remote mosquitto and a subscriber counting what arrives under factory/. */
@@ -281,7 +273,7 @@ async function main(): Promise<void> {
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const v = input.variant;
   const [kind, arg] = [v.slice(0, v.lastIndexOf('-')), v.slice(v.lastIndexOf('-') + 1)];
-  const rigFor = (k: string): Promise<Rig> => (k === 'raw' ? rawRig() : k === 'store' ? storeRig(false) : k === 'store+capture' ? storeRig(true) : k === 'cairn' ? cairnRig() : mosquittoRig());
+  const rigFor = (k: string): Promise<Rig> => (k === 'raw' ? rawRig() : k === 'store' ? storeRig(false) : k === 'store-ackall' ? storeRig(true) : k === 'cairn' ? cairnRig() : mosquittoRig());
   let result: object;
   if (kind === 'bridge') result = arg === 'cairn' ? await bridgeCairn() : await bridgeMosquitto();
   else if (arg === 'lat') result = await latency(await rigFor(kind));

@@ -226,9 +226,12 @@ async function bridged(publish: (i: number) => Promise<unknown>, pids: () => num
   const s0 = await cpu();
   const c0 = ownCpuMs();
   const t0 = performance.now();
-  for (let i = 0; i < N; i += 500) await Promise.all(Array.from({ length: Math.min(500, N - i) }, (_, k) => publish(i + k)));
-  const publishedMs = performance.now() - t0;
-  await waitSink(1 + N);
+  let publishedMs = 0;
+  await profiled(async () => {
+    for (let i = 0; i < N; i += 500) await Promise.all(Array.from({ length: Math.min(500, N - i) }, (_, k) => publish(i + k)));
+    publishedMs = performance.now() - t0;
+    await waitSink(1 + N);
+  });
   const ms = performance.now() - t0;
   return { n: N, ms, publishedMs, msgsPerSec: (N * 1000) / ms, clientCpuMs: ownCpuMs() - c0, serverCpuMs: (await cpu()) - s0 };
 }

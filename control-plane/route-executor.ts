@@ -17,6 +17,7 @@ import type { RoutePlan } from './route-plan.ts';
 import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, bestEffortSubjects, captureSubjects, isStoredDevicePublish, leavesMqttTopicsToStore, oneRoutePerSubject, readsMqttStore } from './route-plan.ts';
 import { BestEffortRoutes } from './route-best-effort.ts';
 import { devicePublishDelivery } from './device-publish-delivery.ts';
+import { acksTogether, ensureMqttStoreConsumer, mqttStoreConsumerConfig } from './mqtt-store-consumer.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -100,25 +101,6 @@ interface Running {
 }
 
 /**
- * The consumer through which an app's MQTT routes read nats-server's MQTT message store. Made once
- * and kept across restarts (what it has not acked stays for the next forwarder; deleting it would
- * let the server drop what only it wanted); created at the store's newest message, so devices'
- * earlier publishes are not taken. Its interest is what makes the server keep (interest
- * retention) the QoS 1 and 2 publishes it PUBACKs.
- */
-export function mqttStoreConsumerConfig(site: string, app: string, plan: RoutePlan): Partial<ConsumerConfig> & { durable_name: string } {
-  return {
-    durable_name: Consumers.mqttRoutes(site, app),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    filter_subjects: plan.subjects.map((subject) => `${MQTT_MSGS_PREFIX}${subject}`),
-    ack_wait: nanos(ROUTE_ACK_WAIT_MS),
-    max_ack_pending: 1_024,
-    max_deliver: -1,
-  };
-}
-
-/**
  * Runs the routes of the apps a site runs: per app, a stream capturing the routes' subjects and a
  * forwarder into the mailboxes. `run` starts (or restarts, with a new plan) an app's routes;
  * `pause` stops forwarding but keeps capturing (an app being replaced by a new revision, a node
@@ -184,7 +166,7 @@ export class RouteExecutor {
     // Each device publish has one actor: it is handed to its cell from the store, acked there once
     // handled. Where that cannot start (the store's consumer not reachable yet), the forwarder
     // below takes over, which retries with backoff.
-    const direct = mqtt && this.opts.direct && oneRoutePerSubject(plan) ? await this.startDirect(app, plan, this.opts.direct) : undefined;
+    const direct = this.readsDirectly(plan) && this.opts.direct ? await this.startDirect(app, plan, this.opts.direct) : undefined;
     if (direct) {
       runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void direct.stop().catch((err: unknown) => log.error({ err, app }, 'routes: direct delivery from the MQTT store did not stop cleanly')).finally(resolve), { once: true })));
     } else if (mqtt) {
@@ -271,7 +253,7 @@ export class RouteExecutor {
    * at once and in order, rather than after the ack wait behind newer messages.
    */
   private async mqttStoreConsumer(app: string, plan: RoutePlan, reset: boolean): Promise<{ consumer: Consumer; incarnation: string; since: number }> {
-    const { jsm, js, site, nc } = this.opts;
+    const { jsm, js, site, nc, log } = this.opts;
     let info = await jsm.streams.info(MQTT_MSGS_STREAM).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -283,26 +265,24 @@ export class RouteExecutor {
       });
       info = await jsm.streams.info(MQTT_MSGS_STREAM);
     }
-    const config = mqttStoreConsumerConfig(site, app, plan);
-    const existing = await jsm.consumers.info(MQTT_MSGS_STREAM, config.durable_name).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-    const made = existing ?? (await jsm.consumers.add(MQTT_MSGS_STREAM, config));
-    if (existing) {
-      if (JSON.stringify(existing.config.filter_subjects ?? [existing.config.filter_subject]) !== JSON.stringify(config.filter_subjects)) {
-        await jsm.consumers.update(MQTT_MSGS_STREAM, config.durable_name, { filter_subjects: config.filter_subjects! });
-      }
-      if (reset && nc) await resetConsumer(nc, jsm, MQTT_MSGS_STREAM, config.durable_name);
-    }
-    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)), since: Date.parse(made.created) };
+    const config = mqttStoreConsumerConfig(site, app, plan, acksTogether(plan, this.readsDirectly(plan)));
+    const made = await ensureMqttStoreConsumer(jsm, site, app, config, log);
+    if (!made.fresh && reset && nc) await resetConsumer(nc, jsm, MQTT_MSGS_STREAM, config.durable_name);
+    return { consumer: await js.consumers.get(MQTT_MSGS_STREAM, config.durable_name), incarnation: String(Date.parse(info.created)), since: made.since };
+  }
+
+  /** Whether `plan`'s device publishes are handed to their actors from the store (startDirect), not forwarded into mailboxes. */
+  private readsDirectly(plan: RoutePlan): boolean {
+    return readsMqttStore(plan) && this.opts.direct !== undefined && oneRoutePerSubject(plan);
   }
 
   /** Deletes the app's consumer on the MQTT store, if any: the server stops keeping device publishes for it. */
   private async dropMqttStoreConsumer(app: string): Promise<void> {
-    await this.opts.jsm.consumers.delete(MQTT_MSGS_STREAM, Consumers.mqttRoutes(this.opts.site, app)).catch((err: unknown) => {
-      if (!isNotFound(err)) this.opts.log.warn({ err, app }, 'routes: consumer on the MQTT store not removed');
-    });
+    for (const name of [Consumers.mqttRoutes(this.opts.site, app), Consumers.mqttRoutesHandover(this.opts.site, app)]) {
+      await this.opts.jsm.consumers.delete(MQTT_MSGS_STREAM, name).catch((err: unknown) => {
+        if (!isNotFound(err)) this.opts.log.warn({ err, app, consumer: name }, 'routes: consumer on the MQTT store not removed');
+      });
+    }
   }
 
   /** Stops forwarding and deletes the capture stream (what it still held is dropped with the app). */
@@ -389,7 +369,7 @@ export class RouteExecutor {
       swept.push(app);
     }
     // An orphan consumer on the MQTT store would make the server keep device publishes for ever.
-    const prefix = Consumers.mqttRoutes(site, '');
+    const prefixes = [Consumers.mqttRoutes(site, ''), Consumers.mqttRoutesHandover(site, '')];
     const consumers: { name: string }[] = [];
     try {
       for await (const c of jsm.consumers.list(MQTT_MSGS_STREAM)) consumers.push(c);
@@ -397,7 +377,8 @@ export class RouteExecutor {
       if (!isNotFound(err)) this.opts.log.warn({ err }, 'routes: consumers on the MQTT store not listed; orphans stay until the next start');
     }
     for (const c of consumers) {
-      const app = c.name.startsWith(prefix) ? c.name.slice(prefix.length) : undefined;
+      const prefix = prefixes.find((p) => c.name.startsWith(p));
+      const app = prefix === undefined ? undefined : c.name.slice(prefix.length);
       if (app === undefined || this.running.has(app) || (await wanted(app))) continue;
       await this.dropMqttStoreConsumer(app);
       if (!swept.includes(app)) swept.push(app);

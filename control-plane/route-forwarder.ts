@@ -1,8 +1,9 @@
+import { AckPolicy } from '@nats-io/jetstream';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../protocols/index.ts';
-import { AckBatcher, deliveryFollows, onReconnect } from '../kernel/index.ts';
+import { AckBatcher, AckFrontier, deliveryFollows, onReconnect } from '../kernel/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RoutedMessage } from '../protocols/index.ts';
 import { routeDeliveries } from './route-plan.ts';
@@ -73,6 +74,8 @@ export class RouteForwarder {
   private readonly waiting = new Set<JsMsg>();
   /** Acks of captures, together (see AckBatcher). */
   private readonly acks = new AckBatcher();
+  /** This session's acks when its consumer's ack policy is `all` (the MQTT store's, for an app whose routes reach one instance): in the order read. */
+  private frontier: AckFrontier | undefined;
 
   constructor(private readonly opts: RouteForwarderOptions) {}
 
@@ -85,6 +88,7 @@ export class RouteForwarder {
         let gap: string | undefined;
         try {
           const { consumer, incarnation } = await this.opts.consumer();
+          this.frontier = (await consumer.info(true)).config.ack_policy === AckPolicy.All ? new AckFrontier() : undefined;
           const messages = await consumer.consume({ max_messages: this.opts.batch ?? 256, abort_on_missing_resource: true });
           const stop = (): void => void messages.stop();
           signal.addEventListener('abort', stop, { once: true });
@@ -113,11 +117,13 @@ export class RouteForwarder {
                 break;
               }
               lastDelivery = delivery;
+              this.frontier?.track(m);
               this.forward(m, incarnation, signal);
             }
           } finally {
             // Before the consumer is made again: acks reaching the new one would hand the messages out anew.
             this.acks.flush();
+            this.frontier?.flush();
             signal.removeEventListener('abort', stop);
             unwatch?.();
             if (gap !== undefined) stop();
@@ -135,6 +141,7 @@ export class RouteForwarder {
     } finally {
       clearInterval(keepAlive);
       this.acks.flush();
+      this.frontier?.flush();
     }
   }
 
@@ -142,7 +149,7 @@ export class RouteForwarder {
   private forward(m: JsMsg, incarnation: string, signal: AbortSignal): void {
     const { plan, source } = this.opts;
     const headers = headersOf(m);
-    if (this.opts.skip?.(headers, Math.floor(m.info.timestampNanos / 1e6))) return this.acks.ack(m);
+    if (this.opts.skip?.(headers, Math.floor(m.info.timestampNanos / 1e6))) return this.ack(m);
     const seq = m.seq;
     const subject = source && m.subject.startsWith(source.subjectPrefix) ? m.subject.slice(source.subjectPrefix.length) : m.subject;
     const stores = routeDeliveries(plan, incarnation, subject, seq, source?.stream ?? plan.stream).map((d) => {
@@ -152,8 +159,13 @@ export class RouteForwarder {
     this.waiting.add(m);
     void Promise.all(stores).then((stored) => {
       this.waiting.delete(m);
-      if (stored.every(Boolean)) this.acks.ack(m);
+      if (stored.every(Boolean)) this.ack(m);
     });
+  }
+
+  private ack(m: JsMsg): void {
+    if (this.frontier) this.frontier.finish(m);
+    else this.acks.ack(m);
   }
 
   private write(instance: string, item: RouteItem, signal: AbortSignal): Promise<boolean> {

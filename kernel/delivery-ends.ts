@@ -73,7 +73,7 @@ export class DeliveryEnds<M extends Message, S> {
   finish(d: Delivery): void {
     this.shift();
     if (fromAnotherSite(d)) this.cell.deps.recent.add(dedupKey(d.envelope));
-    this.cell.deps.acks.ack(d.msg);
+    if (!d.owner?.finished?.(d)) this.cell.deps.acks.ack(d.msg);
     this.cell.deps.released(d);
   }
 

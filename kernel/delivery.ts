@@ -5,6 +5,8 @@ import type { Envelope } from '../protocols/index.ts';
 export interface DeliveryOwner {
   released(d: Delivery): void;
   orphan(deliveries: Delivery[]): void;
+  /** Takes the ack of a finished delivery when its consumer acks in its own way (ack policy `all`); false: ack it as usual. */
+  finished?(d: Delivery): boolean;
 }
 
 /**

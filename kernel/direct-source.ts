@@ -97,6 +97,7 @@ export class DirectSources {
         await dispatcher.stop();
         this.open.delete(dispatcher);
         deps.acks?.flush();
+        dispatcher.flushAcks();
         // What waits behind the head goes back to the server: the next reader of the consumer
         // (made again at its ack floor) hands it out once, where this one would keep it too.
         for (const cell of deps.cells()) for (const d of cell.takeWaiting((x) => x.owner === dispatcher)) d.msg.nak();

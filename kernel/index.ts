@@ -4,6 +4,7 @@ export type { DecodedDelivery } from './mailbox-delivery.ts';
 export type { DirectSource, DirectSourceOptions } from './direct-source.ts';
 export { resetConsumer } from './consumer-reset.ts';
 export { AckBatcher } from './ack-batcher.ts';
+export { AckFrontier } from './ack-frontier.ts';
 export { onReconnect } from './on-reconnect.ts';
 export { publishOnSite, publishOnSiteAsQos1 } from './site-publish.ts';
 export type { ActorDefinition, ActorSpec, RemoteActorSpec, MessageOf, StateOf, OnError, RetryPolicy, MailboxPolicy, ActorFigures, FiguresView } from './actor-definition.ts';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AckPolicy } from '@nats-io/jetstream';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { onReconnect } from './on-reconnect.ts';
@@ -7,6 +8,7 @@ import { deliveryFollows } from './delivery-order.ts';
 import { directDelivery, mailboxDelivery } from './mailbox-delivery.ts';
 import type { DecodedDelivery } from './mailbox-delivery.ts';
 import { OrphanDeliveries } from './orphan-deliveries.ts';
+import { AckFrontier } from './ack-frontier.ts';
 import type { Clock } from './clock.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { Delivery, DeliveryOwner } from './delivery.ts';
@@ -70,6 +72,8 @@ export class MailboxDispatcher implements DeliveryOwner {
   private sweeper: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private unwatch: (() => void) | undefined;
+  /** The acks of a consumer with ack policy `all` (one ack covers all below it); undefined: each message acked on its own. */
+  private frontier: AckFrontier | undefined;
 
   constructor(
     private consumer: Consumer,
@@ -95,6 +99,7 @@ export class MailboxDispatcher implements DeliveryOwner {
    * waiting forever as the client's consume() does by default.
    */
   async start(signal: AbortSignal): Promise<void> {
+    await this.readAckPolicy();
     this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
     this.watchReconnect();
     signal.addEventListener('abort', () => void this.messages?.stop(), { once: true });
@@ -127,6 +132,7 @@ export class MailboxDispatcher implements DeliveryOwner {
       if (signal.aborted) return;
       try {
         this.opts.acks?.flush();
+        this.frontier?.flush();
         const recovered = await this.recover();
         this.consumer = recovered.consumer;
         if (recovered.incarnation !== this.incarnation) {
@@ -134,8 +140,10 @@ export class MailboxDispatcher implements DeliveryOwner {
           // the old one (its acks fail) says nothing of the new one's numbers.
           this.log.warn({ before: this.incarnation, now: recovered.incarnation }, 'the mailbox stream was made anew; its messages are numbered from 1 again');
           this.heldSeqs.clear();
+          this.frontier?.reset();
           this.incarnation = recovered.incarnation;
         }
+        await this.readAckPolicy();
         this.messages = await this.consumer.consume({ max_messages: this.opts.batch, abort_on_missing_resource: true });
         this.watchReconnect();
         this.log.warn({ attempt }, `${this.opts.label ?? 'mailbox consumer'} recreated; consuming again`);
@@ -164,6 +172,31 @@ export class MailboxDispatcher implements DeliveryOwner {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.messages?.close().catch(() => undefined);
     await this.running;
+  }
+
+  /** Sends now the acks of what finished (a direct source stopping, before the rest is handed back). */
+  flushAcks(): void {
+    this.frontier?.flush();
+  }
+
+  /** With ack policy `all`, a delivery's ack goes through this dispatcher's frontier (DeliveryOwner.finished). */
+  finished(d: Delivery): boolean {
+    if (!this.frontier) return false;
+    this.frontier.finish(d.msg);
+    return true;
+  }
+
+  /** Acks a message this dispatcher is done with: on its own, or through the frontier. */
+  private ack(m: JsMsg): void {
+    if (this.frontier) this.frontier.finish(m);
+    else m.ack();
+  }
+
+  /** Reads the consumer's ack policy (from what getting it fetched): with `all`, acks go through a frontier. */
+  private async readAckPolicy(): Promise<void> {
+    const policy = (await this.consumer.info(true)).config.ack_policy;
+    if (policy === AckPolicy.All) this.frontier ??= new AckFrontier();
+    else if (this.frontier) (this.frontier.reset(), (this.frontier = undefined));
   }
 
   /** Gives the orphans waiting for `actor` to its newly spawned cell, in order. */
@@ -204,11 +237,12 @@ export class MailboxDispatcher implements DeliveryOwner {
     }
     this.lastDelivery = info.deliverySequence;
     if (this.heldSeqs.has(seq)) return; // a redelivery of something we still hold
+    this.frontier?.track(m);
     const now = this.clock.now();
     const read = this.opts.decode
       ? directDelivery(m, seq, this.incarnation, this.opts.decode, this, now, this.opts.unreadableActor ?? UNREADABLE_ACTOR)
       : mailboxDelivery(m, seq, info.timestampNanos, this.incarnation, this.opts.epochs, now);
-    if ('skip' in read) return void m.ack();
+    if ('skip' in read) return void this.ack(m);
     if ('undecodable' in read) {
       const { actor, code, reason, copy } = read.undecodable;
       if (copy) this.log.error({ actor, code, seq }, reason);
@@ -242,7 +276,7 @@ export class MailboxDispatcher implements DeliveryOwner {
       now,
       timeoutMs: this.opts.orphanTimeoutMs,
       expired: (d, actor) => {
-        d.msg.ack();
+        this.ack(d.msg);
         this.heldSeqs.delete(d.seq);
         this.events.emit({ v: 1, type: 'expired', actor, reason: `its ttl ended while no actor "${actor}" ran on this site`, ts: now });
       },
@@ -256,7 +290,7 @@ export class MailboxDispatcher implements DeliveryOwner {
   private async deadLetter(m: JsMsg, actor: string, code: string, reason: string, attempts: number, copy?: Delivery['copy']): Promise<void> {
     try {
       await this.deadLetters.put(m, actor, { code, reason, attempts }, copy);
-      m.ack();
+      this.ack(m);
       this.events.emit({ v: 1, type: 'dead-lettered', actor, code, reason, ts: this.clock.now() });
     } catch (err) {
       // Not stored in the dead-letter stream: leave it unacked so the server redelivers it.

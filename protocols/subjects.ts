@@ -113,6 +113,8 @@ export const Consumers = {
   routes: 'cairn-routes',
   /** The durable consumer on nats-server's MQTT message store (`$MQTT_msgs`) through which a site reads an app's QoS 1 and 2 device publishes. */
   mqttRoutes: (site: string, app: string): string => `cairn-rt-${site}-${app}`,
+  /** A consumer that holds the MQTT store's interest in an app's device publishes while its consumer is made anew with another ack policy (control-plane/mqtt-store-consumer.ts). */
+  mqttRoutesHandover: (site: string, app: string): string => `cairn-rth-${site}-${app}`,
 } as const;
 
 export const Buckets = {

@@ -79,6 +79,13 @@ async function storeRoutes(url: string, site: string, tell: RouteTell): Promise<
   return { executor, plan, events };
 }
 
+/** A node of `site` with its app controller (the hub fixtures' modules); `stop` stops both. */
+async function startMetersNode(url: string, site: string): Promise<{ system: Awaited<ReturnType<typeof createActorSystem>>; stop: () => Promise<void> }> {
+  const system = await createActorSystem({ servers: url, site, node: `${site}-n1` });
+  const controller = await startAppController({ system, appDir: HUB_FIXTURES });
+  return { system, stop: async () => (await controller.stop(), await system.shutdown()) };
+}
+
 /** The payloads of routed items, as text. */
 function payloads(items: readonly { readonly body: unknown }[]): string[] {
   return items.map((i) => new TextDecoder().decode((i.body as { data: Uint8Array }).data));
@@ -106,11 +113,7 @@ async function runAndPublish130(executor: RouteExecutor, plan: RoutePlan, mqttPo
 describe('hub uplink', () => {
   it('uplink - 10,000 QoS 1 publishes made while the routed actor\u2019s node is down are each handled once after it comes back', async () => {
     const { server, nc, mqttPort } = await meterServer();
-    const startNode = async () => {
-      const system = await createActorSystem({ servers: server.url, site: 'meters', node: 'meters-n1' });
-      const controller = await startAppController({ system, appDir: HUB_FIXTURES });
-      return { system, stop: async () => (await controller.stop(), await system.shutdown()) };
-    };
+    const startNode = () => startMetersNode(server.url, 'meters');
     let node = await startNode();
     await applyManifest(jetstream(nc), metersApp('./device-tally.ts', 'DeviceTally', 'tally'));
     const jsm = await jetstreamManager(nc);
@@ -134,6 +137,47 @@ describe('hub uplink', () => {
     cleanups.push(() => node.stop());
     await expect.poll(() => node.system.ref('tally').ask({ type: 'counts' } as never, { timeout: 5_000 }) as Promise<TallyCounts>, { timeout: 120_000, interval: 500 }).toEqual({ unique: DEVICES * EACH, repeats: 0 });
   }, 240_000);
+
+  it('uplink - a new revision that routes to a second actor makes the store consumer ack each message again; what was published while the node was down reaches each actor once', async () => {
+    const { server, nc, mqttPort } = await meterServer();
+    const startNode = () => startMetersNode(server.url, 'handover');
+    let node = await startNode();
+    await applyManifest(jetstream(nc), metersApp('./device-tally.ts', 'DeviceTally', 'tally'));
+    const jsm = await jetstreamManager(nc);
+    const policy = () => jsm.consumers.info('$MQTT_msgs', 'cairn-rt-handover-meters').then((c) => c.config.ack_policy, () => undefined);
+    await expect.poll(policy, { timeout: 20_000 }).toBe('all');
+    await node.stop();
+    await applyManifest(
+      jetstream(nc),
+      `apiVersion: cairn.dev/v1
+kind: Application
+metadata: { name: meters }
+spec:
+  actors:
+    - { id: tally, behaviour: { module: ./device-tally.ts, export: DeviceTally } }
+    - { id: tally2, behaviour: { module: ./device-tally.ts, export: DeviceTally } }
+  routes:
+    - { from: { mqtt: "meter/0/#" }, to: { actor: tally } }
+    - { from: { mqtt: "meter/1/#" }, to: { actor: tally2 } }
+`,
+    );
+    await Promise.all(
+      [0, 1].map(async (d) => {
+        const dev = await device(mqttPort, `handover-${d}`);
+        for (let n = 0; n < 200; n++) await dev.publishAsync(`meter/${d}/kwh`, `${d}-${n}`, { qos: 1 });
+      }),
+    );
+    expect((await jsm.streams.info('$MQTT_msgs')).state.messages).toBe(400);
+    node = await startNode();
+    cleanups.push(() => node.stop());
+    const counts = (actor: string) => () => node.system.ref(actor).ask({ type: 'counts' } as never, { timeout: 5_000 }) as Promise<TallyCounts>;
+    await expect.poll(counts('tally'), { timeout: 60_000, interval: 300 }).toEqual({ unique: 200, repeats: 0 });
+    await expect.poll(counts('tally2'), { timeout: 30_000, interval: 300 }).toEqual({ unique: 200, repeats: 0 });
+    expect(await policy()).toBe('explicit');
+    const consumers: string[] = [];
+    for await (const c of jsm.consumers.list('$MQTT_msgs')) consumers.push(c.name);
+    expect(consumers).toEqual(['cairn-rt-handover-meters']);
+  }, 120_000);
 
   it('uplink - each QoS 1 publish is in the server\u2019s MQTT store, kept for the route, when its PUBACK arrives', async () => {
     const [mqttPort] = (await freePorts(1)) as [number];
@@ -196,6 +240,8 @@ spec:
     // Handed over from the store: nothing was copied into the mailbox (the asks above went through it: 1 each at most).
     expect((await mailboxSeq()) - before).toBeLessThan(sent.length / 4);
     await expect.poll(async () => (await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-direct-meters')).num_ack_pending, { timeout: 10_000 }).toBe(0);
+    // One actor takes every route: its publishes are acked together (ack policy all), the last ack covering the poison one's dead letter too.
+    expect((await jsm.consumers.info('$MQTT_msgs', 'cairn-rt-direct-meters')).config.ack_policy).toBe('all');
 
     const client = await CairnClient.connect({ servers: server.url, site: 'direct' });
     cleanups.push(() => client.close());

@@ -17,12 +17,12 @@ import type { RoutePlan } from './route-plan.ts';
 import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, bestEffortSubjects, captureSubjects, isStoredDevicePublish, leavesMqttTopicsToStore, oneRoutePerSubject, readsMqttStore } from './route-plan.ts';
 import { BestEffortRoutes } from './route-best-effort.ts';
 import { devicePublishDelivery } from './device-publish-delivery.ts';
-import { acksTogether, ensureMqttStoreConsumer, mqttStoreConsumerConfig } from './mqtt-store-consumer.ts';
+import { MQTT_STORE_ACK_WAIT_MS, acksTogether, ensureMqttStoreConsumer, mqttStoreConsumerConfig } from './mqtt-store-consumer.ts';
 
 /** How long a captured message may wait to be forwarded (its actor's site down, say). */
 export const ROUTE_CAPTURE_MAX_AGE_MS = 7 * 24 * 3600_000;
 export { ROUTE_CAPTURE_MAX_MSGS } from './capture-fill.ts';
-/** How long a forwarder may hold a message before the server hands it out again. */
+/** How long a forwarder may hold a capture before the server hands it out again (the MQTT store's: MQTT_STORE_ACK_WAIT_MS). */
 const ROUTE_ACK_WAIT_MS = 30_000;
 
 /** How much a capture stream may hold before it drops its oldest messages. */
@@ -170,7 +170,7 @@ export class RouteExecutor {
     if (direct) {
       runs.push(new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => void direct.stop().catch((err: unknown) => log.error({ err, app }, 'routes: direct delivery from the MQTT store did not stop cleanly')).finally(resolve), { once: true })));
     } else if (mqtt) {
-      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: ROUTE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
+      const fromStore = new RouteForwarder({ plan, tell: this.opts.tell, consumer: () => this.mqttStoreConsumer(app, plan, true), clock, log, ackWaitMs: MQTT_STORE_ACK_WAIT_MS, ...connection, source: { stream: MQTT_MSGS_STREAM, subjectPrefix: MQTT_MSGS_PREFIX } });
       runs.push(fromStore.run(abort.signal).catch((err: unknown) => log.error({ err, app }, 'route forwarder (MQTT store) stopped')));
     }
     // QoS 0 and plain publishes on MQTT topics the capture stream leaves out: best effort.
@@ -204,7 +204,7 @@ export class RouteExecutor {
         name: `routes of ${app} (MQTT store)`,
         consumer: () => this.mqttStoreConsumer(app, plan, true),
         decode: (m, incarnation) => devicePublishDelivery(site, plan, m, incarnation),
-        ackWaitMs: ROUTE_ACK_WAIT_MS,
+        ackWaitMs: MQTT_STORE_ACK_WAIT_MS,
       });
     } catch (err) {
       log.warn({ err: (err as Error).message, app }, 'routes: device publishes cannot be handed to their actors from the MQTT store directly; forwarding them through the mailboxes instead');

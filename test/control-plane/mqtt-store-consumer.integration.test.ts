@@ -119,4 +119,15 @@ describe('the consumer on the MQTT store', () => {
     expect(kept.info.config.filter_subjects).toHaveLength(3);
     expect(await names()).toEqual([MAIN]);
   });
+
+  it('RouteExecutor.sweep - removes the store consumers of apps no longer wanted, a handover consumer left behind too', async () => {
+    const { RouteExecutor } = await import('../../control-plane/index.ts');
+    for (const app of ['gone', 'kept']) {
+      await jsm.consumers.add('$MQTT_msgs', { durable_name: `cairn-rt-s-${app}`, ack_policy: AckPolicy.All });
+      await jsm.consumers.add('$MQTT_msgs', { durable_name: `cairn-rth-s-${app}`, ack_policy: AckPolicy.Explicit });
+    }
+    const executor = new RouteExecutor({ site: 's', js: jetstream(nc), jsm, tell: async () => undefined, log });
+    expect(await executor.sweep(async (app) => app === 'kept')).toEqual(['gone']);
+    expect(await names()).toEqual(['cairn-rt-s-kept', 'cairn-rth-s-kept']);
+  });
 });

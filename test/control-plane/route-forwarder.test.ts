@@ -1,7 +1,7 @@
 // The route forwarder against a real stream, with time driven by hand: a mailbox that refuses a
 // message is retried in place with backoff, and the messages behind it wait.
 import { describe, expect, it } from 'vitest';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, RetentionPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { RouteExecutor, RouteForwarder, routeConsumerConfig, routeStreamConfig } from '../../control-plane/index.ts';
@@ -50,6 +50,45 @@ describe('route forwarder', () => {
       expect(clock.slept).toEqual([200, 400]);
       // Each capture is acked once forwarded: the WorkQueue empties.
       await expect.poll(async () => (await jsm.streams.info(plan.stream)).state.messages, { timeout: 10_000 }).toBe(0);
+    } finally {
+      abort.abort();
+      await running;
+    }
+  }, 30_000);
+
+  it('route forwarder - on a consumer with ack policy all, a message no route takes is not acked before an earlier one is stored (its ack would cover it)', async () => {
+    const plan: RoutePlan = { site: 'fwa', app: 'app', stream: 'CAIRN_RT_fwa_app', subjects: ['fwa.a.>'], routes: [{ index: 0, subjects: ['fwa.a.>'], instances: ['sink'] }] };
+    const jsm = await jetstreamManager(nc);
+    // A stream acked `all` cannot be a WorkQueue (the MQTT store is an interest stream).
+    await jsm.streams.add({ ...routeStreamConfig(plan), subjects: ['fwa.>'], retention: RetentionPolicy.Limits });
+    // Its filter also takes fwa.b.>, which no route of the plan takes (as a store consumer's filters can, for a moment, after a revision).
+    await jsm.consumers.add(plan.stream, { ...routeConsumerConfig(), ack_policy: AckPolicy.All });
+    const js = jetstream(nc);
+    for (const subject of ['fwa.a.1', 'fwa.b.1']) await js.publish(subject, new TextEncoder().encode(subject));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const told: string[] = [];
+    const forwarder = new RouteForwarder({
+      plan,
+      clock: new FakeClock(),
+      log: pino({ level: 'silent' }),
+      consumer: async () => ({ consumer: await js.consumers.get(plan.stream, 'cairn-routes'), incarnation: '1' }),
+      tell: async (_instance, items) => {
+        await held;
+        told.push(...items.map((i) => new TextDecoder().decode(i.body.data)));
+      },
+    });
+    const abort = new AbortController();
+    const running = forwarder.run(abort.signal);
+    const ackFloor = async (): Promise<number> => (await jsm.consumers.info(plan.stream, 'cairn-routes')).ack_floor.stream_seq;
+    try {
+      await expect.poll(async () => (await jsm.consumers.info(plan.stream, 'cairn-routes')).num_ack_pending, { timeout: 10_000 }).toBe(2);
+      // fwa.b.1 is done at once; an ack of it now would cover fwa.a.1, whose store waits.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await ackFloor()).toBe(0);
+      release();
+      await expect.poll(() => told, { timeout: 10_000 }).toEqual(['fwa.a.1']);
+      await expect.poll(ackFloor, { timeout: 10_000 }).toBe(2);
     } finally {
       abort.abort();
       await running;

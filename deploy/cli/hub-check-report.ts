@@ -25,7 +25,8 @@ function mqttRoutes(app: Application): MqttRoute[] {
   return app.spec.routes.flatMap((r, index) => (r.from.mqtt === undefined ? [] : [{ index, filter: r.from.mqtt, actor: r.to.actor }]));
 }
 
-function hubs(app: Application): { id: string; config: HubConfig }[] {
+/** The hubs of `app`, their configs with defaults filled in. */
+export function hubs(app: Application): { id: string; config: HubConfig }[] {
   return app.spec.actors.filter((a) => a.module === 'cairn/hub').map((a) => ({ id: a.id, config: Value.Default(HubConfig, structuredClone(a.config ?? {})) as HubConfig }));
 }
 

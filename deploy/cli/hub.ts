@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CairnError, DeployCodes, assertName } from '../../protocols/index.ts';
 import type { Application } from '../../control-plane/index.ts';
+import type { HubCheckLine } from './hub-check-report.ts';
 import type { DeviceClient } from '../../protocols/index.ts';
 import type { CliIo } from './cli-io.ts';
 import type { ConnectionFlags } from './connection-options.ts';
@@ -52,20 +53,41 @@ export function registerHub(program: Command, io: CliIo, setExitCode: (code: num
   addConnectionOptions(
     hub
       .command('check')
-      .description("check each device principal's permissions against the routes: where what it may publish goes, what would be dropped or reach no actor; exits 1 when it finds something")
+      .description("check each device principal's permissions against the routes: where what it may publish goes, what would be dropped or reach no actor; then publishes and subscribes as each principal on a throwaway nats-server configured as the site's would be, and reports what that server dropped; exits 1 when it finds something")
       .option('-f, --file <path>', 'check this manifest instead of the applications on the site')
       .option('--app <name>', 'only this application')
       .option('--user <principal>', 'with --topic: the principal (user name, or certificate subject) that publishes')
-      .option('--topic <topic>', 'with --user: one MQTT topic to follow'),
-  ).action(async (flags: ConnectionFlags & { file?: string; app?: string; user?: string; topic?: string }) => {
+      .option('--topic <topic>', 'with --user: one MQTT topic to follow')
+      .option('--no-probe', 'reason from the manifest only: start no throwaway nats-server'),
+  ).action(async (flags: ConnectionFlags & { file?: string; app?: string; user?: string; topic?: string; probe: boolean }) => {
     if ((flags.user === undefined) !== (flags.topic === undefined)) throw new CairnError(DeployCodes.CLI_USAGE, 'give --user and --topic together, or neither');
     if (flags.app !== undefined) assertName(flags.app, 'application name');
     // Manifest handling and the hub's schema load only for this command.
-    const [{ hubCheckLines, hubCheckTopic }, { formatDiagnostics, parseManifestWithModules }] = await Promise.all([import('./hub-check-report.ts'), import('../../control-plane/index.ts')]);
+    const [{ hubCheckLines, hubCheckTopic, hubs }, { formatDiagnostics, parseManifestWithModules }, { hubProbePlans, hubProbeLines }] = await Promise.all([
+      import('./hub-check-report.ts'),
+      import('../../control-plane/index.ts'),
+      import('./hub-probe-plan.ts'),
+    ]);
+    // One topic of one principal is followed in the manifest only.
+    const probing = flags.probe && flags.user === undefined;
+    const probed = async (app: Application): Promise<HubCheckLine[]> => {
+      const { probeHub } = await import('./hub-probe.ts');
+      const lines: HubCheckLine[] = [];
+      for (const plan of hubProbePlans(app, hubs(app))) {
+        const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+        io.err(`${app.metadata.name}/${plan.hub}: trying ${count(plan.publishes.length, 'publish', 'publishes')} and ${count(plan.subscribes.length, 'subscription', 'subscriptions')} of ${count(plan.principals.length, 'principal', 'principals')} on a throwaway nats-server...`);
+        lines.push(...hubProbeLines(plan, await probeHub(plan)));
+      }
+      return lines;
+    };
     const report = async (apps: readonly Application[]): Promise<void> => {
       const withHub = apps.filter((a) => a.spec.actors.some((x) => x.module === 'cairn/hub'));
       if (withHub.length === 0) throw new CairnError(DeployCodes.CLI_ACTOR_NOT_RUNNING, `no application ${flags.app ? `"${flags.app}" ` : ''}with a cairn/hub actor to check`);
-      const results = withHub.map((app) => ({ app: app.metadata.name, lines: flags.user !== undefined ? hubCheckTopic(app, flags.user, flags.topic!) : hubCheckLines(app) }));
+      const results: { app: string; lines: HubCheckLine[] }[] = [];
+      for (const app of withHub) {
+        const lines = flags.user !== undefined ? hubCheckTopic(app, flags.user, flags.topic!) : hubCheckLines(app);
+        results.push({ app: app.metadata.name, lines: probing ? [...lines, ...(await probed(app))] : lines });
+      }
       const format = outputFormat(flags);
       if (format) io.out(await renderData(format, results));
       else {
@@ -86,7 +108,7 @@ export function registerHub(program: Command, io: CliIo, setExitCode: (code: num
     }
     await withClient(flags, io, async (client) => {
       const names = flags.app !== undefined ? [flags.app] : (await client.listApps()).map((a) => a.name);
-      report(await Promise.all(names.map(async (n) => (await client.getApp(n)).app)));
+      await report(await Promise.all(names.map(async (n) => (await client.getApp(n)).app)));
     });
   });
 }

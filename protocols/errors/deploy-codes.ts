@@ -66,6 +66,7 @@ export const DeployCodes = {
   ARTIFACT_STORE_FAILED: 'CAIRN_ARTIFACT_STORE_FAILED',
   APP_FILE_NOT_FOUND: 'CAIRN_APP_FILE_NOT_FOUND',
   FOLDER_UNARCHIVABLE: 'CAIRN_FOLDER_UNARCHIVABLE',
+  HUB_CHECK_PROBE_FAILED: 'CAIRN_HUB_CHECK_PROBE_FAILED',
 } as const;
 
 export type DeployCode = (typeof DeployCodes)[keyof typeof DeployCodes];
@@ -390,5 +391,10 @@ export const deployCodeEntries: readonly ErrorCodeEntry[] = [
     code: DeployCodes.APP_START_FAILED,
     summary: "An application's supervisor tree could not be started on this site: one of its actors failed to start (onStart threw, its guest did not start). Nothing of the app runs there.",
     fix: 'Read the message (`cairn get <app>`) and the node log; fix the actor or its config and apply again.',
+  },
+  {
+    code: DeployCodes.HUB_CHECK_PROBE_FAILED,
+    summary: "`cairn hub check` could not try a principal's permissions on its throwaway nats-server: logging in, a publish or a subscription got no answer in time, or the server closed the connection. Nothing on the site was touched.",
+    fix: 'Read the message (it names the step and the principal); run `cairn doctor` to check the nats-server binary, or skip the server with `cairn hub check --no-probe`.',
   },
 ];

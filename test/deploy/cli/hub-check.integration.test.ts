@@ -1,5 +1,6 @@
 // `cairn hub check` reads a manifest (no site needed) and says, for each device principal, where
-// what it may publish goes; it exits 1 when something would be dropped or reach no actor.
+// what it may publish goes, then tries it on a throwaway server; it exits 1 when something would be
+// dropped or reach no actor.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,10 +63,16 @@ describe('cairn hub check', () => {
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/^plant:\n {2}ok {4}s1 publishes plant\/s1\/# -> readings/);
     expect(all.stdout).toContain('  warn  s1 publishes debug/#: no route takes it');
+    // Then each principal publishes on a throwaway server, which drops what its permissions deny.
+    expect(all.stderr).toContain('plant/hub: trying 12 publishes and 0 subscriptions of 2 principals on a throwaway nats-server...');
+    expect(all.stdout).toContain('  ok    server: s1 publishing plant/s1/temp: delivered\n');
+    expect(all.stdout).toContain('  ok    server: s2 publishing alarm: dropped (outside its publish filters)\n');
+    expect(all.stdout).not.toMatch(/warn {2}server:/);
     const fine = await runBin(['hub', 'check', '-f', file, '--user', 's1', '--topic', 'plant/s1/temp']);
     expect([fine.code, fine.stdout]).toEqual([0, 'plant:\n  ok    s1 publishing plant/s1/temp: allowed -> readings (spec.routes[0])\n']);
-    const json = await runBin(['hub', 'check', '-f', file, '-o', 'json']);
+    const json = await runBin(['hub', 'check', '-f', file, '-o', 'json', '--no-probe']);
     expect((JSON.parse(json.stdout) as { app: string; lines: unknown[] }[])[0]!.lines).toHaveLength(4);
+    expect(json.stderr).toBe('');
     const usage = await runBin(['hub', 'check', '-f', file, '--user', 's1']);
     expect(usage.code).toBe(2);
   }, 60_000);

@@ -32,6 +32,8 @@ import { summarize } from './stats.ts';
 
 const input = benchInput();
 const N = Number(process.env.BENCH_DEVICES_N ?? 10_000);
+/** Messages sent before the timed N of a throughput pass, the same way. */
+const WARMUP = Number(process.env.BENCH_DEVICES_WARMUP ?? 5_000);
 const RATE = 1_000;
 const LAT_DEVICES = 10;
 const LAT_SECONDS = Number(process.env.BENCH_DEVICES_LAT_SECONDS ?? 6);
@@ -179,8 +181,8 @@ async function serverCpu(rig: Rig): Promise<number> {
 
 /** D devices send N between them, each waiting for each PUBACK; timed until all N arrived. */
 async function throughput(rig: Rig, d: number): Promise<object> {
-  const load = await deviceLoad(rig, d, { kind: 'throughput', n: N });
-  await rig.arrived(d);
+  const load = await deviceLoad(rig, d, { kind: 'throughput', n: N, warmup: WARMUP });
+  await rig.arrived(d + WARMUP);
   const base = sink().count;
   const s0 = await serverCpu(rig);
   const c0 = ownCpuMs();

@@ -63,7 +63,7 @@ const BENCHES = [
   // Failover kills a node process per sample (BENCH_FAILOVER_SAMPLES, default 5): ~6 s each.
   // Device traffic (issue 13): MQTT devices → an actor through the hub, beside raw nats-server MQTT
   // and mosquitto; each child starts its own servers.
-  { name: 'devices', file: 'devices.ts', passes: 5, variants: ['raw-10', 'store-10', 'store-ackall-10', 'cairn-10', 'mosquitto-10', 'raw-100', 'store-100', 'store-ackall-100', 'cairn-100', 'mosquitto-100', 'raw-lat', 'cairn-lat', 'mosquitto-lat'] },
+  { name: 'devices', file: 'devices.ts', passes: 9, variants: ['raw-10', 'store-10', 'store-ackall-10', 'cairn-10', 'mosquitto-10', 'raw-100', 'store-100', 'store-ackall-100', 'cairn-100', 'mosquitto-100', 'raw-lat', 'cairn-lat', 'mosquitto-lat'] },
   { name: 'bridge', file: 'devices.ts', passes: 3, variants: ['bridge-mosquitto', 'bridge-cairn'] },
   { name: 'failover', file: 'failover.ts', passes: 1, variants: ['restart-1', 'failover-1', 'restart-100', 'failover-100', 'hosted-1', 'hosted-10'] },
 ] as const;

@@ -1,8 +1,10 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import type { Msg } from '@nats-io/transport-node';
 import { ENVELOPE_VERSION, Subjects, encodeEnvelope, formatAddress } from '../protocols/index.ts';
 import type { Envelope, RoutedMessage } from '../protocols/index.ts';
 import type { DecodedDelivery } from '../kernel/index.ts';
 import { headersOf } from './route-forwarder.ts';
+import { mqttOnlyHeaders } from './mqtt-publish-qos.ts';
 import { MQTT_MSGS_PREFIX, MQTT_MSGS_STREAM, routeDeliveries } from './route-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
 
@@ -20,7 +22,7 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
   const seq = info.streamSequence;
   const [route] = routeDeliveries(plan, incarnation, subject, seq, MQTT_MSGS_STREAM);
   if (!route) return undefined;
-  const body = withLazyHeaders({ type: 'routed', subject, data: m.data, route: route.route }, m);
+  const body: RoutedMessage = { type: 'routed', subject, data: m.data, route: route.route, headers: storeHeaders(m) };
   const names = namesOf(site, route.instance);
   const envelope: Envelope = { v: ENVELOPE_VERSION, id: route.id, type: body.type, from: names.from, to: names.to, ts: Math.floor(info.timestampNanos / 1e6), body };
   const stream = `${MQTT_MSGS_STREAM}@${incarnation}`;
@@ -53,23 +55,8 @@ function namesOf(site: string, instance: string): { readonly from: string; reado
   return found;
 }
 
-/**
- * The routed message with `headers` read from the store message when first looked at (an actor
- * that never does, the usual one, saves decoding them): an own enumerable property, so that
- * encoding the message (a dead letter, a worker or process actor) carries them as any field.
- */
-function withLazyHeaders(body: Omit<RoutedMessage, 'headers'>, m: JsMsg): RoutedMessage {
-  let headers: Record<string, string> | undefined;
-  let read = false;
-  // A literal with its accessor: one shape for all, cheaper than defining the property on each.
-  return {
-    type: body.type,
-    subject: body.subject,
-    data: body.data,
-    route: body.route,
-    get headers() {
-      if (!read) (headers = headersOf(m)), (read = true);
-      return headers;
-    },
-  };
+/** A store message's headers: read straight from its bytes when they are only the publish's QoS (the usual case), else decoded. */
+function storeHeaders(m: JsMsg): Record<string, string> | undefined {
+  const msg = (m as { readonly msg?: Msg }).msg;
+  return (msg && mqttOnlyHeaders(msg)) ?? headersOf(m);
 }

@@ -23,6 +23,23 @@ export function mqttPublishQos(m: Msg): number | undefined {
   return digit >= 0 && digit <= 2 ? digit : undefined;
 }
 
+/**
+ * The headers of a message nats-server made of an MQTT publish, when they are only its
+ * `Nmqtt-Pub` line (the usual case: "NATS/1.0\r\nNmqtt-Pub:1\r\n\r\n"), read from the raw header
+ * bytes without the NATS client's decoding; undefined otherwise (other headers too, no raw bytes),
+ * for the caller to decode them. Pure.
+ */
+export function mqttOnlyHeaders(m: Msg): Record<string, string> | undefined {
+  const raw = rawHeader(m);
+  if (raw === undefined || raw.length !== ONLY_QOS_LENGTH || !startsWith(raw, ONLY_QOS_HEAD, 0) || !startsWith(raw, ONLY_QOS_TAIL, ONLY_QOS_LENGTH - ONLY_QOS_TAIL.length)) return undefined;
+  const digit = raw[ONLY_QOS_HEAD.length]! - 0x30;
+  return digit >= 0 && digit <= 2 ? { [MQTT_QOS_HEADER]: String(digit) } : undefined;
+}
+
+const ONLY_QOS_HEAD = new TextEncoder().encode(`NATS/1.0\r\n${MQTT_QOS_HEADER}:`);
+const ONLY_QOS_TAIL = new TextEncoder().encode('\r\n\r\n');
+const ONLY_QOS_LENGTH = ONLY_QOS_HEAD.length + 1 + ONLY_QOS_TAIL.length;
+
 function qosOf(value: string | undefined): number | undefined {
   const digit = value === undefined ? Number.NaN : value.trim().charCodeAt(0) - 0x30;
   return digit >= 0 && digit <= 2 ? digit : undefined;

@@ -6,7 +6,9 @@ import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mqttPublishQos } from '../../control-plane/mqtt-publish-qos.ts';
+import { jetstream } from '@nats-io/jetstream';
+import { mqttOnlyHeaders, mqttPublishQos } from '../../control-plane/mqtt-publish-qos.ts';
+import { headersOf } from '../../control-plane/route-forwarder.ts';
 import { freePorts, withDeviceAccess } from '../../deploy/nats-server/index.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
@@ -67,6 +69,37 @@ describe('mqttPublishQos', () => {
       nc.publish('plant.p1.kwh', 'other', { headers: other });
     });
     expect(qos).toEqual([undefined, 1, 2, undefined]);
+  });
+
+  it('mqttOnlyHeaders - a device publish read from the MQTT store has only its QoS line, read from the raw bytes as the client would decode it', async () => {
+    const consumer = await jetstream(nc).consumers.get('$MQTT_msgs', { filter_subjects: ['$MQTT.msgs.plant.p2.>'] });
+    await device.publishAsync('plant/p2/kwh', 'stored', { qos: 1 });
+    const m = await consumer.next({ expires: 5_000 });
+    expect(m?.string()).toBe('stored');
+    const msg = (m as unknown as { msg: Msg }).msg;
+    const fast = mqttOnlyHeaders(msg);
+    expect(fast).toEqual({ 'Nmqtt-Pub': '1' });
+    // Read without decoding; then the client's decoding says the same.
+    expect((msg as unknown as { _headers?: unknown })._headers).toBeUndefined();
+    expect(headersOf(m!)).toEqual(fast);
+  });
+
+  it('mqttOnlyHeaders - a message with other headers, or none, or made by hand, is left to the client to decode', async () => {
+    const more = headers();
+    more.set('Nmqtt-Pub', '1');
+    more.set('trace', 'x');
+    const sub = nc.subscribe('plant.p3.>', { max: 2 });
+    const seen: Msg[] = [];
+    const done = (async () => {
+      for await (const m of sub) seen.push(m);
+    })();
+    nc.publish('plant.p3.kwh', 'more', { headers: more });
+    nc.publish('plant.p3.kwh', 'plain');
+    await done;
+    expect(seen.map(mqttOnlyHeaders)).toEqual([undefined, undefined]);
+    const h = headers();
+    h.set('Nmqtt-Pub', '1');
+    expect(mqttOnlyHeaders({ headers: h } as unknown as Msg)).toBeUndefined();
   });
 
   it('mqttPublishQos - a message made by hand (no raw bytes) is read from its decoded headers', () => {

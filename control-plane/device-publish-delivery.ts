@@ -30,15 +30,21 @@ export function devicePublishDelivery(site: string, plan: RoutePlan, m: JsMsg, i
     actor: route.instance,
     envelope,
     origin: { stream, seq },
-    copy: {
-      // Encoded only when it is dead-lettered.
-      get data() {
-        return encodeEnvelope(envelope);
-      },
-      subject: names.mailbox,
-      stream,
-    },
+    copy: new EnvelopeCopy(envelope, names.mailbox, stream),
   };
+}
+
+/** A delivery's dead-letter copy: its envelope on the actor's mailbox subject, encoded only when read (when it is dead-lettered). */
+class EnvelopeCopy {
+  constructor(
+    private readonly envelope: Envelope,
+    readonly subject: string,
+    readonly stream: string,
+  ) {}
+
+  get data(): Uint8Array {
+    return encodeEnvelope(this.envelope);
+  }
 }
 
 /** The addresses of a site's route instances, made (and checked) once each rather than per message. */

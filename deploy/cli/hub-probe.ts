@@ -28,52 +28,63 @@ const MARK = 'cairn-hub-check:';
 export async function probeHub(plan: HubProbePlan, opts: HubProbeOptions = {}): Promise<HubProbeResult> {
   const stepMs = opts.stepTimeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), 'cairn-hub-check-'));
-  const [port, mqttPort] = await freePorts(2);
-  const secret = (): string => randomBytes(12).toString('hex');
-  const passwords = plan.principals.map(() => secret());
-  const config = withDeviceAccess(
-    { server_name: 'cairn-hub-check', host: '127.0.0.1', port: port!, jetstream: { store_dir: join(dir, 'js') } },
-    [{ actor: plan.hub, mqtt: { host: '127.0.0.1', port: mqttPort! }, principals: plan.principals.map((p, i) => ({ username: p.username, password: passwords[i]!, publish: p.publish, subscribe: p.subscribe })) }],
-    secret(),
-  );
-  const server = await startNatsServer({ config, dir, ...(opts.binary === undefined ? {} : { binary: opts.binary }) });
   try {
-    // The server's own user (no credentials: no_auth_user) sees every subject.
-    const observer = await connect({ servers: server.url, name: 'cairn-hub-check' });
+    const [port, mqttPort] = await freePorts(2);
+    const secret = (): string => randomBytes(12).toString('hex');
+    const passwords = plan.principals.map(() => secret());
+    const config = withDeviceAccess(
+      { server_name: 'cairn-hub-check', host: '127.0.0.1', port: port!, jetstream: { store_dir: join(dir, 'js') } },
+      [{ actor: plan.hub, mqtt: { host: '127.0.0.1', port: mqttPort! }, principals: plan.principals.map((p, i) => ({ username: p.username, password: passwords[i]!, publish: p.publish, subscribe: p.subscribe })) }],
+      secret(),
+    );
+    const server = await startNatsServer({ config, dir, ...(opts.binary === undefined ? {} : { binary: opts.binary }) });
     try {
-      const seen = new Set<number>();
-      observer.subscribe('>', { callback: (_err, m) => {
-          const text = m.string();
-          if (text.startsWith(MARK)) seen.add(Number(text.slice(MARK.length)));
-        } });
-      await observer.flush();
-      const { connect: connectMqtt } = await import('mqtt');
-      const granted: boolean[] = [];
-      for (const [i, p] of plan.principals.entries()) {
-        const device = connectMqtt(`mqtt://127.0.0.1:${mqttPort}`, { username: p.username, password: passwords[i]!, clientId: `cairn-hub-check-${i}`, clean: true, reconnectPeriod: 0, protocolVersion: 4, connectTimeout: stepMs });
-        try {
-          await step(connected(device), stepMs, `log in as ${p.username}`);
-          // QoS 1: the server delivers a publish before it acknowledges it (or acknowledges a denied one).
-          for (const [n, probe] of plan.publishes.entries()) {
-            if (probe.who === p.username) await step(device.publishAsync(probe.topic, `${MARK}${n}`, { qos: 1 }), stepMs, `publish ${probe.topic} as ${p.username}`);
-          }
-          for (const probe of plan.subscribes) {
-            if (probe.who !== p.username) continue;
-            granted.push(await step(subscribed(device, probe.filter), stepMs, `subscribe ${probe.filter} as ${p.username}`));
-          }
-        } finally {
-          await device.endAsync(true).catch(() => undefined);
-        }
-      }
-      // What the server delivered before its acks is ahead of this round trip's answer.
-      await observer.flush();
-      return { delivered: plan.publishes.map((_, n) => seen.has(n)), granted };
+      return await probeOn(plan, server.url, `mqtt://127.0.0.1:${mqttPort}`, passwords, stepMs);
     } finally {
-      await observer.close();
+      await server.stop();
     }
   } finally {
-    await server.stop();
+    // Its files go too, also when the server did not start.
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The probes of `plan` on a running server: principal i logs in with `passwords[i]`. */
+async function probeOn(plan: HubProbePlan, natsUrl: string, mqttUrl: string, passwords: readonly string[], stepMs: number): Promise<HubProbeResult> {
+  // The server's own user (no credentials: no_auth_user) sees every subject.
+  const observer = await connect({ servers: natsUrl, name: 'cairn-hub-check' });
+  try {
+    const seen = new Set<number>();
+    observer.subscribe('>', {
+      callback: (_err, m) => {
+        const text = m.string();
+        if (text.startsWith(MARK)) seen.add(Number(text.slice(MARK.length)));
+      },
+    });
+    await observer.flush();
+    const { connect: connectMqtt } = await import('mqtt');
+    const granted: boolean[] = [];
+    for (const [i, p] of plan.principals.entries()) {
+      const device = connectMqtt(mqttUrl, { username: p.username, password: passwords[i]!, clientId: `cairn-hub-check-${i}`, clean: true, reconnectPeriod: 0, protocolVersion: 4, connectTimeout: stepMs });
+      try {
+        await step(connected(device), stepMs, `log in as ${p.username}`);
+        // QoS 1: the server delivers a publish before it acknowledges it (or acknowledges a denied one).
+        for (const [n, probe] of plan.publishes.entries()) {
+          if (probe.who === p.username) await step(device.publishAsync(probe.topic, `${MARK}${n}`, { qos: 1 }), stepMs, `publish ${probe.topic} as ${p.username}`);
+        }
+        for (const probe of plan.subscribes) {
+          if (probe.who !== p.username) continue;
+          granted.push(await step(subscribed(device, probe.filter), stepMs, `subscribe ${probe.filter} as ${p.username}`));
+        }
+      } finally {
+        await device.endAsync(true).catch(() => undefined);
+      }
+    }
+    // What the server delivered before its acks is ahead of this round trip's answer.
+    await observer.flush();
+    return { delivered: plan.publishes.map((_, n) => seen.has(n)), granted };
+  } finally {
+    await observer.close();
   }
 }
 

@@ -1,5 +1,7 @@
 // `cairn hub check` tries each principal's permissions on a throwaway nats-server configured as
 // the site's would be: real server, real MQTT clients (mqtt.js), nothing published on a site.
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseManifestOrThrow } from '../../../control-plane/index.ts';
 import { hubs } from '../../../deploy/cli/hub-check-report.ts';
@@ -67,4 +69,11 @@ describe('hub check on a throwaway server', () => {
       'server: CN=sensor-1,O=plant subscribing cmd/all: refused, though its subscribe filters allow it',
     ]);
   }, 60_000);
+
+  it('hub probe - a server that cannot start fails the check with its own code and leaves no files behind', async () => {
+    const leftovers = async (): Promise<string[]> => (await readdir(tmpdir())).filter((n) => n.startsWith('cairn-hub-check-'));
+    const before = await leftovers();
+    await expect(probeHub(planOf(), { binary: '/nonexistent/nats-server' })).rejects.toMatchObject({ code: 'CAIRN_NATS_SERVER_NOT_FOUND' });
+    expect(await leftovers()).toEqual(before);
+  });
 });

@@ -67,14 +67,14 @@ async function probeOn(plan: HubProbePlan, natsUrl: string, mqttUrl: string, pas
     for (const [i, p] of plan.principals.entries()) {
       const device = connectMqtt(mqttUrl, { username: p.username, password: passwords[i]!, clientId: `cairn-hub-check-${i}`, clean: true, reconnectPeriod: 0, protocolVersion: 4, connectTimeout: stepMs });
       try {
-        await step(connected(device), stepMs, `log in as ${p.username}`);
+        await probeStep(connected(device), stepMs, `log in as ${p.username}`);
         // QoS 1: the server delivers a publish before it acknowledges it (or acknowledges a denied one).
         for (const [n, probe] of plan.publishes.entries()) {
-          if (probe.who === p.username) await step(device.publishAsync(probe.topic, `${MARK}${n}`, { qos: 1 }), stepMs, `publish ${probe.topic} as ${p.username}`);
+          if (probe.who === p.username) await probeStep(device.publishAsync(probe.topic, `${MARK}${n}`, { qos: 1 }), stepMs, `publish ${probe.topic} as ${p.username}`);
         }
         for (const probe of plan.subscribes) {
           if (probe.who !== p.username) continue;
-          granted.push(await step(subscribed(device, probe.filter), stepMs, `subscribe ${probe.filter} as ${p.username}`));
+          granted.push(await probeStep(subscribed(device, probe.filter), stepMs, `subscribe ${probe.filter} as ${p.username}`));
         }
       } finally {
         await device.endAsync(true).catch(() => undefined);
@@ -108,7 +108,8 @@ function connected(device: MqttClient): Promise<void> {
   });
 }
 
-async function step<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** `work`, failed with CAIRN_HUB_CHECK_PROBE_FAILED naming `what` when it fails or gets no answer in `ms`. */
+export async function probeStep<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -6,8 +6,8 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineActor } from '../../kernel/index.ts';
 import type { DecodedDelivery } from '../../kernel/index.ts';
-import { ENVELOPE_VERSION, Subjects, encodeEnvelope } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { readingDelivery } from '../helpers/direct-source.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
 
@@ -26,10 +26,7 @@ const Slow = defineActor<{ type: 'reading'; value: string }>({
 
 /** `src.skip.*` is for no actor here (skipped); the rest goes to `slow`. */
 function decode(m: JsMsg, incarnation: string): DecodedDelivery | undefined {
-  if (m.subject.startsWith('src.skip.')) return undefined;
-  const value = new TextDecoder().decode(m.data);
-  const envelope = { v: ENVELOPE_VERSION, id: `src-${m.seq}`, type: 'reading', from: `${SITE}/~src`, to: `${SITE}/slow`, ts: 0, body: { type: 'reading', value } };
-  return { actor: 'slow', envelope, origin: { stream: `SRC@${incarnation}`, seq: m.seq }, copy: { data: encodeEnvelope(envelope), subject: Subjects.mailbox(SITE, 'slow'), stream: `SRC@${incarnation}` } };
+  return m.subject.startsWith('src.skip.') ? undefined : readingDelivery(SITE, 'slow', m, incarnation);
 }
 
 let server: TestServer;

@@ -6,8 +6,9 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetterAdmin, defineActor } from '../../kernel/index.ts';
 import type { DecodedDelivery } from '../../kernel/index.ts';
-import { ENVELOPE_VERSION, KernelCodes, Subjects, encodeEnvelope } from '../../protocols/index.ts';
+import { KernelCodes } from '../../protocols/index.ts';
 import { createActorSystem } from '../../supervisor-trees/index.ts';
+import { readingDelivery } from '../helpers/direct-source.ts';
 import { startTestServer } from '../helpers/nats.ts';
 import type { TestServer } from '../helpers/nats.ts';
 
@@ -20,10 +21,8 @@ const Tally = defineActor<{ type: 'reading'; value: string }>({
 
 /** Reads `src.<anything>` messages whose data is a reading; throws on "poison" (a decoding bug). */
 function decode(m: JsMsg, incarnation: string): DecodedDelivery {
-  const value = new TextDecoder().decode(m.data);
-  if (value === 'poison') throw new Error('not a reading');
-  const envelope = { v: ENVELOPE_VERSION, id: `src-${m.seq}`, type: 'reading', from: `${SITE}/~src`, to: `${SITE}/tally`, ts: 0, body: { type: 'reading', value } };
-  return { actor: 'tally', envelope, origin: { stream: `SRC@${incarnation}`, seq: m.seq }, copy: { data: encodeEnvelope(envelope), subject: Subjects.mailbox(SITE, 'tally'), stream: `SRC@${incarnation}` } };
+  if (new TextDecoder().decode(m.data) === 'poison') throw new Error('not a reading');
+  return readingDelivery(SITE, 'tally', m, incarnation);
 }
 
 let server: TestServer;

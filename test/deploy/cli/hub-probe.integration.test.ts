@@ -7,7 +7,7 @@ import { parseManifestOrThrow } from '../../../control-plane/index.ts';
 import { hubs } from '../../../deploy/cli/hub-check-report.ts';
 import { hubProbeLines, hubProbePlans } from '../../../deploy/cli/hub-probe-plan.ts';
 import type { HubProbePlan } from '../../../deploy/cli/hub-probe-plan.ts';
-import { probeHub } from '../../../deploy/cli/hub-probe.ts';
+import { probeHub, probeStep } from '../../../deploy/cli/hub-probe.ts';
 
 // A certificate principal on a listener that maps certificates: the probe logs it in by password,
 // its permissions are what it tries.
@@ -75,5 +75,12 @@ describe('hub check on a throwaway server', () => {
     const before = await leftovers();
     await expect(probeHub(planOf(), { binary: '/nonexistent/nats-server' })).rejects.toMatchObject({ code: 'CAIRN_NATS_SERVER_NOT_FOUND' });
     expect(await leftovers()).toEqual(before);
+  });
+
+  it('hub probe - a step without an answer in time, or that fails, fails the check with its code, naming the step', async () => {
+    const never = new Promise<never>(() => undefined);
+    await expect(probeStep(never, 20, 'publish a/b as s1')).rejects.toMatchObject({ code: 'CAIRN_HUB_CHECK_PROBE_FAILED', message: 'hub check: the throwaway server did not let the check publish a/b as s1: no answer in 20 ms' });
+    await expect(probeStep(Promise.reject(new Error('Connection refused: Not authorized')), 1_000, 'log in as s1')).rejects.toMatchObject({ code: 'CAIRN_HUB_CHECK_PROBE_FAILED', message: 'hub check: the throwaway server did not let the check log in as s1: Connection refused: Not authorized' });
+    expect(await probeStep(Promise.resolve(7), 1_000, 'x')).toBe(7);
   });
 });
